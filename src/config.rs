@@ -1,0 +1,283 @@
+//! `site.yaml`: the site's settings, typed where the engine needs them, the rest kept for
+//! templates (`site.<key>`).
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::diag::Diagnostic;
+use crate::yaml::{self, Mapping, Value};
+
+pub const FILE_NAME: &str = "site.yaml";
+
+/// Posts land at `/2023/08/11/slug/index.html`: pretty, dated URLs that never collide across
+/// years and that static hosts serve without any rewrite rule.
+pub const DEFAULT_PERMALINK: &str = "/:year/:month/:day/:slug/";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    /// Scheme and host and optional path, without a trailing slash: `https://example.org/blog`.
+    pub base_url: String,
+    /// The path part of `base_url` (`/blog`, or empty): prefixed to every link in the output.
+    pub base_path: String,
+    pub language: String,
+    /// Authors of posts that name none.
+    pub authors: Vec<String>,
+    pub permalink: String,
+    pub highlight: Highlight,
+    /// Every other key of site.yaml, for templates.
+    #[serde(skip)]
+    pub extra: Mapping,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Highlight {
+    pub light: String,
+    pub dark: String,
+}
+
+/// Values given on the command line, which win over site.yaml.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub base_url: Option<String>,
+}
+
+/// Reads `root/site.yaml`; a missing file means all defaults.
+pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
+    let path = root.join(FILE_NAME);
+    let source = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(err) => {
+            return Err(vec![Diagnostic::error(
+                &path,
+                format!("cannot read: {err}"),
+            )]);
+        }
+    };
+    from_source(&path, &source, overrides)
+}
+
+pub fn from_source(
+    path: &Path,
+    source: &str,
+    overrides: &Overrides,
+) -> Result<Config, Vec<Diagnostic>> {
+    let mut map = match yaml::parse_value(source, path).map_err(|d| vec![d])? {
+        Value::Mapping(map) => map,
+        Value::Null => Mapping::new(),
+        _ => {
+            return Err(vec![
+                Diagnostic::error(path, "site.yaml must be a mapping of settings").at(source, 1, 1),
+            ]);
+        }
+    };
+    let mut fields = Fields {
+        path,
+        source,
+        map: &mut map,
+        problems: Vec::new(),
+    };
+    let title = fields.text("title").unwrap_or_default();
+    let description = fields.text("description").unwrap_or_default();
+    let language = fields.text("language").unwrap_or_else(|| "en".into());
+    let authors = fields.list("authors");
+    let permalink = fields
+        .text("permalink")
+        .unwrap_or_else(|| DEFAULT_PERMALINK.into());
+    if !permalink.starts_with('/') {
+        fields.problem(
+            "permalink",
+            format!("permalink `{permalink}` must start with `/`"),
+        );
+    }
+    let base_url_raw = fields.text("base_url");
+    let highlight = fields.highlight();
+    let base_url_raw = overrides
+        .base_url
+        .clone()
+        .or(base_url_raw)
+        .unwrap_or_else(|| "http://localhost".into());
+    let (base_url, base_path) = match split_base_url(&base_url_raw) {
+        Some(parts) => parts,
+        None => {
+            let message = format!(
+                "base_url `{base_url_raw}` must be an absolute http(s) URL such as `https://example.org`"
+            );
+            if overrides.base_url.is_some() {
+                fields
+                    .problems
+                    .push(Diagnostic::error("--base-url", message));
+            } else {
+                fields.problem("base_url", message);
+            }
+            (String::new(), String::new())
+        }
+    };
+    if !fields.problems.is_empty() {
+        return Err(fields.problems);
+    }
+    Ok(Config {
+        title,
+        description,
+        base_url,
+        base_path,
+        language,
+        authors,
+        permalink,
+        highlight,
+        extra: map,
+    })
+}
+
+/// `https://example.org/blog/` → (`https://example.org/blog`, `/blog`).
+fn split_base_url(url: &str) -> Option<(String, String)> {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    if host_end == 0 || rest.contains(['?', '#', ' ']) {
+        return None;
+    }
+    Some((url.to_owned(), rest[host_end..].to_owned()))
+}
+
+/// Takes typed settings out of the parsed mapping, reporting each bad one at its key.
+struct Fields<'a> {
+    path: &'a Path,
+    source: &'a str,
+    map: &'a mut Mapping,
+    problems: Vec<Diagnostic>,
+}
+
+impl Fields<'_> {
+    fn problem(&mut self, key: &str, message: String) {
+        let offset = yaml::key_offset(self.source, key, None).unwrap_or(0);
+        self.problems
+            .push(Diagnostic::error(self.path, message).at_offset(self.source, offset));
+    }
+
+    fn text(&mut self, key: &str) -> Option<String> {
+        let value = self.map.remove(key)?;
+        match value {
+            Value::Null => None,
+            value => match yaml::as_text(&value) {
+                Some(text) => Some(text),
+                None => {
+                    self.problem(key, format!("`{key}` must be text"));
+                    None
+                }
+            },
+        }
+    }
+
+    fn list(&mut self, key: &str) -> Vec<String> {
+        match self.map.remove(key) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Sequence(items)) => items.iter().filter_map(yaml::as_text).collect(),
+            Some(value) => yaml::as_text(&value).into_iter().collect(),
+        }
+    }
+
+    fn highlight(&mut self) -> Highlight {
+        let mut highlight = Highlight {
+            light: "InspiredGitHub".into(),
+            dark: "base16-ocean.dark".into(),
+        };
+        match self.map.remove("highlight") {
+            None | Some(Value::Null) => {}
+            Some(Value::Mapping(theme)) => {
+                for (key, slot) in [
+                    ("light", &mut highlight.light),
+                    ("dark", &mut highlight.dark),
+                ] {
+                    if let Some(name) = theme.get(key).and_then(yaml::as_text) {
+                        *slot = name;
+                    }
+                }
+            }
+            Some(_) => self.problem(
+                "highlight",
+                "`highlight` must be a mapping with `light` and `dark` theme names".into(),
+            ),
+        }
+        highlight
+    }
+}
+
+impl Config {
+    /// Where a site path is served: `/about/` → `/blog/about/` under a sub-path base URL.
+    pub fn relative_url(&self, site_path: &str) -> String {
+        if is_external(site_path) {
+            return site_path.to_owned();
+        }
+        format!("{}{}", self.base_path, site_path)
+    }
+
+    /// The full URL of a site path, for canonical links and feeds.
+    pub fn absolute_url(&self, site_path: &str) -> String {
+        if is_external(site_path) {
+            return site_path.to_owned();
+        }
+        let host = &self.base_url[..self.base_url.len() - self.base_path.len()];
+        format!("{host}{}", self.relative_url(site_path))
+    }
+
+    pub fn path(root: &Path) -> PathBuf {
+        root.join(FILE_NAME)
+    }
+}
+
+fn is_external(url: &str) -> bool {
+    url.contains("://") || url.starts_with("//") || url.starts_with("mailto:")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(source: &str) -> Result<Config, Vec<Diagnostic>> {
+        from_source(Path::new("site.yaml"), source, &Overrides::default())
+    }
+
+    #[test]
+    fn defaults_and_extra_keys() {
+        let config = parse("title: T\nbase_url: https://example.org/blog/\nrepo: x\n").unwrap();
+        assert_eq!(config.base_url, "https://example.org/blog");
+        assert_eq!(config.base_path, "/blog");
+        assert_eq!(config.permalink, DEFAULT_PERMALINK);
+        assert_eq!(
+            config.extra.get("repo").and_then(yaml::as_text).unwrap(),
+            "x"
+        );
+        assert_eq!(config.relative_url("/a/"), "/blog/a/");
+        assert_eq!(config.absolute_url("/a/"), "https://example.org/blog/a/");
+        assert_eq!(config.absolute_url("https://x.org/"), "https://x.org/");
+    }
+
+    #[test]
+    fn bad_values_are_reported_at_their_key() {
+        let errors = parse("title: T\nbase_url: example.org\npermalink: x/\n").unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert_eq!((errors[0].line, errors[0].col), (3, 1));
+        assert_eq!((errors[1].line, errors[1].col), (2, 1));
+        assert!(errors[1].message.contains("base_url"));
+    }
+
+    #[test]
+    fn override_wins() {
+        let overrides = Overrides {
+            base_url: Some("https://user.github.io/site".into()),
+        };
+        let config = from_source(
+            Path::new("site.yaml"),
+            "base_url: https://a.org\n",
+            &overrides,
+        )
+        .unwrap();
+        assert_eq!(config.base_path, "/site");
+    }
+}

@@ -1,0 +1,197 @@
+//! Diagnostics: where something went wrong, and the one format users see.
+//!
+//! Every stage reports problems as [`Diagnostic`]s and keeps going, so a build shows all its
+//! errors at once; `main` sorts and prints them with [`Diagnostic::render`].
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem with an input file, at a 1-based line and column (0 when unknown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: usize,
+    pub col: usize,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    /// The source line the position points into, shown under the message.
+    pub snippet: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.into(),
+            line: 0,
+            col: 0,
+            severity: Severity::Error,
+            message: message.into(),
+            help: None,
+            snippet: None,
+        }
+    }
+
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(path, message)
+        }
+    }
+
+    /// Places the diagnostic at `line:col` (1-based) of `source`, keeping that line as snippet.
+    pub fn at(mut self, source: &str, line: usize, col: usize) -> Self {
+        self.line = line;
+        self.col = col;
+        self.snippet = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_owned);
+        self
+    }
+
+    /// Places the diagnostic at a byte offset of `source`.
+    pub fn at_offset(self, source: &str, offset: usize) -> Self {
+        let (line, col) = LineIndex::new(source).line_col(offset);
+        self.at(source, line, col)
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Shows paths relative to `root`, as the user typed them in the site folder.
+    pub fn relative_to(mut self, root: &Path) -> Self {
+        if let Ok(rel) = self.path.strip_prefix(root) {
+            self.path = rel.to_path_buf();
+        }
+        self
+    }
+
+    /// `path:line:col: error: message`, then the source line with a caret and a `help:` line.
+    pub fn render(&self) -> String {
+        let mut out = self.to_string();
+        if let Some(snippet) = &self.snippet {
+            let gutter = self.line.to_string();
+            let pad = " ".repeat(gutter.len());
+            let caret_at: String = snippet
+                .chars()
+                .take(self.col.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            out.push_str(&format!(
+                "\n{pad} |\n{gutter} | {snippet}\n{pad} | {caret_at}^"
+            ));
+        }
+        if let Some(help) = &self.help {
+            out.push_str(&format!("\n  = help: {help}"));
+        }
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}", self.path.display())?;
+        if self.line > 0 {
+            write!(f, ":{}:{}", self.line, self.col.max(1))?;
+        }
+        write!(f, ": {level}: {}", self.message)
+    }
+}
+
+/// Sorts diagnostics by file and position, so output is stable whatever the thread order.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.col, &a.message).cmp(&(&b.path, b.line, b.col, &b.message))
+    });
+}
+
+/// Byte offsets to 1-based line and column (columns count characters, as editors do).
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { text, line_starts }
+    }
+
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, col + 1)
+    }
+}
+
+/// The closest candidate to a misspelt name, for a "did you mean" help line.
+pub fn did_you_mean<'c>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+) -> Option<&'c str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_from_one() {
+        let text = "ab\nçd\n\nx";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_col(0), (1, 1));
+        assert_eq!(index.line_col(1), (1, 2));
+        assert_eq!(index.line_col(3), (2, 1));
+        assert_eq!(index.line_col(5), (2, 2)); // after the two-byte ç
+        assert_eq!(index.line_col(7), (3, 1));
+        assert_eq!(index.line_col(8), (4, 1));
+        assert_eq!(index.line_col(99), (4, 2));
+    }
+
+    #[test]
+    fn render_shows_position_source_line_and_help() {
+        let d = Diagnostic::error("content/a.md", "unknown layout `postt`")
+            .at("---\nlayout: postt\n---\n", 2, 9)
+            .with_help("did you mean `post`?");
+        assert_eq!(
+            d.render(),
+            "content/a.md:2:9: error: unknown layout `postt`\n  |\n2 | layout: postt\n  |         ^\n  = help: did you mean `post`?"
+        );
+    }
+
+    #[test]
+    fn did_you_mean_finds_near_names_only() {
+        assert_eq!(did_you_mean("postt", ["page", "post"]), Some("post"));
+        assert_eq!(did_you_mean("zzz", ["page", "post"]), None);
+    }
+}

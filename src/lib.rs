@@ -1,0 +1,28 @@
+//! versus: a static site generator for comparison blogs.
+//!
+//! The modules in pipeline order; a module uses only modules above it.
+
+/// `site.yaml` and command-line overrides.
+pub mod config;
+/// `data/**/*.yaml` as one tree for templates.
+pub mod data;
+/// Diagnostics: `path:line:col: message`, line indexes, did-you-mean.
+pub mod diag;
+/// Code highlighting with syntect: CSS classes and theme stylesheets.
+pub mod highlight;
+/// Markdown → HTML, heading ids, kramdown attribute lists, table of contents.
+pub mod markdown;
+/// One content file → a resolved page (front matter, date, slug, URL).
+pub mod page;
+/// The stage order of a build.
+pub mod pipeline;
+/// minijinja layouts, filters and page contexts.
+pub mod render;
+/// All pages together: sorting, authors, URL clashes, links between sources.
+pub mod site;
+/// Walking the site folders; what kind of input each path is.
+pub mod source;
+/// The only writer: staging folder, atomic swap, refusals.
+pub mod write;
+/// The one call site of the YAML library.
+pub mod yaml;

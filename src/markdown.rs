@@ -1,0 +1,1503 @@
+//! Markdown body → HTML, table of contents and problems.
+//!
+//! The body is parsed once with pulldown-cmark (`into_offset_iter`, so every event
+//! knows its byte range in the body) into a vector of [`Item`]s. Small passes then
+//! rewrite that vector in place; removed events become empty text so indices stay
+//! stable. In order:
+//!
+//! 1. [`strip_html_comments`]: drop `<!-- -->` from raw HTML.
+//! 2. [`resolve_source_links`]: `foo.md` links → page URLs (or a [`Problem`]).
+//! 3. [`apply_span_ials`]: kramdown `{:...}` right after a link or image.
+//! 4. [`apply_block_ials`]: kramdown `{:...}` lines after a block; the `{:toc}` marker.
+//! 5. [`render_code_blocks`]: highlighted `<pre>` blocks.
+//! 6. [`assign_heading_ids`]: Jekyll-compatible ids, the flat heading list and the TOC.
+//! 7. [`number_footnotes`]: footnote references in order of first use.
+//! 8. [`count_words`], then [`write_html`] (pulldown's `push_html` plus the footnotes section).
+//!
+//! IALs are always read from the source text, never from `Text` events, because
+//! smart punctuation rewrites quotes and dashes in those events.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options as ParseOptions, Parser, Tag,
+    TagEnd,
+};
+use serde::Serialize;
+
+/// How [`render`] connects a page to the rest of the site.
+pub struct Options<'a> {
+    /// Turns a relative link to a Markdown source (the destination as written, without `#fragment`, e.g. "2023-08-11-foo.md" or "../about.md") into the URL of the page built from it; None if no such source exists.
+    pub resolve_source_link: &'a (dyn Fn(&str) -> Option<String> + Sync),
+}
+
+/// The result of rendering one body.
+#[derive(Debug, Clone, Serialize)]
+pub struct Rendered {
+    pub html: String,
+    /// Nested by heading level; headings marked `.no_toc` are left out.
+    pub toc: Vec<TocEntry>,
+    /// Every heading we gave an id, flat, in document order.
+    pub headings: Vec<Heading>,
+    /// The caller turns offsets into `path:line:col`.
+    pub problems: Vec<Problem>,
+    /// Words of prose (not code), for reading time.
+    pub word_count: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    /// HTML of the heading's inline content, without links (the entry is itself a link).
+    pub title: String,
+    pub children: Vec<TocEntry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    /// Plain text, as rendered (smart punctuation applied).
+    pub text: String,
+    /// Byte offset of the heading in the body.
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// Byte offset in the body.
+    pub offset: usize,
+    pub message: String,
+}
+
+/// Renders a Markdown body; never fails, anything suspicious becomes a [`Problem`].
+pub fn render(body: &str, options: &Options) -> Rendered {
+    let mut doc = Doc::parse(body);
+    let mut problems = Vec::new();
+    strip_html_comments(&mut doc);
+    resolve_source_links(&mut doc, options, &mut problems);
+    apply_span_ials(&mut doc);
+    apply_block_ials(&mut doc);
+    render_code_blocks(&mut doc);
+    let (headings, toc) = assign_heading_ids(&mut doc);
+    let footnotes = number_footnotes(&mut doc);
+    let word_count = count_words(&doc);
+    let html = write_html(&doc, &toc, &footnotes);
+    Rendered {
+        html,
+        toc,
+        headings,
+        problems,
+        word_count,
+    }
+}
+
+/// The kramdown GFM automatic id of a heading text, before making it unique.
+pub fn heading_id(text: &str) -> String {
+    let mut id = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c == ' ' || c == '\t' {
+            id.push('-');
+        } else if c == '-' || c == '_' || is_word_char(c) {
+            id.push(c);
+        }
+    }
+    if id.is_empty() {
+        id.push_str("section");
+    }
+    id
+}
+
+/// Ruby's `\p{Word}` (letter, mark, number, connector punctuation), approximated
+/// with what `std` offers: alphanumerics plus the common combining-mark blocks.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(c,
+            '\u{0300}'..='\u{036F}'
+            | '\u{0483}'..='\u{0489}'
+            | '\u{0591}'..='\u{05BD}'
+            | '\u{0610}'..='\u{061A}'
+            | '\u{064B}'..='\u{065F}'
+            | '\u{0900}'..='\u{0903}'
+            | '\u{093A}'..='\u{094F}'
+            | '\u{1AB0}'..='\u{1AFF}'
+            | '\u{1DC0}'..='\u{1DFF}'
+            | '\u{20D0}'..='\u{20FF}'
+            | '\u{FE20}'..='\u{FE2F}'
+            | '\u{203F}' | '\u{2040}' | '\u{2054}' | '\u{FE33}' | '\u{FE34}'
+            | '\u{FE4D}'..='\u{FE4F}' | '\u{FF3F}')
+}
+
+// ---------------------------------------------------------------------------
+// The event vector
+
+/// One parser event with its source range and any attributes a pass gave it.
+struct Item<'a> {
+    event: Event<'a>,
+    range: Range<usize>,
+    attrs: Option<Box<Attrs>>,
+}
+
+/// A parsed body: the items plus, for every `Start`, the index of its `End`.
+struct Doc<'a> {
+    body: &'a str,
+    items: Vec<Item<'a>>,
+    /// For a `Start` at `i`, `end[i]` is its `End`; for an `End`, its `Start`.
+    partner: Vec<usize>,
+    /// Index of the innermost enclosing `Start`, if any.
+    parent: Vec<Option<usize>>,
+}
+
+/// Stands in for the `{:toc}` list until the TOC is known; pulldown never emits NUL.
+const TOC_PLACEHOLDER: &str = "\0toc\0";
+
+impl<'a> Doc<'a> {
+    fn parse(body: &'a str) -> Self {
+        let opts = ParseOptions::ENABLE_TABLES
+            | ParseOptions::ENABLE_FOOTNOTES
+            | ParseOptions::ENABLE_STRIKETHROUGH
+            | ParseOptions::ENABLE_TASKLISTS
+            | ParseOptions::ENABLE_HEADING_ATTRIBUTES
+            | ParseOptions::ENABLE_SMART_PUNCTUATION;
+        let items: Vec<Item> = Parser::new_ext(body, opts)
+            .into_offset_iter()
+            .map(|(event, range)| Item {
+                event,
+                range,
+                attrs: None,
+            })
+            .collect();
+        let mut partner = vec![usize::MAX; items.len()];
+        let mut parent = vec![None; items.len()];
+        let mut open = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Event::End(_) = item.event
+                && let Some(start) = open.pop()
+            {
+                partner[start] = i;
+                partner[i] = start;
+            }
+            parent[i] = open.last().copied();
+            if let Event::Start(_) = item.event {
+                open.push(i);
+            }
+        }
+        Doc {
+            body,
+            items,
+            partner,
+            parent,
+        }
+    }
+
+    /// Turns an item into nothing: empty text renders as nothing and counts no words.
+    fn remove(&mut self, i: usize) {
+        let item = &mut self.items[i];
+        item.event = Event::Text(CowStr::Borrowed(""));
+        item.range = item.range.start..item.range.start;
+        item.attrs = None;
+    }
+
+    fn is_removed(&self, i: usize) -> bool {
+        matches!(&self.items[i].event, Event::Text(t) if t.is_empty())
+    }
+
+    /// The source text of an item.
+    fn source(&self, i: usize) -> &'a str {
+        self.body.get(self.items[i].range.clone()).unwrap_or("")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pass 1: HTML comments
+
+/// Comments are notes to the author, not to readers; everything else in raw
+/// HTML is passed through unchanged.
+fn strip_html_comments(doc: &mut Doc) {
+    let mut i = 0;
+    while i < doc.items.len() {
+        match &doc.items[i].event {
+            Event::Start(Tag::HtmlBlock) => {
+                let end = doc.partner[i];
+                let mut html = String::new();
+                for item in &doc.items[i + 1..end] {
+                    if let Event::Html(h) = &item.event {
+                        html.push_str(h);
+                    }
+                }
+                if html.contains("<!--") {
+                    let stripped = without_comments(&html);
+                    let keep_block = !stripped.trim().is_empty();
+                    for j in i + 1..end {
+                        doc.remove(j);
+                    }
+                    if keep_block {
+                        doc.items[i + 1].event = Event::Html(stripped.into());
+                    } else {
+                        doc.remove(i);
+                        doc.remove(end);
+                    }
+                }
+                i = end;
+            }
+            Event::InlineHtml(h) | Event::Html(h) if h.starts_with("<!--") => {
+                doc.remove(i);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+/// `html` without `<!-- ... -->`; an unterminated comment runs to the end.
+fn without_comments(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find("<!--") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 4..];
+        rest = match after.find("-->") {
+            Some(end) => {
+                let tail = &after[end + 3..];
+                // A comment alone on its line takes its line break with it.
+                if out.ends_with('\n') || out.is_empty() {
+                    tail.strip_prefix('\n').unwrap_or(tail)
+                } else {
+                    tail
+                }
+            }
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Pass 2: links to Markdown sources
+
+/// Lets authors link `2023-08-11-foo.md` as on GitHub and get the built page's URL.
+fn resolve_source_links(doc: &mut Doc, options: &Options, problems: &mut Vec<Problem>) {
+    for item in &mut doc.items {
+        let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            ..
+        }) = &mut item.event
+        else {
+            continue;
+        };
+        if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+            continue;
+        }
+        let (path, fragment) = match dest_url.find('#') {
+            Some(hash) => dest_url.split_at(hash),
+            None => (&dest_url[..], ""),
+        };
+        if !is_source_link(path) {
+            continue;
+        }
+        match (options.resolve_source_link)(path) {
+            Some(url) => *dest_url = format!("{url}{fragment}").into(),
+            None => problems.push(Problem {
+                offset: item.range.start,
+                message: format!("link to a missing source file `{path}`"),
+            }),
+        }
+    }
+}
+
+/// A relative path (no scheme, not `/` or `#`) to a `.md` file.
+fn is_source_link(path: &str) -> bool {
+    !path.starts_with('/') && !path.is_empty() && !has_scheme(path) && path.ends_with(".md")
+}
+
+fn has_scheme(url: &str) -> bool {
+    match url.find(':') {
+        Some(colon) => {
+            let scheme = &url[..colon];
+            scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// kramdown inline attribute lists
+
+/// What a kramdown IAL (`{: .class #id key="value"}`) sets.
+#[derive(Debug, Default, Clone, PartialEq)]
+struct Attrs {
+    id: Option<String>,
+    classes: Vec<String>,
+    pairs: Vec<(String, String)>,
+    /// The bare `toc` reference of kramdown's `{:toc}` marker.
+    toc: bool,
+}
+
+impl Attrs {
+    fn merge(&mut self, other: Attrs) {
+        if other.id.is_some() {
+            self.id = other.id;
+        }
+        self.classes.extend(other.classes);
+        self.pairs.extend(other.pairs);
+        self.toc |= other.toc;
+    }
+
+    /// ` id="…" class="…" key="…"`, escaped, for an opening tag.
+    fn write(&self, out: &mut String, extra_class: Option<&str>) {
+        if let Some(id) = &self.id {
+            push_attr(out, "id", id);
+        }
+        let mut classes: Vec<&str> = extra_class.into_iter().collect();
+        classes.extend(self.classes.iter().map(String::as_str));
+        if !classes.is_empty() {
+            push_attr(out, "class", &classes.join(" "));
+        }
+        for (key, value) in &self.pairs {
+            push_attr(out, key, value);
+        }
+    }
+}
+
+fn push_attr(out: &mut String, key: &str, value: &str) {
+    out.push(' ');
+    out.push_str(key);
+    out.push_str("=\"");
+    escape_html(out, value);
+    out.push('"');
+}
+
+/// Parses an IAL at the start of `s`, returning it and its length in bytes.
+/// `None` for anything else kramdown-ish (`{::comment}`, `{:name: ...}` definitions,
+/// unknown references), which then stays visible as text.
+fn parse_ial(s: &str) -> Option<(Attrs, usize)> {
+    let mut rest = s.strip_prefix("{:")?;
+    if rest.starts_with(':') {
+        return None;
+    }
+    let mut attrs = Attrs::default();
+    let mut any = false;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t']);
+        if let Some(after) = rest.strip_prefix('}') {
+            let len = s.len() - after.len();
+            return any.then_some((attrs, len));
+        }
+        let token_end = rest.find([' ', '\t', '}', '=', '\n']).unwrap_or(rest.len());
+        let (token, after) = rest.split_at(token_end);
+        if let Some(class) = token.strip_prefix('.') {
+            if !is_name(class) {
+                return None;
+            }
+            attrs.classes.push(class.to_owned());
+            rest = after;
+        } else if let Some(id) = token.strip_prefix('#') {
+            if !is_name(id) {
+                return None;
+            }
+            attrs.id = Some(id.to_owned());
+            rest = after;
+        } else if let Some(value_and_rest) = after.strip_prefix('=') {
+            if !is_name(token) {
+                return None;
+            }
+            let quote = value_and_rest
+                .chars()
+                .next()
+                .filter(|q| *q == '"' || *q == '\'')?;
+            let (value, after_value) = parse_quoted(&value_and_rest[1..], quote)?;
+            attrs.pairs.push((token.to_owned(), value));
+            rest = after_value;
+        } else if token == "toc" {
+            attrs.toc = true;
+            rest = after;
+        } else {
+            return None;
+        }
+        any = true;
+    }
+}
+
+/// Reads a quoted value up to the closing `quote` (backslash escapes it).
+fn parse_quoted(s: &str, quote: char) -> Option<(String, &str)> {
+    let mut value = String::new();
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                let (_, next) = chars.next()?;
+                if next != quote && next != '\\' {
+                    value.push('\\');
+                }
+                value.push(next);
+            }
+            c if c == quote => return Some((value, &s[i + c.len_utf8()..])),
+            '\n' => return None,
+            c => value.push(c),
+        }
+    }
+    None
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+}
+
+// ---------------------------------------------------------------------------
+// Pass 3: span IALs
+
+/// `[text](url){:target="_blank"}`: the attributes go on the `<a>` or `<img>`
+/// and the IAL text (split into several events by smart punctuation) is removed.
+fn apply_span_ials(doc: &mut Doc) {
+    for i in 0..doc.items.len() {
+        if !matches!(
+            doc.items[i].event,
+            Event::Start(Tag::Link { .. } | Tag::Image { .. })
+        ) {
+            continue;
+        }
+        let after = doc.items[i].range.end;
+        let Some((attrs, len)) = doc.body.get(after..).and_then(parse_ial) else {
+            continue;
+        };
+        let ial_end = after + len;
+        // The IAL must consist of plain text events directly after the link.
+        let mut j = doc.partner[i] + 1;
+        let mut last = None;
+        while j < doc.items.len() && doc.items[j].range.start < ial_end {
+            if !matches!(doc.items[j].event, Event::Text(_)) || doc.items[j].range.start < after {
+                break;
+            }
+            last = Some(j);
+            j += 1;
+        }
+        let Some(last) = last else { continue };
+        if doc.items[last].range.end < ial_end {
+            continue;
+        }
+        for k in doc.partner[i] + 1..last {
+            doc.remove(k);
+        }
+        trim_text_start(doc, last, ial_end);
+        doc.items[i].attrs = Some(Box::new(attrs));
+    }
+}
+
+/// Drops the part of text item `i` before source offset `from`.
+fn trim_text_start(doc: &mut Doc, i: usize, from: usize) {
+    let range = doc.items[i].range.clone();
+    if from >= range.end {
+        doc.remove(i);
+        return;
+    }
+    let source = doc.source(i);
+    let Event::Text(text) = &doc.items[i].event else {
+        return;
+    };
+    // Verbatim text can be cut at the same place; otherwise fall back to the source.
+    let kept = if &text[..] == source {
+        text[from - range.start..].to_owned()
+    } else {
+        doc.body.get(from..range.end).unwrap_or("").to_owned()
+    };
+    doc.items[i].event = Event::Text(kept.into());
+    doc.items[i].range = from..range.end;
+}
+
+// ---------------------------------------------------------------------------
+// Pass 4: block IALs
+
+/// A `{:...}` line directly after a block applies to that block. After a paragraph
+/// (or a tight list item's text, or lazily after a list or quote) the line is part
+/// of the paragraph in CommonMark, so it is cut off; after a heading, table or
+/// code block it is a paragraph of its own, which disappears.
+fn apply_block_ials(doc: &mut Doc) {
+    for i in 0..doc.items.len() {
+        let is_text_block = match &doc.items[i].event {
+            Event::Start(Tag::Paragraph) => true,
+            Event::Start(Tag::Item) => false,
+            Event::Start(Tag::TableRow) => {
+                table_row_ial(doc, i);
+                continue;
+            }
+            _ => continue,
+        };
+        let end = doc.partner[i];
+        // Walk back over the trailing text events to the line break before them.
+        let mut first = end;
+        while first > i + 1 && matches!(doc.items[first - 1].event, Event::Text(_)) {
+            first -= 1;
+        }
+        if first == end {
+            continue;
+        }
+        let Some(attrs) = ial_of(doc, first, end) else {
+            continue;
+        };
+        let before = &doc.items[first - 1].event;
+        if matches!(before, Event::SoftBreak | Event::HardBreak) {
+            let target = lazy_target(doc, i, doc.items[first].range.start);
+            if attach(doc, target, attrs) {
+                for k in first - 1..end {
+                    doc.remove(k);
+                }
+            }
+        } else if is_text_block && first == i + 1 {
+            // A paragraph holding only the IAL: it belongs to the block before.
+            if let Some(target) = previous_block(doc, i)
+                && attach(doc, target, attrs)
+            {
+                for k in i..=end {
+                    doc.remove(k);
+                }
+            }
+        }
+    }
+}
+
+/// GFM makes an IAL line after a table the table's last row; take it back.
+fn table_row_ial(doc: &mut Doc, row: usize) {
+    let end = doc.partner[row];
+    let Some(table) = doc.parent[row] else { return };
+    if doc.partner[table] != end + 1 {
+        return;
+    }
+    let source = doc.source(row).trim();
+    let Some((attrs, len)) = parse_ial(source) else {
+        return;
+    };
+    if len == source.len() && attach(doc, table, attrs) {
+        for k in row..=end {
+            doc.remove(k);
+        }
+    }
+}
+
+/// The IAL spelled by text items `first..end`, if they hold exactly one.
+fn ial_of(doc: &Doc, first: usize, end: usize) -> Option<Attrs> {
+    let start = doc.items[first].range.start;
+    let stop = doc.items[end - 1].range.end;
+    let source = doc.body.get(start..stop)?.trim_end();
+    let (attrs, len) = parse_ial(source)?;
+    (len == source.len()).then_some(attrs)
+}
+
+/// The block an IAL line ending paragraph `para` applies to: the paragraph itself,
+/// or, when the line is a lazy continuation at column 0 and the paragraph ends a
+/// list or quote, the outermost such list or quote (as kramdown, where that line
+/// ends the list or quote).
+fn lazy_target(doc: &Doc, para: usize, ial_start: usize) -> usize {
+    let line_start = doc.body[..ial_start].rfind('\n').map_or(0, |n| n + 1);
+    let mut target = para;
+    if line_start != ial_start {
+        return target;
+    }
+    let mut node = para;
+    while let Some(parent) = doc.parent[node] {
+        if doc.partner[node] + 1 != doc.partner[parent] {
+            break;
+        }
+        match doc.items[parent].event {
+            Event::Start(Tag::List(_) | Tag::BlockQuote(_)) => target = parent,
+            Event::Start(Tag::Item) => {}
+            _ => break,
+        }
+        node = parent;
+    }
+    target
+}
+
+/// The block ending on the line just before the one starting at item `i`.
+fn previous_block(doc: &Doc, i: usize) -> Option<usize> {
+    let mut prev = i.checked_sub(1)?;
+    while doc.is_removed(prev) {
+        prev = prev.checked_sub(1)?;
+    }
+    let Event::End(_) = doc.items[prev].event else {
+        return None;
+    };
+    let start = doc.partner[prev];
+    let line_start = doc.body[..doc.items[i].range.start].rfind('\n')? + 1;
+    let prev_line_start = doc.body[..line_start - 1].rfind('\n').map_or(0, |n| n + 1);
+    let prev_line = &doc.body[prev_line_start..line_start - 1];
+    let prev_line_blank = prev_line
+        .trim_matches(|c: char| c.is_whitespace() || c == '>')
+        .is_empty();
+    (!prev_line_blank && doc.items[start].range.end > prev_line_start).then_some(start)
+}
+
+/// Puts `attrs` on block `target`; false if that block cannot take them (then
+/// the IAL stays visible).
+fn attach(doc: &mut Doc, target: usize, attrs: Attrs) -> bool {
+    let event = &doc.items[target].event;
+    if attrs.toc {
+        // kramdown's `* TOC` + `{:toc}`: the whole list becomes the TOC.
+        if !matches!(event, Event::Start(Tag::List(_))) {
+            return false;
+        }
+        let end = doc.partner[target];
+        for k in target + 1..=end {
+            doc.remove(k);
+        }
+        doc.items[target].event = Event::Html(CowStr::Borrowed(TOC_PLACEHOLDER));
+        return true;
+    }
+    let fits = matches!(
+        event,
+        Event::Start(
+            Tag::Paragraph
+                | Tag::Heading { .. }
+                | Tag::List(_)
+                | Tag::Item
+                | Tag::BlockQuote(_)
+                | Tag::Table(_)
+                | Tag::CodeBlock(_)
+        )
+    );
+    if fits {
+        match &mut doc.items[target].attrs {
+            Some(existing) => existing.merge(attrs),
+            slot => *slot = Some(Box::new(attrs)),
+        }
+    }
+    fits
+}
+
+// ---------------------------------------------------------------------------
+// Pass 5: code blocks
+
+/// Highlighted at build time; readers get no JavaScript and no layout shift.
+fn render_code_blocks(doc: &mut Doc) {
+    for i in 0..doc.items.len() {
+        let Event::Start(Tag::CodeBlock(kind)) = &doc.items[i].event else {
+            continue;
+        };
+        let lang = match kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
+            CodeBlockKind::Indented => "",
+        }
+        .to_owned();
+        let end = doc.partner[i];
+        let mut code = String::new();
+        for item in &doc.items[i + 1..end] {
+            if let Event::Text(t) = &item.event {
+                code.push_str(t);
+            }
+        }
+        let mut html = String::with_capacity(code.len() * 2 + 100);
+        html.push_str("<pre");
+        let attrs = doc.items[i].attrs.take().map(|a| *a).unwrap_or_default();
+        attrs.write(&mut html, Some("highlight"));
+        if !lang.is_empty() {
+            push_attr(&mut html, "data-lang", &lang);
+            html.push_str("><code");
+            push_attr(&mut html, "class", &format!("language-{lang}"));
+            html.push('>');
+        } else {
+            html.push_str("><code>");
+        }
+        match crate::highlight::highlight(&lang, &code) {
+            Some(highlighted) if !lang.is_empty() => html.push_str(&highlighted),
+            _ => escape_html(&mut html, &code),
+        }
+        html.push_str("</code></pre>\n");
+        for k in i + 1..=end {
+            doc.remove(k);
+        }
+        doc.items[i].event = Event::Html(html.into());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pass 6: headings
+
+/// Gives every Markdown heading a unique id (kramdown GFM style, so anchors written
+/// for Jekyll keep working) and builds the flat list and the nested TOC.
+fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
+    // Explicit ids are reserved first, so an automatic id never takes one.
+    let mut used: HashSet<String> = HashSet::new();
+    let mut starts = Vec::new();
+    for (i, item) in doc.items.iter_mut().enumerate() {
+        let Event::Start(Tag::Heading {
+            id, classes, attrs, ..
+        }) = &mut item.event
+        else {
+            continue;
+        };
+        // Fold pulldown's `{#id .class key=value}` into ours; a block IAL wins.
+        let mut merged = Attrs {
+            id: id.take().map(|s| s.to_string()),
+            classes: classes.drain(..).map(|c| c.to_string()).collect(),
+            pairs: attrs
+                .drain(..)
+                .map(|(k, v)| (k.to_string(), v.map(|v| v.to_string()).unwrap_or_default()))
+                .collect(),
+            toc: false,
+        };
+        if let Some(ial) = item.attrs.take() {
+            merged.merge(*ial);
+        }
+        if let Some(id) = &merged.id {
+            used.insert(id.clone());
+        }
+        item.attrs = Some(Box::new(merged));
+        starts.push(i);
+    }
+
+    let mut counters: HashMap<String, usize> = HashMap::new();
+    let mut headings = Vec::with_capacity(starts.len());
+    let mut flat_toc = Vec::new();
+    for i in starts {
+        let end = doc.partner[i];
+        let Event::Start(Tag::Heading { level, .. }) = doc.items[i].event else {
+            continue;
+        };
+        let level = heading_level(level);
+        let mut id_text = String::new();
+        let mut text = String::new();
+        let mut image_depth = 0;
+        for k in i + 1..end {
+            match &doc.items[k].event {
+                Event::Start(Tag::Image { .. }) => image_depth += 1,
+                Event::End(TagEnd::Image) => image_depth -= 1,
+                Event::Text(t) => {
+                    text.push_str(t);
+                    if image_depth == 0 {
+                        id_text.push_str(id_source(doc, k, t));
+                    }
+                }
+                Event::Code(c) => {
+                    text.push_str(c);
+                    if image_depth == 0 {
+                        id_text.push_str(c);
+                    }
+                }
+                Event::SoftBreak | Event::HardBreak => {
+                    text.push(' ');
+                    id_text.push(' ');
+                }
+                _ => {}
+            }
+        }
+        let attrs = doc.items[i].attrs.get_or_insert_with(Box::default);
+        let id = match &attrs.id {
+            Some(id) => id.clone(),
+            None => {
+                let base = heading_id(&id_text);
+                let counter = counters.entry(base.clone()).or_insert(0);
+                let id = loop {
+                    let candidate = match *counter {
+                        0 => base.clone(),
+                        n => format!("{base}-{n}"),
+                    };
+                    *counter += 1;
+                    if used.insert(candidate.clone()) {
+                        break candidate;
+                    }
+                };
+                attrs.id = Some(id.clone());
+                id
+            }
+        };
+        if !attrs.classes.iter().any(|c| c == "no_toc") {
+            flat_toc.push(TocEntry {
+                level,
+                id: id.clone(),
+                title: title_html(&doc.items[i + 1..end]),
+                children: Vec::new(),
+            });
+        }
+        headings.push(Heading {
+            level,
+            id,
+            text,
+            offset: doc.items[i].range.start,
+        });
+    }
+    (headings, nest_toc(flat_toc))
+}
+
+/// The characters kramdown saw for a text event: the source, so that `--` is
+/// still two hyphens; but the decoded text for an entity or a backslash escape.
+fn id_source<'a>(doc: &Doc<'a>, i: usize, text: &'a str) -> &'a str {
+    let source = doc.source(i);
+    if source.starts_with(['&', '\\']) {
+        text
+    } else {
+        source
+    }
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// A heading's inline HTML without links, so it can sit inside a TOC link.
+fn title_html(items: &[Item]) -> String {
+    let events = items.iter().filter_map(|item| match &item.event {
+        Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => None,
+        Event::FootnoteReference(_) => None,
+        Event::Start(Tag::Image { .. }) if item.attrs.is_some() => None,
+        event => Some(event.clone()),
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    html
+}
+
+/// Nests a flat heading list: each entry goes under the nearest earlier entry of
+/// a smaller level, so skipped levels and a deep first heading are fine.
+fn nest_toc(flat: Vec<TocEntry>) -> Vec<TocEntry> {
+    let mut roots = Vec::new();
+    let mut stack: Vec<TocEntry> = Vec::new();
+    fn close(stack: &mut Vec<TocEntry>, roots: &mut Vec<TocEntry>) {
+        if let Some(done) = stack.pop() {
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(done),
+                None => roots.push(done),
+            }
+        }
+    }
+    for entry in flat {
+        while stack.last().is_some_and(|top| top.level >= entry.level) {
+            close(&mut stack, &mut roots);
+        }
+        stack.push(entry);
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut roots);
+    }
+    roots
+}
+
+fn toc_html(toc: &[TocEntry]) -> String {
+    fn list(out: &mut String, entries: &[TocEntry]) {
+        out.push_str("<ul>");
+        for entry in entries {
+            out.push_str("<li><a href=\"#");
+            escape_html(out, &entry.id);
+            out.push_str("\">");
+            out.push_str(&entry.title);
+            out.push_str("</a>");
+            if !entry.children.is_empty() {
+                list(out, &entry.children);
+            }
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+    }
+    let mut out = String::from("<nav class=\"toc\" aria-label=\"Table of contents\">");
+    list(&mut out, toc);
+    out.push_str("</nav>\n");
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Pass 7: footnotes
+
+/// Footnote labels in order of first reference; definitions are written at the end.
+fn number_footnotes(doc: &mut Doc) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for item in &mut doc.items {
+        let Event::FootnoteReference(label) = &item.event else {
+            continue;
+        };
+        let first = !order.iter().any(|l| l == &label[..]);
+        if first {
+            order.push(label.to_string());
+        }
+        let number = order.iter().position(|l| l == &label[..]).unwrap_or(0) + 1;
+        let mut html = String::from("<sup class=\"footnote-reference\"");
+        if first {
+            push_attr(&mut html, "id", &format!("fnref-{label}"));
+        }
+        html.push_str("><a href=\"#");
+        escape_html(&mut html, label);
+        html.push_str(&format!("\">{number}</a></sup>"));
+        item.event = Event::InlineHtml(html.into());
+    }
+    order
+}
+
+// ---------------------------------------------------------------------------
+// Pass 8: word count and output
+
+/// Whitespace-separated words outside code; a word may span several text events.
+fn count_words(doc: &Doc) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    let mut in_code = 0usize;
+    for item in &doc.items {
+        match &item.event {
+            Event::Text(text) if in_code == 0 => {
+                for c in text.chars() {
+                    if c.is_whitespace() {
+                        in_word = false;
+                    } else if !in_word {
+                        in_word = true;
+                        count += 1;
+                    }
+                }
+            }
+            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
+            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
+            | Event::End(
+                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
+            ) => {}
+            Event::Text(_) => {}
+            _ => in_word = false,
+        }
+    }
+    count
+}
+
+fn write_html(doc: &Doc, toc: &[TocEntry], footnotes: &[String]) -> String {
+    let mut definitions: HashMap<&str, Range<usize>> = HashMap::new();
+    let mut events = Vec::with_capacity(doc.items.len());
+    let mut i = 0;
+    while i < doc.items.len() {
+        if let Event::Start(Tag::FootnoteDefinition(label)) = &doc.items[i].event {
+            let end = doc.partner[i];
+            definitions.entry(label).or_insert(i + 1..end);
+            i = end + 1;
+            continue;
+        }
+        i = convert(doc, i, &mut events);
+    }
+    let mut html = String::with_capacity(doc.body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if html.contains(TOC_PLACEHOLDER) {
+        html = html.replace(TOC_PLACEHOLDER, &toc_html(toc));
+    }
+
+    let referenced: Vec<_> = footnotes
+        .iter()
+        .filter_map(|label| Some((label, definitions.get(label.as_str())?)))
+        .collect();
+    if !referenced.is_empty() {
+        html.push_str("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n");
+        for (label, range) in referenced {
+            let mut events = Vec::new();
+            let mut k = range.start;
+            while k < range.end {
+                k = convert(doc, k, &mut events);
+            }
+            let mut content = String::new();
+            pulldown_cmark::html::push_html(&mut content, events.into_iter());
+            let mut backref = String::from(" <a href=\"#");
+            escape_html(&mut backref, &format!("fnref-{label}"));
+            backref.push_str("\" class=\"footnote-backref\">↩</a>");
+            // The back link reads best at the end of the last paragraph.
+            let trimmed = content.trim_end();
+            if let Some(before) = trimmed.strip_suffix("</p>") {
+                content = format!("{before}{backref}</p>\n");
+            } else {
+                content.push_str(&backref);
+            }
+            html.push_str("<li");
+            push_attr(&mut html, "id", label);
+            html.push('>');
+            html.push_str(&content);
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ol>\n</section>\n");
+    }
+    html
+}
+
+/// Appends the events for item `i` (one item, or a whole block when it has to be
+/// rendered as a unit) and returns the index of the next item.
+fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> usize {
+    let item = &doc.items[i];
+    if doc.is_removed(i) {
+        return i + 1;
+    }
+    let Some(attrs) = &item.attrs else {
+        match &item.event {
+            // A custom `<a>` needs a custom `</a>`; see below.
+            Event::End(TagEnd::Link) if doc.items[doc.partner[i]].attrs.is_some() => {
+                out.push(Event::InlineHtml("</a>".into()));
+            }
+            event => out.push(event.clone()),
+        }
+        return i + 1;
+    };
+    let mut tag = String::new();
+    match &item.event {
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            ..
+        }) => {
+            tag.push_str("<a href=\"");
+            if *link_type == LinkType::Email {
+                tag.push_str("mailto:");
+            }
+            escape_href(&mut tag, dest_url);
+            tag.push('"');
+            if !title.is_empty() {
+                push_attr(&mut tag, "title", title);
+            }
+            attrs.write(&mut tag, None);
+            tag.push('>');
+            out.push(Event::InlineHtml(tag.into()));
+        }
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) => {
+            let end = doc.partner[i];
+            let mut alt = String::new();
+            for inner in &doc.items[i + 1..end] {
+                if let Event::Text(t) | Event::Code(t) = &inner.event {
+                    alt.push_str(t);
+                }
+            }
+            tag.push_str("<img src=\"");
+            escape_href(&mut tag, dest_url);
+            tag.push('"');
+            push_attr(&mut tag, "alt", &alt);
+            if !title.is_empty() {
+                push_attr(&mut tag, "title", title);
+            }
+            attrs.write(&mut tag, None);
+            tag.push_str(" />");
+            out.push(Event::InlineHtml(tag.into()));
+            return end + 1;
+        }
+        Event::Start(Tag::Heading { level, .. }) => {
+            tag.push_str(&format!("<{level}"));
+            attrs.write(&mut tag, None);
+            tag.push('>');
+            out.push(Event::Html(tag.into()));
+        }
+        Event::Start(Tag::Paragraph) => {
+            tag.push_str("<p");
+            attrs.write(&mut tag, None);
+            tag.push('>');
+            out.push(Event::Html(tag.into()));
+        }
+        Event::Start(Tag::Item) => {
+            tag.push_str("<li");
+            attrs.write(&mut tag, None);
+            tag.push('>');
+            out.push(Event::Html(tag.into()));
+        }
+        Event::Start(Tag::BlockQuote(_)) => {
+            tag.push_str("<blockquote");
+            attrs.write(&mut tag, None);
+            tag.push_str(">\n");
+            out.push(Event::Html(tag.into()));
+        }
+        Event::Start(Tag::List(start)) => {
+            tag.push_str(if start.is_some() { "<ol" } else { "<ul" });
+            if let Some(n) = start.filter(|n| *n != 1) {
+                tag.push_str(&format!(" start=\"{n}\""));
+            }
+            attrs.write(&mut tag, None);
+            tag.push_str(">\n");
+            out.push(Event::Html(tag.into()));
+        }
+        Event::Start(Tag::Table(_)) => {
+            // Tables keep state in pulldown's writer, so render the whole table
+            // and add the attributes to its first tag.
+            let end = doc.partner[i];
+            let mut inner = vec![item.event.clone()];
+            let mut k = i + 1;
+            while k <= end {
+                k = convert(doc, k, &mut inner);
+            }
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, inner.into_iter());
+            let mut attr_text = String::new();
+            attrs.write(&mut attr_text, None);
+            if let Some(rest) = html.strip_prefix("<table") {
+                html = format!("<table{attr_text}{rest}");
+            }
+            out.push(Event::Html(html.into()));
+            return end + 1;
+        }
+        event => out.push(event.clone()),
+    }
+    i + 1
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+fn escape_html(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Escapes a URL for a quoted `href`/`src`, percent-encoding what HTML or URLs forbid.
+fn escape_href(out: &mut String, url: &str) {
+    for c in url.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("%22"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            ' ' => out.push_str("%20"),
+            '\\' => out.push_str("%5C"),
+            c if c.is_ascii_control() => out.push_str(&format!("%{:02X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_sources(_: &str) -> Option<String> {
+        None
+    }
+
+    fn html(body: &str) -> String {
+        render_with(body, &no_sources).html
+    }
+
+    fn render_with(body: &str, resolve: &(dyn Fn(&str) -> Option<String> + Sync)) -> Rendered {
+        render(
+            body,
+            &Options {
+                resolve_source_link: resolve,
+            },
+        )
+    }
+
+    #[test]
+    fn heading_ids_follow_kramdown_gfm() {
+        let cases = [
+            (
+                "How managed is the managed service?",
+                "how-managed-is-the-managed-service",
+            ),
+            (
+                "Architectural components for kuberentes setup",
+                "architectural-components-for-kuberentes-setup",
+            ),
+            ("1. Step one", "1-step-one"),
+            ("Über café", "über-café"),
+            ("C++ & Rust: a -- b", "c--rust-a----b"),
+            ("snake_case and  two", "snake_case-and--two"),
+            ("!!!", "section"),
+        ];
+        for (text, id) in cases {
+            assert_eq!(heading_id(text), id, "{text}");
+        }
+    }
+
+    #[test]
+    fn heading_ids_in_html_use_source_text() {
+        let out = html("## C++ & Rust: a -- b\n\n## \"Quoted\" it's...\n");
+        assert!(
+            out.contains("<h2 id=\"c--rust-a----b\">C++ &amp; Rust: a – b</h2>"),
+            "{out}"
+        );
+        assert!(out.contains("<h2 id=\"quoted-its\">"), "{out}");
+    }
+
+    #[test]
+    fn heading_ids_keep_link_text_and_code_but_drop_urls_and_alt() {
+        let out = html("# See [the docs](http://x.org/a) and `fn_x` ![logo](l.png)\n");
+        assert!(out.contains("<h1 id=\"see-the-docs-and-fn_x-\">"), "{out}");
+    }
+
+    #[test]
+    fn heading_ids_are_unique_and_custom_ids_win() {
+        let r = render_with(
+            "# Foo\n\n# Foo\n\n# Foo {#foo-1}\n\n# Foo\n\n# Bar {#bar}\n",
+            &no_sources,
+        );
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["foo", "foo-2", "foo-1", "foo-3", "bar"]);
+        assert!(r.html.contains("<h1 id=\"foo-1\">Foo</h1>"), "{}", r.html);
+        assert_eq!(r.headings[0].offset, 0);
+        assert_eq!(r.headings[1].offset, 7);
+    }
+
+    #[test]
+    fn raw_html_headings_get_no_id() {
+        let r = render_with("<h2>Raw</h2>\n\n## Md\n", &no_sources);
+        assert!(r.html.contains("<h2>Raw</h2>"), "{}", r.html);
+        assert_eq!(r.headings.len(), 1);
+    }
+
+    #[test]
+    fn span_ial_on_link() {
+        let out = html(
+            "Go [here](https://x.org/?a=1&b=2 \"T\"){:target=\"_blank\" rel=\"noopener noreferrer\"} now.\n",
+        );
+        assert_eq!(
+            out,
+            "<p>Go <a href=\"https://x.org/?a=1&amp;b=2\" title=\"T\" target=\"_blank\" rel=\"noopener noreferrer\">here</a> now.</p>\n"
+        );
+    }
+
+    #[test]
+    fn span_ial_variants() {
+        let out = html("[a](u){: target=\"_blank\" } and [b](v){:.cls #ident key='v'}\n");
+        assert!(
+            out.contains("<a href=\"u\" target=\"_blank\">a</a> and "),
+            "{out}"
+        );
+        assert!(
+            out.contains("<a href=\"v\" id=\"ident\" class=\"cls\" key=\"v\">b</a>"),
+            "{out}"
+        );
+        assert!(!out.contains('{'), "{out}");
+    }
+
+    #[test]
+    fn span_ial_on_image() {
+        let out = html("![A *cat*](cat.png){:.wide width=\"300\"}\n");
+        assert_eq!(
+            out,
+            "<p><img src=\"cat.png\" alt=\"A cat\" class=\"wide\" width=\"300\" /></p>\n"
+        );
+    }
+
+    #[test]
+    fn span_ial_in_heading_is_not_in_id() {
+        let r = render_with(
+            "## Read [this](https://a.b){:target=\"_blank\"} first\n",
+            &no_sources,
+        );
+        assert_eq!(r.headings[0].id, "read-this-first");
+        assert!(
+            r.html
+                .contains("<a href=\"https://a.b\" target=\"_blank\">this</a> first</h2>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.toc[0].title, "Read this first");
+    }
+
+    #[test]
+    fn block_ial_after_paragraph() {
+        assert_eq!(
+            html("Some text\nmore.\n{: .note #n1}\n"),
+            "<p id=\"n1\" class=\"note\">Some text\nmore.</p>\n"
+        );
+        assert_eq!(html("Hi\n{: key=\"v\"}\n"), "<p key=\"v\">Hi</p>\n");
+    }
+
+    #[test]
+    fn block_ial_after_heading_and_no_toc() {
+        let r = render_with(
+            "# Title\n{: .no_toc}\n\n## Intro\n{:#start}\n\ntext\n",
+            &no_sources,
+        );
+        assert!(
+            r.html
+                .contains("<h1 id=\"title\" class=\"no_toc\">Title</h1>"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<h2 id=\"start\">Intro</h2>"), "{}", r.html);
+        assert!(!r.html.contains('{'), "{}", r.html);
+        assert_eq!(r.toc.len(), 1);
+        assert_eq!(r.toc[0].id, "start");
+        assert_eq!(r.headings.len(), 2);
+    }
+
+    #[test]
+    fn block_ial_after_list_quote_table_and_code() {
+        let out = html("* a\n* b\n{: .list}\n");
+        assert!(
+            out.starts_with("<ul class=\"list\">\n<li>a</li>\n<li>b</li>\n</ul>"),
+            "{out}"
+        );
+        let out = html("> quoted\n{: .q}\n");
+        assert!(
+            out.starts_with("<blockquote class=\"q\">\n<p>quoted</p>\n</blockquote>"),
+            "{out}"
+        );
+        let out = html("| a |\n|---|\n| b |\n{: .t}\n");
+        assert!(out.starts_with("<table class=\"t\"><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>b</td></tr>\n</tbody></table>"), "{out}");
+        let out = html("```\nx\n```\n{: .c}\n");
+        assert_eq!(out, "<pre class=\"highlight c\"><code>x\n</code></pre>\n");
+    }
+
+    #[test]
+    fn block_ial_inside_list_item() {
+        let out = html("* a\n  {: .item}\n* b\n");
+        assert!(
+            out.starts_with("<ul>\n<li class=\"item\">a</li>\n<li>b</li>"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn text_after_span_ial_keeps_smart_punctuation() {
+        let out = html("[a](u){:rel=\"x\"}'s \"b\"\n");
+        assert_eq!(out, "<p><a href=\"u\" rel=\"x\">a</a>’s “b”</p>\n");
+    }
+
+    #[test]
+    fn kramdownish_text_that_is_not_an_ial_stays() {
+        let out = html(
+            "para\n\n{: .orphan}\n\n{::comment}\nx\n{:/comment}\n\n{:name: .c}\n\n[a](b){:nope}\n",
+        );
+        assert!(out.contains("<p>{: .orphan}</p>"), "{out}");
+        assert!(out.contains("{::comment}"), "{out}");
+        assert!(out.contains("{:name: .c}"), "{out}");
+        assert!(out.contains("<a href=\"b\">a</a>{:nope}"), "{out}");
+    }
+
+    #[test]
+    fn toc_marker_and_nesting() {
+        let body = "* TOC\n{:toc}\n\n### Deep first\n\n## A\n\n#### A.1.1\n\n### A.2\n\n## B *em*\n{: .no_toc}\n\n## C [link](x)\n";
+        let r = render_with(body, &no_sources);
+        let shape: Vec<_> = r
+            .toc
+            .iter()
+            .map(|e| (e.id.as_str(), e.children.len()))
+            .collect();
+        assert_eq!(shape, [("deep-first", 0), ("a", 2), ("c-link", 0)]);
+        assert_eq!(r.toc[1].children[0].id, "a11");
+        assert_eq!(r.toc[2].title, "C link");
+        assert!(r.html.starts_with(
+            "<nav class=\"toc\" aria-label=\"Table of contents\"><ul><li><a href=\"#deep-first\">Deep first</a></li><li><a href=\"#a\">A</a><ul><li><a href=\"#a11\">A.1.1</a></li><li><a href=\"#a2\">A.2</a></li></ul></li><li><a href=\"#c-link\">C link</a></li></ul></nav>\n<h3"
+        ), "{}", r.html);
+        assert!(!r.html.contains("TOC"), "{}", r.html);
+    }
+
+    #[test]
+    fn html_comments_are_removed() {
+        let out = html(
+            "<!-- only a comment -->\n\ntext <!-- inline --> more\n\n<div>\n<!-- hidden -->\n<p>kept</p>\n</div>\n",
+        );
+        assert_eq!(out, "<p>text  more</p>\n<div>\n<p>kept</p>\n</div>\n");
+        let out = html("<span class=\"x\">raw</span> inline\n");
+        assert_eq!(out, "<p><span class=\"x\">raw</span> inline</p>\n");
+    }
+
+    #[test]
+    fn footnotes_at_the_end_in_order_of_reference() {
+        let body =
+            "First[^b] and second[^a] and again[^b].\n\n[^a]: Note A.\n[^b]: Note *B*.\n\nAfter.\n";
+        let out = html(body);
+        assert!(out.starts_with("<p>First<sup class=\"footnote-reference\" id=\"fnref-b\"><a href=\"#b\">1</a></sup> and second<sup class=\"footnote-reference\" id=\"fnref-a\"><a href=\"#a\">2</a></sup> and again<sup class=\"footnote-reference\"><a href=\"#b\">1</a></sup>.</p>\n<p>After.</p>\n"), "{out}");
+        assert!(out.ends_with("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n<li id=\"b\"><p>Note <em>B</em>. <a href=\"#fnref-b\" class=\"footnote-backref\">↩</a></p>\n</li>\n<li id=\"a\"><p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\">↩</a></p>\n</li>\n</ol>\n</section>\n"), "{out}");
+    }
+
+    #[test]
+    fn source_links_resolve_or_report() {
+        let resolve = |path: &str| {
+            (path == "2023-08-11-foo.md" || path == "../about.md")
+                .then(|| format!("/{}/", path.trim_end_matches(".md")))
+        };
+        let body = "[a](2023-08-11-foo.md#part) [b](../about.md) [c](2023-08-12-nope.md) [d](https://x.org/y.md) [e](/z.md) [f](#g.md)\n";
+        let r = render_with(body, &resolve);
+        assert!(
+            r.html.contains("<a href=\"/2023-08-11-foo/#part\">a</a>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<a href=\"/../about/\">b</a>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<a href=\"2023-08-12-nope.md\">c</a>"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("<a href=\"https://x.org/y.md\">d</a>"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(r.problems[0].offset, body.find("[c]").unwrap());
+        assert_eq!(
+            r.problems[0].message,
+            "link to a missing source file `2023-08-12-nope.md`"
+        );
+    }
+
+    #[test]
+    fn code_blocks_are_highlighted_or_escaped() {
+        let out = html("```rust\nfn main() {}\n```\n");
+        assert!(out.starts_with("<pre class=\"highlight\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-"), "{out}");
+        let out = html("```nosuchlang extra\n<b> & \"x\" -- {:.c}\n```\n");
+        assert_eq!(
+            out,
+            "<pre class=\"highlight\" data-lang=\"nosuchlang\"><code class=\"language-nosuchlang\">&lt;b&gt; &amp; &quot;x&quot; -- {:.c}\n</code></pre>\n"
+        );
+        let out = html("    indented <i>\n");
+        assert_eq!(
+            out,
+            "<pre class=\"highlight\"><code>indented &lt;i&gt;\n</code></pre>\n"
+        );
+    }
+
+    #[test]
+    fn code_spans_are_untouched() {
+        let out = html("Use `[a](b.md){:.x} \"q\" --` here.\n");
+        assert_eq!(
+            out,
+            "<p>Use <code>[a](b.md){:.x} \"q\" --</code> here.</p>\n"
+        );
+    }
+
+    #[test]
+    fn smart_punctuation_in_prose() {
+        assert_eq!(html("\"Hi\" -- it's...\n"), "<p>“Hi” – it’s…</p>\n");
+    }
+
+    #[test]
+    fn gfm_tables_strikethrough_tasklists() {
+        let out = html("| a | b |\n|:--|--:|\n| 1 | 2 |\n\n~~gone~~\n\n- [x] done\n- [ ] todo\n");
+        assert!(
+            out.contains("<table><thead><tr><th style=\"text-align: left\">a</th>"),
+            "{out}"
+        );
+        assert!(
+            out.contains("<td style=\"text-align: right\">2</td>"),
+            "{out}"
+        );
+        assert!(out.contains("<del>gone</del>"), "{out}");
+        assert!(
+            out.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn word_count_skips_code() {
+        let r = render_with(
+            "# Two words\n\nIt's *very* important, `code` here.\n\n```\nnot counted at all\n```\n",
+            &no_sources,
+        );
+        assert_eq!(r.word_count, 2 + 4);
+    }
+}

@@ -1,0 +1,572 @@
+//! One content file → a [`Page`]: front matter split off and read, then resolved into what the
+//! site needs (date, slug, URL, output path, layout).
+//!
+//! Raw front matter is a YAML mapping; resolving it is where Jekyll's habits are honoured:
+//! the date from the file name, `category` or `categories`, `author` or `authors`, flow lists.
+
+use std::path::{Path, PathBuf};
+
+use jiff::civil::{Date, DateTime};
+use jiff::tz::Offset;
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::yaml::{self, Mapping, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageKind {
+    Post,
+    Page,
+}
+
+/// A post or page, parsed and resolved; its Markdown body is rendered later.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Path relative to the site root, e.g. `content/posts/2023-08-11-a.md`.
+    pub source: PathBuf,
+    pub kind: PageKind,
+    pub title: String,
+    pub date: Option<PostDate>,
+    pub slug: String,
+    /// Site path without the base path, as Jekyll's `page.url`: `/2023/08/11/a/`.
+    pub url: String,
+    /// File to write, relative to the output folder: `2023/08/11/a/index.html`.
+    pub output: PathBuf,
+    pub layout: String,
+    pub authors: Vec<String>,
+    /// The front matter key `authors` came from (`author` is Jekyll's), None for site defaults.
+    pub authors_key: Option<&'static str>,
+    pub tags: Vec<String>,
+    pub categories: Vec<String>,
+    pub description: Option<String>,
+    pub image: Option<Value>,
+    pub draft: bool,
+    pub comments: Option<bool>,
+    pub toc: Option<bool>,
+    /// Front matter keys the engine does not know, for templates.
+    pub extra: Mapping,
+    /// The whole file, for diagnostics that point into it.
+    pub text: String,
+    /// Byte offset where the Markdown body starts in `text`.
+    pub body_start: usize,
+    /// Byte offset where the front matter's YAML starts in `text` (after `---`).
+    front_start: usize,
+}
+
+/// A date as written: the civil date and time, with the offset when one was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostDate {
+    pub civil: DateTime,
+    pub offset: Option<Offset>,
+    /// Whether a time of day was written (else the page shows a plain date).
+    pub has_time: bool,
+}
+
+impl PostDate {
+    /// `2023-08-11`, or RFC 3339 `2023-08-11T10:00:00+02:00` when a time was given.
+    pub fn to_rfc3339(&self) -> String {
+        if !self.has_time {
+            return self.civil.date().to_string();
+        }
+        let offset = self.offset.unwrap_or(Offset::UTC);
+        let seconds = offset.seconds();
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let (h, m) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
+        format!(
+            "{}{sign}{h:02}:{m:02}",
+            self.civil.strftime("%Y-%m-%dT%H:%M:%S")
+        )
+    }
+
+    /// Seconds since the epoch, for sorting posts newest first.
+    pub fn sort_key(&self) -> i64 {
+        let offset = self.offset.unwrap_or(Offset::UTC);
+        offset.to_timestamp(self.civil).map_or(0, |t| t.as_second())
+    }
+
+    /// Parses the forms Jekyll posts use: `2023-08-11`, `2023-08-11 10:00`,
+    /// `2023-08-11 10:00:00 +0200`, and RFC 3339.
+    pub fn parse(text: &str) -> Option<PostDate> {
+        let text = text.trim();
+        if let Ok(date) = text.parse::<Date>() {
+            return Some(PostDate {
+                civil: date.to_datetime(jiff::civil::Time::midnight()),
+                offset: None,
+                has_time: false,
+            });
+        }
+        let normal = text.replacen('T', " ", 1);
+        for format in [
+            "%Y-%m-%d %H:%M:%S %z",
+            "%Y-%m-%d %H:%M:%S%z",
+            "%Y-%m-%d %H:%M:%S %:z",
+            "%Y-%m-%d %H:%M:%S%:z",
+            "%Y-%m-%d %H:%M %z",
+            "%Y-%m-%d %H:%M:%S",
+            "%Y-%m-%d %H:%M",
+        ] {
+            if let Ok(parsed) = jiff::fmt::strtime::parse(format, &normal) {
+                if let Ok(civil) = parsed.to_datetime() {
+                    return Some(PostDate {
+                        civil,
+                        offset: parsed.offset(),
+                        has_time: true,
+                    });
+                }
+            }
+        }
+        let utc = normal.strip_suffix('Z')?;
+        let civil = jiff::fmt::strtime::parse("%Y-%m-%d %H:%M:%S", utc)
+            .ok()?
+            .to_datetime()
+            .ok()?;
+        Some(PostDate {
+            civil,
+            offset: Some(Offset::UTC),
+            has_time: true,
+        })
+    }
+}
+
+impl Page {
+    /// A diagnostic at a front matter key (and optionally at one of its values).
+    pub fn error_at_key(&self, key: &str, value: Option<&str>, message: String) -> Diagnostic {
+        let front = &self.text[self.front_start..self.body_start];
+        let offset = yaml::key_offset(front, key, value).map_or(0, |o| o + self.front_start);
+        Diagnostic::error(&self.source, message).at_offset(&self.text, offset)
+    }
+
+    /// A diagnostic at a byte offset of the Markdown body.
+    pub fn error_in_body(&self, body_offset: usize, message: String) -> Diagnostic {
+        Diagnostic::error(&self.source, message)
+            .at_offset(&self.text, self.body_start + body_offset)
+    }
+
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+}
+
+/// The front matter block: its YAML text and where the body starts.
+struct Split<'a> {
+    front: Option<(&'a str, usize)>,
+    body_start: usize,
+}
+
+/// Finds front matter between a first line `---` and the next `---` (or `...`) line.
+fn split(text: &str) -> Split<'_> {
+    let no_front = Split {
+        front: None,
+        body_start: 0,
+    };
+    let Some(first) = text.split_inclusive('\n').next() else {
+        return no_front;
+    };
+    if first.trim_end() != "---" {
+        return no_front;
+    }
+    let front_start = first.len();
+    let mut offset = front_start;
+    for line in text[front_start..].split_inclusive('\n') {
+        if matches!(line.trim_end(), "---" | "...") {
+            return Split {
+                front: Some((&text[front_start..offset], front_start)),
+                body_start: offset + line.len(),
+            };
+        }
+        offset += line.len();
+    }
+    no_front
+}
+
+/// Reads and resolves one content file. `text` is the file's contents.
+pub fn parse(
+    source: &Path,
+    text: String,
+    kind: PageKind,
+    config: &Config,
+) -> Result<Page, Vec<Diagnostic>> {
+    // A byte order mark before the front matter is common in files saved on Windows.
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
+    let parts = split(&text);
+    let (front_text, front_start) = parts.front.unwrap_or(("", parts.body_start));
+    let front_line = text[..front_start].matches('\n').count() + 1;
+    let mapping = if front_text.trim().is_empty() {
+        Mapping::new()
+    } else {
+        match yaml::parse::<Value>(front_text, source, &text, front_line) {
+            Ok(Value::Mapping(map)) => map,
+            Ok(_) => {
+                return Err(vec![
+                    Diagnostic::error(
+                        source,
+                        "front matter must be a mapping of `key: value` lines",
+                    )
+                    .at(&text, front_line, 1),
+                ]);
+            }
+            Err(diagnostic) => return Err(vec![diagnostic]),
+        }
+    };
+    let body_start = parts.body_start;
+    let mut page = Page {
+        source: source.to_path_buf(),
+        kind,
+        title: String::new(),
+        date: None,
+        slug: String::new(),
+        url: String::new(),
+        output: PathBuf::new(),
+        layout: String::new(),
+        authors: Vec::new(),
+        authors_key: None,
+        tags: Vec::new(),
+        categories: Vec::new(),
+        description: None,
+        image: None,
+        draft: false,
+        comments: None,
+        toc: None,
+        extra: Mapping::new(),
+        text,
+        body_start,
+        front_start,
+    };
+    let mut problems = Vec::new();
+    resolve(&mut page, mapping, config, &mut problems);
+    if problems.is_empty() {
+        Ok(page)
+    } else {
+        Err(problems)
+    }
+}
+
+fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Vec<Diagnostic>) {
+    let mut take = |key: &str| map.remove(key).filter(|v| !v.is_null());
+    let layout = take("layout");
+    let title = take("title");
+    let date = take("date");
+    let authors = take("authors").map(|v| ("authors", v));
+    let authors = authors.or_else(|| take("author").map(|v| ("author", v)));
+    let tags = take("tags");
+    let categories = take("categories").or_else(|| take("category"));
+    let description = take("description").or_else(|| take("excerpt"));
+    let image = take("image");
+    let draft = take("draft");
+    let comments = take("comments");
+    let toc = take("toc");
+    let slug = take("slug");
+    let permalink = take("permalink");
+    page.extra = map;
+
+    let mut text_of = |key: &str, value: Option<Value>, page: &Page| -> Option<String> {
+        let value = value?;
+        let text = yaml::as_text(&value);
+        if text.is_none() {
+            problems.push(page.error_at_key(key, None, format!("`{key}` must be text")));
+        }
+        text
+    };
+    let title = text_of("title", title, page);
+    let date_text = text_of("date", date, page);
+    let slug = text_of("slug", slug, page);
+    let permalink = text_of("permalink", permalink, page);
+    let layout = text_of("layout", layout, page);
+    page.description = text_of("description", description, page);
+    page.image = image;
+    page.authors_key = authors.as_ref().map(|(key, _)| *key);
+    page.authors = list(authors.map(|(_, v)| v)).unwrap_or_else(|| config.authors.clone());
+    page.tags = list(tags).unwrap_or_default();
+    page.categories = list(categories).unwrap_or_default();
+    let mut flag = |key: &str, value: Option<Value>| match value {
+        None => None,
+        Some(Value::Bool(b)) => Some(b),
+        Some(_) => {
+            problems.push(page.error_at_key(key, None, format!("`{key}` must be true or false")));
+            None
+        }
+    };
+    let draft_flag = flag("draft", draft);
+    let comments_flag = flag("comments", comments);
+    let toc_flag = flag("toc", toc);
+    page.draft = draft_flag.unwrap_or(false);
+    page.comments = comments_flag;
+    page.toc = toc_flag;
+
+    let stem = page
+        .source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (file_date, file_slug) = split_dated_name(&stem);
+    page.date = match &date_text {
+        Some(text) => match PostDate::parse(text) {
+            Some(date) => Some(date),
+            None => {
+                problems.push(page.error_at_key(
+                    "date",
+                    None,
+                    format!("invalid date `{text}`: expected `YYYY-MM-DD`, optionally with `HH:MM:SS` and an offset such as `+0200`"),
+                ));
+                None
+            }
+        },
+        None => file_date.map(|civil| PostDate {
+            civil: civil.to_datetime(jiff::civil::Time::midnight()),
+            offset: None,
+            has_time: false,
+        }),
+    };
+    if page.kind == PageKind::Post && page.date.is_none() && date_text.is_none() {
+        problems.push(
+            Diagnostic::error(
+                &page.source,
+                "a post needs a date: name the file `YYYY-MM-DD-slug.md` or set `date:`",
+            )
+            .at(&page.text, 1, 1),
+        );
+    }
+    page.slug = slug.unwrap_or_else(|| match page.kind {
+        PageKind::Post => file_slug.to_owned(),
+        PageKind::Page => stem.clone(),
+    });
+    page.title = title.unwrap_or_else(|| page.slug.replace('-', " "));
+    page.layout = layout.unwrap_or_else(|| match page.kind {
+        PageKind::Post => "post".into(),
+        PageKind::Page if page_path(&page.source) == "/" => "index".into(),
+        PageKind::Page => "page".into(),
+    });
+
+    let url = match (&permalink, page.kind) {
+        (Some(pattern), _) => expand_permalink(pattern, page),
+        (None, PageKind::Post) => expand_permalink(&config.permalink, page),
+        (None, PageKind::Page) => Ok(page_path(&page.source)),
+    };
+    match url {
+        Ok(url) => {
+            page.output = output_file(&url);
+            page.url = url;
+        }
+        Err(message) => problems.push(match permalink {
+            Some(_) => page.error_at_key("permalink", None, message),
+            None => Diagnostic::error(crate::config::FILE_NAME, message),
+        }),
+    }
+}
+
+/// A front matter list: `[a, b]`, a YAML sequence, or one value (Jekyll also allows `a b`
+/// for tags, which we take as one tag per word only when no list syntax is used).
+fn list(value: Option<Value>) -> Option<Vec<String>> {
+    Some(match value? {
+        Value::Sequence(items) => items.iter().filter_map(yaml::as_text).collect(),
+        other => yaml::as_text(&other)
+            .map(|text| text.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default(),
+    })
+}
+
+/// `2023-08-11-my-post` → (2023-08-11, `my-post`); no valid date prefix → (None, whole).
+pub fn split_dated_name(stem: &str) -> (Option<Date>, &str) {
+    if stem.len() > 11 && stem.as_bytes()[10] == b'-' {
+        if let Ok(date) = stem[..10].parse::<Date>() {
+            return (Some(date), &stem[11..]);
+        }
+    }
+    (None, stem)
+}
+
+/// `content/about.md` → `/about/`; `content/docs/index.md` → `/docs/`; `content/index.md` → `/`.
+fn page_path(source: &Path) -> String {
+    let relative = source.strip_prefix("content").unwrap_or(source);
+    let mut parts: Vec<String> = relative
+        .with_extension("")
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "index") {
+        parts.pop();
+    }
+    if parts.is_empty() {
+        "/".into()
+    } else {
+        format!("/{}/", parts.join("/"))
+    }
+}
+
+/// The file a site path is written to: `/a/` → `a/index.html`, `/a.html` → `a.html`.
+pub fn output_file(url: &str) -> PathBuf {
+    let path = url.trim_start_matches('/');
+    if path.is_empty() || path.ends_with('/') {
+        PathBuf::from(format!("{path}index.html"))
+    } else if Path::new(path).extension().is_some() {
+        PathBuf::from(path)
+    } else {
+        PathBuf::from(format!("{path}/index.html"))
+    }
+}
+
+/// Fills a permalink pattern (Jekyll's placeholders) for a page.
+fn expand_permalink(pattern: &str, page: &Page) -> Result<String, String> {
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut rest = pattern;
+    while let Some(i) = rest.find(':') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..name_len];
+        let date = page.date.map(|d| d.civil.date());
+        let need_date = || {
+            date.ok_or_else(|| {
+                format!("permalink `{pattern}` uses `:{name}` but the page has no date")
+            })
+        };
+        let value = match name {
+            "year" => need_date()?.strftime("%Y").to_string(),
+            "short_year" => need_date()?.strftime("%y").to_string(),
+            "month" => need_date()?.strftime("%m").to_string(),
+            "i_month" => need_date()?.month().to_string(),
+            "day" => need_date()?.strftime("%d").to_string(),
+            "i_day" => need_date()?.day().to_string(),
+            "slug" | "title" => page.slug.clone(),
+            "categories" => page
+                .categories
+                .iter()
+                .map(|c| slugify(c))
+                .filter(|c| !c.is_empty())
+                .collect::<Vec<_>>()
+                .join("/"),
+            "output_ext" => ".html".into(),
+            _ => {
+                return Err(format!(
+                    "unknown placeholder `:{name}` in permalink `{pattern}` (known: :year :month :day :i_month :i_day :short_year :slug :title :categories :output_ext)"
+                ));
+            }
+        };
+        out.push_str(&value);
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    // Empty placeholders (no categories) must not leave `//` behind.
+    while out.contains("//") {
+        out = out.replace("//", "/");
+    }
+    Ok(out)
+}
+
+/// URL-safe lowercase words joined by hyphens, for tags, categories and the `slugify` filter.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Overrides, from_source};
+
+    fn config() -> Config {
+        from_source(
+            Path::new("site.yaml"),
+            "authors: [ann]\n",
+            &Overrides::default(),
+        )
+        .unwrap()
+    }
+
+    fn post(name: &str, text: &str) -> Result<Page, Vec<Diagnostic>> {
+        parse(
+            &Path::new("content/posts").join(name),
+            text.to_owned(),
+            PageKind::Post,
+            &config(),
+        )
+    }
+
+    #[test]
+    fn jekyll_post_resolves_date_slug_url_and_lists() {
+        let page = post(
+            "2023-08-11-k8s-compare.md",
+            "\u{feff}---\nlayout: post\ntitle: 'A: b'\ntags: [cloud, aws]\ncategory: Cloud\nseries: k8s\n---\n# Hi\n",
+        )
+        .unwrap();
+        assert_eq!(page.title, "A: b");
+        assert_eq!(page.slug, "k8s-compare");
+        assert_eq!(page.url, "/2023/08/11/k8s-compare/");
+        assert_eq!(page.output, Path::new("2023/08/11/k8s-compare/index.html"));
+        assert_eq!(page.tags, ["cloud", "aws"]);
+        assert_eq!(page.categories, ["Cloud"]);
+        assert_eq!(page.authors, ["ann"]);
+        assert_eq!(page.body(), "# Hi\n");
+        assert!(page.extra.contains_key("series"));
+    }
+
+    #[test]
+    fn front_matter_date_wins_and_keeps_its_offset() {
+        let page = post(
+            "2023-08-11-a.md",
+            "---\ndate: 2023-08-12 10:30:00 +0200\n---\n",
+        )
+        .unwrap();
+        assert_eq!(page.date.unwrap().to_rfc3339(), "2023-08-12T10:30:00+02:00");
+        assert_eq!(page.url, "/2023/08/12/a/");
+    }
+
+    #[test]
+    fn invalid_date_and_yaml_errors_have_positions() {
+        let errors = post("2023-08-11-a.md", "---\ntitle: x\ndate: 2023-13-45\n---\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (3, 1));
+        assert!(errors[0].message.contains("invalid date"));
+        let errors = post("2023-08-11-a.md", "---\ntitle: x\ntags: [a\n---\n").unwrap_err();
+        assert!(errors[0].line >= 3, "{}", errors[0]);
+        let errors = post("no-date.md", "---\ntitle: x\n---\n").unwrap_err();
+        assert!(errors[0].message.contains("needs a date"));
+    }
+
+    #[test]
+    fn pages_and_permalink_patterns() {
+        let about = parse(
+            Path::new("content/about.md"),
+            "---\ntitle: About\n---\n".into(),
+            PageKind::Page,
+            &config(),
+        )
+        .unwrap();
+        assert_eq!(
+            (about.url.as_str(), about.layout.as_str()),
+            ("/about/", "page")
+        );
+        let jekyll = post(
+            "2023-08-11-a.md",
+            "---\ncategories: [Cloud Native]\npermalink: /:categories/:year/:month/:day/:title:output_ext\n---\n",
+        )
+        .unwrap();
+        assert_eq!(jekyll.url, "/cloud-native/2023/08/11/a.html");
+        assert_eq!(jekyll.output, Path::new("cloud-native/2023/08/11/a.html"));
+        let bad = post("2023-08-11-a.md", "---\npermalink: /:nope/\n---\n").unwrap_err();
+        assert!(bad[0].message.contains("unknown placeholder `:nope`"));
+        assert_eq!(bad[0].line, 2);
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Cloud Native & AWS!"), "cloud-native-aws");
+        assert_eq!(slugify("Über"), "über");
+    }
+}

@@ -1,0 +1,337 @@
+//! Templates: the minijinja environment built once from `layouts/`, and one page → one HTML
+//! string.
+//!
+//! Values shared by every page (`site`, `data`, `posts`) are converted once and cloned per page
+//! (a reference count), so rendering stays linear in the number of pages.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Serde};
+use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+
+use crate::config::Config;
+use crate::diag::{self, Diagnostic};
+use crate::markdown::{self, Rendered, TocEntry};
+use crate::page::{Page, PageKind, slugify};
+use crate::site::Site;
+
+/// Reading speed for `page.reading_time`, in words per minute.
+const WORDS_PER_MINUTE: usize = 230;
+
+/// The compiled layouts, before the site is known (so template errors are found in the same
+/// stage as front matter errors).
+pub struct Templates {
+    env: Environment<'static>,
+    /// Template sources by name, to place template errors at line:col.
+    sources: BTreeMap<String, String>,
+}
+
+impl Templates {
+    /// Compiles every template under `layouts/` up front, so all syntax errors show at once.
+    pub fn load(root: &Path, layouts: &[PathBuf]) -> Result<Templates, Vec<Diagnostic>> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        let mut sources = BTreeMap::new();
+        let mut problems = Vec::new();
+        for file in layouts {
+            match std::fs::read_to_string(root.join(file)) {
+                Ok(text) => {
+                    sources.insert(template_name(file), text);
+                }
+                Err(err) => problems.push(Diagnostic::error(file, format!("cannot read: {err}"))),
+            }
+        }
+        for (name, text) in &sources {
+            if let Err(err) = env.add_template_owned(name.clone(), text.clone()) {
+                problems.push(template_diagnostic(&err, &sources));
+            }
+        }
+        if problems.is_empty() {
+            Ok(Templates { env, sources })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Adds what depends on the site: filters that know the base URL, and the shared values.
+    pub fn for_site(self, site: &Site) -> Renderer {
+        let Templates { mut env, sources } = self;
+        add_filters(&mut env, &Arc::new(site.config.clone()));
+        Renderer {
+            env,
+            sources,
+            site: site_value(&site.config),
+            data: Value::from(Serde(&site.data)),
+            posts: site
+                .posts
+                .iter()
+                .map(|p| page_value(p, site, None))
+                .collect(),
+        }
+    }
+}
+
+/// Renders pages; shared by all rendering threads.
+pub struct Renderer {
+    env: Environment<'static>,
+    sources: BTreeMap<String, String>,
+    site: Value,
+    data: Value,
+    posts: Value,
+}
+
+impl Renderer {
+    /// Whether `layouts/<layout>.html` exists.
+    pub fn has_layout(&self, layout: &str) -> bool {
+        self.sources.contains_key(&format!("{layout}.html"))
+    }
+
+    pub fn layouts(&self) -> impl Iterator<Item = &str> {
+        self.sources.keys().filter_map(|k| k.strip_suffix(".html"))
+    }
+
+    /// Renders a content page through its layout.
+    pub fn page(&self, page: &Page, site: &Site, body: &Rendered) -> Result<String, Diagnostic> {
+        self.render(&page.layout, page_value(page, site, Some(body)))
+            .map_err(|d| d.with_help(format!("while rendering {}", page.source.display())))
+    }
+
+    /// Renders the home page from the `index` layout when no `content/index.md` exists.
+    pub fn home(&self, config: &Config) -> Result<String, Diagnostic> {
+        let page = BTreeMap::from([
+            ("kind", Value::from("index")),
+            ("title", Value::from(config.title.clone())),
+            ("description", Value::from(config.description.clone())),
+            ("url", Value::from("/")),
+            ("layout", Value::from("index")),
+            ("content", Value::from_safe_string(String::new())),
+            ("toc", Value::from(Vec::<Value>::new())),
+            ("tags", Value::from(Vec::<Value>::new())),
+            ("categories", Value::from(Vec::<Value>::new())),
+            ("authors", Value::from(Vec::<Value>::new())),
+        ]);
+        self.render("index", Value::from(page))
+    }
+
+    fn render(&self, layout: &str, page: Value) -> Result<String, Diagnostic> {
+        let template = self
+            .env
+            .get_template(&format!("{layout}.html"))
+            .map_err(|err| template_diagnostic(&err, &self.sources))?;
+        let context = minijinja::context! {
+            site => self.site.clone(),
+            page => page,
+            posts => self.posts.clone(),
+            data => self.data.clone(),
+        };
+        template
+            .render(context)
+            .map_err(|err| template_diagnostic(&err, &self.sources))
+    }
+}
+
+/// `layouts/partials/head.html` → `partials/head.html`, the name templates use to include it.
+fn template_name(file: &Path) -> String {
+    let relative = file.strip_prefix("layouts").unwrap_or(file);
+    relative
+        .iter()
+        .map(|p| p.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Places a minijinja error at `layouts/<name>:line:col`.
+fn template_diagnostic(err: &Error, sources: &BTreeMap<String, String>) -> Diagnostic {
+    // The innermost error names the template where it happened (an include, a parent layout).
+    let mut innermost = err;
+    while let Some(inner) =
+        std::error::Error::source(innermost).and_then(|e| e.downcast_ref::<Error>())
+    {
+        innermost = inner;
+    }
+    let message = match innermost.detail() {
+        Some(detail) => format!("{}: {detail}", innermost.kind()),
+        None => innermost.kind().to_string(),
+    };
+    let Some(name) = innermost.name().or(err.name()) else {
+        return Diagnostic::error("layouts", message);
+    };
+    let path = Path::new("layouts").join(name);
+    let diagnostic = Diagnostic::error(&path, message);
+    let Some(source) = sources.get(name) else {
+        return diagnostic;
+    };
+    match (innermost.range(), innermost.line()) {
+        (Some(range), _) => diagnostic.at_offset(source, range.start),
+        (None, Some(line)) => diagnostic.at(source, line, 1),
+        (None, None) => diagnostic,
+    }
+}
+
+fn site_value(config: &Config) -> Value {
+    let mut site: BTreeMap<String, Value> = config
+        .extra
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), Value::from(Serde(v)))))
+        .collect();
+    let typed = Value::from(Serde(config));
+    if let Ok(keys) = typed.try_iter() {
+        for key in keys {
+            if let (Some(name), Ok(value)) = (key.as_str(), typed.get_item(&key)) {
+                site.insert(name.to_owned(), value);
+            }
+        }
+    }
+    Value::from(site)
+}
+
+/// The `page` (with `body`) or `posts` entry (without) of templates.
+fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> Value {
+    let texts = |items: &[String]| Value::from(items.to_vec());
+    let authors: Vec<Value> = page
+        .authors
+        .iter()
+        .map(|id| {
+            let mut author: BTreeMap<String, Value> = BTreeMap::new();
+            if let Some(serde_yaml::Value::Mapping(fields)) = site.author(id) {
+                for (key, value) in fields {
+                    if let Some(key) = key.as_str() {
+                        author.insert(key.to_owned(), Value::from(Serde(value)));
+                    }
+                }
+            }
+            author.insert("id".into(), Value::from(id.clone()));
+            Value::from(author)
+        })
+        .collect();
+    let mut fields = BTreeMap::from([
+        (
+            "kind",
+            Value::from(match page.kind {
+                PageKind::Post => "post",
+                PageKind::Page => "page",
+            }),
+        ),
+        ("title", Value::from(page.title.clone())),
+        (
+            "date",
+            Value::from(page.date.map(|d| d.to_rfc3339()).unwrap_or_default()),
+        ),
+        ("url", Value::from(page.url.clone())),
+        ("slug", Value::from(page.slug.clone())),
+        ("layout", Value::from(page.layout.clone())),
+        ("authors", Value::from(authors)),
+        ("tags", texts(&page.tags)),
+        ("categories", texts(&page.categories)),
+        ("draft", Value::from(page.draft)),
+        (
+            "source",
+            Value::from(page.source.to_string_lossy().replace('\\', "/")),
+        ),
+        ("extra", Value::from(Serde(&page.extra))),
+    ]);
+    let optional = [
+        ("description", page.description.clone().map(Value::from)),
+        ("image", page.image.as_ref().map(|i| Value::from(Serde(i)))),
+        ("comments", page.comments.map(Value::from)),
+        ("toc_enabled", page.toc.map(Value::from)),
+    ];
+    fields.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    if let Some(body) = body {
+        fields.insert("content", Value::from_safe_string(body.html.clone()));
+        fields.insert("toc", toc_value(&body.toc));
+        fields.insert("word_count", Value::from(body.word_count));
+        fields.insert(
+            "reading_time",
+            Value::from(body.word_count.div_ceil(WORDS_PER_MINUTE).max(1)),
+        );
+    }
+    Value::from(fields)
+}
+
+fn toc_value(entries: &[TocEntry]) -> Value {
+    entries
+        .iter()
+        .map(|entry| {
+            Value::from(BTreeMap::from([
+                ("level", Value::from(entry.level)),
+                ("id", Value::from(entry.id.clone())),
+                ("title", Value::from_safe_string(entry.title.clone())),
+                ("children", toc_value(&entry.children)),
+            ]))
+        })
+        .collect()
+}
+
+fn add_filters(env: &mut Environment<'static>, config: &Arc<Config>) {
+    let c = Arc::clone(config);
+    env.add_filter("relative_url", move |path: &str| c.relative_url(path));
+    let c = Arc::clone(config);
+    env.add_filter("absolute_url", move |path: &str| c.absolute_url(path));
+    env.add_filter("slugify", |text: &str| slugify(text));
+    env.add_filter("date", format_date);
+    env.add_filter(
+        "markdown",
+        |text: &str, kwargs: Kwargs| -> Result<Value, Error> {
+            let inline: Option<bool> = kwargs.get("inline")?;
+            kwargs.assert_all_used()?;
+            let no_sources = |_: &str| None;
+            let rendered = markdown::render(
+                text,
+                &markdown::Options {
+                    resolve_source_link: &no_sources,
+                },
+            );
+            let mut html = rendered.html;
+            if inline == Some(true) {
+                let trimmed = html.trim();
+                if let Some(inner) = trimmed
+                    .strip_prefix("<p>")
+                    .and_then(|h| h.strip_suffix("</p>"))
+                {
+                    if !inner.contains("<p>") {
+                        html = inner.to_owned();
+                    }
+                }
+            }
+            Ok(Value::from_safe_string(html))
+        },
+    );
+}
+
+/// `{{ page.date | date("%B %-d, %Y") }}`: strftime on the date strings pages carry.
+fn format_date(value: &str, format: Option<&str>) -> Result<String, Error> {
+    use jiff::fmt::strtime;
+    let format = format.unwrap_or("%Y-%m-%d");
+    let fail = |message: String| Error::new(ErrorKind::InvalidOperation, message);
+    let date = crate::page::PostDate::parse(value)
+        .ok_or_else(|| fail(format!("`{value}` is not a date the date filter can read")))?;
+    let formatted = match date.offset {
+        Some(offset) => date
+            .civil
+            .to_zoned_datetime(jiff::tz::TimeZone::fixed(offset))
+            .and_then(|zoned| strtime::format(format, &zoned)),
+        None => strtime::format(format, date.civil),
+    };
+    formatted.map_err(|err| fail(format!("cannot format `{value}` with `{format}`: {err}")))
+}
+
+/// A diagnostic for a layout a page names but `layouts/` does not have.
+pub fn unknown_layout(page: &Page, renderer: &Renderer) -> Diagnostic {
+    let message = format!(
+        "unknown layout `{}`: there is no layouts/{}.html",
+        page.layout, page.layout
+    );
+    let diagnostic = page.error_at_key("layout", None, message);
+    let diagnostic = if diagnostic.line == 0 {
+        diagnostic.at(&page.text, 1, 1)
+    } else {
+        diagnostic
+    };
+    match diag::did_you_mean(&page.layout, renderer.layouts()) {
+        Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
+        None => diagnostic,
+    }
+}

@@ -1,0 +1,194 @@
+//! The whole site as data: pages sorted and cross-checked, no I/O, no HTML.
+//!
+//! Assembly is where facts that span files are checked: author ids against `data/authors.yaml`,
+//! two pages claiming the same URL, links between Markdown sources.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::page::{Page, PageKind};
+use crate::yaml::{Mapping, Value};
+
+pub struct Site {
+    pub config: Config,
+    /// Posts, newest first.
+    pub posts: Vec<Page>,
+    /// Every other content page, in source order.
+    pub pages: Vec<Page>,
+    /// The tree of `data/`.
+    pub data: Mapping,
+    /// Source path (relative to the root) → site path, for links written to `.md` files.
+    urls_by_source: HashMap<PathBuf, String>,
+}
+
+impl Site {
+    /// Sorts and checks the parsed pages. Problems are returned beside the site, so later
+    /// stages can still report theirs.
+    pub fn assemble(config: Config, all: Vec<Page>, data: Mapping) -> (Site, Vec<Diagnostic>) {
+        let (mut posts, pages): (Vec<Page>, Vec<Page>) =
+            all.into_iter().partition(|p| p.kind == PageKind::Post);
+        posts.sort_by(|a, b| {
+            let key = |p: &Page| p.date.map_or(0, |d| d.sort_key());
+            key(b).cmp(&key(a)).then_with(|| b.source.cmp(&a.source))
+        });
+        let mut problems = Vec::new();
+        let authors = data.get("authors").and_then(Value::as_mapping);
+        for page in posts.iter().chain(&pages) {
+            for id in &page.authors {
+                if authors.is_some_and(|a| a.contains_key(id.as_str())) {
+                    continue;
+                }
+                let known = authors
+                    .into_iter()
+                    .flat_map(|a| a.keys())
+                    .filter_map(Value::as_str);
+                let message = format!("unknown author `{id}`: not a key of data/authors.yaml");
+                let mut diagnostic = match page.authors_key {
+                    Some(key) => page.error_at_key(key, Some(id), message),
+                    None => {
+                        Diagnostic::error(crate::config::FILE_NAME, message).with_help(format!(
+                            "the default `authors` of site.yaml apply to {}",
+                            page.source.display()
+                        ))
+                    }
+                };
+                if let Some(near) = crate::diag::did_you_mean(id, known) {
+                    diagnostic = diagnostic.with_help(format!("did you mean `{near}`?"));
+                }
+                problems.push(diagnostic);
+            }
+        }
+        let mut owners: HashMap<&Path, &Page> = HashMap::new();
+        for page in posts.iter().chain(&pages) {
+            if let Some(first) = owners.insert(&page.output, page) {
+                problems.push(
+                    Diagnostic::error(
+                        &page.source,
+                        format!(
+                            "`{}` is also the URL of {}",
+                            page.url,
+                            first.source.display()
+                        ),
+                    )
+                    .at(&page.text, 1, 1)
+                    .with_help("set a different `slug:` or `permalink:` in the front matter"),
+                );
+            }
+        }
+        let urls_by_source = posts
+            .iter()
+            .chain(&pages)
+            .map(|p| (p.source.clone(), p.url.clone()))
+            .collect();
+        let site = Site {
+            config,
+            posts,
+            pages,
+            data,
+            urls_by_source,
+        };
+        (site, problems)
+    }
+
+    /// The site path of the page built from `target`, a link written in the page at `from`
+    /// (both as in the source tree: `2023-08-11-a.md`, `../about.md`).
+    pub fn source_link(&self, from: &Path, target: &str) -> Option<&str> {
+        let joined = from.parent().unwrap_or(Path::new("")).join(target);
+        let mut normal = PathBuf::new();
+        for part in joined.components() {
+            match part {
+                Component::ParentDir => {
+                    normal.pop();
+                }
+                Component::CurDir => {}
+                other => normal.push(other),
+            }
+        }
+        self.urls_by_source.get(&normal).map(String::as_str)
+    }
+
+    /// The entry of `data/authors.yaml` for `id`.
+    pub fn author(&self, id: &str) -> Option<&Value> {
+        self.data.get("authors")?.as_mapping()?.get(id)
+    }
+
+    pub fn all_pages(&self) -> impl Iterator<Item = &Page> {
+        self.posts.iter().chain(&self.pages)
+    }
+
+    /// Whether a content page is the home page (else the engine makes one from `index`).
+    pub fn home(&self) -> Option<&Page> {
+        self.pages.iter().find(|p| p.url == "/")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Overrides, from_source};
+
+    fn site(files: &[(&str, &str)]) -> (Site, Vec<Diagnostic>) {
+        let config = from_source(Path::new("site.yaml"), "", &Overrides::default()).unwrap();
+        let pages = files
+            .iter()
+            .map(|(path, text)| {
+                let kind = if path.starts_with("content/posts/") {
+                    PageKind::Post
+                } else {
+                    PageKind::Page
+                };
+                crate::page::parse(Path::new(path), text.to_string(), kind, &config).unwrap()
+            })
+            .collect();
+        let data: Mapping = serde_yaml::from_str("authors: {ann: {name: Ann}}").unwrap();
+        Site::assemble(config, pages, data)
+    }
+
+    #[test]
+    fn posts_newest_first_and_source_links() {
+        let (site, problems) = site(&[
+            (
+                "content/posts/2023-01-01-old.md",
+                "---\nauthors: [ann]\n---\n",
+            ),
+            (
+                "content/posts/2024-01-01-new.md",
+                "---\nauthors: [ann]\n---\n",
+            ),
+            ("content/about.md", "---\ntitle: About\n---\n"),
+        ]);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(site.posts[0].slug, "new");
+        let from = Path::new("content/posts/2024-01-01-new.md");
+        assert_eq!(
+            site.source_link(from, "2023-01-01-old.md"),
+            Some("/2023/01/01/old/")
+        );
+        assert_eq!(site.source_link(from, "../about.md"), Some("/about/"));
+        assert_eq!(site.source_link(from, "nope.md"), None);
+    }
+
+    #[test]
+    fn unknown_author_and_duplicate_urls_are_errors() {
+        let (_, problems) = site(&[
+            (
+                "content/posts/2023-01-01-a.md",
+                "---\ntitle: x\nauthors: [ann, anne]\n---\n",
+            ),
+            (
+                "content/posts/2023-01-01-b.md",
+                "---\nslug: a\nauthors: [ann]\n---\n",
+            ),
+        ]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        let author = problems
+            .iter()
+            .find(|p| p.message.contains("anne"))
+            .unwrap();
+        assert_eq!((author.line, author.col), (3, 16));
+        assert_eq!(author.help.as_deref(), Some("did you mean `ann`?"));
+        assert!(problems.iter().any(|p| p.message.contains("also the URL")));
+    }
+}

@@ -1,0 +1,157 @@
+//! The one place that calls the YAML library, so swapping it is a one-line change.
+//!
+//! `serde_yaml` here is the maintained fork `serde_norway` (same API, see Cargo.toml): the
+//! original crate is archived. Front matter and data files go through the same parser.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+
+use crate::diag::Diagnostic;
+
+pub use serde_yaml::{Mapping, Value};
+
+/// Parses `text`, which starts at 1-based line `first_line` of the file at `path` (front matter
+/// starts after its `---` line), reporting errors at their position in that file.
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    path: &Path,
+    source: &str,
+    first_line: usize,
+) -> Result<T, Diagnostic> {
+    serde_yaml::from_str(text).map_err(|err| {
+        let message = message_without_location(&err.to_string());
+        let diagnostic = Diagnostic::error(path, format!("invalid YAML: {message}"));
+        match err.location() {
+            Some(at) => diagnostic.at(source, first_line + at.line() - 1, at.column()),
+            None => diagnostic.at(source, first_line, 1),
+        }
+    })
+}
+
+/// Parses a whole YAML file, or an empty one, into a value (`null` for an empty file).
+pub fn parse_value(text: &str, path: &Path) -> Result<Value, Diagnostic> {
+    if text.trim().is_empty() {
+        return Ok(Value::Null);
+    }
+    parse(text, path, text, 1)
+}
+
+/// serde_yaml puts " at line L column C" (relative to the YAML block) into its messages; we show
+/// the position in the file up front instead.
+fn message_without_location(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(start) = rest.find(" at line ") {
+        out.push_str(&rest[..start]);
+        rest = &rest[start + " at line ".len()..];
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == ' ' || "column".contains(c)))
+            .unwrap_or(rest.len());
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A scalar as template text: YAML `1.30` stays "1.30" only when read as a string, so
+/// callers that need text read it from here rather than formatting a number.
+pub fn as_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Where a top-level `key:` (and, if given, the text `value` after it, such as one id of a
+/// list) stands in `text`: a byte offset. serde_yaml values carry no positions, so checks made
+/// after parsing find their place this way.
+pub fn key_offset(text: &str, key: &str, value: Option<&str>) -> Option<usize> {
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n').peekable();
+    while let Some(line) = lines.next() {
+        let line_start = offset;
+        offset += line.len();
+        let Some(rest) = line.strip_prefix(key) else {
+            continue;
+        };
+        if !rest.trim_start().starts_with(':') {
+            continue;
+        }
+        let Some(value) = value else {
+            return Some(line_start);
+        };
+        // The value may stand on the key's line or on the indented lines below it.
+        if let Some(i) = find_word(rest, value) {
+            return Some(line_start + key.len() + i);
+        }
+        while let Some(item) = lines.next_if(|l| l.starts_with([' ', '\t', '-'])) {
+            if let Some(i) = find_word(item, value) {
+                return Some(offset + i);
+            }
+            offset += item.len();
+        }
+        return Some(line_start);
+    }
+    None
+}
+
+/// `needle` as a whole word (not part of a longer id) in `haystack`.
+fn find_word(haystack: &str, needle: &str) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    haystack.match_indices(needle).map(|(i, _)| i).find(|&i| {
+        let before = haystack[..i].chars().next_back();
+        let after = haystack[i + needle.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_point_at_the_line_in_the_whole_file() {
+        let source = "---\ntitle: ok\ntags: [a, b\n---\nbody\n";
+        let front = "title: ok\ntags: [a, b\n";
+        let err = parse::<Value>(front, Path::new("x.md"), source, 2).unwrap_err();
+        assert_eq!(err.path, Path::new("x.md"));
+        assert!(err.line >= 3, "{err}");
+        assert!(err.message.starts_with("invalid YAML: "), "{err}");
+        assert!(!err.message.contains(" at line "), "{err}");
+    }
+
+    #[test]
+    fn key_offset_finds_keys_and_list_items() {
+        let text = "title: x\nauthors: [ann, bob]\ntags:\n  - a\n  - bobby\n  - bob\n";
+        assert_eq!(key_offset(text, "title", None), Some(0));
+        assert_eq!(
+            key_offset(text, "authors", Some("bob")),
+            Some(text.find("bob").unwrap())
+        );
+        assert_eq!(
+            key_offset(text, "tags", Some("bob")),
+            Some(text.rfind("bob").unwrap())
+        );
+        assert_eq!(key_offset(text, "nope", None), None);
+    }
+
+    #[test]
+    fn location_is_cut_out_of_messages() {
+        assert_eq!(
+            message_without_location("did not find ']' at line 3 column 1, while parsing"),
+            "did not find ']', while parsing"
+        );
+        assert_eq!(
+            message_without_location("unknown field at line 2 column 3"),
+            "unknown field"
+        );
+    }
+
+    #[test]
+    fn empty_file_is_null() {
+        assert_eq!(parse_value("\n", Path::new("d.yaml")).unwrap(), Value::Null);
+    }
+}
