@@ -151,7 +151,7 @@ struct Doc<'a> {
 }
 
 /// Stands in for the `{:toc}` list until the TOC is known; pulldown never emits NUL.
-const TOC_PLACEHOLDER: &str = "\0toc\0";
+const TOC_PLACEHOLDER: &str = "\0toc\0\n";
 
 impl<'a> Doc<'a> {
     fn parse(body: &'a str) -> Self {
@@ -173,9 +173,8 @@ impl<'a> Doc<'a> {
         let mut parent = vec![None; items.len()];
         let mut open = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            if let Event::End(_) = item.event
-                && let Some(start) = open.pop()
-            {
+            if let (Event::End(_), Some(start)) = (&item.event, open.last().copied()) {
+                open.pop();
                 partner[start] = i;
                 partner[i] = start;
             }
@@ -553,9 +552,8 @@ fn apply_block_ials(doc: &mut Doc) {
             }
         } else if is_text_block && first == i + 1 {
             // A paragraph holding only the IAL: it belongs to the block before.
-            if let Some(target) = previous_block(doc, i)
-                && attach(doc, target, attrs)
-            {
+            let attached = previous_block(doc, i).is_some_and(|target| attach(doc, target, attrs));
+            if attached {
                 for k in i..=end {
                     doc.remove(k);
                 }
@@ -772,7 +770,9 @@ fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
                 Event::Text(t) => {
                     text.push_str(t);
                     if image_depth == 0 {
-                        id_text.push_str(id_source(doc, k, t));
+                        // Typographic text, as kramdown's GFM parser feeds its ids: `--` is an
+                        // en dash here, then dropped as a non-word character.
+                        id_text.push_str(t);
                     }
                 }
                 Event::Code(c) => {
@@ -826,17 +826,6 @@ fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
     (headings, nest_toc(flat_toc))
 }
 
-/// The characters kramdown saw for a text event: the source, so that `--` is
-/// still two hyphens; but the decoded text for an entity or a backslash escape.
-fn id_source<'a>(doc: &Doc<'a>, i: usize, text: &'a str) -> &'a str {
-    let source = doc.source(i);
-    if source.starts_with(['&', '\\']) {
-        text
-    } else {
-        source
-    }
-}
-
 fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
@@ -886,7 +875,11 @@ fn nest_toc(flat: Vec<TocEntry>) -> Vec<TocEntry> {
     roots
 }
 
+/// The `<nav>` that replaces kramdown's `{:toc}` list; nothing when there are no entries.
 fn toc_html(toc: &[TocEntry]) -> String {
+    if toc.is_empty() {
+        return String::new();
+    }
     fn list(out: &mut String, entries: &[TocEntry]) {
         out.push_str("<ul>");
         for entry in entries {
@@ -1214,10 +1207,10 @@ mod tests {
     }
 
     #[test]
-    fn heading_ids_in_html_use_source_text() {
+    fn heading_ids_in_html_use_typographic_text_as_jekyll_does() {
         let out = html("## C++ & Rust: a -- b\n\n## \"Quoted\" it's...\n");
         assert!(
-            out.contains("<h2 id=\"c--rust-a----b\">C++ &amp; Rust: a – b</h2>"),
+            out.contains("<h2 id=\"c--rust-a--b\">C++ &amp; Rust: a – b</h2>"),
             "{out}"
         );
         assert!(out.contains("<h2 id=\"quoted-its\">"), "{out}");
@@ -1387,6 +1380,7 @@ mod tests {
             "<nav class=\"toc\" aria-label=\"Table of contents\"><ul><li><a href=\"#deep-first\">Deep first</a></li><li><a href=\"#a\">A</a><ul><li><a href=\"#a11\">A.1.1</a></li><li><a href=\"#a2\">A.2</a></li></ul></li><li><a href=\"#c-link\">C link</a></li></ul></nav>\n<h3"
         ), "{}", r.html);
         assert!(!r.html.contains("TOC"), "{}", r.html);
+        assert_eq!(html("* TOC\n{:toc}\n\ntext\n"), "<p>text</p>\n");
     }
 
     #[test]

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use minijinja::value::{Kwargs, Serde};
-use minijinja::{Environment, Error, ErrorKind, UndefinedBehavior, Value};
+use minijinja::{
+    AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
+};
 
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
@@ -33,6 +35,7 @@ impl Templates {
     pub fn load(root: &Path, layouts: &[PathBuf]) -> Result<Templates, Vec<Diagnostic>> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        env.set_formatter(readable_escape);
         let mut sources = BTreeMap::new();
         let mut problems = Vec::new();
         for file in layouts {
@@ -129,6 +132,28 @@ impl Renderer {
         template
             .render(context)
             .map_err(|err| template_diagnostic(&err, &self.sources))
+    }
+}
+
+/// HTML-escapes printed strings without minijinja's `/` → `&#x2f;`, so URLs in the output stay
+/// readable (and equal to what Jekyll writes); everything else goes the default way.
+fn readable_escape(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
+    match value.as_str() {
+        Some(text) if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() => {
+            let mut escaped = String::with_capacity(text.len() + 8);
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#39;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
     }
 }
 

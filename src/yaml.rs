@@ -20,7 +20,7 @@ pub fn parse<T: DeserializeOwned>(
     first_line: usize,
 ) -> Result<T, Diagnostic> {
     serde_yaml::from_str(text).map_err(|err| {
-        let message = message_without_location(&err.to_string());
+        let message = relocate_message(&err.to_string(), first_line);
         let diagnostic = Diagnostic::error(path, format!("invalid YAML: {message}"));
         match err.location() {
             Some(at) => diagnostic.at(source, first_line + at.line() - 1, at.column()),
@@ -37,18 +37,28 @@ pub fn parse_value(text: &str, path: &Path) -> Result<Value, Diagnostic> {
     parse(text, path, text, 1)
 }
 
-/// serde_yaml puts " at line L column C" (relative to the YAML block) into its messages; we show
-/// the position in the file up front instead.
-fn message_without_location(message: &str) -> String {
+/// serde_yaml writes " at line L column C" (counted within the YAML block) into its messages.
+/// The first is the error's own position, shown up front instead; later ones (where an
+/// unclosed list started) are kept, as positions in the whole file.
+fn relocate_message(message: &str, first_line: usize) -> String {
+    const MARK: &str = " at line ";
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
-    while let Some(start) = rest.find(" at line ") {
+    let mut first = true;
+    while let Some(start) = rest.find(MARK) {
         out.push_str(&rest[..start]);
-        rest = &rest[start + " at line ".len()..];
-        let end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == ' ' || "column".contains(c)))
-            .unwrap_or(rest.len());
-        rest = &rest[end..];
+        let after = &rest[start + MARK.len()..];
+        let mut numbers = after
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .map(|n| n.parse::<usize>().unwrap_or(0));
+        let (line, column) = (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0));
+        if !first {
+            out.push_str(&format!(" at {}:{column}", first_line + line - 1));
+        }
+        first = false;
+        let end = after.find(',').unwrap_or(after.len());
+        rest = &after[end..];
     }
     out.push_str(rest);
     out
@@ -139,13 +149,15 @@ mod tests {
     }
 
     #[test]
-    fn location_is_cut_out_of_messages() {
+    fn locations_in_messages_are_file_positions() {
+        let message =
+            "did not find ']' at line 3 column 1, while parsing a flow sequence at line 2 column 7";
         assert_eq!(
-            message_without_location("did not find ']' at line 3 column 1, while parsing"),
-            "did not find ']', while parsing"
+            relocate_message(message, 4),
+            "did not find ']', while parsing a flow sequence at 5:7"
         );
         assert_eq!(
-            message_without_location("unknown field at line 2 column 3"),
+            relocate_message("unknown field at line 2 column 3", 1),
             "unknown field"
         );
     }

@@ -1,0 +1,216 @@
+use crate::harness::TestSite;
+
+#[test]
+fn writes_home_posts_pages_static_and_highlight_css() {
+    let site = TestSite::new("basic");
+    let run = site.build_ok();
+    assert!(
+        run.stdout
+            .starts_with("built 4 pages, copied 1 files into "),
+        "{}",
+        run.stdout
+    );
+    for file in [
+        "index.html",
+        "2023/08/11/first-post/index.html",
+        "2023/09/01/second-post/index.html",
+        "about/index.html",
+        "css/site.css",
+        "highlight.css",
+    ] {
+        assert!(
+            site.root().join("public").join(file).is_file(),
+            "{file} missing"
+        );
+    }
+    let home = site.read("index.html");
+    let newest = home.find("Second post").unwrap();
+    let older = home.find("First post: the basics").unwrap();
+    assert!(newest < older, "posts are listed newest first");
+    assert!(home.contains(r#"<link rel="canonical" href="https://example.org/">"#));
+    let css = site.read("highlight.css");
+    assert!(css.contains(".hl-") && css.contains("prefers-color-scheme: dark"));
+}
+
+#[test]
+fn templates_get_site_page_authors_and_extra_keys() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let post = site.read("2023/08/11/first-post/index.html");
+    assert!(post.contains("<title>First post: the basics | Fixture Blog</title>"));
+    assert!(post.contains(r#"<time datetime="2023-08-11">August 11, 2023</time>"#));
+    assert!(post.contains(
+        r#"<span class="author">Ann Example</span><span class="author">Bob Example</span>"#
+    ));
+    assert!(
+        post.contains(r#"<a href="/tags/aws/">AWS</a>"#),
+        "slugify filter"
+    );
+    assert!(
+        post.contains(r#"<p class="series">k8s</p>"#),
+        "unknown front matter keys reach templates"
+    );
+    assert!(
+        post.contains("<footer>@fixture_blog</footer>"),
+        "extra site.yaml keys reach templates"
+    );
+    let second = site.read("2023/09/01/second-post/index.html");
+    assert!(
+        second.contains(r#"<time datetime="2023-09-01T10:30:00+02:00">September 1, 2023</time>"#)
+    );
+    assert!(
+        second.contains(r#"<span class="author">Ann Example</span>"#),
+        "default authors"
+    );
+}
+
+#[test]
+fn heading_ids_follow_kramdown_gfm_and_are_unique() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let first = site.read("2023/08/11/first-post/index.html");
+    assert!(first.contains(
+        r#"<h2 id="how-managed-is-the-managed-service">How managed is the managed service?</h2>"#
+    ));
+    assert!(first.contains(r#"<h2 id="tables">Tables</h2>"#));
+    assert!(
+        first.contains(r#"<h2 id="tables-1">Tables</h2>"#),
+        "duplicates get -1"
+    );
+    let second = site.read("2023/09/01/second-post/index.html");
+    assert!(
+        second.contains(r#"<h2 id="details">Details</h2>"#),
+        "{{#custom-id}} wins"
+    );
+    assert!(
+        second.contains(r#"<h2 id="1-über-café">1. Über café</h2>"#),
+        "leading digits and non-ASCII kept"
+    );
+    // As Jekyll: `--` is typeset as an en dash, which is dropped; the spaces stay.
+    assert!(
+        second.contains(r#"<h2 id="c--rust-a--b">"#),
+        "punctuation removed, hyphens not collapsed"
+    );
+}
+
+#[test]
+fn toc_marker_and_page_toc() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let post = site.read("2023/08/11/first-post/index.html");
+    assert!(!post.contains("{:toc}") && !post.contains("<li>TOC</li>"));
+    let marker = post
+        .find(r#"<nav class="toc" aria-label="Table of contents">"#)
+        .expect("toc marker replaced");
+    let first_heading = post.find(r#"<h2 id="how-managed"#).unwrap();
+    assert!(marker < first_heading);
+    assert!(post.contains(r##"<nav class="page-toc"><ul><li><a href="#how-managed-is-the-managed-service">How managed is the managed service?</a></li>"##));
+}
+
+#[test]
+fn kramdown_attribute_lists_become_attributes() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let post = site.read("2023/08/11/first-post/index.html");
+    assert!(post.contains(
+        r#"<a href="https://example.com" target="_blank" rel="noopener noreferrer">external</a>"#
+    ));
+    assert!(post.contains(r#"<p class="note">A paragraph with a class.</p>"#));
+    assert!(!post.contains("{:"), "no attribute list leaks as text");
+}
+
+#[test]
+fn footnotes_tables_comments_and_code() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let post = site.read("2023/08/11/first-post/index.html");
+    assert!(post.contains(r#"<th style="text-align: center">EKS</th>"#));
+    assert!(post.contains(r#"<td style="text-align: right">yes</td>"#));
+    let reference = post
+        .find(r##"<a href="#1">1</a>"##)
+        .expect("footnote reference");
+    let notes = post
+        .find(r#"<section class="footnotes""#)
+        .expect("footnotes at the end");
+    assert!(reference < notes && post[notes..].contains("The footnote text."));
+    assert!(
+        !post.contains("TODO"),
+        "HTML comments are kept out of the output"
+    );
+    assert!(post.contains(r#"<pre class="highlight" data-lang="rust"><code class="language-rust"><span class="hl-source hl-rust">"#));
+    assert!(
+        !post.contains("style=\"color"),
+        "classes, not inline styles"
+    );
+    assert!(
+        post.contains("&lt;not&gt; &amp; highlighted"),
+        "unknown language: plain escaped code"
+    );
+}
+
+#[test]
+fn links_between_sources_resolve_to_urls() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let first = site.read("2023/08/11/first-post/index.html");
+    assert!(first.contains(r##"<a href="/2023/09/01/second-post/#details">next part</a>"##));
+    let about = site.read("about/index.html");
+    assert!(about.contains(r#"<a href="/2023/08/11/first-post/">the first post</a>"#));
+}
+
+#[test]
+fn base_url_with_a_path_prefixes_links() {
+    let site = TestSite::new("basic");
+    let run = site.build(&["--base-url", "https://user.github.io/blog/"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let home = site.read("index.html");
+    assert!(home.contains(r#"<a href="/blog/2023/09/01/second-post/">"#));
+    assert!(home.contains(r#"<link rel="canonical" href="https://user.github.io/blog/">"#));
+    let about = site.read("about/index.html");
+    assert!(about.contains(r#"<a href="/blog/2023/08/11/first-post/">"#));
+}
+
+#[test]
+fn permalink_pattern_from_site_yaml() {
+    let site = TestSite::new("basic");
+    site.edit(
+        "site.yaml",
+        "language: en",
+        "language: en\npermalink: /:categories/:year/:month/:day/:title:output_ext",
+    );
+    site.build_ok();
+    assert!(
+        site.read("cloud/2023/08/11/first-post.html")
+            .contains("First post")
+    );
+    assert!(
+        site.read("2023/09/01/second-post.html")
+            .contains("Second post")
+    );
+}
+
+#[test]
+fn drafts_only_with_the_flag() {
+    let site = TestSite::new("basic");
+    site.write(
+        "content/posts/2023-10-01-draft.md",
+        "---\ntitle: Unfinished\ndraft: true\n---\nSoon.\n",
+    );
+    site.build_ok();
+    assert!(!site.root().join("public/2023/10/01/draft").exists());
+    let run = site.build(&["--drafts"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        site.read("2023/10/01/draft/index.html")
+            .contains("Unfinished")
+    );
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let first = site.snapshot();
+    site.build_ok();
+    assert_eq!(first, site.snapshot());
+}

@@ -1,0 +1,161 @@
+use crate::harness::TestSite;
+
+/// Builds `site` expecting content errors: exit 1 and every message on stderr.
+fn errors_of(site: &TestSite) -> String {
+    let run = site.build(&[]);
+    assert_eq!(
+        run.code, 1,
+        "expected a failed build, got:\n{}{}",
+        run.stdout, run.stderr
+    );
+    run.stderr
+}
+
+const POST: &str = "content/posts/2023-08-11-first-post.md";
+
+#[test]
+fn yaml_error_in_front_matter() {
+    let site = TestSite::new("basic");
+    site.edit(POST, "tags: [cloud, AWS]", "tags: [cloud, AWS");
+    let stderr = errors_of(&site);
+    assert!(
+        stderr.contains("content/posts/2023-08-11-first-post.md:6:9: error: invalid YAML: did not find expected ',' or ']', while parsing a flow sequence at 5:7"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("6 | category: Cloud"),
+        "the source line is shown: {stderr}"
+    );
+}
+
+#[test]
+fn yaml_error_in_data() {
+    let site = TestSite::new("basic");
+    site.write("data/authors.yaml", "ann:\n  name: Ann\n bob: [\n");
+    let stderr = errors_of(&site);
+    assert!(stderr.contains("data/authors.yaml:3:"), "{stderr}");
+    assert!(stderr.contains("error: invalid YAML"), "{stderr}");
+}
+
+#[test]
+fn unknown_layout_with_did_you_mean() {
+    let site = TestSite::new("basic");
+    site.edit(POST, "layout: post", "layout: psot");
+    let stderr = errors_of(&site);
+    assert!(
+        stderr.contains("content/posts/2023-08-11-first-post.md:2:1: error: unknown layout `psot`: there is no layouts/psot.html"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: did you mean `post`?"), "{stderr}");
+}
+
+#[test]
+fn template_syntax_error() {
+    let site = TestSite::new("basic");
+    site.edit("layouts/page.html", "{{ page.title }}", "{{ page.title }");
+    let stderr = errors_of(&site);
+    assert!(stderr.contains("layouts/page.html:2:"), "{stderr}");
+    assert!(stderr.contains("syntax error"), "{stderr}");
+}
+
+#[test]
+fn template_runtime_error_names_template_line_and_page() {
+    let site = TestSite::new("basic");
+    site.edit(
+        "layouts/page.html",
+        "{{ page.title }}",
+        "{{ page.title | nosuchfilter }}",
+    );
+    let stderr = errors_of(&site);
+    assert!(stderr.contains("layouts/page.html:2:"), "{stderr}");
+    assert!(stderr.contains("nosuchfilter"), "{stderr}");
+    assert!(
+        stderr.contains("while rendering content/about.md"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn unknown_author_id() {
+    let site = TestSite::new("basic");
+    site.edit(POST, "authors: [ann, bob]", "authors: [ann, bobb]");
+    let stderr = errors_of(&site);
+    assert!(
+        stderr.contains("content/posts/2023-08-11-first-post.md:4:16: error: unknown author `bobb`: not a key of data/authors.yaml"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("did you mean `bob`?"), "{stderr}");
+}
+
+#[test]
+fn invalid_date() {
+    let site = TestSite::new("basic");
+    site.edit(
+        "content/posts/2023-09-01-second-post.md",
+        "date: 2023-09-01 10:30:00 +0200",
+        "date: 2023-09-31",
+    );
+    let stderr = errors_of(&site);
+    assert!(
+        stderr.contains(
+            "content/posts/2023-09-01-second-post.md:3:1: error: invalid date `2023-09-31`"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn link_to_a_missing_post() {
+    let site = TestSite::new("basic");
+    site.edit(
+        "content/posts/2023-09-01-second-post.md",
+        "2023-08-11-first-post.md",
+        "2023-08-12-first-post.md",
+    );
+    let stderr = errors_of(&site);
+    assert!(
+        stderr.contains("content/posts/2023-09-01-second-post.md:8:9: error: link to a missing source file `2023-08-12-first-post.md`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn all_errors_of_a_stage_are_reported_together() {
+    let site = TestSite::new("basic");
+    site.edit(POST, "authors: [ann, bob]", "authors: [ann, bobb]");
+    site.edit(POST, "layout: post", "layout: psot");
+    site.edit(
+        "content/posts/2023-09-01-second-post.md",
+        "2023-08-11-first-post.md",
+        "nope.md",
+    );
+    let stderr = errors_of(&site);
+    assert!(stderr.contains("unknown author `bobb`"), "{stderr}");
+    assert!(stderr.contains("unknown layout `psot`"), "{stderr}");
+    site.edit(POST, "layout: psot", "layout: post");
+    site.edit(POST, "authors: [ann, bobb]", "authors: [ann, bob]");
+    site.edit(
+        "layouts/page.html",
+        "{{ page.title }}",
+        "{{ page.title | nosuchfilter }}",
+    );
+    let stderr = errors_of(&site);
+    assert!(stderr.contains("missing source file `nope.md`"), "{stderr}");
+    assert!(stderr.contains("nosuchfilter"), "{stderr}");
+    assert!(stderr.contains("build failed: 2 error(s)"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    let site = TestSite::new("basic");
+    let run = site.build(&["--no-such-flag"]);
+    assert_eq!(run.code, 2);
+    let run = site.build(&["--base-url", "example.org"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("--base-url: error: base_url `example.org` must be an absolute http(s) URL"),
+        "{}",
+        run.stderr
+    );
+}

@@ -1,0 +1,14 @@
+//! One integration test binary: each module builds small fixture sites with the real `versus`
+//! binary and checks what a user would see (files written, HTML, messages, exit codes).
+
+/// A fixture site copied to a scratch folder, built with the real binary.
+mod harness;
+
+/// Successful builds: pages, URLs, Markdown features, byte-identical rebuilds.
+mod build;
+/// Bad input: one case per kind of error, with its message and position.
+mod errors;
+/// The output folder: atomic replacement, refusals.
+mod output;
+/// The repository's own site, and the seed post as its author wrote it for Jekyll.
+mod site;

@@ -1,0 +1,99 @@
+use std::path::Path;
+use std::process::Command;
+
+use crate::harness::{Run, TestSite};
+
+fn build(root: &Path, output: &Path) -> Run {
+    Command::new(env!("CARGO_BIN_EXE_versus"))
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(output)
+        .output()
+        .expect("run versus")
+        .into()
+}
+
+#[test]
+fn the_repository_site_builds_with_its_series_post() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("public");
+    let run = build(root, &output);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.is_empty(),
+        "no warnings on our own site: {}",
+        run.stderr
+    );
+    let post = std::fs::read_to_string(
+        output.join("2023/08/11/are-all-kubernetes-clusters-created-equally/index.html"),
+    )
+    .unwrap();
+    assert!(post.contains(r#"id="how-managed-is-the-managed-service""#));
+    assert!(post.contains(r##"href="#how-managed-is-the-managed-service""##));
+    assert!(post.contains(r#"<nav class="toc" aria-label="Table of contents">"#));
+    assert!(post.contains(r#"class="hl-"#) || post.contains(r#"class="hl-source"#));
+    assert!(!post.contains("{:"), "no kramdown syntax leaks");
+    assert!(output.join("about/index.html").is_file());
+    let home = std::fs::read_to_string(output.join("index.html")).unwrap();
+    assert!(home.contains("/2023/08/11/are-all-kubernetes-clusters-created-equally/"));
+    for asset in ["style.css", "highlight.css"] {
+        assert!(output.join(asset).is_file(), "{asset}");
+    }
+    // Works offline: no page loads anything from another host.
+    for page in [&post, &home] {
+        for needle in [
+            "<script src=\"http",
+            "<link rel=\"stylesheet\" href=\"http",
+            "fonts.googleapis",
+        ] {
+            assert!(!page.contains(needle), "{needle}");
+        }
+    }
+}
+
+/// The series' first post as its author wrote it for Jekyll builds unchanged, with its anchors.
+/// It lives outside the repository; without it there is nothing to check.
+#[test]
+fn the_seed_jekyll_post_builds_unchanged() {
+    let seed =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds/000_70c0da2e72b9d875.txt");
+    let Ok(text) = std::fs::read_to_string(&seed) else {
+        eprintln!("skipped: {} is not here", seed.display());
+        return;
+    };
+    let site = TestSite::new("basic");
+    site.write(
+        "data/authors.yaml",
+        "pieter_vincken:\n  name: Pieter Vincken\n",
+    );
+    site.write("site.yaml", "title: Seed\nbase_url: https://example.org\n");
+    site.write("content/about.md", "---\ntitle: About\n---\n");
+    for old in ["2023-08-11-first-post.md", "2023-09-01-second-post.md"] {
+        std::fs::remove_file(site.root().join("content/posts").join(old)).unwrap();
+    }
+    site.write("layouts/base.html", "{% block main %}{% endblock %}");
+    site.write(
+        "content/posts/2023-08-11-k8s-comparison-azure-aws.md",
+        &text,
+    );
+    site.build_ok();
+    let post = site.read("2023/08/11/k8s-comparison-azure-aws/index.html");
+    for id in [
+        "introduction",
+        "the-use-case",
+        "architectural-components-for-kuberentes-setup",
+        "how-managed-is-the-managed-service",
+        "auto-scaling-cluster-nodes",
+        "encryption",
+        "conclusion",
+        "conclusion-1",
+        "further-in-series",
+    ] {
+        assert!(post.contains(&format!(r#"id="{id}""#)), "heading id {id}");
+    }
+    assert!(post.contains(r#"<a href="https://be.linkedin.com/in/pieter-vincken-a94b5153" target="_blank" rel="noopener noreferrer">Pieter</a>"#));
+    assert!(!post.contains("{:") && !post.contains("<!--"));
+    assert!(post.contains("<h1>Are all Kubernetes clusters created equally?</h1>"));
+}
