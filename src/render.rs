@@ -349,7 +349,7 @@ pub fn unknown_layout(page: &Page, renderer: &Renderer) -> Diagnostic {
         "unknown layout `{}`: there is no layouts/{}.html",
         page.layout, page.layout
     );
-    let diagnostic = page.error_at_key("layout", None, message);
+    let diagnostic = page.error_at_key("layout", Some(&page.layout), message);
     let diagnostic = if diagnostic.line == 0 {
         diagnostic.at(&page.text, 1, 1)
     } else {

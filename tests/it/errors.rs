@@ -43,7 +43,7 @@ fn unknown_layout_with_did_you_mean() {
     site.edit(POST, "layout: post", "layout: psot");
     let stderr = errors_of(&site);
     assert!(
-        stderr.contains("content/posts/2023-08-11-first-post.md:2:1: error: unknown layout `psot`: there is no layouts/psot.html"),
+        stderr.contains("content/posts/2023-08-11-first-post.md:2:9: error: unknown layout `psot`: there is no layouts/psot.html"),
         "{stderr}"
     );
     assert!(stderr.contains("help: did you mean `post`?"), "{stderr}");
