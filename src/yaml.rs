@@ -118,6 +118,119 @@ fn find_word(haystack: &str, needle: &str) -> Option<usize> {
     })
 }
 
+/// One step of a path into a YAML document: a mapping key or a sequence index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Where the keys and sequence items of a block-style YAML document stand, by path.
+///
+/// serde_yaml values carry no positions, so checks made after parsing (a matrix cell's support
+/// level, a feature id) find their line and column here. Flow collections (`{a: 1}`) are not
+/// looked into: a path inside one resolves to the nearest enclosing key.
+#[derive(Debug, Default)]
+pub struct Locator {
+    /// Path → (offset of the key or `-`, offset of its value text).
+    places: std::collections::HashMap<Vec<Seg>, (usize, usize)>,
+}
+
+impl Locator {
+    pub fn new(text: &str) -> Locator {
+        let mut places = std::collections::HashMap::new();
+        let mut items: std::collections::HashMap<Vec<Seg>, usize> = Default::default();
+        // Open keys and items: (indent, is_item, path to here).
+        let mut stack: Vec<(usize, bool, Vec<Seg>)> = Vec::new();
+        // Lines more indented than this belong to a scalar (block or multi-line) value.
+        let mut scalar_above: Option<usize> = None;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let line_start = offset;
+            offset += line.len();
+            let body = line.trim_end_matches(['\n', '\r']);
+            let mut indent = body.len() - body.trim_start_matches(' ').len();
+            let mut rest = &body[indent..];
+            if rest.is_empty() || rest.starts_with('#') || rest == "---" {
+                continue;
+            }
+            if let Some(limit) = scalar_above {
+                if indent > limit {
+                    continue;
+                }
+                scalar_above = None;
+            }
+            loop {
+                if rest == "-" || rest.starts_with("- ") {
+                    while stack
+                        .last()
+                        .is_some_and(|(i, item, _)| *i > indent || (*i == indent && *item))
+                    {
+                        stack.pop();
+                    }
+                    let parent = stack.last().map(|(_, _, p)| p.clone()).unwrap_or_default();
+                    let count = items.entry(parent.clone()).or_insert(0);
+                    let mut path = parent;
+                    path.push(Seg::Index(*count));
+                    *count += 1;
+                    let after = rest[1..].len() - rest[1..].trim_start().len() + 1;
+                    places.insert(path.clone(), (line_start + indent, line_start + indent + after));
+                    stack.push((indent, true, path));
+                    indent += after;
+                    rest = rest[after..].trim_start();
+                    if rest.is_empty() {
+                        break;
+                    }
+                    continue;
+                }
+                let Some((key, value_at)) = split_key(rest) else {
+                    break;
+                };
+                while stack.last().is_some_and(|(i, _, _)| *i >= indent) {
+                    stack.pop();
+                }
+                let mut path = stack.last().map(|(_, _, p)| p.clone()).unwrap_or_default();
+                path.push(Seg::Key(key));
+                let value = rest[value_at..].trim();
+                let value_offset = line_start + indent + value_at + (rest[value_at..].len() - rest[value_at..].trim_start().len());
+                places.insert(path.clone(), (line_start + indent, value_offset));
+                stack.push((indent, false, path));
+                if !value.is_empty() && !value.starts_with('#') && !value.starts_with('&') {
+                    scalar_above = Some(indent);
+                }
+                break;
+            }
+        }
+        Locator { places }
+    }
+
+    /// The offset of the value at `path`, or of the nearest enclosing one that is known.
+    pub fn value(&self, path: &[Seg]) -> Option<usize> {
+        (0..=path.len()).rev().find_map(|n| self.places.get(&path[..n]).map(|p| p.1))
+    }
+
+    /// The offset of the key (or the item's `-`) at `path`, or of the nearest enclosing one.
+    pub fn key(&self, path: &[Seg]) -> Option<usize> {
+        (0..=path.len()).rev().find_map(|n| self.places.get(&path[..n]).map(|p| p.0))
+    }
+}
+
+/// `key: value` → (`key`, byte index after the colon); quoted keys are unquoted.
+fn split_key(text: &str) -> Option<(String, usize)> {
+    let (key, after) = if let Some(quote) = text.chars().next().filter(|c| *c == '"' || *c == '\'') {
+        let end = text[1..].find(quote)? + 1;
+        (text[1..end].to_owned(), end + 1)
+    } else {
+        let end = text.find(": ").or_else(|| text.strip_suffix(':').map(|t| t.len()))?;
+        (text[..end].trim_end().to_owned(), end)
+    };
+    if key.is_empty() || key.starts_with(['{', '[']) {
+        return None;
+    }
+    let colon = text[after..].strip_prefix(':')?;
+    (colon.is_empty() || colon.starts_with(' ')).then_some((key, after + 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,6 +273,24 @@ mod tests {
             relocate_message("unknown field at line 2 column 3", 1),
             "unknown field"
         );
+    }
+
+    #[test]
+    fn locator_finds_nested_keys_and_items() {
+        let text = "title: Storage\nfeatures:\n- id: a\n  eks:\n    support: default\n  note: |\n    x: not a key\n- id: b\n  aks: {support: none}\ngroups:\n  - id: g\n";
+        let at = Locator::new(text);
+        let k = |s: &str| Seg::Key(s.into());
+        let line_col = |o: usize| crate::diag::LineIndex::new(text).line_col(o);
+        assert_eq!(line_col(at.key(&[k("title")]).unwrap()), (1, 1));
+        assert_eq!(line_col(at.value(&[k("title")]).unwrap()), (1, 8));
+        let support = [k("features"), Seg::Index(0), k("eks"), k("support")];
+        assert_eq!(line_col(at.value(&support).unwrap()), (5, 14));
+        assert_eq!(line_col(at.key(&[k("features"), Seg::Index(1)]).unwrap()), (8, 1));
+        assert_eq!(line_col(at.value(&[k("features"), Seg::Index(1), k("id")]).unwrap()), (8, 7));
+        let in_flow = [k("features"), Seg::Index(1), k("aks"), k("support")];
+        assert_eq!(line_col(at.key(&in_flow).unwrap()), (9, 3), "nearest enclosing key");
+        assert!(at.key(&[k("features"), Seg::Index(0), k("x")]).is_some_and(|o| line_col(o).0 == 3), "block scalar lines are not keys");
+        assert_eq!(line_col(at.value(&[k("groups"), Seg::Index(0), k("id")]).unwrap()), (11, 9));
     }
 
     #[test]
