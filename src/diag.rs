@@ -148,16 +148,18 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-/// The closest candidate to a misspelt name, for a "did you mean" help line.
+/// The closest candidate to a misspelt name, for a "did you mean" help line: at most one edit
+/// (a transposition counts as one) per three characters.
 pub fn did_you_mean<'c>(
     name: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {
+    let allowed = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
-        .map(|c| (strsim::jaro_winkler(name, c), c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(distance, _)| *distance <= allowed)
+        .min_by_key(|(distance, _)| *distance)
         .map(|(_, c)| c)
 }
 
@@ -193,5 +195,10 @@ mod tests {
     fn did_you_mean_finds_near_names_only() {
         assert_eq!(did_you_mean("postt", ["page", "post"]), Some("post"));
         assert_eq!(did_you_mean("zzz", ["page", "post"]), None);
+        assert_eq!(did_you_mean("ask", ["eks", "aks"]), Some("aks"));
+        assert_eq!(
+            did_you_mean("defualt", ["default", "none"]),
+            Some("default")
+        );
     }
 }

@@ -12,6 +12,8 @@ pub mod diag;
 pub mod highlight;
 /// Markdown → HTML, heading ids, kramdown attribute lists, table of contents.
 pub mod markdown;
+/// Feature matrices: providers and areas, validated; row selections.
+pub mod matrix;
 /// One content file → a resolved page (front matter, date, slug, URL).
 pub mod page;
 /// The stage order of a build.

@@ -130,14 +130,15 @@ pub enum Seg {
 /// serde_yaml values carry no positions, so checks made after parsing (a matrix cell's support
 /// level, a feature id) find their line and column here. Flow collections (`{a: 1}`) are not
 /// looked into: a path inside one resolves to the nearest enclosing key.
-#[derive(Debug, Default)]
-pub struct Locator {
+#[derive(Debug)]
+pub struct Locator<'t> {
+    text: &'t str,
     /// Path → (offset of the key or `-`, offset of its value text).
     places: std::collections::HashMap<Vec<Seg>, (usize, usize)>,
 }
 
-impl Locator {
-    pub fn new(text: &str) -> Locator {
+impl<'t> Locator<'t> {
+    pub fn new(text: &'t str) -> Locator<'t> {
         let mut places = std::collections::HashMap::new();
         let mut items: std::collections::HashMap<Vec<Seg>, usize> = Default::default();
         // Open keys and items: (indent, is_item, path to here).
@@ -174,7 +175,10 @@ impl Locator {
                     path.push(Seg::Index(*count));
                     *count += 1;
                     let after = rest[1..].len() - rest[1..].trim_start().len() + 1;
-                    places.insert(path.clone(), (line_start + indent, line_start + indent + after));
+                    places.insert(
+                        path.clone(),
+                        (line_start + indent, line_start + indent + after),
+                    );
                     stack.push((indent, true, path));
                     indent += after;
                     rest = rest[after..].trim_start();
@@ -192,7 +196,10 @@ impl Locator {
                 let mut path = stack.last().map(|(_, _, p)| p.clone()).unwrap_or_default();
                 path.push(Seg::Key(key));
                 let value = rest[value_at..].trim();
-                let value_offset = line_start + indent + value_at + (rest[value_at..].len() - rest[value_at..].trim_start().len());
+                let value_offset = line_start
+                    + indent
+                    + value_at
+                    + (rest[value_at..].len() - rest[value_at..].trim_start().len());
                 places.insert(path.clone(), (line_start + indent, value_offset));
                 stack.push((indent, false, path));
                 if !value.is_empty() && !value.starts_with('#') && !value.starts_with('&') {
@@ -201,27 +208,50 @@ impl Locator {
                 break;
             }
         }
-        Locator { places }
+        Locator { text, places }
     }
 
     /// The offset of the value at `path`, or of the nearest enclosing one that is known.
     pub fn value(&self, path: &[Seg]) -> Option<usize> {
-        (0..=path.len()).rev().find_map(|n| self.places.get(&path[..n]).map(|p| p.1))
+        let text = self.text;
+        if let Some(place) = self.places.get(path) {
+            return Some(place.1);
+        }
+        // A key inside a flow mapping on its parent's line: `eks: {support: addon, docs: x}`.
+        if let Some((Seg::Key(key), parent)) = path.split_last() {
+            if let Some(&(_, start)) = self.places.get(parent) {
+                let line = &text[start..text[start..].find('\n').map_or(text.len(), |e| start + e)];
+                if let Some(i) = line.find(&format!("{key}:")) {
+                    let after = &line[i + key.len() + 1..];
+                    return Some(
+                        start + i + key.len() + 1 + after.len() - after.trim_start().len(),
+                    );
+                }
+            }
+        }
+        (0..path.len())
+            .rev()
+            .find_map(|n| self.places.get(&path[..n]).map(|p| p.1))
     }
 
     /// The offset of the key (or the item's `-`) at `path`, or of the nearest enclosing one.
     pub fn key(&self, path: &[Seg]) -> Option<usize> {
-        (0..=path.len()).rev().find_map(|n| self.places.get(&path[..n]).map(|p| p.0))
+        (0..=path.len())
+            .rev()
+            .find_map(|n| self.places.get(&path[..n]).map(|p| p.0))
     }
 }
 
 /// `key: value` → (`key`, byte index after the colon); quoted keys are unquoted.
 fn split_key(text: &str) -> Option<(String, usize)> {
-    let (key, after) = if let Some(quote) = text.chars().next().filter(|c| *c == '"' || *c == '\'') {
+    let (key, after) = if let Some(quote) = text.chars().next().filter(|c| *c == '"' || *c == '\'')
+    {
         let end = text[1..].find(quote)? + 1;
         (text[1..end].to_owned(), end + 1)
     } else {
-        let end = text.find(": ").or_else(|| text.strip_suffix(':').map(|t| t.len()))?;
+        let end = text
+            .find(": ")
+            .or_else(|| text.strip_suffix(':').map(|t| t.len()))?;
         (text[..end].trim_end().to_owned(), end)
     };
     if key.is_empty() || key.starts_with(['{', '[']) {
@@ -285,12 +315,29 @@ mod tests {
         assert_eq!(line_col(at.value(&[k("title")]).unwrap()), (1, 8));
         let support = [k("features"), Seg::Index(0), k("eks"), k("support")];
         assert_eq!(line_col(at.value(&support).unwrap()), (5, 14));
-        assert_eq!(line_col(at.key(&[k("features"), Seg::Index(1)]).unwrap()), (8, 1));
-        assert_eq!(line_col(at.value(&[k("features"), Seg::Index(1), k("id")]).unwrap()), (8, 7));
+        assert_eq!(
+            line_col(at.key(&[k("features"), Seg::Index(1)]).unwrap()),
+            (8, 1)
+        );
+        assert_eq!(
+            line_col(at.value(&[k("features"), Seg::Index(1), k("id")]).unwrap()),
+            (8, 7)
+        );
         let in_flow = [k("features"), Seg::Index(1), k("aks"), k("support")];
-        assert_eq!(line_col(at.key(&in_flow).unwrap()), (9, 3), "nearest enclosing key");
-        assert!(at.key(&[k("features"), Seg::Index(0), k("x")]).is_some_and(|o| line_col(o).0 == 3), "block scalar lines are not keys");
-        assert_eq!(line_col(at.value(&[k("groups"), Seg::Index(0), k("id")]).unwrap()), (11, 9));
+        assert_eq!(
+            line_col(at.key(&in_flow).unwrap()),
+            (9, 3),
+            "nearest enclosing key"
+        );
+        assert!(
+            at.key(&[k("features"), Seg::Index(0), k("x")])
+                .is_some_and(|o| line_col(o).0 == 3),
+            "block scalar lines are not keys"
+        );
+        assert_eq!(
+            line_col(at.value(&[k("groups"), Seg::Index(0), k("id")]).unwrap()),
+            (11, 9)
+        );
     }
 
     #[test]
