@@ -74,16 +74,21 @@ fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
         })
 }
 
-/// One stylesheet: the light theme's classes, then the dark theme's inside a
-/// `prefers-color-scheme: dark` media query.
+/// One stylesheet: each theme's classes inside its own `prefers-color-scheme` media query, so
+/// no rule of the light theme outranks the dark one. The theme's background and text colour
+/// (`.hl-code`) also apply to our `<pre class="highlight">` blocks.
 pub fn theme_css(light: &str, dark: &str) -> Result<String, UnknownTheme> {
     let light_css = css_for(light)?;
     let dark_css = css_for(dark)?;
-    let mut css = String::with_capacity(light_css.len() + dark_css.len() + 64);
-    css.push_str(&light_css);
-    css.push_str("\n@media (prefers-color-scheme: dark) {\n");
-    css.push_str(&dark_css);
-    css.push_str("}\n");
+    let mut css = String::with_capacity(light_css.len() + dark_css.len() + 128);
+    for (query, theme) in [
+        ("not all and (prefers-color-scheme: dark)", light_css),
+        ("(prefers-color-scheme: dark)", dark_css),
+    ] {
+        css.push_str(&format!("@media {query} {{\n"));
+        css.push_str(&theme.replace(".hl-code {", "pre.highlight, .hl-code {"));
+        css.push_str("}\n");
+    }
     Ok(css)
 }
 

@@ -12,7 +12,7 @@
 //! 5. [`render_code_blocks`]: highlighted `<pre>` blocks.
 //! 6. [`assign_heading_ids`]: Jekyll-compatible ids, the flat heading list and the TOC.
 //! 7. [`number_footnotes`]: footnote references in order of first use.
-//! 8. [`count_words`], then [`write_html`] (pulldown's `push_html` plus the footnotes section).
+//! 8. [`write_html`] (pulldown's `push_html` plus the footnotes section).
 //!
 //! IALs are always read from the source text, never from `Text` events, because
 //! smart punctuation rewrites quotes and dashes in those events.
@@ -42,8 +42,6 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     /// The caller turns offsets into `path:line:col`.
     pub problems: Vec<Problem>,
-    /// Words of prose (not code), for reading time.
-    pub word_count: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,14 +81,12 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     render_code_blocks(&mut doc);
     let (headings, toc) = assign_heading_ids(&mut doc);
     let footnotes = number_footnotes(&mut doc);
-    let word_count = count_words(&doc);
     let html = write_html(&doc, &toc, &footnotes);
     Rendered {
         html,
         toc,
         headings,
         problems,
-        word_count,
     }
 }
 
@@ -929,37 +925,7 @@ fn number_footnotes(doc: &mut Doc) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 8: word count and output
-
-/// Whitespace-separated words outside code; a word may span several text events.
-fn count_words(doc: &Doc) -> usize {
-    let mut count = 0;
-    let mut in_word = false;
-    let mut in_code = 0usize;
-    for item in &doc.items {
-        match &item.event {
-            Event::Text(text) if in_code == 0 => {
-                for c in text.chars() {
-                    if c.is_whitespace() {
-                        in_word = false;
-                    } else if !in_word {
-                        in_word = true;
-                        count += 1;
-                    }
-                }
-            }
-            Event::Start(Tag::CodeBlock(_)) => in_code += 1,
-            Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
-            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. })
-            | Event::End(
-                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link,
-            ) => {}
-            Event::Text(_) => {}
-            _ => in_word = false,
-        }
-    }
-    count
-}
+// Pass 8: output
 
 fn write_html(doc: &Doc, toc: &[TocEntry], footnotes: &[String]) -> String {
     let mut definitions: HashMap<&str, Range<usize>> = HashMap::new();
@@ -1484,14 +1450,5 @@ mod tests {
             out.contains("<input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone"),
             "{out}"
         );
-    }
-
-    #[test]
-    fn word_count_skips_code() {
-        let r = render_with(
-            "# Two words\n\nIt's *very* important, `code` here.\n\n```\nnot counted at all\n```\n",
-            &no_sources,
-        );
-        assert_eq!(r.word_count, 2 + 4);
     }
 }

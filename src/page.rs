@@ -47,6 +47,9 @@ pub struct Page {
     pub toc: Option<bool>,
     /// Front matter keys the engine does not know, for templates.
     pub extra: Mapping,
+    /// Words of prose in the body (code left out), for reading times in listings and on the
+    /// page alike; counted from the source, so listings need no rendering.
+    pub word_count: usize,
     /// The whole file, for diagnostics that point into it.
     pub text: String,
     /// Byte offset where the Markdown body starts in `text`.
@@ -233,6 +236,7 @@ pub fn parse(
         comments: None,
         toc: None,
         extra: Mapping::new(),
+        word_count: word_count(&text[body_start..]),
         text,
         body_start,
         front_start,
@@ -460,6 +464,58 @@ fn expand_permalink(pattern: &str, page: &Page) -> Result<String, String> {
     Ok(out)
 }
 
+/// Words of Markdown prose: fenced code blocks, inline code and HTML comments are left out.
+pub fn word_count(body: &str) -> usize {
+    let mut count = 0;
+    let mut fence: Option<&str> = None;
+    let mut in_comment = false;
+    for line in body.lines() {
+        let trimmed = line.trim_start();
+        if let Some(marker) = fence {
+            if trimmed.starts_with(marker) {
+                fence = None;
+            }
+            continue;
+        }
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fence = Some(&trimmed[..3]);
+            continue;
+        }
+        let mut text = line;
+        let mut in_code = false;
+        while !text.is_empty() {
+            if in_comment {
+                match text.find("-->") {
+                    Some(end) => {
+                        text = &text[end + 3..];
+                        in_comment = false;
+                    }
+                    None => break,
+                }
+                continue;
+            }
+            let next = text.find(['`', '<']).unwrap_or(text.len());
+            if !in_code {
+                count += text[..next]
+                    .split_whitespace()
+                    .filter(|w| w.chars().any(char::is_alphanumeric))
+                    .count();
+            }
+            text = &text[next..];
+            if text.starts_with("<!--") {
+                in_comment = true;
+                text = &text[4..];
+            } else if let Some(rest) = text.strip_prefix('`') {
+                in_code = !in_code;
+                text = rest;
+            } else if let Some(rest) = text.strip_prefix('<') {
+                text = rest;
+            }
+        }
+    }
+    count
+}
+
 /// URL-safe lowercase words joined by hyphens, for tags, categories and the `slugify` filter.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
@@ -562,6 +618,12 @@ mod tests {
         let bad = post("2023-08-11-a.md", "---\npermalink: /:nope/\n---\n").unwrap_err();
         assert!(bad[0].message.contains("unknown placeholder `:nope`"));
         assert_eq!(bad[0].line, 2);
+    }
+
+    #[test]
+    fn word_count_leaves_out_code_and_comments() {
+        let body = "# Two words\n\nIt's *very* important, `some code` here.\n<!-- not\ncounted -->\n```\nnot counted at all\n```\n- a list item\n";
+        assert_eq!(word_count(body), 2 + 4 + 3);
     }
 
     #[test]

@@ -256,6 +256,11 @@ fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> Value {
             Value::from(page.source.to_string_lossy().replace('\\', "/")),
         ),
         ("extra", Value::from(Serde(&page.extra))),
+        ("word_count", Value::from(page.word_count)),
+        (
+            "reading_time",
+            Value::from(page.word_count.div_ceil(WORDS_PER_MINUTE).max(1)),
+        ),
     ]);
     let optional = [
         ("description", page.description.clone().map(Value::from)),
@@ -267,11 +272,6 @@ fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> Value {
     if let Some(body) = body {
         fields.insert("content", Value::from_safe_string(body.html.clone()));
         fields.insert("toc", toc_value(&body.toc));
-        fields.insert("word_count", Value::from(body.word_count));
-        fields.insert(
-            "reading_time",
-            Value::from(body.word_count.div_ceil(WORDS_PER_MINUTE).max(1)),
-        );
     }
     Value::from(fields)
 }

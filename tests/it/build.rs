@@ -27,6 +27,10 @@ fn writes_home_posts_pages_static_and_highlight_css() {
     let newest = home.find("Second post").unwrap();
     let older = home.find("First post: the basics").unwrap();
     assert!(newest < older, "posts are listed newest first");
+    assert!(
+        home.contains(r#"<span class="rt">1 min, 13 words</span>"#),
+        "reading time in listings: {home}"
+    );
     assert!(home.contains(r#"<link rel="canonical" href="https://example.org/">"#));
     let css = site.read("highlight.css");
     assert!(css.contains(".hl-") && css.contains("prefers-color-scheme: dark"));
