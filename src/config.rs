@@ -27,6 +27,11 @@ pub struct Config {
     pub authors: Vec<String>,
     pub permalink: String,
     pub highlight: Highlight,
+    /// Matrix claims verified longer ago than this are marked stale.
+    pub stale_after_days: i64,
+    /// The day of the build: the clock, or `SOURCE_DATE_EPOCH` for reproducible builds.
+    #[serde(skip)]
+    pub today: jiff::civil::Date,
     /// Every other key of site.yaml, for templates.
     #[serde(skip)]
     pub extra: Mapping,
@@ -42,6 +47,8 @@ pub struct Highlight {
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub base_url: Option<String>,
+    /// The day of the build; None for 1970-01-01 (the caller passes the real day).
+    pub today: Option<jiff::civil::Date>,
 }
 
 /// Reads `root/site.yaml`; a missing file means all defaults.
@@ -95,6 +102,7 @@ pub fn from_source(
     }
     let base_url_raw = fields.text("base_url");
     let highlight = fields.highlight();
+    let stale_after_days = fields.whole_number("stale_after_days").unwrap_or(365);
     let base_url_raw = overrides
         .base_url
         .clone()
@@ -128,6 +136,8 @@ pub fn from_source(
         authors,
         permalink,
         highlight,
+        stale_after_days,
+        today: overrides.today.unwrap_or_default(),
         extra: map,
     })
 }
@@ -172,6 +182,15 @@ impl Fields<'_> {
                 }
             },
         }
+    }
+
+    fn whole_number(&mut self, key: &str) -> Option<i64> {
+        let value = self.map.remove(key)?;
+        let number = value.as_i64().filter(|n| *n >= 0);
+        if number.is_none() {
+            self.problem(key, format!("`{key}` must be a whole number of days"));
+        }
+        number
     }
 
     fn list(&mut self, key: &str) -> Vec<String> {
@@ -229,6 +248,13 @@ impl Config {
     pub fn path(root: &Path) -> PathBuf {
         root.join(FILE_NAME)
     }
+
+    /// Claims verified before this day are stale.
+    pub fn stale_before(&self) -> jiff::civil::Date {
+        self.today
+            .checked_sub(jiff::Span::new().days(self.stale_after_days))
+            .unwrap_or(self.today)
+    }
 }
 
 fn is_external(url: &str) -> bool {
@@ -271,6 +297,7 @@ mod tests {
     fn override_wins() {
         let overrides = Overrides {
             base_url: Some("https://user.github.io/site".into()),
+            ..Overrides::default()
         };
         let config = from_source(
             Path::new("site.yaml"),

@@ -6,21 +6,46 @@ use std::path::{Path, PathBuf};
 use crate::diag::Diagnostic;
 use crate::yaml::{self, Mapping, Value};
 
+/// One data file as read: its path relative to the site root, its text (for positions in later
+/// checks) and its parsed value.
+#[derive(Debug, Clone)]
+pub struct DataFile {
+    pub path: PathBuf,
+    pub text: String,
+    pub value: Value,
+}
+
 /// Reads and parses every data file; all problems are reported, not just the first.
-pub fn load(root: &Path, files: &[PathBuf]) -> Result<Mapping, Vec<Diagnostic>> {
+pub fn load(root: &Path, files: &[PathBuf]) -> Result<Vec<DataFile>, Vec<Diagnostic>> {
+    let mut loaded = Vec::new();
+    let mut problems = Vec::new();
+    for file in files {
+        let parsed = std::fs::read_to_string(root.join(file))
+            .map_err(|err| Diagnostic::error(file, format!("cannot read: {err}")))
+            .and_then(|text| Ok((yaml::parse_value(&text, file)?, text)));
+        match parsed {
+            Ok((value, text)) => loaded.push(DataFile {
+                path: file.clone(),
+                text,
+                value,
+            }),
+            Err(diagnostic) => problems.push(diagnostic),
+        }
+    }
+    if problems.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The tree templates see as `data`: each file's value at the key path its name gives.
+pub fn tree(files: &[DataFile]) -> Result<Mapping, Vec<Diagnostic>> {
     let mut tree = Mapping::new();
     let mut problems = Vec::new();
     for file in files {
-        let value = std::fs::read_to_string(root.join(file))
-            .map_err(|err| Diagnostic::error(file, format!("cannot read: {err}")))
-            .and_then(|text| yaml::parse_value(&text, file));
-        match value {
-            Ok(value) => {
-                if let Err(message) = insert(&mut tree, file, value) {
-                    problems.push(Diagnostic::error(file, message));
-                }
-            }
-            Err(diagnostic) => problems.push(diagnostic),
+        if let Err(message) = insert(&mut tree, &file.path, file.value.clone()) {
+            problems.push(Diagnostic::error(&file.path, message));
         }
     }
     if problems.is_empty() {
@@ -75,7 +100,7 @@ mod tests {
             PathBuf::from("data/authors.yaml"),
             PathBuf::from("data/matrices/storage.yaml"),
         ];
-        let tree = load(dir.path(), &files).unwrap();
+        let tree = tree(&load(dir.path(), &files).unwrap()).unwrap();
         let storage = &tree["matrices"]["storage"]["title"];
         assert_eq!(storage.as_str(), Some("Storage"));
 

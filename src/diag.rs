@@ -82,7 +82,9 @@ impl Diagnostic {
     /// `path:line:col: error: message`, then the source line with a caret and a `help:` line.
     pub fn render(&self) -> String {
         let mut out = self.to_string();
-        if let Some(snippet) = &self.snippet {
+        // Warnings stay on one line: a build may list many (stale claims), errors are few.
+        let snippet = self.snippet.as_ref().filter(|_| self.is_error());
+        if let Some(snippet) = snippet {
             let gutter = self.line.to_string();
             let pad = " ".repeat(gutter.len());
             let caret_at: String = snippet

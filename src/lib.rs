@@ -2,6 +2,8 @@
 //!
 //! The modules in pipeline order; a module uses only modules above it.
 
+/// The generated /compare/ pages and the JSON and CSV exports.
+pub mod compare;
 /// `site.yaml` and command-line overrides.
 pub mod config;
 /// `data/**/*.yaml` as one tree for templates.
@@ -24,6 +26,8 @@ pub mod render;
 pub mod site;
 /// Walking the site folders; what kind of input each path is.
 pub mod source;
+/// A matrix selection → an accessible HTML table.
+pub mod table;
 /// The only writer: staging folder, atomic swap, refusals.
 pub mod write;
 /// The one call site of the YAML library.

@@ -55,11 +55,24 @@ fn main() -> ExitCode {
         } => build(BuildOptions {
             root,
             output,
-            overrides: Overrides { base_url },
+            overrides: Overrides {
+                base_url,
+                today: Some(today()),
+            },
             drafts,
             force,
         }),
     }
+}
+
+/// The day of the build; `SOURCE_DATE_EPOCH` (seconds) pins it for reproducible builds.
+fn today() -> jiff::civil::Date {
+    let pinned = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| jiff::Timestamp::from_second(s).ok());
+    let now = pinned.unwrap_or_else(jiff::Timestamp::now);
+    now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
 }
 
 fn build(options: BuildOptions) -> ExitCode {
@@ -92,6 +105,7 @@ fn build(options: BuildOptions) -> ExitCode {
 fn print_diagnostics(diagnostics: &[Diagnostic], options: &BuildOptions) {
     for diagnostic in diagnostics {
         let shown = diagnostic.clone().relative_to(&options.root);
-        eprintln!("{}\n", shown.render());
+        let gap = if shown.is_error() { "\n" } else { "" };
+        eprintln!("{}{gap}", shown.render());
     }
 }

@@ -6,13 +6,14 @@
 //! stable. In order:
 //!
 //! 1. [`strip_html_comments`]: drop `<!-- -->` from raw HTML.
-//! 2. [`resolve_source_links`]: `foo.md` links → page URLs (or a [`Problem`]).
-//! 3. [`apply_span_ials`]: kramdown `{:...}` right after a link or image.
-//! 4. [`apply_block_ials`]: kramdown `{:...}` lines after a block; the `{:toc}` marker.
-//! 5. [`render_code_blocks`]: highlighted `<pre>` blocks.
-//! 6. [`assign_heading_ids`]: Jekyll-compatible ids, the flat heading list and the TOC.
-//! 7. [`number_footnotes`]: footnote references in order of first use.
-//! 8. [`write_html`] (pulldown's `push_html` plus the footnotes section).
+//! 2. [`expand_embeds`]: a paragraph that is only `{{ matrix(...) }}` → a generated table.
+//! 3. [`resolve_source_links`]: `foo.md` links → page URLs (or a [`Problem`]).
+//! 4. [`apply_span_ials`]: kramdown `{:...}` right after a link or image.
+//! 5. [`apply_block_ials`]: kramdown `{:...}` lines after a block; the `{:toc}` marker.
+//! 6. [`render_code_blocks`]: highlighted `<pre>` blocks.
+//! 7. [`assign_heading_ids`]: Jekyll-compatible ids, the flat heading list and the TOC.
+//! 8. [`number_footnotes`]: footnote references in order of first use.
+//! 9. [`write_html`] (pulldown's `push_html` plus the footnotes section).
 //!
 //! IALs are always read from the source text, never from `Text` events, because
 //! smart punctuation rewrites quotes and dashes in those events.
@@ -26,10 +27,20 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
-/// How [`render`] connects a page to the rest of the site.
+/// Turns a relative link to a Markdown source (as written, without `#fragment`: "2023-08-11-foo.md",
+/// "../about.md") into the URL of the page built from it; None if no such source exists.
+pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// Expands a paragraph that is only a `{{ call(...) }}` (a matrix table): None leaves it as
+/// text, `Some(Ok(html))` replaces it, `Some(Err(message))` reports a problem.
+pub type ExpandEmbed<'a> = &'a (dyn Fn(&str) -> Option<Result<String, String>> + Sync);
+
+/// How [`render`] connects a page to the rest of the site; without them, source links and
+/// embeds stay as written.
+#[derive(Default, Clone, Copy)]
 pub struct Options<'a> {
-    /// Turns a relative link to a Markdown source (the destination as written, without `#fragment`, e.g. "2023-08-11-foo.md" or "../about.md") into the URL of the page built from it; None if no such source exists.
-    pub resolve_source_link: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    pub resolve_source_link: Option<ResolveSourceLink<'a>>,
+    pub expand_embed: Option<ExpandEmbed<'a>>,
 }
 
 /// The result of rendering one body.
@@ -75,7 +86,12 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     let mut doc = Doc::parse(body);
     let mut problems = Vec::new();
     strip_html_comments(&mut doc);
-    resolve_source_links(&mut doc, options, &mut problems);
+    if let Some(expand) = options.expand_embed {
+        expand_embeds(&mut doc, expand, &mut problems);
+    }
+    if let Some(resolve) = options.resolve_source_link {
+        resolve_source_links(&mut doc, resolve, &mut problems);
+    }
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
     render_code_blocks(&mut doc);
@@ -87,6 +103,19 @@ pub fn render(body: &str, options: &Options) -> Rendered {
         toc,
         headings,
         problems,
+    }
+}
+
+/// Short Markdown (a note, a description) as inline HTML: one paragraph loses its `<p>`.
+pub fn render_inline(text: &str) -> String {
+    let html = render(text, &Options::default()).html;
+    let trimmed = html.trim();
+    match trimmed
+        .strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+    {
+        Some(inner) if !inner.contains("<p>") => inner.to_owned(),
+        _ => trimmed.to_owned(),
     }
 }
 
@@ -271,10 +300,44 @@ fn without_comments(html: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 2: links to Markdown sources
+// Pass 2: embeds
+
+/// A paragraph that is nothing but `{{ ... }}` may be an embed (a generated table). Code blocks
+/// and inline code are never paragraphs of that shape, so the same text stays literal there.
+fn expand_embeds(doc: &mut Doc, expand: ExpandEmbed, problems: &mut Vec<Problem>) {
+    for i in 0..doc.items.len() {
+        if !matches!(doc.items[i].event, Event::Start(Tag::Paragraph)) {
+            continue;
+        }
+        let source = doc.source(i).trim();
+        let is_call = source.starts_with("{{")
+            && source.ends_with("}}")
+            && !source[2..source.len() - 2].contains("}}");
+        if !is_call {
+            continue;
+        }
+        match expand(source) {
+            None => {}
+            Some(Ok(html)) => {
+                let end = doc.partner[i];
+                for k in i + 1..=end {
+                    doc.remove(k);
+                }
+                doc.items[i].event = Event::Html(format!("{html}\n").into());
+            }
+            Some(Err(message)) => problems.push(Problem {
+                offset: doc.items[i].range.start,
+                message,
+            }),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Pass 3: links to Markdown sources
 
 /// Lets authors link `2023-08-11-foo.md` as on GitHub and get the built page's URL.
-fn resolve_source_links(doc: &mut Doc, options: &Options, problems: &mut Vec<Problem>) {
+fn resolve_source_links(doc: &mut Doc, resolve: ResolveSourceLink, problems: &mut Vec<Problem>) {
     for item in &mut doc.items {
         let Event::Start(Tag::Link {
             link_type,
@@ -294,7 +357,7 @@ fn resolve_source_links(doc: &mut Doc, options: &Options, problems: &mut Vec<Pro
         if !is_source_link(path) {
             continue;
         }
-        match (options.resolve_source_link)(path) {
+        match resolve(path) {
             Some(url) => *dest_url = format!("{url}{fragment}").into(),
             None => problems.push(Problem {
                 offset: item.range.start,
@@ -448,7 +511,7 @@ fn is_name(s: &str) -> bool {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 3: span IALs
+// Pass 4: span IALs
 
 /// `[text](url){:target="_blank"}`: the attributes go on the `<a>` or `<img>`
 /// and the IAL text (split into several events by smart punctuation) is removed.
@@ -509,7 +572,7 @@ fn trim_text_start(doc: &mut Doc, i: usize, from: usize) {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 4: block IALs
+// Pass 5: block IALs
 
 /// A `{:...}` line directly after a block applies to that block. After a paragraph
 /// (or a tight list item's text, or lazily after a list or quote) the line is part
@@ -667,7 +730,7 @@ fn attach(doc: &mut Doc, target: usize, attrs: Attrs) -> bool {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 5: code blocks
+// Pass 6: code blocks
 
 /// Highlighted at build time; readers get no JavaScript and no layout shift.
 fn render_code_blocks(doc: &mut Doc) {
@@ -712,7 +775,7 @@ fn render_code_blocks(doc: &mut Doc) {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 6: headings
+// Pass 7: headings
 
 /// Gives every Markdown heading a unique id (kramdown GFM style, so anchors written
 /// for Jekyll keep working) and builds the flat list and the nested TOC.
@@ -898,7 +961,7 @@ fn toc_html(toc: &[TocEntry]) -> String {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 7: footnotes
+// Pass 8: footnotes
 
 /// Footnote labels in order of first reference; definitions are written at the end.
 fn number_footnotes(doc: &mut Doc) -> Vec<String> {
@@ -925,7 +988,7 @@ fn number_footnotes(doc: &mut Doc) -> Vec<String> {
 }
 
 // ---------------------------------------------------------------------------
-// Pass 8: output
+// Pass 9: output
 
 fn write_html(doc: &Doc, toc: &[TocEntry], footnotes: &[String]) -> String {
     let mut definitions: HashMap<&str, Range<usize>> = HashMap::new();
@@ -1145,7 +1208,8 @@ mod tests {
         render(
             body,
             &Options {
-                resolve_source_link: resolve,
+                resolve_source_link: Some(resolve),
+                expand_embed: None,
             },
         )
     }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 use serde::Serialize;
 
+use crate::data::DataFile;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::yaml::{self, Locator, Mapping, Seg, Value};
 
@@ -173,13 +174,6 @@ pub struct Matrices {
     pub areas: Vec<Matrix>,
 }
 
-/// A data file as read: its path (relative to the site root), text and parsed value.
-pub struct DataFile<'a> {
-    pub path: &'a Path,
-    pub text: &'a str,
-    pub value: &'a Value,
-}
-
 /// Validates the providers and matrices among the site's data files. A site with neither has
 /// empty matrices.
 pub fn load(files: &[DataFile]) -> Result<Matrices, Vec<Diagnostic>> {
@@ -243,16 +237,16 @@ pub fn load(files: &[DataFile]) -> Result<Matrices, Vec<Diagnostic>> {
 
 /// Reads one data file, reporting each problem at its place.
 struct Checker<'a, 'p> {
-    file: &'a DataFile<'a>,
+    file: &'a DataFile,
     at: Locator<'a>,
     problems: &'p mut Vec<Diagnostic>,
 }
 
 impl<'a, 'p> Checker<'a, 'p> {
-    fn new(file: &'a DataFile<'a>, problems: &'p mut Vec<Diagnostic>) -> Self {
+    fn new(file: &'a DataFile, problems: &'p mut Vec<Diagnostic>) -> Self {
         Checker {
             file,
-            at: Locator::new(file.text),
+            at: Locator::new(&file.text),
             problems,
         }
     }
@@ -260,14 +254,14 @@ impl<'a, 'p> Checker<'a, 'p> {
     fn error(&mut self, path: &[Seg], message: String) -> &mut Diagnostic {
         let offset = self.at.value(path).unwrap_or(0);
         self.problems
-            .push(Diagnostic::error(self.file.path, message).at_offset(self.file.text, offset));
+            .push(Diagnostic::error(&self.file.path, message).at_offset(&self.file.text, offset));
         self.problems.last_mut().expect("just pushed")
     }
 
     fn error_at_key(&mut self, path: &[Seg], message: String) -> &mut Diagnostic {
         let offset = self.at.key(path).unwrap_or(0);
         self.problems
-            .push(Diagnostic::error(self.file.path, message).at_offset(self.file.text, offset));
+            .push(Diagnostic::error(&self.file.path, message).at_offset(&self.file.text, offset));
         self.problems.last_mut().expect("just pushed")
     }
 
@@ -437,8 +431,8 @@ impl<'a, 'p> Checker<'a, 'p> {
             groups,
             features,
             order,
-            source: self.file.path.to_path_buf(),
-            text: self.file.text.to_owned(),
+            source: self.file.path.clone(),
+            text: self.file.text.clone(),
         })
     }
 
@@ -461,7 +455,7 @@ impl<'a, 'p> Checker<'a, 'p> {
                 .at
                 .key(&[Seg::Key("features".into()), Seg::Index(first)])
                 .map_or(0, |o| {
-                    crate::diag::LineIndex::new(self.file.text).line_col(o).0
+                    crate::diag::LineIndex::new(&self.file.text).line_col(o).0
                 });
             let path = [
                 Seg::Key("features".into()),
@@ -865,17 +859,12 @@ features:
 ";
 
     fn load_texts(files: &[(&str, &str)]) -> Result<Matrices, Vec<Diagnostic>> {
-        let values: Vec<Value> = files
-            .iter()
-            .map(|(_, text)| serde_yaml::from_str(text).unwrap())
-            .collect();
         let data: Vec<DataFile> = files
             .iter()
-            .zip(&values)
-            .map(|((path, text), value)| DataFile {
-                path: Path::new(path),
-                text,
-                value,
+            .map(|(path, text)| DataFile {
+                path: PathBuf::from(path),
+                text: text.to_string(),
+                value: serde_yaml::from_str(text).unwrap(),
             })
             .collect();
         load(&data)

@@ -4,6 +4,7 @@
 //! Each stage reports every problem it finds and the build stops between stages when there are
 //! errors, so one run shows all errors of a kind without cascades of follow-on errors.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -12,10 +13,11 @@ use rayon::prelude::*;
 use crate::config::{self, Config, Overrides};
 use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
-use crate::render::{self, Renderer};
+use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
+use crate::table::TableOptions;
 use crate::write::{self, Staging};
-use crate::{data, highlight, markdown, source};
+use crate::{compare, data, highlight, markdown, matrix, source};
 
 /// What `versus build` was asked to do.
 #[derive(Debug, Clone)]
@@ -101,23 +103,20 @@ fn build_into(
 ) -> Result<(usize, usize, Vec<Diagnostic>), Failure> {
     let mut problems = Vec::new();
 
-    // Load and parse: settings, sources, data, templates, pages.
+    // Load and parse: settings, sources, data and matrices, templates, pages.
     let sources = source::scan(root).map_err(Failure::Usage)?;
-    let config = config::load(root, &options.overrides)
-        .map_err(|e| problems.extend(e))
-        .ok();
-    let data = data::load(root, &sources.data)
-        .map_err(|e| problems.extend(e))
-        .ok();
-    let templates = render::Templates::load(root, &sources.layouts)
-        .map_err(|e| problems.extend(e))
-        .ok();
+    let p = &mut problems;
+    let config = keep(config::load(root, &options.overrides), p);
+    let files = keep(data::load(root, &sources.data), p).unwrap_or_default();
+    let tree = keep(data::tree(&files), p);
+    let matrices = keep(matrix::load(&files), p);
+    let templates = keep(render::Templates::load(root, &sources.layouts), p);
     let pages = config
         .as_ref()
         .map(|config| parse_pages(root, &sources, config, &mut problems));
     checkpoint(&mut problems)?;
-    let (Some(config), Some(data), Some(templates), Some(mut pages)) =
-        (config, data, templates, pages)
+    let (Some(config), Some(tree), Some(matrices), Some(templates), Some(mut pages)) =
+        (config, tree, matrices, templates, pages)
     else {
         unreachable!("every stage either succeeded or reported an error");
     };
@@ -126,26 +125,20 @@ fn build_into(
     }
 
     // Assemble: facts across files.
-    let (site, assembly_problems) = Site::assemble(config, pages, data);
+    let (site, assembly_problems) = Site::assemble(config, pages, tree, matrices);
     problems.extend(assembly_problems);
-    let css = highlight::theme_css(&site.config.highlight.light, &site.config.highlight.dark);
-    if let Err(err) = &css {
-        let mut d = Diagnostic::error(config::FILE_NAME, err.to_string());
-        if let Ok(text) = std::fs::read_to_string(root.join(config::FILE_NAME)) {
-            let offset = crate::yaml::key_offset(&text, "highlight", Some(&err.name)).unwrap_or(0);
-            d = d.at_offset(&text, offset);
-        }
-        if let Some(near) =
-            crate::diag::did_you_mean(&err.name, err.known.iter().map(String::as_str))
-        {
-            d = d.with_help(format!("did you mean `{near}`?"));
-        }
-        problems.push(d);
-    }
+    let css = highlight_css(root, &site.config, &mut problems);
     let renderer = templates.for_site(&site);
     for page in site.all_pages() {
         if !renderer.has_layout(&page.layout) {
             problems.push(render::unknown_layout(page, &renderer));
+        }
+    }
+    let generated = generated_outputs(&site);
+    for page in site.all_pages() {
+        if generated.iter().any(|g| g == &page.output) {
+            let message = format!("`{}` is a URL versus generates itself", page.url);
+            problems.push(page.error_at_key("permalink", None, message));
         }
     }
     if site.home().is_none() && !renderer.has_layout("index") {
@@ -155,45 +148,47 @@ fn build_into(
         ));
     }
     checkpoint(&mut problems)?;
+    let mut warnings = site.stale_claims();
 
     // Render each page and write it at once, so memory does not grow with the site.
-    let render_problems = Mutex::new(Vec::new());
-    let report = |d: Diagnostic| {
-        render_problems
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(d)
-    };
+    let rendered = Mutex::new(Rendering::default());
     site.all_pages()
         .collect::<Vec<_>>()
         .par_iter()
-        .for_each(|page| match render_page(page, &site, &renderer) {
-            Ok(html) => {
-                if let Err(err) = staging.put(&page.output, html.as_bytes()) {
-                    report(Diagnostic::error(&page.source, err.to_string()));
+        .for_each(|page| {
+            let result = render_page(page, &site, &renderer);
+            let mut shared = rendered.lock().unwrap_or_else(|e| e.into_inner());
+            match result {
+                Ok((html, embedded)) => {
+                    for id in embedded {
+                        shared.mentions.entry(id).or_default().push(page);
+                    }
+                    drop(shared);
+                    if let Err(err) = staging.put(&page.output, html.as_bytes()) {
+                        report_to(&rendered, Diagnostic::error(&page.source, err.to_string()));
+                    }
                 }
+                Err(diagnostics) => shared.problems.extend(diagnostics),
             }
-            Err(diagnostics) => diagnostics.into_iter().for_each(report),
         });
+    let Rendering {
+        problems: render_problems,
+        mentions,
+    } = rendered.into_inner().unwrap_or_else(|e| e.into_inner());
+    problems.extend(render_problems);
+
+    // Pages and files versus makes: home, comparison pages and exports, code styles.
     let mut pages_written = site.all_pages().count();
-    if site.home().is_none() {
-        match renderer.home(&site.config) {
-            Ok(html) => put(
-                staging,
-                Path::new("index.html"),
-                html.as_bytes(),
-                &mut problems,
-            ),
+    for (output, made) in generate(&site, &renderer, &mentions) {
+        match made {
+            Ok(bytes) => put(staging, &output, &bytes, &mut problems),
             Err(d) => problems.push(d),
         }
-        pages_written += 1;
+        if output.extension().is_some_and(|e| e == "html") {
+            pages_written += 1;
+        }
     }
-    problems.extend(
-        render_problems
-            .into_inner()
-            .unwrap_or_else(|e| e.into_inner()),
-    );
-    if let Ok(css) = css {
+    if let Some(css) = css {
         put(
             staging,
             Path::new(HIGHLIGHT_CSS),
@@ -201,9 +196,160 @@ fn build_into(
             &mut problems,
         );
     }
-    let copied = copy_static(staging, root, &sources.statics, &site, &mut problems);
+    let copied = copy_static(
+        staging,
+        root,
+        &sources.statics,
+        &site,
+        &generated,
+        &mut problems,
+    );
     checkpoint(&mut problems)?;
-    Ok((pages_written, copied, finish_diagnostics(problems)))
+    warnings.extend(problems);
+    Ok((pages_written, copied, finish_diagnostics(warnings)))
+}
+
+/// The value of a stage that worked; the problems of one that did not.
+fn keep<T>(result: Result<T, Vec<Diagnostic>>, problems: &mut Vec<Diagnostic>) -> Option<T> {
+    result.map_err(|e| problems.extend(e)).ok()
+}
+
+/// What rendering threads report back.
+#[derive(Default)]
+struct Rendering<'s> {
+    problems: Vec<Diagnostic>,
+    /// Matrix id → the pages that embed it, for the area pages' "Discussed in".
+    mentions: BTreeMap<String, Vec<&'s Page>>,
+}
+
+fn report_to(rendered: &Mutex<Rendering>, diagnostic: Diagnostic) {
+    let mut shared = rendered.lock().unwrap_or_else(|e| e.into_inner());
+    shared.problems.push(diagnostic);
+}
+
+/// The stylesheet for highlighted code, or the problem with the configured themes.
+fn highlight_css(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Option<String> {
+    match highlight::theme_css(&config.highlight.light, &config.highlight.dark) {
+        Ok(css) => Some(css),
+        Err(err) => {
+            let mut d = Diagnostic::error(config::FILE_NAME, err.to_string());
+            if let Ok(text) = std::fs::read_to_string(root.join(config::FILE_NAME)) {
+                let offset =
+                    crate::yaml::key_offset(&text, "highlight", Some(&err.name)).unwrap_or(0);
+                d = d.at_offset(&text, offset);
+            }
+            if let Some(near) =
+                crate::diag::did_you_mean(&err.name, err.known.iter().map(String::as_str))
+            {
+                d = d.with_help(format!("did you mean `{near}`?"));
+            }
+            problems.push(d);
+            None
+        }
+    }
+}
+
+/// The output files versus makes itself (no content page may take their place).
+fn generated_outputs(site: &Site) -> Vec<PathBuf> {
+    let mut outputs = vec![PathBuf::from(HIGHLIGHT_CSS)];
+    if site.home().is_none() {
+        outputs.push(PathBuf::from("index.html"));
+    }
+    if !site.matrices.areas.is_empty() {
+        outputs.extend(
+            [
+                "compare/index.html",
+                "compare/matrix.json",
+                "compare/matrix.csv",
+            ]
+            .map(PathBuf::from),
+        );
+        for area in &site.matrices.areas {
+            outputs.push(page::output_file(&compare::area_path(&area.id)));
+        }
+    }
+    outputs
+}
+
+/// Renders the home page (when content/ has none) and the comparison pages and exports.
+fn generate(
+    site: &Site,
+    renderer: &Renderer,
+    mentions: &BTreeMap<String, Vec<&Page>>,
+) -> Vec<(PathBuf, Result<Vec<u8>, Diagnostic>)> {
+    let mut out = Vec::new();
+    let config = &site.config;
+    if site.home().is_none() {
+        let home = Generated {
+            kind: "index",
+            layout: "index".into(),
+            title: config.title.clone(),
+            description: config.description.clone(),
+            url: "/".into(),
+            content: String::new(),
+        };
+        out.push((
+            PathBuf::from("index.html"),
+            renderer.generated(&home).map(String::into_bytes),
+        ));
+    }
+    let matrices = &site.matrices;
+    if matrices.areas.is_empty() {
+        return out;
+    }
+    let layout = if renderer.has_layout("compare") {
+        "compare"
+    } else {
+        "page"
+    };
+    let page = |url: String, title: String, description: String, content: String| Generated {
+        kind: "compare",
+        layout: layout.into(),
+        title,
+        description,
+        url,
+        content,
+    };
+    let index = page(
+        "/compare/".into(),
+        "Compare".into(),
+        "Every claim of the series, area by area.".into(),
+        compare::index_html(matrices, config),
+    );
+    out.push((
+        PathBuf::from("compare/index.html"),
+        renderer.generated(&index).map(String::into_bytes),
+    ));
+    let table = TableOptions {
+        stale_before: Some(config.stale_before()),
+        ..TableOptions::default()
+    };
+    for area in &matrices.areas {
+        let mut discussed: Vec<&Page> = mentions.get(&area.id).cloned().unwrap_or_default();
+        discussed.sort_by(|a, b| {
+            (b.date.map(|d| d.sort_key()), &b.source)
+                .cmp(&(a.date.map(|d| d.sort_key()), &a.source))
+        });
+        discussed.dedup_by(|a, b| a.source == b.source);
+        let links: Vec<compare::Mention> = discussed
+            .iter()
+            .map(|p| (p.title.as_str(), p.url.as_str()))
+            .collect();
+        let url = compare::area_path(&area.id);
+        let content = compare::area_html(area, matrices, &table, &links, config);
+        let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
+        let made = renderer.generated(&page(url.clone(), area.title.clone(), description, content));
+        out.push((page::output_file(&url), made.map(String::into_bytes)));
+    }
+    out.push((
+        PathBuf::from("compare/matrix.json"),
+        Ok(compare::json(matrices).into_bytes()),
+    ));
+    out.push((
+        PathBuf::from("compare/matrix.csv"),
+        Ok(compare::csv(matrices).into_bytes()),
+    ));
+    out
 }
 
 fn put(staging: &Staging, path: &Path, bytes: &[u8], problems: &mut Vec<Diagnostic>) {
@@ -243,25 +389,42 @@ fn parse_pages(
     pages
 }
 
-/// Markdown to HTML, then through the page's layout.
-fn render_page(page: &Page, site: &Site, renderer: &Renderer) -> Result<String, Vec<Diagnostic>> {
+/// Markdown to HTML, then through the page's layout; also returns the matrices it embeds.
+fn render_page(
+    page: &Page,
+    site: &Site,
+    renderer: &Renderer,
+) -> Result<(String, Vec<String>), Vec<Diagnostic>> {
     let resolve = |target: &str| {
         site.source_link(&page.source, target)
             .map(|url| site.config.relative_url(url))
     };
-    let body = markdown::render(
-        page.body(),
-        &markdown::Options {
-            resolve_source_link: &resolve,
-        },
-    );
+    let embedded = Mutex::new(Vec::new());
+    let expand = |source: &str| {
+        let result = renderer.expand_embed(source)?;
+        if let (Ok(_), Some(id)) = (&result, render::embedded_call(source)) {
+            embedded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(id.to_owned());
+        }
+        Some(result)
+    };
+    let options = markdown::Options {
+        resolve_source_link: Some(&resolve),
+        expand_embed: Some(&expand),
+    };
+    let body = markdown::render(page.body(), &options);
     let mut problems: Vec<Diagnostic> = body
         .problems
         .iter()
         .map(|p| page.error_in_body(p.offset, p.message.clone()))
         .collect();
     match renderer.page(page, site, &body) {
-        Ok(html) if problems.is_empty() => Ok(html),
+        Ok(html) if problems.is_empty() => Ok((
+            html,
+            embedded.into_inner().unwrap_or_else(|e| e.into_inner()),
+        )),
         Ok(_) => Err(problems),
         Err(d) => {
             problems.push(d);
@@ -276,6 +439,7 @@ fn copy_static(
     root: &Path,
     statics: &[PathBuf],
     site: &Site,
+    generated: &[PathBuf],
     problems: &mut Vec<Diagnostic>,
 ) -> usize {
     let pages: std::collections::HashMap<&Path, &Page> =
@@ -292,8 +456,13 @@ fn copy_static(
                 );
                 return Some(Diagnostic::error(file, message));
             }
-            if site.home().is_none() && relative == Path::new("index.html") {
-                return Some(Diagnostic::error(file, "would overwrite the home page"));
+            // A static highlight.css replaces the generated one on purpose; nothing else may.
+            if relative != Path::new(HIGHLIGHT_CSS) && generated.iter().any(|g| g == relative) {
+                let message = format!(
+                    "would overwrite /{}, which versus generates",
+                    relative.display()
+                );
+                return Some(Diagnostic::error(file, message));
             }
             staging
                 .copy(&root.join(file), relative)

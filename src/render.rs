@@ -13,11 +13,14 @@ use minijinja::{
     AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
 };
 
+use crate::compare;
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
 use crate::markdown::{self, Rendered, TocEntry};
+use crate::matrix::Selection;
 use crate::page::{Page, PageKind, slugify};
 use crate::site::Site;
+use crate::table::{self, Mode, TableOptions};
 
 /// Reading speed for `page.reading_time`, in words per minute.
 const WORDS_PER_MINUTE: usize = 230;
@@ -62,6 +65,7 @@ impl Templates {
     pub fn for_site(self, site: &Site) -> Renderer {
         let Templates { mut env, sources } = self;
         add_filters(&mut env, &Arc::new(site.config.clone()));
+        add_matrix_function(&mut env, site);
         Renderer {
             env,
             sources,
@@ -101,21 +105,43 @@ impl Renderer {
             .map_err(|d| d.with_help(format!("while rendering {}", page.source.display())))
     }
 
-    /// Renders the home page from the `index` layout when no `content/index.md` exists.
-    pub fn home(&self, config: &Config) -> Result<String, Diagnostic> {
-        let page = BTreeMap::from([
-            ("kind", Value::from("index")),
-            ("title", Value::from(config.title.clone())),
-            ("description", Value::from(config.description.clone())),
-            ("url", Value::from("/")),
-            ("layout", Value::from("index")),
-            ("content", Value::from_safe_string(String::new())),
-            ("toc", Value::from(Vec::<Value>::new())),
-            ("tags", Value::from(Vec::<Value>::new())),
-            ("categories", Value::from(Vec::<Value>::new())),
-            ("authors", Value::from(Vec::<Value>::new())),
+    /// Renders a page the engine makes (the home page, /compare/) like a content page.
+    pub fn generated(&self, page: &Generated) -> Result<String, Diagnostic> {
+        let empty = || Value::from(Vec::<Value>::new());
+        let fields = BTreeMap::from([
+            ("kind", Value::from(page.kind)),
+            ("title", Value::from(page.title.clone())),
+            ("description", Value::from(page.description.clone())),
+            ("url", Value::from(page.url.clone())),
+            ("layout", Value::from(page.layout.clone())),
+            ("content", Value::from_safe_string(page.content.clone())),
+            ("toc", empty()),
+            ("tags", empty()),
+            ("categories", empty()),
+            ("authors", empty()),
+            ("extra", Value::from(BTreeMap::<String, Value>::new())),
         ]);
-        self.render("index", Value::from(page))
+        self.render(&page.layout, Value::from(fields))
+    }
+
+    /// Expands a paragraph that is only `{{ matrix(...) }}`; other `{{ ... }}` stay text.
+    pub fn expand_embed(&self, source: &str) -> Option<Result<String, String>> {
+        embedded_call(source)?;
+        Some(
+            self.env
+                .render_str(source, minijinja::context! {})
+                .map_err(|err| {
+                    let mut innermost = &err;
+                    while let Some(inner) =
+                        std::error::Error::source(innermost).and_then(|e| e.downcast_ref::<Error>())
+                    {
+                        innermost = inner;
+                    }
+                    innermost
+                        .detail()
+                        .map_or_else(|| innermost.kind().to_string(), str::to_owned)
+                }),
+        )
     }
 
     fn render(&self, layout: &str, page: Value) -> Result<String, Diagnostic> {
@@ -155,6 +181,30 @@ fn readable_escape(out: &mut Output, state: &mut State, value: &Value) -> Result
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// A page the engine makes rather than reads from `content/`.
+pub struct Generated {
+    pub kind: &'static str,
+    pub layout: String,
+    pub title: String,
+    pub description: String,
+    /// Site path, like `page.url`.
+    pub url: String,
+    pub content: String,
+}
+
+/// The matrix id of an embed paragraph, `{{ matrix("encryption", ...) }}` → `encryption`.
+pub fn embedded_call(source: &str) -> Option<&str> {
+    let inner = source.strip_prefix("{{")?.strip_suffix("}}")?.trim();
+    let args = inner
+        .strip_prefix("matrix")?
+        .trim_start()
+        .strip_prefix('(')?
+        .trim_start();
+    let quote = args.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &args[1..];
+    rest.find(quote).map(|end| &rest[..end])
 }
 
 /// `layouts/partials/head.html` → `partials/head.html`, the name templates use to include it.
@@ -302,26 +352,87 @@ fn add_filters(env: &mut Environment<'static>, config: &Arc<Config>) {
         |text: &str, kwargs: Kwargs| -> Result<Value, Error> {
             let inline: Option<bool> = kwargs.get("inline")?;
             kwargs.assert_all_used()?;
-            let no_sources = |_: &str| None;
-            let rendered = markdown::render(
-                text,
-                &markdown::Options {
-                    resolve_source_link: &no_sources,
-                },
-            );
-            let mut html = rendered.html;
-            if inline == Some(true) {
-                let trimmed = html.trim();
-                if let Some(inner) = trimmed
-                    .strip_prefix("<p>")
-                    .and_then(|h| h.strip_suffix("</p>"))
-                {
-                    if !inner.contains("<p>") {
-                        html = inner.to_owned();
+            Ok(Value::from_safe_string(if inline == Some(true) {
+                markdown::render_inline(text)
+            } else {
+                markdown::render(text, &markdown::Options::default()).html
+            }))
+        },
+    );
+}
+
+/// `matrix("encryption", only="differences")`: the same table in posts and in templates.
+fn add_matrix_function(env: &mut Environment<'static>, site: &Site) {
+    let matrices = Arc::new(site.matrices.clone());
+    let config = Arc::new(site.config.clone());
+    env.add_function(
+        "matrix",
+        move |id: &str, kwargs: Kwargs| -> Result<Value, Error> {
+            let fail = |message: String| Error::new(ErrorKind::InvalidOperation, message);
+            let only: Option<String> = kwargs.get("only")?;
+            let mode: Option<String> = kwargs.get("mode")?;
+            let selection = Selection {
+                features: kwargs.get("features")?,
+                differences: match only.as_deref() {
+                    None => false,
+                    Some("differences") => true,
+                    Some(other) => {
+                        return Err(fail(format!(
+                            "unknown `only = \"{other}\"`: the one choice is \"differences\""
+                        )));
                     }
-                }
+                },
+                unique: kwargs.get("unique")?,
+                providers: kwargs.get("providers")?,
+            };
+            let mode = match mode.as_deref() {
+                None => Mode::Compact,
+                Some(text) => Mode::parse(text).ok_or_else(|| {
+                    fail(format!(
+                        "unknown `mode = \"{text}\"`: use \"compact\" or \"detailed\""
+                    ))
+                })?,
+            };
+            let caption: Option<String> = kwargs.get("caption")?;
+            kwargs.assert_all_used()?;
+            let view = matrices.select(id, &selection).map_err(fail)?;
+            let mut anchor = format!("matrix-{id}");
+            if selection.differences {
+                anchor.push_str("-differences");
             }
-            Ok(Value::from_safe_string(html))
+            if let Some(unique) = &selection.unique {
+                anchor.push_str(&format!("-only-{unique}"));
+            }
+            let caption = caption.or_else(|| {
+                let shown: Vec<&str> = view
+                    .columns
+                    .iter()
+                    .map(|&c| matrices.providers[c].short.as_str())
+                    .collect();
+                let title = &view.matrix.title;
+                if let Some(unique) = &selection.unique {
+                    let short = matrices
+                        .providers
+                        .iter()
+                        .find(|p| &p.id == unique)
+                        .map_or(unique.as_str(), |p| p.short.as_str());
+                    Some(format!("{title}: only on {short}"))
+                } else if selection.differences {
+                    Some(format!("{title}: where {} differ", shown.join(" and ")))
+                } else {
+                    None
+                }
+            });
+            let options = TableOptions {
+                mode,
+                caption,
+                details_url: Some(config.relative_url(&compare::area_path(id))),
+                stale_before: Some(config.stale_before()),
+                anchor,
+            };
+            Ok(Value::from_safe_string(table::render(
+                &view, &matrices, &options,
+            )))
         },
     );
 }

@@ -8,6 +8,7 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::matrix::Matrices;
 use crate::page::{Page, PageKind};
 use crate::yaml::{Mapping, Value};
 
@@ -19,6 +20,8 @@ pub struct Site {
     pub pages: Vec<Page>,
     /// The tree of `data/`.
     pub data: Mapping,
+    /// The validated feature matrices of `data/`.
+    pub matrices: Matrices,
     /// Source path (relative to the root) → site path, for links written to `.md` files.
     urls_by_source: HashMap<PathBuf, String>,
 }
@@ -26,7 +29,12 @@ pub struct Site {
 impl Site {
     /// Sorts and checks the parsed pages. Problems are returned beside the site, so later
     /// stages can still report theirs.
-    pub fn assemble(config: Config, all: Vec<Page>, data: Mapping) -> (Site, Vec<Diagnostic>) {
+    pub fn assemble(
+        config: Config,
+        all: Vec<Page>,
+        data: Mapping,
+        matrices: Matrices,
+    ) -> (Site, Vec<Diagnostic>) {
         let (mut posts, pages): (Vec<Page>, Vec<Page>) =
             all.into_iter().partition(|p| p.kind == PageKind::Post);
         posts.sort_by(|a, b| {
@@ -87,6 +95,7 @@ impl Site {
             posts,
             pages,
             data,
+            matrices,
             urls_by_source,
         };
         (site, problems)
@@ -118,6 +127,30 @@ impl Site {
         self.posts.iter().chain(&self.pages)
     }
 
+    /// Stale matrix claims, as warnings at their cells.
+    pub fn stale_claims(&self) -> Vec<Diagnostic> {
+        let limit = self.config.stale_before();
+        let mut warnings = Vec::new();
+        for area in &self.matrices.areas {
+            for feature in &area.features {
+                for (provider, cell) in self.matrices.providers.iter().zip(&feature.cells) {
+                    let Some(verified) = cell.verified.filter(|v| *v < limit) else {
+                        continue;
+                    };
+                    let message = format!(
+                        "stale claim: `{}` on `{}` was last verified {verified}, more than {} days ago",
+                        provider.id, feature.id, self.config.stale_after_days
+                    );
+                    warnings.push(
+                        Diagnostic::warning(&area.source, message)
+                            .at_offset(&area.text, cell.offset),
+                    );
+                }
+            }
+        }
+        warnings
+    }
+
     /// Whether a content page is the home page (else the engine makes one from `index`).
     pub fn home(&self) -> Option<&Page> {
         self.pages.iter().find(|p| p.url == "/")
@@ -143,7 +176,7 @@ mod tests {
             })
             .collect();
         let data: Mapping = serde_yaml::from_str("authors: {ann: {name: Ann}}").unwrap();
-        Site::assemble(config, pages, data)
+        Site::assemble(config, pages, data, Matrices::default())
     }
 
     #[test]

@@ -21,11 +21,9 @@ fn the_repository_site_builds_with_its_series_post() {
     let output = out.path().join("public");
     let run = build(root, &output);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.is_empty(),
-        "no warnings on our own site: {}",
-        run.stderr
-    );
+    // Warnings are allowed (the series' claims date from 2023 and are flagged stale).
+    assert!(!run.stderr.contains(": error:"), "{}", run.stderr);
+    assert!(output.join("compare/index.html").is_file());
     let post = std::fs::read_to_string(
         output.join("2023/08/11/are-all-kubernetes-clusters-created-equally/index.html"),
     )

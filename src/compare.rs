@@ -1,0 +1,232 @@
+//! The generated comparison pages (`/compare/`, `/compare/<area>/`) and the whole matrix as
+//! JSON and CSV, for readers and for diffing claims over time.
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::matrix::{Matrices, Matrix, Selection, Support};
+use crate::table::{self, Mode, TableOptions, escape};
+
+/// The site path of an area page.
+pub fn area_path(id: &str) -> String {
+    format!("/compare/{id}/")
+}
+
+/// A post that embeds an area's table: (title, site path).
+pub type Mention<'a> = (&'a str, &'a str);
+
+/// `/compare/`: every area with, per provider, how many features it supports at each level.
+pub fn index_html(matrices: &Matrices, config: &Config) -> String {
+    let mut html = String::from(
+        "<p>Every claim of this series, by area. Each count says how many features of the area a \
+         provider supports at that level; the area pages give the notes and sources.</p>\n",
+    );
+    html.push_str("<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"compare-summary\" tabindex=\"0\">\n<table class=\"matrix-table compare-summary\">\n<caption id=\"compare-summary\">Support by area and provider</caption>\n<thead><tr><th scope=\"col\">Area</th>");
+    for provider in &matrices.providers {
+        html.push_str(&format!(
+            "<th scope=\"col\"><abbr title=\"{}\">{}</abbr></th>",
+            escape(&provider.name),
+            escape(&provider.short)
+        ));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for area in &matrices.areas {
+        html.push_str(&format!(
+            "<tr><th scope=\"row\"><a href=\"{}\">{}</a> <span class=\"compare-count\">({} features)</span></th>",
+            escape(&config.relative_url(&area_path(&area.id))),
+            escape(&area.title),
+            area.features.len()
+        ));
+        for column in 0..matrices.providers.len() {
+            html.push_str("<td><ul class=\"compare-levels\">");
+            for level in Support::ALL {
+                let count = area
+                    .features
+                    .iter()
+                    .filter(|f| f.cells[column].support == level)
+                    .count();
+                if count > 0 {
+                    html.push_str(&format!(
+                        "<li class=\"support-{}\"><span class=\"support-symbol\" aria-hidden=\"true\">{}</span> {count} {}</li>",
+                        level.id(),
+                        level.symbol(),
+                        level.label().to_lowercase()
+                    ));
+                }
+            }
+            html.push_str("</ul></td>");
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>\n</div>\n");
+    let downloads = [
+        ("/compare/matrix.json", "JSON"),
+        ("/compare/matrix.csv", "CSV"),
+    ];
+    html.push_str("<p class=\"compare-downloads\">The whole matrix as ");
+    let links: Vec<String> = downloads
+        .iter()
+        .map(|(path, label)| {
+            format!(
+                "<a href=\"{}\">{label}</a>",
+                escape(&config.relative_url(path))
+            )
+        })
+        .collect();
+    html.push_str(&links.join(" or "));
+    html.push_str(".</p>\n");
+    html
+}
+
+/// `/compare/<area>/`: the full matrix with notes and sources, and the posts that discuss it.
+pub fn area_html(
+    area: &Matrix,
+    matrices: &Matrices,
+    options: &TableOptions,
+    mentions: &[Mention],
+    config: &Config,
+) -> String {
+    let mut html = String::new();
+    if let Some(summary) = &area.summary {
+        html.push_str(&crate::markdown::render(summary, &Default::default()).html);
+    }
+    let view = matrices
+        .select(&area.id, &Selection::default())
+        .expect("an area always selects itself");
+    let options = TableOptions {
+        mode: Mode::Detailed,
+        details_url: None,
+        anchor: area.id.clone(),
+        ..options.clone()
+    };
+    html.push_str(&table::render(&view, matrices, &options));
+    if !mentions.is_empty() {
+        html.push_str("<h2 id=\"discussed-in\">Discussed in</h2>\n<ul class=\"compare-mentions\">");
+        for (title, path) in mentions {
+            html.push_str(&format!(
+                "<li><a href=\"{}\">{}</a></li>",
+                escape(&config.relative_url(path)),
+                escape(title)
+            ));
+        }
+        html.push_str("</ul>\n");
+    }
+    html.push_str(&format!(
+        "<p><a href=\"{}\">All areas</a></p>\n",
+        escape(&config.relative_url("/compare/"))
+    ));
+    html
+}
+
+/// The JSON export: providers, the support levels, and every area with one cell per provider id.
+pub fn json(matrices: &Matrices) -> String {
+    #[derive(Serialize)]
+    struct Export<'a> {
+        version: u32,
+        providers: &'a [crate::matrix::Provider],
+        support_levels: Vec<Level>,
+        areas: Vec<Area<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Level {
+        id: &'static str,
+        label: &'static str,
+        description: &'static str,
+    }
+    #[derive(Serialize)]
+    struct Area<'a> {
+        id: &'a str,
+        title: &'a str,
+        summary: &'a Option<String>,
+        groups: &'a [crate::matrix::Group],
+        features: Vec<Feature<'a>>,
+    }
+    #[derive(Serialize)]
+    struct Feature<'a> {
+        id: &'a str,
+        name: &'a str,
+        description: &'a Option<String>,
+        group: &'a Option<String>,
+        cells: serde_json::Map<String, serde_json::Value>,
+    }
+    let export = Export {
+        version: 1,
+        providers: &matrices.providers,
+        support_levels: Support::ALL
+            .iter()
+            .map(|s| Level {
+                id: s.id(),
+                label: s.label(),
+                description: s.description(),
+            })
+            .collect(),
+        areas: matrices
+            .areas
+            .iter()
+            .map(|area| Area {
+                id: &area.id,
+                title: &area.title,
+                summary: &area.summary,
+                groups: &area.groups,
+                features: area
+                    .features
+                    .iter()
+                    .map(|f| Feature {
+                        id: &f.id,
+                        name: &f.name,
+                        description: &f.description,
+                        group: &f.group,
+                        cells: matrices
+                            .providers
+                            .iter()
+                            .zip(&f.cells)
+                            .map(|(p, cell)| {
+                                let value = serde_json::to_value(cell).unwrap_or_default();
+                                (p.id.clone(), value)
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let mut text = serde_json::to_string_pretty(&export).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// The CSV export: one row per claim (area, feature, provider), so a diff shows each change.
+pub fn csv(matrices: &Matrices) -> String {
+    let mut out =
+        String::from("area,feature_id,feature,group,provider,support,note,docs,verified\n");
+    for area in &matrices.areas {
+        for feature in &area.features {
+            for (provider, cell) in matrices.providers.iter().zip(&feature.cells) {
+                let fields = [
+                    area.id.as_str(),
+                    &feature.id,
+                    &feature.name,
+                    feature.group.as_deref().unwrap_or(""),
+                    &provider.id,
+                    cell.support.id(),
+                    cell.note.as_deref().unwrap_or(""),
+                    &cell.docs.join(" "),
+                    &cell.verified.map(|d| d.to_string()).unwrap_or_default(),
+                ];
+                let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+                out.push_str(&row.join(","));
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// RFC 4180 quoting: fields with a comma, quote or line break are quoted, quotes doubled.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}

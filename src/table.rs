@@ -1,0 +1,250 @@
+//! A matrix selection → an accessible HTML table, the same for posts, templates and the
+//! `/compare/` pages.
+//!
+//! Accessibility: a caption, header cells with scopes, every support level as text with a
+//! symbol (never colour alone), a legend of the levels shown, notes and sources as plain links.
+//! The table sits in a focusable scroll region, and `data-label`s let the theme stack cells on
+//! a phone.
+
+use jiff::civil::Date;
+
+use crate::markdown;
+use crate::matrix::{Feature, Matrices, Support, View};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Support levels only, with a link to the area page for notes and sources.
+    #[default]
+    Compact,
+    /// Notes and source links in every cell.
+    Detailed,
+}
+
+impl Mode {
+    pub fn parse(text: &str) -> Option<Mode> {
+        match text {
+            "compact" => Some(Mode::Compact),
+            "detailed" => Some(Mode::Detailed),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TableOptions {
+    pub mode: Mode,
+    /// Replaces the generated caption.
+    pub caption: Option<String>,
+    /// The area page, for compact tables' links to notes and sources (None on that page).
+    pub details_url: Option<String>,
+    /// Claims verified before this day are marked as possibly out of date.
+    pub stale_before: Option<Date>,
+    /// Prefix of the element ids, unique within the page.
+    pub anchor: String,
+}
+
+/// The HTML of one table.
+pub fn render(view: &View, matrices: &Matrices, options: &TableOptions) -> String {
+    let providers: Vec<_> = view
+        .columns
+        .iter()
+        .map(|&c| &matrices.providers[c])
+        .collect();
+    let anchor = &options.anchor;
+    let caption = options
+        .caption
+        .clone()
+        .unwrap_or_else(|| view.matrix.title.clone());
+    let mut html = String::with_capacity(4096);
+    let mode_class = match options.mode {
+        Mode::Compact => "matrix-compact",
+        Mode::Detailed => "matrix-detailed",
+    };
+    html.push_str(&format!(
+        "<figure class=\"matrix {mode_class}\" id=\"{anchor}\">\n<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"{anchor}-caption\" tabindex=\"0\">\n<table class=\"matrix-table\">\n<caption id=\"{anchor}-caption\">{}</caption>\n",
+        escape(&caption)
+    ));
+    html.push_str("<thead><tr><th scope=\"col\">Feature</th>");
+    for provider in &providers {
+        html.push_str(&format!(
+            "<th scope=\"col\"><abbr title=\"{}\">{}</abbr></th>",
+            escape(&provider.name),
+            escape(&provider.short)
+        ));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    if view.rows.is_empty() {
+        html.push_str(&format!(
+            "<tr><td colspan=\"{}\">No feature of this matrix matches this selection.</td></tr>\n",
+            providers.len() + 1
+        ));
+    }
+    let mut current_group: Option<&str> = None;
+    for feature in &view.rows {
+        let group = feature.group.as_deref();
+        if group.is_some() && group != current_group {
+            if let Some(g) = view
+                .matrix
+                .groups
+                .iter()
+                .find(|g| Some(g.id.as_str()) == group)
+            {
+                html.push_str(&format!(
+                    "<tr class=\"matrix-group\"><th scope=\"colgroup\" colspan=\"{}\">{}</th></tr>\n",
+                    providers.len() + 1,
+                    escape(&g.title)
+                ));
+            }
+        }
+        current_group = group;
+        row(&mut html, feature, view, matrices, options);
+    }
+    html.push_str("</tbody>\n</table>\n</div>\n");
+    legend(&mut html, view, options);
+    html.push_str("</figure>\n");
+    html
+}
+
+fn row(
+    html: &mut String,
+    feature: &Feature,
+    view: &View,
+    matrices: &Matrices,
+    options: &TableOptions,
+) {
+    html.push_str(&format!(
+        "<tr id=\"{}-{}\"><th scope=\"row\">{}",
+        options.anchor,
+        feature.id,
+        escape(&feature.name)
+    ));
+    if let Some(description) = &feature.description {
+        if options.mode == Mode::Detailed {
+            html.push_str(&format!(
+                "<span class=\"matrix-description\">{}</span>",
+                markdown::render_inline(description)
+            ));
+        }
+    }
+    if let Some(url) = &options.details_url {
+        html.push_str(&format!(
+            " <a class=\"matrix-details\" href=\"{}#{}\" aria-label=\"Notes and sources: {}\">notes</a>",
+            escape(url),
+            feature.id,
+            escape(&feature.name)
+        ));
+    }
+    html.push_str("</th>");
+    for &column in &view.columns {
+        let cell = &feature.cells[column];
+        let provider = &matrices.providers[column];
+        html.push_str(&format!(
+            "<td class=\"support support-{}\" data-label=\"{}\">{}",
+            cell.support.id(),
+            escape(&provider.short),
+            level_html(cell.support)
+        ));
+        if options.mode == Mode::Detailed {
+            if let Some(note) = &cell.note {
+                html.push_str(&format!(
+                    "<span class=\"matrix-note\">{}</span>",
+                    markdown::render_inline(note)
+                ));
+            }
+            if !cell.docs.is_empty() {
+                html.push_str("<span class=\"matrix-sources\">Sources: ");
+                let links: Vec<String> = cell
+                    .docs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, url)| {
+                        format!(
+                            "<a href=\"{}\" aria-label=\"{} source {} for {}\">{}</a>",
+                            escape(url),
+                            escape(&provider.short),
+                            i + 1,
+                            escape(&feature.name),
+                            source_label(url)
+                        )
+                    })
+                    .collect();
+                html.push_str(&links.join(", "));
+                html.push_str("</span>");
+            }
+        }
+        if let (Some(verified), Some(limit)) = (cell.verified, options.stale_before) {
+            if verified < limit {
+                html.push_str(&format!(
+                    "<span class=\"matrix-stale\">last verified <time datetime=\"{verified}\">{verified}</time>; may be out of date</span>"
+                ));
+            }
+        }
+        html.push_str("</td>");
+    }
+    html.push_str("</tr>\n");
+}
+
+/// The level as a symbol for the eye and text for everyone.
+fn level_html(support: Support) -> String {
+    format!(
+        "<span class=\"support-symbol\" aria-hidden=\"true\">{}</span> <span class=\"support-text\">{}</span>",
+        support.symbol(),
+        support.label()
+    )
+}
+
+fn legend(html: &mut String, view: &View, options: &TableOptions) {
+    let mut used: Vec<Support> = view
+        .rows
+        .iter()
+        .flat_map(|f| view.columns.iter().map(|&c| f.cells[c].support))
+        .collect();
+    used.sort();
+    used.dedup();
+    html.push_str("<figcaption class=\"matrix-legend\">");
+    if !used.is_empty() {
+        html.push_str("<dl>");
+        for level in used {
+            html.push_str(&format!(
+                "<div class=\"support-{}\"><dt>{}</dt><dd>{}</dd></div>",
+                level.id(),
+                level_html(level),
+                level.description()
+            ));
+        }
+        html.push_str("</dl>");
+    }
+    if let Some(url) = &options.details_url {
+        html.push_str(&format!(
+            "<p><a href=\"{}\">Notes and sources for every claim in {}</a></p>",
+            escape(url),
+            escape(&view.matrix.title)
+        ));
+    }
+    html.push_str("</figcaption>\n");
+}
+
+/// `https://docs.aws.amazon.com/eks/...` → `docs.aws.amazon.com`, a readable link text.
+fn source_label(url: &str) -> String {
+    let host = url
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', '?', '#']).next())
+        .unwrap_or(url);
+    escape(host)
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
