@@ -403,6 +403,15 @@ fn add_matrix_function(env: &mut Environment<'static>, site: &Site) {
             if let Some(unique) = &selection.unique {
                 anchor.push_str(&format!("-only-{unique}"));
             }
+            // Ids unique per selection, so a page may show a matrix and a subset of it.
+            for (label, ids) in [
+                ("features", &selection.features),
+                ("providers", &selection.providers),
+            ] {
+                if let Some(ids) = ids {
+                    anchor.push_str(&format!("-{label}-{}", ids.join("-")));
+                }
+            }
             let caption = caption.or_else(|| {
                 let shown: Vec<&str> = view
                     .columns

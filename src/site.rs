@@ -127,26 +127,41 @@ impl Site {
         self.posts.iter().chain(&self.pages)
     }
 
-    /// Stale matrix claims, as warnings at their cells.
+    /// Stale matrix claims: one warning per matrix file, at its first stale cell, naming each
+    /// claim (a site whose claims all date from one review would otherwise print a page of them).
     pub fn stale_claims(&self) -> Vec<Diagnostic> {
         let limit = self.config.stale_before();
         let mut warnings = Vec::new();
         for area in &self.matrices.areas {
-            for feature in &area.features {
-                for (provider, cell) in self.matrices.providers.iter().zip(&feature.cells) {
-                    let Some(verified) = cell.verified.filter(|v| *v < limit) else {
-                        continue;
-                    };
-                    let message = format!(
-                        "stale claim: `{}` on `{}` was last verified {verified}, more than {} days ago",
-                        provider.id, feature.id, self.config.stale_after_days
-                    );
-                    warnings.push(
-                        Diagnostic::warning(&area.source, message)
-                            .at_offset(&area.text, cell.offset),
-                    );
-                }
-            }
+            let stale: Vec<(String, &crate::matrix::Cell)> = area
+                .features
+                .iter()
+                .flat_map(|feature| {
+                    let providers = self.matrices.providers.iter();
+                    providers
+                        .zip(&feature.cells)
+                        .map(move |(p, cell)| (format!("{}/{}", p.id, feature.id), cell))
+                })
+                .filter(|(_, cell)| cell.verified.is_some_and(|v| v < limit))
+                .collect();
+            let Some(first) = stale.first() else {
+                continue;
+            };
+            let oldest = stale
+                .iter()
+                .filter_map(|(_, c)| c.verified)
+                .min()
+                .unwrap_or(limit);
+            let claims: Vec<&str> = stale.iter().map(|(name, _)| name.as_str()).collect();
+            let message = format!(
+                "{} stale claim(s), verified more than {} days ago (oldest {oldest}): {}",
+                stale.len(),
+                self.config.stale_after_days,
+                claims.join(", ")
+            );
+            warnings.push(
+                Diagnostic::warning(&area.source, message).at_offset(&area.text, first.1.offset),
+            );
         }
         warnings
     }

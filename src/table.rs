@@ -116,7 +116,7 @@ fn row(
         "<tr id=\"{}-{}\"><th scope=\"row\">{}",
         options.anchor,
         feature.id,
-        escape(&feature.name)
+        markdown::render_inline(&feature.name)
     ));
     if let Some(description) = &feature.description {
         if options.mode == Mode::Detailed {

@@ -1,6 +1,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// 2026-11-25T00:00:00Z, the day every test build runs on.
+pub const TODAY: i64 = 1_795_564_800;
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/sites")
@@ -30,8 +33,10 @@ impl TestSite {
         self.dir.path()
     }
 
+    /// Runs `versus build` on the day [`TODAY`], so stale marks do not depend on the clock.
     pub fn build(&self, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_versus"))
+            .env("SOURCE_DATE_EPOCH", TODAY.to_string())
             .arg("build")
             .arg("--root")
             .arg(self.root())

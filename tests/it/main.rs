@@ -8,6 +8,8 @@ mod harness;
 mod build;
 /// Bad input: one case per kind of error, with its message and position.
 mod errors;
+/// Feature matrices: validation, embedded tables, /compare/ pages and exports.
+mod matrix;
 /// The output folder: atomic replacement, refusals.
 mod output;
 /// The repository's own site, and the seed post as its author wrote it for Jekyll.
