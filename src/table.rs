@@ -128,8 +128,9 @@ fn row(
     }
     if let Some(url) = &options.details_url {
         html.push_str(&format!(
-            " <a class=\"matrix-details\" href=\"{}#{}\" aria-label=\"Notes and sources: {}\">notes</a>",
+            " <a class=\"matrix-details\" href=\"{}#{}-{}\" aria-label=\"Notes and sources: {}\">notes</a>",
             escape(url),
+            view.matrix.id,
             feature.id,
             escape(&feature.name)
         ));
