@@ -29,6 +29,8 @@ pub struct Config {
     pub highlight: Highlight,
     /// Matrix claims verified longer ago than this are marked stale.
     pub stale_after_days: i64,
+    /// Posts per page of the home page listing (`/`, `/page/2/`, …); 0 puts all on one page.
+    pub paginate: usize,
     /// The day of the build: the clock, or `SOURCE_DATE_EPOCH` for reproducible builds.
     #[serde(skip)]
     pub today: jiff::civil::Date,
@@ -103,6 +105,19 @@ pub fn from_source(
     let base_url_raw = fields.text("base_url");
     let highlight = fields.highlight();
     let stale_after_days = fields.whole_number("stale_after_days").unwrap_or(365);
+    let paginate = match fields.map.remove("paginate") {
+        None | Some(Value::Null) => 10,
+        Some(value) => match value.as_u64() {
+            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
+            None => {
+                fields.problem(
+                    "paginate",
+                    "`paginate` must be a whole number of posts per page".into(),
+                );
+                10
+            }
+        },
+    };
     let base_url_raw = overrides
         .base_url
         .clone()
@@ -137,6 +152,7 @@ pub fn from_source(
         permalink,
         highlight,
         stale_after_days,
+        paginate,
         today: overrides.today.unwrap_or_default(),
         extra: map,
     })

@@ -2,6 +2,8 @@
 //!
 //! The modules in pipeline order; a module uses only modules above it.
 
+/// Series, taxonomies, the paginated home page: what the blog generates around the posts.
+pub mod blog;
 /// The generated /compare/ pages and the JSON and CSV exports.
 pub mod compare;
 /// `site.yaml` and command-line overrides.
@@ -10,6 +12,8 @@ pub mod config;
 pub mod data;
 /// Diagnostics: `path:line:col: message`, line indexes, did-you-mean.
 pub mod diag;
+/// Atom feeds, the sitemap and robots.txt, written in Rust with XML escaping.
+pub mod feed;
 /// Code highlighting with syntect: CSS classes and theme stylesheets.
 pub mod highlight;
 /// Markdown → HTML, heading ids, kramdown attribute lists, table of contents.

@@ -37,6 +37,9 @@ enum Command {
         /// Include posts and pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include posts dated after the day of the build (SOURCE_DATE_EPOCH pins that day).
+        #[arg(long)]
+        future: bool,
         /// Replace an output folder that versus did not create.
         #[arg(long)]
         force: bool,
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            future,
             force,
         } => build(BuildOptions {
             root,
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
                 today: Some(today()),
             },
             drafts,
+            future,
             force,
         }),
     }

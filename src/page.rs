@@ -150,6 +150,17 @@ impl Page {
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
     }
+
+    /// Whether the page is dated after `today` (left out of a build unless `--future`).
+    pub fn is_future(&self, today: Date) -> bool {
+        self.date.is_some_and(|d| d.civil.date() > today)
+    }
+
+    /// The Markdown of the page's summary: what stands before a `<!-- more -->` line, or else
+    /// the first paragraph (headings, the `* TOC` marker and attribute lists skipped).
+    pub fn summary_source(&self) -> &str {
+        summary_source(self.body())
+    }
 }
 
 /// The front matter block: its YAML text and where the body starts.
@@ -516,6 +527,50 @@ pub fn word_count(body: &str) -> usize {
     count
 }
 
+/// The marker that ends a post's summary, as Jekyll's `excerpt_separator` is often set.
+pub const MORE_MARKER: &str = "<!-- more -->";
+
+/// See [`Page::summary_source`].
+pub fn summary_source(body: &str) -> &str {
+    if let Some(end) = body.find(MORE_MARKER) {
+        return body[..end].trim();
+    }
+    let mut start = None;
+    let mut offset = 0;
+    let mut fence = false;
+    for line in body.split_inclusive('\n') {
+        let line_start = offset;
+        offset += line.len();
+        let text = line.trim();
+        if text.starts_with("```") || text.starts_with("~~~") {
+            fence = !fence;
+            if start.is_none() {
+                continue;
+            }
+        }
+        match start {
+            None if fence => {}
+            None => {
+                let skip = text.is_empty()
+                    || text.starts_with('#')
+                    || text.starts_with("{:")
+                    || text.starts_with("<!--")
+                    || text == "* TOC"
+                    || text.starts_with("![")
+                    || text.starts_with("{{");
+                if !skip {
+                    start = Some(line_start);
+                }
+            }
+            Some(begin) if text.is_empty() || text.starts_with("{:") => {
+                return body[begin..line_start].trim();
+            }
+            Some(_) => {}
+        }
+    }
+    start.map_or("", |begin| body[begin..].trim())
+}
+
 /// URL-safe lowercase words joined by hyphens, for tags, categories and the `slugify` filter.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
@@ -624,6 +679,18 @@ mod tests {
     fn word_count_leaves_out_code_and_comments() {
         let body = "# Two words\n\nIt's *very* important, `some code` here.\n<!-- not\ncounted -->\n```\nnot counted at all\n```\n- a list item\n";
         assert_eq!(word_count(body), 2 + 4 + 3);
+    }
+
+    #[test]
+    fn summaries_and_future_dates() {
+        let body = "* TOC\n{:toc}\n\n## Intro\n\nFirst *para*\ngoes on.\n{: .lead}\n\nSecond.\n";
+        assert_eq!(summary_source(body), "First *para*\ngoes on.");
+        assert_eq!(summary_source("A\n\nB\n<!-- more -->\nC"), "A\n\nB");
+        assert_eq!(summary_source("# Only a heading\n"), "");
+        let page = post("2023-08-11-a.md", "---\ntitle: x\n---\n").unwrap();
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        assert!(page.is_future(day("2023-08-10")));
+        assert!(!page.is_future(day("2023-08-11")));
     }
 
     #[test]

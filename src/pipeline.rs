@@ -17,7 +17,7 @@ use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
 use crate::table::TableOptions;
 use crate::write::{self, Staging};
-use crate::{compare, data, highlight, markdown, matrix, source};
+use crate::{blog, compare, data, feed, highlight, markdown, matrix, source};
 
 /// What `versus build` was asked to do.
 #[derive(Debug, Clone)]
@@ -27,6 +27,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub overrides: Overrides,
     pub drafts: bool,
+    /// Include posts dated after `config.today`.
+    pub future: bool,
     pub force: bool,
 }
 
@@ -120,12 +122,19 @@ fn build_into(
     else {
         unreachable!("every stage either succeeded or reported an error");
     };
+    // Series name post files, drafts and future posts included: a part written but not yet
+    // published is still a known file (and shown as planned).
+    let series = keep(crate::blog::load_series(&files, &pages), &mut problems);
     if !options.drafts {
         pages.retain(|p| !p.draft);
     }
+    if !options.future {
+        pages.retain(|p| !p.is_future(config.today));
+    }
 
     // Assemble: facts across files.
-    let (site, assembly_problems) = Site::assemble(config, pages, tree, matrices);
+    let (mut site, assembly_problems) = Site::assemble(config, pages, tree, matrices);
+    site.series = series.unwrap_or_default();
     problems.extend(assembly_problems);
     let css = highlight_css(root, &site.config, &mut problems);
     let renderer = templates.for_site(&site);
@@ -252,9 +261,8 @@ fn highlight_css(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -
 /// The output files versus makes itself (no content page may take their place).
 fn generated_outputs(site: &Site) -> Vec<PathBuf> {
     let mut outputs = vec![PathBuf::from(HIGHLIGHT_CSS)];
-    if site.home().is_none() {
-        outputs.push(PathBuf::from("index.html"));
-    }
+    // The home page (and its /page/N/), taxonomies, series, feeds, sitemap, robots.txt, 404.
+    outputs.extend(blog::outputs(site).iter().map(|o| o.file(site)));
     if !site.matrices.areas.is_empty() {
         outputs.extend(
             [
@@ -279,20 +287,59 @@ fn generate(
 ) -> Vec<(PathBuf, Result<Vec<u8>, Diagnostic>)> {
     let mut out = Vec::new();
     let config = &site.config;
-    if site.home().is_none() {
-        let home = Generated {
-            kind: "index",
-            layout: "index".into(),
-            title: config.title.clone(),
-            description: config.description.clone(),
-            url: "/".into(),
-            content: String::new(),
-        };
-        out.push((
-            PathBuf::from("index.html"),
-            renderer.generated(&home).map(String::into_bytes),
-        ));
-    }
+    // The blog: home pages, taxonomies, series (pages and feeds), the feed, sitemap, robots, 404.
+    let terms: BTreeMap<blog::Taxonomy, Vec<blog::Term>> = blog::Taxonomy::ALL
+        .into_iter()
+        .map(|t| (t, blog::terms(site, t)))
+        .collect();
+    let blog_outputs = blog::outputs(site);
+    let made: Vec<(PathBuf, Result<Vec<u8>, Diagnostic>)> = blog_outputs
+        .par_iter()
+        .map(|output| {
+            let file = output.file(site);
+            let bytes = match output {
+                blog::Output::Feed => Ok(feed::atom(
+                    site,
+                    &config.title,
+                    "/feed.xml",
+                    "/",
+                    &site.posts.iter().collect::<Vec<_>>(),
+                )
+                .into_bytes()),
+                blog::Output::SeriesFeed(i) => {
+                    let series = &site.series[*i];
+                    let posts = blog::series_posts(site, series);
+                    let path = blog::series_feed_path(&series.id);
+                    let title = format!("{} · {}", series.title, config.title);
+                    let alternate = blog::series_path(&series.id);
+                    Ok(feed::atom(site, &title, &path, &alternate, &posts).into_bytes())
+                }
+                blog::Output::Robots => Ok(feed::robots(site).into_bytes()),
+                blog::Output::Sitemap => {
+                    // Every page of the site but the 404 page, posts with their day.
+                    let mut pages: Vec<(String, Option<String>)> = site
+                        .all_pages()
+                        .map(|p| (p.url.clone(), p.date.map(|d| feed::rfc3339(&d))))
+                        .collect();
+                    for file in generated_outputs(site) {
+                        let path = file.to_string_lossy().replace('\\', "/");
+                        if path == "404.html" || !path.ends_with(".html") {
+                            continue;
+                        }
+                        let url = path.strip_suffix("index.html").unwrap_or(&path);
+                        pages.push((format!("/{url}"), None));
+                    }
+                    Ok(feed::sitemap(site, &pages).into_bytes())
+                }
+                page => match renderer.blog_page(site, page, &terms) {
+                    Some(html) => html.map(String::into_bytes),
+                    None => Ok(Vec::new()),
+                },
+            };
+            (file, bytes)
+        })
+        .collect();
+    out.extend(made);
     let matrices = &site.matrices;
     if matrices.areas.is_empty() {
         return out;

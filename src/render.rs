@@ -13,13 +13,14 @@ use minijinja::{
     AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
 };
 
+use crate::blog::{self, Output as BlogOutput, Pager, Taxonomy, Term};
 use crate::compare;
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
 use crate::markdown::{self, Rendered, TocEntry};
 use crate::matrix::Selection;
 use crate::page::{Page, PageKind, slugify};
-use crate::site::Site;
+use crate::site::{Series, Site};
 use crate::table::{self, Mode, TableOptions};
 
 /// Reading speed for `page.reading_time`, in words per minute.
@@ -66,16 +67,24 @@ impl Templates {
         let Templates { mut env, sources } = self;
         add_filters(&mut env, &Arc::new(site.config.clone()));
         add_matrix_function(&mut env, site);
+        let post_values: Vec<Value> = site
+            .posts
+            .iter()
+            .map(|p| page_value(p, site, None))
+            .collect();
         Renderer {
             env,
             sources,
             site: site_value(&site.config),
             data: Value::from(Serde(&site.data)),
-            posts: site
+            posts: Value::from(post_values.clone()),
+            post_index: site
                 .posts
                 .iter()
-                .map(|p| page_value(p, site, None))
+                .enumerate()
+                .map(|(i, p)| (p.source.clone(), i))
                 .collect(),
+            post_values,
         }
     }
 }
@@ -87,6 +96,10 @@ pub struct Renderer {
     site: Value,
     data: Value,
     posts: Value,
+    /// The entries of `posts`, for listings of a few (a page of the home page, a tag).
+    post_values: Vec<Value>,
+    /// Post source → index into `post_values`.
+    post_index: std::collections::HashMap<PathBuf, usize>,
 }
 
 impl Renderer {
@@ -107,6 +120,15 @@ impl Renderer {
 
     /// Renders a page the engine makes (the home page, /compare/) like a content page.
     pub fn generated(&self, page: &Generated) -> Result<String, Diagnostic> {
+        self.generated_with(page, Vec::new())
+    }
+
+    /// A generated page with more top-level variables (`paginator`, `term`, `series`).
+    fn generated_with(
+        &self,
+        page: &Generated,
+        extra: Vec<(&'static str, Value)>,
+    ) -> Result<String, Diagnostic> {
         let empty = || Value::from(Vec::<Value>::new());
         let fields = BTreeMap::from([
             ("kind", Value::from(page.kind)),
@@ -121,7 +143,215 @@ impl Renderer {
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
         ]);
-        self.render(&page.layout, Value::from(fields))
+        self.render_with(&page.layout, Value::from(fields), extra)
+    }
+
+    /// The first layout of `names` the theme has, else `fallback`.
+    fn pick_layout(&self, names: &[&str], fallback: &str) -> String {
+        names
+            .iter()
+            .find(|n| self.has_layout(n))
+            .copied()
+            .unwrap_or(fallback)
+            .to_owned()
+    }
+
+    fn posts_of(&self, pages: &[&Page]) -> Value {
+        pages
+            .iter()
+            .filter_map(|p| self.post_index.get(&p.source))
+            .map(|&i| self.post_values[i].clone())
+            .collect()
+    }
+
+    /// Renders one of the blog's HTML pages (home pages, taxonomies, series, 404); None for
+    /// the outputs that are not pages (feeds, sitemap, robots.txt).
+    ///
+    /// Each has a layout of its own when the theme has one (`term.html`, `series.html`, …),
+    /// else `page.html` with an HTML listing as `page.content`, so any theme shows them.
+    pub fn blog_page(
+        &self,
+        site: &Site,
+        output: &BlogOutput,
+        terms: &BTreeMap<Taxonomy, Vec<Term>>,
+    ) -> Option<Result<String, Diagnostic>> {
+        let config = &site.config;
+        let generated =
+            |kind: &'static str, layout: String, title: String, url: String| Generated {
+                kind,
+                layout,
+                title,
+                description: config.description.clone(),
+                url,
+                content: String::new(),
+            };
+        let made = match output {
+            BlogOutput::Home(pager) => {
+                let mut page =
+                    generated("index", "index".into(), config.title.clone(), pager.path());
+                page.content = String::new();
+                self.generated_with(
+                    &page,
+                    vec![("paginator", self.paginator_value(site, pager))],
+                )
+            }
+            BlogOutput::TermIndex(taxonomy) => {
+                let list = terms.get(taxonomy).map_or(&[][..], Vec::as_slice);
+                let layout = self.pick_layout(&[taxonomy.id(), "terms"], "page");
+                let mut page = generated("terms", layout, taxonomy.title().into(), taxonomy.path());
+                let items: Vec<String> = list
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "<li><a href=\"{}\">{}</a> <span class=\"term-count\">({})</span></li>",
+                            escape(&config.relative_url(&t.path(*taxonomy))),
+                            escape(&t.name),
+                            t.posts.len()
+                        )
+                    })
+                    .collect();
+                page.content = format!("<ul class=\"terms\">{}</ul>", items.join(""));
+                let values: Vec<Value> = list
+                    .iter()
+                    .map(|t| self.term_value(site, *taxonomy, t, false))
+                    .collect();
+                self.generated_with(
+                    &page,
+                    vec![
+                        ("taxonomy", taxonomy_value(*taxonomy)),
+                        ("terms", Value::from(values)),
+                    ],
+                )
+            }
+            BlogOutput::Term(taxonomy, slug) => {
+                let term = terms
+                    .get(taxonomy)
+                    .and_then(|list| list.iter().find(|t| &t.slug == slug))?;
+                let layout = self.pick_layout(&[taxonomy.singular(), "term"], "page");
+                let title = match taxonomy {
+                    Taxonomy::Authors => term.name.clone(),
+                    _ => format!("{}: {}", capitalise(taxonomy.singular()), term.name),
+                };
+                let mut page = generated("term", layout, title, term.path(*taxonomy));
+                let mut content = String::new();
+                if let Some(author) = term.id.and_then(|id| site.author(id)) {
+                    let field = |k: &str| author.get(k).and_then(crate::yaml::as_text);
+                    if let Some(bio) = field("bio") {
+                        content.push_str(&format!("<p class=\"author-bio\">{}</p>", escape(&bio)));
+                    }
+                    if let Some(serde_yaml::Value::Sequence(links)) = author.get("links") {
+                        content.push_str("<ul class=\"author-links\">");
+                        for link in links {
+                            let get = |k: &str| {
+                                link.get(k)
+                                    .and_then(crate::yaml::as_text)
+                                    .unwrap_or_default()
+                            };
+                            content.push_str(&format!(
+                                "<li><a href=\"{}\">{}</a></li>",
+                                escape(&get("url")),
+                                escape(&get("title"))
+                            ));
+                        }
+                        content.push_str("</ul>");
+                    }
+                }
+                content.push_str(&post_list_html(config, &term.posts));
+                page.content = content;
+                self.generated_with(
+                    &page,
+                    vec![
+                        ("taxonomy", taxonomy_value(*taxonomy)),
+                        ("term", self.term_value(site, *taxonomy, term, true)),
+                    ],
+                )
+            }
+            BlogOutput::Series(index) => {
+                let series = &site.series[*index];
+                let layout = self.pick_layout(&["series"], "page");
+                let mut page = generated(
+                    "series",
+                    layout,
+                    series.title.clone(),
+                    blog::series_path(&series.id),
+                );
+                if let Some(summary) = &series.summary {
+                    page.description = summary.clone();
+                }
+                let mut content = String::new();
+                if let Some(summary) = &series.summary {
+                    content
+                        .push_str(&markdown::render(summary, &markdown::Options::default()).html);
+                }
+                content.push_str("<ol class=\"series-parts\">");
+                for part in blog::parts(site, series) {
+                    match part.post {
+                        Some(post) => content.push_str(&format!(
+                            "<li><a href=\"{}\">{}</a></li>",
+                            escape(&config.relative_url(&post.url)),
+                            escape(part.title)
+                        )),
+                        None => content.push_str(&format!(
+                            "<li class=\"series-planned\">{} <span class=\"series-status\">(planned)</span></li>",
+                            escape(part.title)
+                        )),
+                    }
+                }
+                content.push_str("</ol>");
+                page.content = content;
+                self.generated_with(&page, vec![("series", series_value(site, series, None))])
+            }
+            BlogOutput::NotFound => {
+                let layout = self.pick_layout(&["404"], "page");
+                let mut page =
+                    generated("404", layout, "Page not found".into(), "/404.html".into());
+                page.content = format!(
+                    "<p>There is no page at this address. Try the <a href=\"{}\">home page</a>.</p>",
+                    escape(&config.relative_url("/"))
+                );
+                self.generated_with(&page, Vec::new())
+            }
+            BlogOutput::SeriesFeed(_)
+            | BlogOutput::Feed
+            | BlogOutput::Sitemap
+            | BlogOutput::Robots => return None,
+        };
+        Some(made)
+    }
+
+    fn paginator_value(&self, site: &Site, pager: &Pager) -> Value {
+        let config = &site.config;
+        let posts: Vec<Value> = self.post_values[pager.first.min(pager.end)..pager.end].to_vec();
+        let url = |path: Option<String>| path.map_or(Value::from(()), Value::from);
+        Value::from(BTreeMap::from([
+            ("page", Value::from(pager.page)),
+            ("pages", Value::from(pager.pages)),
+            ("per_page", Value::from(config.paginate)),
+            ("total_posts", Value::from(site.posts.len())),
+            ("posts", Value::from(posts)),
+            ("url", Value::from(pager.path())),
+            ("prev_url", url(pager.prev_path())),
+            ("next_url", url(pager.next_path())),
+        ]))
+    }
+
+    fn term_value(&self, site: &Site, taxonomy: Taxonomy, term: &Term, posts: bool) -> Value {
+        let mut fields = BTreeMap::from([
+            ("name", Value::from(term.name.clone())),
+            ("slug", Value::from(term.slug.clone())),
+            ("url", Value::from(term.path(taxonomy))),
+            ("count", Value::from(term.posts.len())),
+        ]);
+        if posts {
+            fields.insert("posts", self.posts_of(&term.posts));
+        }
+        if let Some(id) = term.id {
+            fields.insert("id", Value::from(id));
+            if let Some(author) = site.author(id) {
+                fields.insert("author", Value::from(Serde(author)));
+            }
+        }
+        Value::from(fields)
     }
 
     /// Expands a paragraph that is only `{{ matrix(...) }}`; other `{{ ... }}` stay text.
@@ -145,16 +375,27 @@ impl Renderer {
     }
 
     fn render(&self, layout: &str, page: Value) -> Result<String, Diagnostic> {
+        self.render_with(layout, page, Vec::new())
+    }
+
+    fn render_with(
+        &self,
+        layout: &str,
+        page: Value,
+        extra: Vec<(&'static str, Value)>,
+    ) -> Result<String, Diagnostic> {
         let template = self
             .env
             .get_template(&format!("{layout}.html"))
             .map_err(|err| template_diagnostic(&err, &self.sources))?;
-        let context = minijinja::context! {
-            site => self.site.clone(),
-            page => page,
-            posts => self.posts.clone(),
-            data => self.data.clone(),
-        };
+        let mut context = BTreeMap::from([
+            ("site", self.site.clone()),
+            ("page", page),
+            ("posts", self.posts.clone()),
+            ("data", self.data.clone()),
+        ]);
+        context.extend(extra);
+        let context = Value::from(context);
         template
             .render(context)
             .map_err(|err| template_diagnostic(&err, &self.sources))
@@ -319,11 +560,137 @@ fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> Value {
         ("toc_enabled", page.toc.map(Value::from)),
     ];
     fields.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    let summary = blog::summary_html(site, page);
+    if !summary.is_empty() {
+        fields.insert("summary", Value::from_safe_string(summary));
+    }
+    if let Some((series, index)) = blog::series_of(site, &page.source) {
+        fields.insert("series", series_value(site, series, Some(index)));
+    }
     if let Some(body) = body {
         fields.insert("content", Value::from_safe_string(body.html.clone()));
         fields.insert("toc", toc_value(&body.toc));
     }
     Value::from(fields)
+}
+
+/// `page.series` on a post of a series (`current` is its part index), `series` on /series/<id>/.
+fn series_value(site: &Site, series: &Series, current: Option<usize>) -> Value {
+    let parts = blog::parts(site, series);
+    let link = |i: usize| {
+        let part = &parts[i];
+        part.post.map(|post| {
+            Value::from(BTreeMap::from([
+                ("title", Value::from(part.title)),
+                ("url", Value::from(post.url.clone())),
+            ]))
+        })
+    };
+    let none = || Value::from(());
+    let mut fields = BTreeMap::from([
+        ("id", Value::from(series.id.clone())),
+        ("title", Value::from(series.title.clone())),
+        ("url", Value::from(blog::series_path(&series.id))),
+        ("feed_url", Value::from(blog::series_feed_path(&series.id))),
+        ("total", Value::from(parts.len())),
+        (
+            "published",
+            Value::from(parts.iter().filter(|p| p.post.is_some()).count()),
+        ),
+        (
+            "summary",
+            series.summary.clone().map_or_else(none, |s| {
+                Value::from_safe_string(markdown::render_inline(&s))
+            }),
+        ),
+        (
+            "parts",
+            parts
+                .iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    Value::from(BTreeMap::from([
+                        ("part", Value::from(i + 1)),
+                        ("title", Value::from(part.title)),
+                        (
+                            "url",
+                            part.post.map_or_else(none, |p| Value::from(p.url.clone())),
+                        ),
+                        ("planned", Value::from(part.post.is_none())),
+                        ("summary", part.summary.map_or_else(none, Value::from)),
+                        ("current", Value::from(current == Some(i))),
+                        (
+                            "date",
+                            part.post
+                                .and_then(|p| p.date)
+                                .map_or_else(none, |d| Value::from(d.to_rfc3339())),
+                        ),
+                    ]))
+                })
+                .collect(),
+        ),
+    ]);
+    if let Some(i) = current {
+        fields.insert("part", Value::from(i + 1));
+        let prev = (0..i).rev().find_map(link);
+        let next = (i + 1..parts.len()).find_map(link);
+        fields.insert("prev", prev.unwrap_or_else(none));
+        fields.insert("next", next.unwrap_or_else(none));
+    }
+    Value::from(fields)
+}
+
+fn taxonomy_value(taxonomy: Taxonomy) -> Value {
+    Value::from(BTreeMap::from([
+        ("id", taxonomy.id()),
+        ("title", taxonomy.title()),
+        ("singular", taxonomy.singular()),
+    ]))
+}
+
+fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// HTML for the fallback listings of generated pages.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A plain list of posts with their dates, for pages rendered through `page.html`.
+fn post_list_html(config: &Config, posts: &[&Page]) -> String {
+    let mut html = String::from("<ul class=\"term-posts\">");
+    for post in posts {
+        html.push_str(&format!(
+            "<li><a href=\"{}\">{}</a>",
+            escape(&config.relative_url(&post.url)),
+            escape(&post.title)
+        ));
+        if let Some(date) = post.date {
+            html.push_str(&format!(
+                " <time datetime=\"{}\">{}</time>",
+                date.to_rfc3339(),
+                date.civil.date()
+            ));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul>");
+    html
 }
 
 fn toc_value(entries: &[TocEntry]) -> Value {

@@ -22,8 +22,32 @@ pub struct Site {
     pub data: Mapping,
     /// The validated feature matrices of `data/`.
     pub matrices: Matrices,
+    /// The series of `data/series.yaml`, validated (set by the pipeline after assembly).
+    pub series: Vec<Series>,
     /// Source path (relative to the root) → site path, for links written to `.md` files.
     urls_by_source: HashMap<PathBuf, String>,
+}
+
+/// A series of posts, declared once in `data/series.yaml` (checked by `blog::load_series`).
+#[derive(Debug, Clone, Default)]
+pub struct Series {
+    pub id: String,
+    pub title: String,
+    /// Markdown.
+    pub summary: Option<String>,
+    /// In reading order, published and planned.
+    pub parts: Vec<SeriesPart>,
+}
+
+/// One part of a series: a post (by its source path), or a planned one.
+#[derive(Debug, Clone, Default)]
+pub struct SeriesPart {
+    /// The post's source path; None for a part still planned.
+    pub post: Option<PathBuf>,
+    /// The data's title, else the post's.
+    pub title: String,
+    /// The data's line on what the part covers, else the post's description.
+    pub summary: Option<String>,
 }
 
 impl Site {
@@ -96,6 +120,7 @@ impl Site {
             pages,
             data,
             matrices,
+            series: Vec::new(),
             urls_by_source,
         };
         (site, problems)

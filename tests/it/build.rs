@@ -6,7 +6,9 @@ fn writes_home_posts_pages_static_and_highlight_css() {
     let run = site.build_ok();
     assert!(
         run.stdout
-            .starts_with("built 4 pages, copied 1 files into "),
+            // 3 from content/ and the home page; tags (index, 2 terms), categories
+            // (index, 1), authors (index, 2) and 404.html from the blog.
+            .starts_with("built 13 pages, copied 1 files into "),
         "{}",
         run.stdout
     );

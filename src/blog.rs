@@ -1,0 +1,578 @@
+//! The blog around the posts: series, taxonomies (tags, categories, authors), the paginated
+//! home page, and the list of what the engine generates for them.
+//!
+//! Everything here is a pure function of the [`Site`] (or of the data files, for validation):
+//! no I/O, no clock, every list sorted, so a rebuild of the same input is byte-identical and
+//! an incremental build can recompute any output on its own.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::data::DataFile;
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::markdown;
+use crate::page::{self, Page, PageKind, slugify};
+use crate::site::{Series, SeriesPart, Site};
+use crate::yaml::{self, Locator, Seg, Value};
+
+pub const SERIES_FILE: &str = "data/series.yaml";
+
+/// `/series/<id>/`.
+pub fn series_path(id: &str) -> String {
+    format!("/series/{id}/")
+}
+
+/// `/series/<id>/feed.xml`.
+pub fn series_feed_path(id: &str) -> String {
+    format!("/series/{id}/feed.xml")
+}
+
+/// Reads and checks `data/series.yaml` against every parsed page (drafts and future posts
+/// included, so a part written but not yet published is still a known file).
+pub fn load_series(files: &[DataFile], pages: &[Page]) -> Result<Vec<Series>, Vec<Diagnostic>> {
+    let Some(file) = files.iter().find(|f| f.path == Path::new(SERIES_FILE)) else {
+        return Ok(Vec::new());
+    };
+    let mut report = Report {
+        file,
+        at: Locator::new(&file.text),
+        problems: Vec::new(),
+    };
+    let map = match &file.value {
+        Value::Null => return Ok(Vec::new()),
+        Value::Mapping(map) => map,
+        _ => {
+            report.error(
+                &[],
+                false,
+                "series.yaml must map series ids to `{title, summary, parts}`".into(),
+            );
+            return Err(report.problems);
+        }
+    };
+    let posts: Vec<&Page> = pages.iter().filter(|p| p.kind == PageKind::Post).collect();
+    let names: Vec<String> = posts.iter().map(|p| file_name(&p.source)).collect();
+    // Post source → (series id, part number), for a post claimed twice.
+    let mut claimed: HashMap<PathBuf, (String, usize)> = HashMap::new();
+    let mut all = Vec::new();
+    for (key, value) in map {
+        let id = yaml::as_text(key).unwrap_or_default();
+        let here = [Seg::Key(id.clone())];
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
+            report.error(&here, true, format!("series id `{id}` must be lowercase letters, digits and hyphens (it is the URL /series/<id>/)"));
+            continue;
+        }
+        let Some(fields) = value.as_mapping() else {
+            report.error(
+                &here,
+                false,
+                format!("series `{id}` must be a mapping with `title` and `parts`"),
+            );
+            continue;
+        };
+        let key_path = |k: &str| [Seg::Key(id.clone()), Seg::Key(k.into())];
+        for k in fields.keys() {
+            let k = yaml::as_text(k).unwrap_or_default();
+            if !["title", "summary", "parts"].contains(&k.as_str()) {
+                let d = report.error(
+                    &key_path(&k),
+                    true,
+                    format!("unknown key `{k}` in a series (known: title, summary, parts)"),
+                );
+                if let Some(near) = did_you_mean(&k, ["title", "summary", "parts"]) {
+                    d.help = Some(format!("did you mean `{near}`?"));
+                }
+            }
+        }
+        let mut text = |k: &str| match fields.get(k) {
+            None | Some(Value::Null) => None,
+            Some(v) => match yaml::as_text(v).filter(|t| !t.trim().is_empty()) {
+                Some(t) => Some(t),
+                None => {
+                    report.error(&key_path(k), false, format!("`{k}` must be non-empty text"));
+                    None
+                }
+            },
+        };
+        let title = text("title");
+        let summary = text("summary");
+        if title.is_none() && !fields.contains_key("title") {
+            report.error(&here, true, format!("missing `title` of series `{id}`"));
+        }
+        let items = match fields.get("parts") {
+            Some(Value::Sequence(items)) if !items.is_empty() => items.as_slice(),
+            None => {
+                report.error(
+                    &here,
+                    true,
+                    format!(
+                        "missing `parts` of series `{id}`: its posts and planned posts, in order"
+                    ),
+                );
+                &[]
+            }
+            Some(_) => {
+                report.error(
+                    &key_path("parts"),
+                    false,
+                    "`parts` must be a non-empty list".into(),
+                );
+                &[]
+            }
+        };
+        let mut parts = Vec::new();
+        let mut planned_titles: HashMap<String, usize> = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            let part_path = [
+                Seg::Key(id.clone()),
+                Seg::Key("parts".into()),
+                Seg::Index(i),
+            ];
+            let field = |k: &str| {
+                let mut p = part_path.to_vec();
+                p.push(Seg::Key(k.into()));
+                p
+            };
+            let Some(part) = item.as_mapping() else {
+                report.error(&part_path, false, "a part is `post: <file name>` or a planned `title:` (with an optional `summary:`)".into());
+                continue;
+            };
+            for k in part.keys() {
+                let k = yaml::as_text(k).unwrap_or_default();
+                if !["post", "title", "summary"].contains(&k.as_str()) {
+                    let d = report.error(
+                        &field(&k),
+                        true,
+                        format!("unknown key `{k}` in a part (known: post, title, summary)"),
+                    );
+                    if let Some(near) = did_you_mean(&k, ["post", "title", "summary"]) {
+                        d.help = Some(format!("did you mean `{near}`?"));
+                    }
+                }
+            }
+            let get = |k: &str| {
+                part.get(k)
+                    .and_then(yaml::as_text)
+                    .filter(|t| !t.trim().is_empty())
+            };
+            let (post, title, summary) = (get("post"), get("title"), get("summary"));
+            let number = i + 1;
+            match post {
+                Some(name) => {
+                    let found = posts
+                        .iter()
+                        .find(|p| file_name(&p.source) == name || p.source == Path::new(&name));
+                    let Some(found) = found else {
+                        let d = report.error(
+                            &field("post"),
+                            false,
+                            format!(
+                                "unknown post `{name}`: no file of that name in content/posts/"
+                            ),
+                        );
+                        if let Some(near) = did_you_mean(&name, names.iter().map(String::as_str)) {
+                            d.help = Some(format!("did you mean `{near}`?"));
+                        }
+                        continue;
+                    };
+                    if let Some((other, n)) = claimed.get(&found.source) {
+                        let message = if other == &id {
+                            format!("duplicate part: `{name}` is already part {n} of this series")
+                        } else {
+                            format!(
+                                "`{name}` is already part {n} of series `{other}`: a post belongs to one series"
+                            )
+                        };
+                        report.error(&field("post"), false, message);
+                        continue;
+                    }
+                    claimed.insert(found.source.clone(), (id.clone(), number));
+                    parts.push(SeriesPart {
+                        post: Some(found.source.clone()),
+                        title: title.unwrap_or_else(|| found.title.clone()),
+                        summary: summary.or_else(|| found.description.clone()),
+                    });
+                }
+                None => {
+                    let Some(title) = title else {
+                        report.error(&part_path, true, "missing `title`: a planned part needs a title (or `post:` once it is published)".into());
+                        continue;
+                    };
+                    if let Some(first) = planned_titles.insert(title.to_lowercase(), number) {
+                        report.error(
+                            &field("title"),
+                            false,
+                            format!(
+                                "duplicate part: `{title}` is already part {first} of this series"
+                            ),
+                        );
+                        continue;
+                    }
+                    parts.push(SeriesPart {
+                        post: None,
+                        title,
+                        summary,
+                    });
+                }
+            }
+        }
+        all.push(Series {
+            id,
+            title: title.unwrap_or_default(),
+            summary,
+            parts,
+        });
+    }
+    if report.problems.is_empty() {
+        Ok(all)
+    } else {
+        Err(report.problems)
+    }
+}
+
+/// Diagnostics placed in the series file.
+struct Report<'a> {
+    file: &'a DataFile,
+    at: Locator<'a>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Report<'_> {
+    /// At the value of `path`, or at its key (`key`): where a missing field belongs.
+    fn error(&mut self, path: &[Seg], key: bool, message: String) -> &mut Diagnostic {
+        let offset = if key {
+            self.at.key(path)
+        } else {
+            self.at.value(path)
+        };
+        let text = &self.file.text;
+        self.problems
+            .push(Diagnostic::error(&self.file.path, message).at_offset(text, offset.unwrap_or(0)));
+        self.problems.last_mut().expect("just pushed")
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// One part as readers see it: linked when its post is in this build.
+#[derive(Debug, Clone)]
+pub struct PartView<'s> {
+    pub title: &'s str,
+    pub summary: Option<&'s str>,
+    /// The post, when it is published in this build (not planned, not a left-out draft).
+    pub post: Option<&'s Page>,
+}
+
+/// The parts of a series with their posts looked up among the built posts.
+pub fn parts<'s>(site: &'s Site, series: &'s Series) -> Vec<PartView<'s>> {
+    series
+        .parts
+        .iter()
+        .map(|part| PartView {
+            title: &part.title,
+            summary: part.summary.as_deref(),
+            post: part
+                .post
+                .as_ref()
+                .and_then(|source| site.posts.iter().find(|p| &p.source == source)),
+        })
+        .collect()
+}
+
+/// The series a page belongs to and its index among the parts.
+pub fn series_of<'s>(site: &'s Site, source: &Path) -> Option<(&'s Series, usize)> {
+    site.series.iter().find_map(|series| {
+        let index = series
+            .parts
+            .iter()
+            .position(|p| p.post.as_deref() == Some(source))?;
+        Some((series, index))
+    })
+}
+
+/// The published posts of a series, newest first (for its feed).
+pub fn series_posts<'s>(site: &'s Site, series: &'s Series) -> Vec<&'s Page> {
+    let mut posts: Vec<&Page> = parts(site, series).iter().filter_map(|p| p.post).collect();
+    newest_first(&mut posts);
+    posts
+}
+
+fn newest_first(posts: &mut [&Page]) {
+    posts.sort_by(|a, b| {
+        let key = |p: &Page| p.date.map_or(0, |d| d.sort_key());
+        key(b).cmp(&key(a)).then_with(|| b.source.cmp(&a.source))
+    });
+}
+
+/// The kinds of terms posts are grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Taxonomy {
+    Tags,
+    Categories,
+    Authors,
+}
+
+impl Taxonomy {
+    pub const ALL: [Taxonomy; 3] = [Taxonomy::Tags, Taxonomy::Categories, Taxonomy::Authors];
+
+    /// `tags`: the URL folder and the name templates see.
+    pub fn id(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tags",
+            Taxonomy::Categories => "categories",
+            Taxonomy::Authors => "authors",
+        }
+    }
+
+    /// `Tags`: the index page's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "Tags",
+            Taxonomy::Categories => "Categories",
+            Taxonomy::Authors => "Authors",
+        }
+    }
+
+    /// `tag`: one term's kind, for headings.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tag",
+            Taxonomy::Categories => "category",
+            Taxonomy::Authors => "author",
+        }
+    }
+
+    /// `/tags/`.
+    pub fn path(self) -> String {
+        format!("/{}/", self.id())
+    }
+}
+
+/// One tag, category or author with its posts.
+#[derive(Debug, Clone)]
+pub struct Term<'s> {
+    /// As first written (oldest post first); an author's name from data/authors.yaml.
+    pub name: String,
+    pub slug: String,
+    /// The author id (authors only): the key of data/authors.yaml.
+    pub id: Option<&'s str>,
+    /// Newest first.
+    pub posts: Vec<&'s Page>,
+}
+
+impl Term<'_> {
+    /// `/tags/aws/`.
+    pub fn path(&self, taxonomy: Taxonomy) -> String {
+        format!("/{}/{}/", taxonomy.id(), self.slug)
+    }
+}
+
+/// Every term of a taxonomy, by slug: "AWS" and "aws" are one term, shown as first written.
+/// Terms whose slug is empty (only punctuation) get no page.
+pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term<'_>> {
+    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
+    // Oldest first, so the first spelling wins; posts are then sorted newest first.
+    for post in site.posts.iter().rev() {
+        let names: Vec<(String, Option<&str>)> = match taxonomy {
+            Taxonomy::Tags => post.tags.iter().map(|t| (t.clone(), None)).collect(),
+            Taxonomy::Categories => post.categories.iter().map(|t| (t.clone(), None)).collect(),
+            Taxonomy::Authors => post
+                .authors
+                .iter()
+                .map(|id| {
+                    let name = site
+                        .author(id)
+                        .and_then(|a| a.get("name"))
+                        .and_then(yaml::as_text)
+                        .unwrap_or_else(|| id.clone());
+                    (name, Some(id.as_str()))
+                })
+                .collect(),
+        };
+        for (name, id) in names {
+            let slug = slugify(id.unwrap_or(&name));
+            if slug.is_empty() {
+                continue;
+            }
+            let term = by_slug.entry(slug.clone()).or_insert_with(|| Term {
+                name,
+                slug,
+                id,
+                posts: Vec::new(),
+            });
+            if !term.posts.iter().any(|p| p.source == post.source) {
+                term.posts.push(post);
+            }
+        }
+    }
+    let mut terms: Vec<Term> = by_slug.into_values().collect();
+    for term in &mut terms {
+        newest_first(&mut term.posts);
+    }
+    terms
+}
+
+/// One page of the home page's post listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pager {
+    /// 1-based.
+    pub page: usize,
+    pub pages: usize,
+    /// Indexes into `site.posts`.
+    pub first: usize,
+    pub end: usize,
+}
+
+impl Pager {
+    pub fn path(&self) -> String {
+        page_path(self.page)
+    }
+
+    pub fn prev_path(&self) -> Option<String> {
+        (self.page > 1).then(|| page_path(self.page - 1))
+    }
+
+    pub fn next_path(&self) -> Option<String> {
+        (self.page < self.pages).then(|| page_path(self.page + 1))
+    }
+}
+
+/// `/` for the first page, `/page/N/` after it.
+pub fn page_path(page: usize) -> String {
+    if page <= 1 {
+        "/".into()
+    } else {
+        format!("/page/{page}/")
+    }
+}
+
+/// The pages of the home listing: `size` posts each (0: all on one); always at least one.
+pub fn paginate(posts: usize, size: usize) -> Vec<Pager> {
+    let size = if size == 0 { posts.max(1) } else { size };
+    let pages = posts.div_ceil(size).max(1);
+    (0..pages)
+        .map(|i| Pager {
+            page: i + 1,
+            pages,
+            first: i * size,
+            end: ((i + 1) * size).min(posts),
+        })
+        .collect()
+}
+
+/// What the engine generates for the blog, each a pure function of the site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// A page of the home listing (only when content/ has no home page).
+    Home(Pager),
+    TermIndex(Taxonomy),
+    /// The taxonomy and the term's slug.
+    Term(Taxonomy, String),
+    /// The index into `site.series`.
+    Series(usize),
+    SeriesFeed(usize),
+    Feed,
+    Sitemap,
+    Robots,
+    NotFound,
+}
+
+impl Output {
+    /// The site path: `/tags/aws/`, `/feed.xml`.
+    pub fn path(&self, site: &Site) -> String {
+        match self {
+            Output::Home(pager) => pager.path(),
+            Output::TermIndex(t) => t.path(),
+            Output::Term(t, slug) => format!("/{}/{slug}/", t.id()),
+            Output::Series(i) => series_path(&site.series[*i].id),
+            Output::SeriesFeed(i) => series_feed_path(&site.series[*i].id),
+            Output::Feed => "/feed.xml".into(),
+            Output::Sitemap => "/sitemap.xml".into(),
+            Output::Robots => "/robots.txt".into(),
+            Output::NotFound => "/404.html".into(),
+        }
+    }
+
+    /// The file in the output folder.
+    pub fn file(&self, site: &Site) -> PathBuf {
+        page::output_file(&self.path(site))
+    }
+}
+
+/// Everything the blog adds to a site, in a fixed order.
+pub fn outputs(site: &Site) -> Vec<Output> {
+    let mut out = Vec::new();
+    if site.home().is_none() {
+        out.extend(
+            paginate(site.posts.len(), site.config.paginate)
+                .into_iter()
+                .map(Output::Home),
+        );
+    }
+    for taxonomy in Taxonomy::ALL {
+        let terms = terms(site, taxonomy);
+        if !terms.is_empty() {
+            out.push(Output::TermIndex(taxonomy));
+            out.extend(terms.into_iter().map(|t| Output::Term(taxonomy, t.slug)));
+        }
+    }
+    for i in 0..site.series.len() {
+        out.push(Output::Series(i));
+        out.push(Output::SeriesFeed(i));
+    }
+    out.extend([
+        Output::Feed,
+        Output::Sitemap,
+        Output::Robots,
+        Output::NotFound,
+    ]);
+    out
+}
+
+/// The summary of a page as HTML: before `<!-- more -->`, else the first paragraph. Links to
+/// other sources are resolved and `#fragment` links point into the page, so the summary works
+/// in a listing or a feed.
+pub fn summary_html(site: &Site, page: &Page) -> String {
+    let source = page.summary_source();
+    if source.is_empty() {
+        return String::new();
+    }
+    let resolve = |target: &str| {
+        site.source_link(&page.source, target)
+            .map(|url| site.config.relative_url(url))
+    };
+    let options = markdown::Options {
+        resolve_source_link: Some(&resolve),
+        expand_embed: None,
+    };
+    let html = markdown::render(source, &options).html;
+    let anchor = format!("href=\"{}#", site.config.relative_url(&page.url));
+    html.replace("href=\"#", &anchor).trim().to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pagination_boundaries() {
+        assert_eq!(paginate(0, 10).len(), 1);
+        assert_eq!(paginate(10, 10).len(), 1);
+        let pages = paginate(11, 10);
+        assert_eq!(pages.len(), 2);
+        assert_eq!((pages[1].first, pages[1].end), (10, 11));
+        assert_eq!(pages[1].path(), "/page/2/");
+        assert_eq!(pages[1].prev_path().as_deref(), Some("/"));
+        assert_eq!(pages[0].next_path().as_deref(), Some("/page/2/"));
+        assert_eq!(pages[1].next_path(), None);
+        assert_eq!(paginate(25, 0).len(), 1);
+    }
+}
