@@ -26,6 +26,8 @@ pub mod page;
 pub mod pipeline;
 /// minijinja layouts, filters and page contexts.
 pub mod render;
+/// The preview server: builds into memory, serves, watches, live-reloads.
+pub mod serve;
 /// All pages together: sorting, authors, URL clashes, links between sources.
 pub mod site;
 /// Walking the site folders; what kind of input each path is.

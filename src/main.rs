@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 use versus::config::Overrides;
 use versus::diag::Diagnostic;
 use versus::pipeline::{self, BuildOptions, Failure};
+use versus::serve::ServeOptions;
 
 #[derive(Parser)]
 #[command(
@@ -44,11 +45,51 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Preview the site: build into memory, serve it, rebuild and reload pages on every change.
+    Serve {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// The address to listen on; keep it on loopback (the server is for previews only).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Include posts and pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Serve {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        } => serve(ServeOptions {
+            build: BuildOptions {
+                root,
+                output: None,
+                overrides: Overrides {
+                    base_url: None,
+                    today: Some(today()),
+                },
+                drafts,
+                future: false,
+                force: false,
+            },
+            bind,
+            port,
+            open,
+        }),
         Command::Build {
             root,
             output,
@@ -78,6 +119,16 @@ fn today() -> jiff::civil::Date {
         .and_then(|s| jiff::Timestamp::from_second(s).ok());
     let now = pinned.unwrap_or_else(jiff::Timestamp::now);
     now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
+fn serve(options: ServeOptions) -> ExitCode {
+    match versus::serve::run(options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn build(options: BuildOptions) -> ExitCode {

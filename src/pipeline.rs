@@ -16,7 +16,7 @@ use crate::page::{self, Page, PageKind};
 use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
 use crate::table::TableOptions;
-use crate::write::{self, Staging};
+use crate::write::{self, Sink};
 use crate::{blog, compare, data, feed, highlight, markdown, matrix, source};
 
 /// What `versus build` was asked to do.
@@ -98,8 +98,10 @@ fn finish_diagnostics(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     diagnostics
 }
 
-fn build_into(
-    staging: &Staging,
+/// Builds the site at `options.root` into `sink`: the staging folder of a build, or the
+/// memory of the preview server. Returns pages written, files copied and warnings.
+pub fn build_into(
+    staging: &dyn Sink,
     root: &Path,
     options: &BuildOptions,
 ) -> Result<(usize, usize, Vec<Diagnostic>), Failure> {
@@ -399,7 +401,7 @@ fn generate(
     out
 }
 
-fn put(staging: &Staging, path: &Path, bytes: &[u8], problems: &mut Vec<Diagnostic>) {
+fn put(staging: &dyn Sink, path: &Path, bytes: &[u8], problems: &mut Vec<Diagnostic>) {
     if let Err(err) = staging.put(path, bytes) {
         problems.push(Diagnostic::error(path, err.to_string()));
     }
@@ -482,7 +484,7 @@ fn render_page(
 
 /// Copies `static/` into the output; a static file may not take a page's place.
 fn copy_static(
-    staging: &Staging,
+    staging: &dyn Sink,
     root: &Path,
     statics: &[PathBuf],
     site: &Site,

@@ -35,6 +35,28 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     }
 }
 
+/// Where a build puts its files: a staging folder for `build`, memory for `serve`.
+pub trait Sink: Sync {
+    /// Writes one output file, `relative` to the output folder.
+    fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError>;
+    /// Copies a file from the site into the output.
+    fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError>;
+}
+
+/// Output paths come from page URLs; none may climb out of the output folder.
+pub fn check_relative(relative: &Path) -> Result<(), WriteError> {
+    let safe = relative
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !safe || relative.as_os_str().is_empty() {
+        return Err(WriteError::Refused {
+            path: relative.to_path_buf(),
+            why: "not a plain path inside the output folder",
+        });
+    }
+    Ok(())
+}
+
 /// A staging folder being filled; [`Staging::commit`] swaps it in as the output.
 #[derive(Debug)]
 pub struct Staging {
@@ -75,9 +97,8 @@ pub fn prepare(root: &Path, output: &Path, force: bool) -> Result<Staging, Write
     Ok(Staging { dir, output, force })
 }
 
-impl Staging {
-    /// Writes one output file, `relative` to the output folder.
-    pub fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+impl Sink for Staging {
+    fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         let path = self.target(relative)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_error(parent))?;
@@ -85,26 +106,18 @@ impl Staging {
         fs::write(&path, bytes).map_err(io_error(&path))
     }
 
-    /// Copies a file from the site into the output.
-    pub fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
+    fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
         let path = self.target(relative)?;
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_error(parent))?;
         }
         fs::copy(from, &path).map(|_| ()).map_err(io_error(from))
     }
+}
 
-    /// Output paths come from page URLs; none may climb out of the staging folder.
+impl Staging {
     fn target(&self, relative: &Path) -> Result<PathBuf, WriteError> {
-        let safe = relative
-            .components()
-            .all(|c| matches!(c, std::path::Component::Normal(_)));
-        if !safe || relative.as_os_str().is_empty() {
-            return Err(WriteError::Refused {
-                path: relative.to_path_buf(),
-                why: "not a plain path inside the output folder",
-            });
-        }
+        check_relative(relative)?;
         Ok(self.dir.join(relative))
     }
 

@@ -1,0 +1,307 @@
+//! `versus serve`: the preview server. It builds the site into memory (never into `public/`),
+//! serves it on loopback, watches the sources, rebuilds on change and tells open pages to
+//! reload through Server-Sent Events.
+//!
+//! Threads: a few HTTP workers answer requests from the current outputs; the main thread
+//! waits for file changes and rebuilds; a ticker keeps event streams alive. They share one
+//! [`State`]; a rebuild swaps in a whole new set of outputs, so a request never sees half a
+//! build.
+
+pub mod http;
+pub mod watch;
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use crate::diag::Diagnostic;
+use crate::pipeline::{self, BuildOptions, Failure};
+use crate::write::{self, Sink, WriteError};
+
+/// The built site: output path (with `/`) → bytes.
+pub type Outputs = HashMap<String, Arc<Vec<u8>>>;
+
+/// HTTP worker threads; event streams do not hold one (they are handed to [`State`]).
+const WORKERS: usize = 4;
+/// Keeps idle event streams open through proxies and notices closed tabs.
+const PING_EVERY: Duration = Duration::from_secs(15);
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub build: BuildOptions,
+    pub bind: String,
+    pub port: u16,
+    pub open: bool,
+}
+
+/// What the HTTP workers and the rebuild loop share.
+pub struct State {
+    outputs: RwLock<Arc<Outputs>>,
+    streams: Mutex<Vec<Box<dyn Write + Send>>>,
+    /// The diagnostics of a failed build, shown in an overlay until a build succeeds.
+    errors: Mutex<Option<String>>,
+    /// Counts successful builds, so a tab that reconnects knows whether it missed one.
+    generation: AtomicU64,
+}
+
+impl State {
+    pub fn new() -> State {
+        State {
+            outputs: RwLock::new(Arc::new(Outputs::new())),
+            streams: Mutex::new(Vec::new()),
+            errors: Mutex::new(None),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    pub fn outputs(&self) -> Arc<Outputs> {
+        Arc::clone(&self.outputs.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// A new event stream: it learns the build generation and any current errors at once.
+    pub fn add_stream(&self, mut stream: Box<dyn Write + Send>) {
+        let mut hello = event("hello", &self.generation.load(Ordering::SeqCst).to_string());
+        if let Some(errors) = self
+            .errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_deref()
+        {
+            hello.push_str(&event("build-error", errors));
+        }
+        if stream.write_all(hello.as_bytes()).is_ok() && stream.flush().is_ok() {
+            self.streams
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(stream);
+        }
+    }
+
+    /// Sends an event to every open page; streams that fail are closed tabs and are dropped.
+    pub fn broadcast(&self, name: &str, data: &str) {
+        let message = event(name, data);
+        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        streams.retain_mut(|s| s.write_all(message.as_bytes()).is_ok() && s.flush().is_ok());
+    }
+
+    fn ping(&self) {
+        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
+        streams.retain_mut(|s| s.write_all(b": ping\n\n").is_ok() && s.flush().is_ok());
+    }
+
+    /// Installs the outputs of a successful build; returns the paths whose bytes changed.
+    fn install(&self, outputs: Outputs) -> BTreeSet<String> {
+        let mut current = self.outputs.write().unwrap_or_else(|e| e.into_inner());
+        let mut changed: BTreeSet<String> = outputs
+            .iter()
+            .filter(|(path, bytes)| current.get(*path) != Some(bytes))
+            .map(|(path, _)| path.clone())
+            .collect();
+        changed.extend(
+            current
+                .keys()
+                .filter(|p| !outputs.contains_key(*p))
+                .cloned(),
+        );
+        *current = Arc::new(outputs);
+        *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        changed
+    }
+
+    fn fail(&self, text: String) {
+        *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State::new()
+    }
+}
+
+/// One Server-Sent Event; every line of the data gets its own `data:` field.
+fn event(name: &str, data: &str) -> String {
+    let mut out = format!("event: {name}\n");
+    for line in data.lines() {
+        out.push_str(&format!("data: {line}\n"));
+    }
+    if data.is_empty() {
+        out.push_str("data:\n");
+    }
+    out.push('\n');
+    out
+}
+
+/// Collects a build's files in memory.
+#[derive(Default)]
+pub struct MemorySink {
+    files: Mutex<Outputs>,
+}
+
+impl MemorySink {
+    pub fn into_outputs(self) -> Outputs {
+        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn insert(&self, relative: &Path, bytes: Vec<u8>) {
+        let key = relative
+            .iter()
+            .map(|p| p.to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        files.insert(key, Arc::new(bytes));
+    }
+}
+
+impl Sink for MemorySink {
+    fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        write::check_relative(relative)?;
+        self.insert(relative, bytes.to_vec());
+        Ok(())
+    }
+
+    fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
+        write::check_relative(relative)?;
+        let bytes = std::fs::read(from).map_err(|source| WriteError::Io {
+            path: from.to_path_buf(),
+            source,
+        })?;
+        self.insert(relative, bytes);
+        Ok(())
+    }
+}
+
+/// The result of one build in memory.
+pub enum Built {
+    Ok {
+        outputs: Outputs,
+        pages: usize,
+        warnings: Vec<Diagnostic>,
+    },
+    Failed(Vec<Diagnostic>),
+}
+
+/// Builds the whole site into memory, as `build` would write it.
+pub fn build_in_memory(options: &BuildOptions) -> Built {
+    let sink = MemorySink::default();
+    match pipeline::build_into(&sink, &options.root, options) {
+        Ok((pages, _, warnings)) => Built::Ok {
+            outputs: sink.into_outputs(),
+            pages,
+            warnings,
+        },
+        Err(Failure::Content(d) | Failure::Usage(d)) => Built::Failed(d),
+    }
+}
+
+/// Serves until Ctrl-C. Errors here are about starting (port taken, no watcher).
+pub fn run(mut options: ServeOptions) -> Result<(), String> {
+    let server = tiny_http::Server::http((options.bind.as_str(), options.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", options.bind, options.port))?;
+    let address = server
+        .server_addr()
+        .to_ip()
+        .ok_or("the server has no IP address")?;
+    let url = format!("http://{address}/");
+    // Absolute URLs (canonical links, feeds) point at the preview, not at the real site.
+    options.build.overrides.base_url = Some(format!("http://{address}"));
+    let server = Arc::new(server);
+    let state = Arc::new(State::new());
+
+    let mut watcher = watch::Watcher::new(&options.build.root)?;
+    rebuild(&state, &options.build, "initial build");
+    println!("serving {url} (Ctrl-C to stop)");
+    let _ = std::io::stdout().flush();
+
+    for _ in 0..WORKERS {
+        let (server, state) = (Arc::clone(&server), Arc::clone(&state));
+        std::thread::spawn(move || {
+            while let Ok(request) = server.recv() {
+                http::handle(request, &state);
+            }
+        });
+    }
+    let ticker = Arc::clone(&state);
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(PING_EVERY);
+            ticker.ping();
+        }
+    });
+    let stopper = Arc::clone(&server);
+    ctrlc::set_handler(move || {
+        stopper.unblock();
+        println!("\nstopped");
+        std::process::exit(0);
+    })
+    .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
+    if options.open {
+        let _ = open::that(&url);
+    }
+
+    while let Some(changes) = watcher.next() {
+        let what = describe(&changes);
+        rebuild(&state, &options.build, &what);
+    }
+    Ok(())
+}
+
+/// "content/posts/a.md", "3 files", or "rescan".
+fn describe(changes: &watch::Changes) -> String {
+    match changes.paths.len() {
+        0 => "rescan".into(),
+        1 => changes
+            .paths
+            .iter()
+            .next()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        n => format!("{n} files"),
+    }
+}
+
+/// Rebuilds, installs the outputs and tells the open pages; prints one line.
+fn rebuild(state: &State, options: &BuildOptions, what: &str) {
+    let started = Instant::now();
+    match build_in_memory(options) {
+        Built::Ok {
+            outputs,
+            pages,
+            warnings,
+        } => {
+            for warning in &warnings {
+                eprintln!("{}", warning.clone().relative_to(&options.root).render());
+            }
+            let changed = state.install(outputs);
+            let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
+            let event_name = if only_css { "css" } else { "reload" };
+            if !changed.is_empty() {
+                let list: Vec<&str> = changed.iter().map(String::as_str).collect();
+                state.broadcast(event_name, &list.join("\n"));
+            } else {
+                state.broadcast("build-ok", "");
+            }
+            println!(
+                "{what}: {} changed output(s) of {pages} pages in {} ms",
+                changed.len(),
+                started.elapsed().as_millis()
+            );
+        }
+        Built::Failed(diagnostics) => {
+            let text: Vec<String> = diagnostics
+                .iter()
+                .map(|d| d.clone().relative_to(&options.root).render())
+                .collect();
+            let text = text.join("\n\n");
+            eprintln!("{text}\n{what}: build failed; still serving the last good build");
+            state.fail(text.clone());
+            state.broadcast("build-error", &text);
+        }
+    }
+    let _ = std::io::stdout().flush();
+}

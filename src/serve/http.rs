@@ -1,0 +1,221 @@
+//! Answering requests from the in-memory site: safe paths, content types, the live-reload
+//! stream and script. Nothing outside the built output is ever read.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
+
+use super::State;
+
+/// The Server-Sent Events stream pages listen on.
+pub const EVENTS_PATH: &str = "/__versus/events";
+/// The script that listens; injected into every HTML page in serve mode only.
+pub const SCRIPT_PATH: &str = "/__versus/live.js";
+
+const LIVE_SCRIPT: &str = include_str!("live.js");
+
+/// Characters escaped when a path goes back into a `Location` header.
+const PATH_ESCAPES: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}');
+
+pub fn handle(request: Request, state: &Arc<State>) {
+    let method = request.method().clone();
+    if !matches!(method, Method::Get | Method::Head) {
+        let _ = request.respond(text(405, "only GET and HEAD"));
+        return;
+    }
+    let url = request.url().to_owned();
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    if path == EVENTS_PATH {
+        return open_stream(request, state);
+    }
+    if path == SCRIPT_PATH {
+        let response = Response::from_data(LIVE_SCRIPT.as_bytes().to_vec())
+            .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
+            .with_header(header("Cache-Control", "no-store"));
+        let _ = request.respond(response);
+        return;
+    }
+    let response = match resolve(path, state) {
+        Resolved::File(key, bytes) => file_response(&key, &bytes),
+        Resolved::Redirect(to) => {
+            let location = utf8_percent_encode(&to, PATH_ESCAPES).to_string();
+            Response::from_data(Vec::new())
+                .with_status_code(StatusCode(301))
+                .with_header(header("Location", &location))
+        }
+        Resolved::Forbidden => text(403, "forbidden"),
+        Resolved::NotFound => not_found(state),
+    };
+    let _ = request.respond(response);
+}
+
+/// What a request path names.
+#[derive(Debug, PartialEq)]
+pub enum Resolved {
+    File(String, Arc<Vec<u8>>),
+    /// A folder asked for without its trailing slash: the path to send the browser to.
+    Redirect(String),
+    Forbidden,
+    NotFound,
+}
+
+/// Maps a raw request path to an output file. The path is percent-decoded once; `..`,
+/// backslashes and NUL are refused, so no request can name a file outside the output.
+pub fn resolve(raw_path: &str, state: &State) -> Resolved {
+    let Some(decoded) = safe_path(raw_path) else {
+        return Resolved::Forbidden;
+    };
+    let outputs = state.outputs();
+    let folder = decoded.is_empty() || decoded.ends_with('/');
+    let key = if folder {
+        format!("{decoded}index.html")
+    } else {
+        decoded.clone()
+    };
+    if let Some(bytes) = outputs.get(&key) {
+        return Resolved::File(key, Arc::clone(bytes));
+    }
+    if !folder && outputs.contains_key(&format!("{decoded}/index.html")) {
+        return Resolved::Redirect(format!("/{decoded}/"));
+    }
+    Resolved::NotFound
+}
+
+/// The path relative to the output folder, without a leading slash; None when it tries to
+/// leave the output.
+pub fn safe_path(raw: &str) -> Option<String> {
+    let decoded = percent_decode_str(raw).decode_utf8().ok()?;
+    if decoded.contains(['\0', '\\']) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for part in decoded.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => return None,
+            part => parts.push(part),
+        }
+    }
+    let mut path = parts.join("/");
+    if decoded.ends_with('/') && !path.is_empty() {
+        path.push('/');
+    }
+    Some(path)
+}
+
+fn file_response(key: &str, bytes: &Arc<Vec<u8>>) -> Response<std::io::Cursor<Vec<u8>>> {
+    let content_type = content_type(key);
+    let body = if content_type.starts_with("text/html") {
+        with_live_script(bytes)
+    } else {
+        bytes.to_vec()
+    };
+    Response::from_data(body)
+        .with_header(header("Content-Type", &content_type))
+        // Every response is fresh: a rebuilt page must never come from the browser's cache.
+        .with_header(header("Cache-Control", "no-store"))
+}
+
+fn content_type(key: &str) -> String {
+    let guess = mime_guess::from_path(key).first_or_octet_stream();
+    match guess.type_() {
+        mime_guess::mime::TEXT => format!("{guess}; charset=utf-8"),
+        _ if guess.subtype() == "javascript" || guess.subtype() == "json" => {
+            format!("{guess}; charset=utf-8")
+        }
+        _ => guess.to_string(),
+    }
+}
+
+/// Adds the live-reload script before `</body>` (or at the end).
+pub fn with_live_script(html: &[u8]) -> Vec<u8> {
+    let tag = format!("<script src=\"{SCRIPT_PATH}\"></script>");
+    let text = String::from_utf8_lossy(html);
+    match text.rfind("</body>") {
+        Some(at) => format!("{}{tag}{}", &text[..at], &text[at..]).into_bytes(),
+        None => format!("{text}{tag}").into_bytes(),
+    }
+}
+
+fn not_found(state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
+    match state.outputs().get("404.html") {
+        Some(page) => file_response("404.html", page).with_status_code(StatusCode(404)),
+        None => text(404, "not found"),
+    }
+}
+
+fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    Response::from_string(body)
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names are valid")
+}
+
+/// Hands the connection to the broadcaster: headers written by hand and flushed, since a
+/// tiny_http response body would be buffered and never reach the browser.
+fn open_stream(request: Request, state: &Arc<State>) {
+    let mut writer = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+    if writer.write_all(head.as_bytes()).is_err() || writer.flush().is_err() {
+        return;
+    }
+    state.add_stream(writer);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_paths() {
+        assert_eq!(safe_path("/").as_deref(), Some(""));
+        assert_eq!(safe_path("/a/b/").as_deref(), Some("a/b/"));
+        assert_eq!(safe_path("/a//./b.css").as_deref(), Some("a/b.css"));
+        assert_eq!(safe_path("/caf%C3%A9/").as_deref(), Some("café/"));
+        for bad in [
+            "/../etc/passwd",
+            "/a/../../x",
+            "/%2e%2e/x",
+            "/a/%2E%2E/%2e%2e/x",
+            "/a%5c..%5cx",
+            "/a\\..\\x",
+            "/a%00.html",
+        ] {
+            assert_eq!(safe_path(bad), None, "{bad}");
+        }
+        // Decoded once: a double-encoded `..` is a literal name, not a parent folder.
+        assert_eq!(safe_path("/%252e%252e/x").as_deref(), Some("%2e%2e/x"));
+    }
+
+    #[test]
+    fn script_goes_before_the_body_end() {
+        let html = with_live_script(b"<html><body><p>x</p></body></html>");
+        assert_eq!(
+            String::from_utf8(html).unwrap(),
+            "<html><body><p>x</p><script src=\"/__versus/live.js\"></script></body></html>"
+        );
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("style.css"), "text/css; charset=utf-8");
+        assert_eq!(content_type("img/a.svg"), "image/svg+xml");
+        assert_eq!(content_type("feed.xml"), "text/xml; charset=utf-8");
+    }
+}

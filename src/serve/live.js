@@ -1,0 +1,76 @@
+// versus serve: live reload. Injected into pages by the preview server only, never by `build`.
+(() => {
+  const KEY = "versus-scroll:" + location.pathname;
+  const saved = sessionStorage.getItem(KEY);
+  if (saved !== null) {
+    sessionStorage.removeItem(KEY);
+    const [x, y] = saved.split(",").map(Number);
+    const restore = () => window.scrollTo(x, y);
+    if (document.readyState === "complete") restore();
+    else window.addEventListener("load", restore);
+  }
+
+  let overlay = null;
+  function showErrors(text) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "versus-error-overlay";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText =
+        "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
+        "background:rgba(20,20,20,.94);color:#ffd7d7;font:14px/1.5 ui-monospace,monospace";
+      const title = document.createElement("h2");
+      title.textContent = "versus: the site does not build";
+      title.style.cssText = "color:#ff8a8a;font:bold 18px system-ui,sans-serif;margin:0 0 1rem";
+      const pre = document.createElement("pre");
+      pre.style.cssText = "white-space:pre-wrap;margin:0";
+      overlay.append(title, pre);
+      document.documentElement.append(overlay);
+    }
+    overlay.querySelector("pre").textContent = text;
+  }
+
+  function reload() {
+    sessionStorage.setItem(KEY, window.scrollX + "," + window.scrollY);
+    location.reload();
+  }
+
+  function swapStylesheets() {
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const url = new URL(link.href);
+      url.searchParams.set("versus", Date.now());
+      link.href = url.href;
+    }
+  }
+
+  let source = null;
+  let generation = null;
+  function connect() {
+    if (source) return;
+    source = new EventSource("/__versus/events");
+    // The build generation: a tab that reconnects after a rebuild it missed reloads.
+    source.addEventListener("hello", (event) => {
+      if (generation !== null && event.data !== generation) reload();
+      generation = event.data;
+    });
+    source.addEventListener("reload", reload);
+    source.addEventListener("css", () => {
+      if (overlay) reload();
+      else swapStylesheets();
+    });
+    source.addEventListener("build-error", (event) => showErrors(event.data));
+    source.addEventListener("build-ok", () => {
+      if (overlay) reload();
+    });
+  }
+  // Browsers allow ~6 connections per host: hidden tabs let go of theirs.
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden && source) {
+      source.close();
+      source = null;
+    } else if (!document.hidden) {
+      connect();
+    }
+  });
+  connect();
+})();
