@@ -4,6 +4,8 @@
 /// A fixture site copied to a scratch folder, built with the real binary.
 mod harness;
 
+/// The blog around the posts: series, taxonomies, pagination, feeds, sitemap, drafts and future.
+mod blog;
 /// Successful builds: pages, URLs, Markdown features, byte-identical rebuilds.
 mod build;
 /// Bad input: one case per kind of error, with its message and position.
