@@ -36,6 +36,36 @@ fn the_repository_site_builds_with_its_series_post() {
     assert!(output.join("about/index.html").is_file());
     let home = std::fs::read_to_string(output.join("index.html")).unwrap();
     assert!(home.contains("/2023/08/11/are-all-kubernetes-clusters-created-equally/"));
+    // The series block, with the planned parts of the post's closing list.
+    assert!(post.contains("Part 1 of 6 in"), "series block");
+    for planned in [
+        "Logging",
+        "Monitoring",
+        "Secret management",
+        "CI/CD",
+        "Operators",
+    ] {
+        assert!(
+            post.contains(&format!(r#"<span class="series-title">{planned}</span>"#)),
+            "planned part {planned}"
+        );
+    }
+    for page in [
+        "series/eks-vs-aks/index.html",
+        "tags/index.html",
+        "tags/aws/index.html",
+        "categories/cloud/index.html",
+        "authors/pieter-vincken/index.html",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+    ] {
+        assert!(output.join(page).is_file(), "{page}");
+    }
+    let feed = std::fs::read_to_string(output.join("feed.xml")).unwrap();
+    let feed: atom_syndication::Feed = feed.parse().unwrap();
+    assert_eq!(feed.entries().len(), 1);
     for asset in ["style.css", "highlight.css"] {
         assert!(output.join(asset).is_file(), "{asset}");
     }
