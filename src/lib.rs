@@ -2,39 +2,39 @@
 //!
 //! The modules in pipeline order; a module uses only modules above it.
 
-/// Series, taxonomies, the paginated home page: what the blog generates around the posts.
-pub mod blog;
-/// The generated /compare/ pages and the JSON and CSV exports.
-pub mod compare;
-/// `site.yaml` and command-line overrides.
-pub mod config;
-/// `data/**/*.yaml` as one tree for templates.
-pub mod data;
 /// Diagnostics: `path:line:col: message`, line indexes, did-you-mean.
 pub mod diag;
-/// Atom feeds, the sitemap and robots.txt, written in Rust with XML escaping.
-pub mod feed;
-/// Code highlighting with syntect: CSS classes and theme stylesheets.
-pub mod highlight;
-/// Markdown → HTML, heading ids, kramdown attribute lists, table of contents.
-pub mod markdown;
+/// The one call site of the YAML library.
+pub mod yaml;
+/// `site.yaml` and command-line overrides.
+pub mod config;
+/// Walking the site folders; what kind of input each path is.
+pub mod source;
+/// `data/**/*.yaml` as one tree for templates.
+pub mod data;
 /// Feature matrices: providers and areas, validated; row selections.
 pub mod matrix;
 /// One content file → a resolved page (front matter, date, slug, URL).
 pub mod page;
-/// The stage order of a build.
-pub mod pipeline;
-/// minijinja layouts, filters and page contexts.
-pub mod render;
-/// The preview server: builds into memory, serves, watches, live-reloads.
-pub mod serve;
 /// All pages together: sorting, authors, URL clashes, links between sources.
 pub mod site;
-/// Walking the site folders; what kind of input each path is.
-pub mod source;
+/// Code highlighting with syntect: CSS classes and theme stylesheets.
+pub mod highlight;
+/// Markdown → HTML, heading ids, kramdown attribute lists, table of contents.
+pub mod markdown;
+/// Series, taxonomies, the paginated home page: what the blog generates around the posts.
+pub mod blog;
+/// Atom feeds, the sitemap and robots.txt, written in Rust with XML escaping.
+pub mod feed;
 /// A matrix selection → an accessible HTML table.
 pub mod table;
+/// The generated /compare/ pages and the JSON and CSV exports.
+pub mod compare;
+/// minijinja layouts, filters and page contexts.
+pub mod render;
 /// The only writer: staging folder, atomic swap, refusals.
 pub mod write;
-/// The one call site of the YAML library.
-pub mod yaml;
+/// The stage order of a build.
+pub mod pipeline;
+/// The preview server: builds into memory, serves, watches, live-reloads.
+pub mod serve;

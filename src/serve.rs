@@ -244,7 +244,7 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
         let _ = open::that(&url);
     }
 
-    while let Some(changes) = watcher.next() {
+    while let Some(changes) = watcher.next_changes() {
         let what = describe(&changes);
         rebuild(&state, &options.build, &what);
     }

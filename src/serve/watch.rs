@@ -83,7 +83,7 @@ impl Watcher {
 
     /// Blocks until something relevant changed, then returns the debounced batch. None when
     /// the watcher is gone.
-    pub fn next(&mut self) -> Option<Changes> {
+    pub fn next_changes(&mut self) -> Option<Changes> {
         loop {
             let first = self.events.recv().ok()?;
             let mut changes = Changes::default();

@@ -42,7 +42,8 @@ fn embedded_tables_are_accessible_html() {
     assert!(table.contains(r#"<td class="support support-addon" data-label="EKS"><span class="support-symbol" aria-hidden="true">⊕</span> <span class="support-text">Add-on</span>"#));
     assert!(table.contains("<dt><span class=\"support-symbol\" aria-hidden=\"true\">●</span> <span class=\"support-text\">Built in</span></dt><dd>on out of the box</dd>"), "legend");
     assert!(
-        table.contains(r##"<a class="matrix-details" href="/compare/storage/#storage-csi-driver""##),
+        table
+            .contains(r##"<a class="matrix-details" href="/compare/storage/#storage-csi-driver""##),
         "compact rows link to notes"
     );
     assert!(
