@@ -16,3 +16,5 @@ mod matrix;
 mod output;
 /// The repository's own site, and the seed post as its author wrote it for Jekyll.
 mod site;
+/// The preview server: live reload, errors, safe paths, serve equals a clean build.
+mod serve;

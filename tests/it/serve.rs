@@ -1,0 +1,311 @@
+//! `versus serve` against a real server on an ephemeral port: HTTP with ureq (and raw bytes
+//! where a client would tidy the path), live-reload events read from the SSE stream.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use crate::harness::{TODAY, TestSite};
+
+/// A running `versus serve`, stopped when dropped.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    pub address: String,
+}
+
+impl Server {
+    pub fn start(root: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_versus"))
+            .env("SOURCE_DATE_EPOCH", TODAY.to_string())
+            .args(["serve", "--port", "0", "--root"])
+            .arg(root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start versus serve");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let line = rx
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("versus serve printed its address");
+            if let Some(url) = line.strip_prefix("serving ") {
+                let base = url
+                    .split_whitespace()
+                    .next()
+                    .unwrap()
+                    .trim_end_matches('/')
+                    .to_owned();
+                let address = base.trim_start_matches("http://").to_owned();
+                return Server {
+                    child,
+                    base,
+                    address,
+                };
+            }
+        }
+    }
+
+    pub fn agent() -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into()
+    }
+
+    /// GET with a real client: status and body.
+    pub fn get(&self, path: &str) -> (u16, String) {
+        let mut response = Self::agent()
+            .get(&format!("{}{path}", self.base))
+            .call()
+            .expect("GET");
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().unwrap_or_default();
+        (status, body)
+    }
+
+    /// The request line exactly as given, for paths a client would normalise.
+    pub fn raw(&self, method: &str, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let text = String::from_utf8_lossy(&response).into_owned();
+        let status = text
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        (status, text)
+    }
+
+    /// Subscribes to the live-reload stream.
+    pub fn events(&self) -> Events {
+        let mut stream = TcpStream::connect(&self.address).unwrap();
+        write!(
+            stream,
+            "GET /__versus/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.address
+        )
+        .unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut name = String::new();
+            let mut data = Vec::new();
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if let Some(n) = line.strip_prefix("event: ") {
+                    name = n.to_owned();
+                } else if let Some(d) = line.strip_prefix("data:") {
+                    data.push(d.trim_start().to_owned());
+                } else if line.is_empty() && !name.is_empty() {
+                    if tx
+                        .send((std::mem::take(&mut name), data.join("\n")))
+                        .is_err()
+                    {
+                        break;
+                    }
+                    data.clear();
+                }
+            }
+        });
+        let events = Events { rx };
+        let (name, _) = events.next(Duration::from_secs(10)).expect("hello event");
+        assert_eq!(name, "hello");
+        events
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Events {
+    rx: Receiver<(String, String)>,
+}
+
+impl Events {
+    pub fn next(&self, timeout: Duration) -> Option<(String, String)> {
+        self.rx.recv_timeout(timeout).ok()
+    }
+
+    /// Waits for the next rebuild to finish, then for the watcher to settle: every event
+    /// until 400 ms pass without one. Returns the events seen.
+    pub fn settle(&self) -> Vec<(String, String)> {
+        let mut seen = vec![self.next(Duration::from_secs(20)).expect("a rebuild event")];
+        while let Some(event) = self.next(Duration::from_millis(400)) {
+            seen.push(event);
+        }
+        seen
+    }
+}
+
+const POST: &str = "content/posts/2023-08-11-first-post.md";
+const POST_URL: &str = "/2023/08/11/first-post/";
+
+#[test]
+fn editing_a_post_reloads_pages_and_serves_the_new_text() {
+    let site = TestSite::new("basic");
+    let server = Server::start(site.root());
+    let (status, page) = server.get(POST_URL);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(r#"<script src="/__versus/live.js"></script></body>"#),
+        "serve adds the reload script"
+    );
+    let events = server.events();
+    site.edit(POST, "Intro with a footnote.", "Freshly edited intro.");
+    let seen = events.settle();
+    assert!(
+        seen.iter()
+            .any(|(name, data)| name == "reload"
+                && data.contains("2023/08/11/first-post/index.html")),
+        "{seen:?}"
+    );
+    let (_, page) = server.get(POST_URL);
+    assert!(page.contains("Freshly edited intro."));
+    assert!(
+        !site.root().join("public").exists(),
+        "serve never writes public/"
+    );
+}
+
+#[test]
+fn a_css_edit_sends_a_css_event() {
+    let site = TestSite::new("basic");
+    let server = Server::start(site.root());
+    let events = server.events();
+    site.write("static/css/site.css", "body { color: #000; }\n");
+    let seen = events.settle();
+    assert_eq!(
+        seen.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(),
+        ["css"],
+        "{seen:?}"
+    );
+    assert_eq!(server.get("/css/site.css").1, "body { color: #000; }\n");
+}
+
+#[test]
+fn a_broken_template_shows_errors_and_the_server_keeps_serving() {
+    let site = TestSite::new("basic");
+    let server = Server::start(site.root());
+    let events = server.events();
+    site.edit("layouts/post.html", "{{ page.title }}", "{{ page.title }");
+    let seen = events.settle();
+    let (_, errors) = seen
+        .iter()
+        .find(|(n, _)| n == "build-error")
+        .unwrap_or_else(|| panic!("{seen:?}"));
+    assert!(errors.contains("layouts/post.html:5:"), "{errors}");
+    assert!(errors.contains("syntax error"), "{errors}");
+    let (status, page) = server.get(POST_URL);
+    assert_eq!(status, 200, "the last good build is still served");
+    assert!(page.contains("First post: the basics"));
+    // A page opened now learns about the errors as soon as it connects.
+    let late = server.events();
+    let (name, data) = late.next(Duration::from_secs(5)).unwrap();
+    assert_eq!(
+        (name.as_str(), data.contains("layouts/post.html")),
+        ("build-error", true)
+    );
+    site.edit("layouts/post.html", "{{ page.title }", "{{ page.title }}");
+    let seen = events.settle();
+    assert!(
+        seen.iter().any(|(n, _)| n == "build-ok" || n == "reload"),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn nothing_outside_the_output_is_served() {
+    let site = TestSite::new("basic");
+    site.write("secret.txt", "TOP SECRET");
+    std::os::unix::fs::symlink(
+        site.root().join("secret.txt"),
+        site.root().join("static/leak.txt"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(site.root(), site.root().join("static/root")).unwrap();
+    let server = Server::start(site.root());
+    for path in [
+        "/../secret.txt",
+        "/css/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/%252e%252e/secret.txt",
+        "/..%5csecret.txt",
+        "/css\\..\\..\\secret.txt",
+        "//secret.txt",
+        "/leak.txt",
+        "/root/secret.txt",
+        "/site.yaml",
+        "/content/about.md",
+        "/secret.txt%00.html",
+    ] {
+        let (status, text) = server.raw("GET", path);
+        assert!(status == 403 || status == 404, "{path}: {status}");
+        assert!(!text.contains("TOP SECRET"), "{path}");
+    }
+}
+
+#[test]
+fn head_folders_redirects_404_and_no_caching() {
+    let site = TestSite::new("basic");
+    site.write(
+        "layouts/404.html",
+        "{% extends \"base.html\" %}{% block main %}Lost here{% endblock %}",
+    );
+    let server = Server::start(site.root());
+    let (status, text) = server.raw("HEAD", POST_URL);
+    assert_eq!(status, 200);
+    assert!(text.ends_with("\r\n\r\n"), "HEAD has no body: {text}");
+    assert!(text.contains("Content-Type: text/html; charset=utf-8"));
+    assert!(text.contains("Cache-Control: no-store"));
+    let (status, text) = server.raw("GET", "/2023/08/11/first-post");
+    assert_eq!(status, 301);
+    assert!(text.contains("Location: /2023/08/11/first-post/"), "{text}");
+    let (status, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(
+        body.contains("Lost here"),
+        "the site's own 404 page: {body}"
+    );
+    let (status, _) = server.raw("GET", "/css/site.css");
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn many_open_event_streams_do_not_starve_requests() {
+    let site = TestSite::new("basic");
+    let server = Server::start(site.root());
+    let streams: Vec<Events> = (0..60).map(|_| server.events()).collect();
+    let started = Instant::now();
+    for _ in 0..20 {
+        assert_eq!(server.get("/").0, 200);
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+    drop(streams);
+}
