@@ -28,6 +28,12 @@ impl Server {
             .spawn()
             .expect("start versus serve");
         let stdout = child.stdout.take().unwrap();
+        // Owned at once, so the process is stopped even if it never prints its address.
+        let mut server = Server {
+            child,
+            base: String::new(),
+            address: String::new(),
+        };
         let (tx, rx) = channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -42,18 +48,10 @@ impl Server {
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("versus serve printed its address");
             if let Some(url) = line.strip_prefix("serving ") {
-                let base = url
-                    .split_whitespace()
-                    .next()
-                    .unwrap()
-                    .trim_end_matches('/')
-                    .to_owned();
-                let address = base.trim_start_matches("http://").to_owned();
-                return Server {
-                    child,
-                    base,
-                    address,
-                };
+                let base = url.split_whitespace().next().unwrap().trim_end_matches('/');
+                server.base = base.to_owned();
+                server.address = base.trim_start_matches("http://").to_owned();
+                return server;
             }
         }
     }
