@@ -282,7 +282,8 @@ pub fn parts<'s>(site: &'s Site, series: &'s Series) -> Vec<PartView<'s>> {
             post: part
                 .post
                 .as_ref()
-                .and_then(|source| site.posts.iter().find(|p| &p.source == source)),
+                .and_then(|source| site.posts.iter().find(|p| &p.source == source))
+                .map(|p| &**p),
         })
         .collect()
 }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
@@ -135,6 +135,7 @@ pub fn build_into(
     }
 
     // Assemble: facts across files.
+    let pages = pages.into_iter().map(Arc::new).collect();
     let (mut site, assembly_problems) = Site::assemble(config, pages, tree, matrices);
     site.series = series.unwrap_or_default();
     problems.extend(assembly_problems);
@@ -305,7 +306,7 @@ fn generate(
                     &config.title,
                     "/feed.xml",
                     "/",
-                    &site.posts.iter().collect::<Vec<_>>(),
+                    &site.posts.iter().map(|p| &**p).collect::<Vec<_>>(),
                 )
                 .into_bytes()),
                 blog::Output::SeriesFeed(i) => {

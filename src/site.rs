@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
@@ -14,10 +15,10 @@ use crate::yaml::{Mapping, Value};
 
 pub struct Site {
     pub config: Config,
-    /// Posts, newest first.
-    pub posts: Vec<Page>,
+    /// Posts, newest first. Shared, so the preview server re-assembles without copying them.
+    pub posts: Vec<Arc<Page>>,
     /// Every other content page, in source order.
-    pub pages: Vec<Page>,
+    pub pages: Vec<Arc<Page>>,
     /// The tree of `data/`.
     pub data: Mapping,
     /// The validated feature matrices of `data/`.
@@ -55,11 +56,11 @@ impl Site {
     /// stages can still report theirs.
     pub fn assemble(
         config: Config,
-        all: Vec<Page>,
+        all: Vec<Arc<Page>>,
         data: Mapping,
         matrices: Matrices,
     ) -> (Site, Vec<Diagnostic>) {
-        let (mut posts, pages): (Vec<Page>, Vec<Page>) =
+        let (mut posts, pages): (Vec<Arc<Page>>, Vec<Arc<Page>>) =
             all.into_iter().partition(|p| p.kind == PageKind::Post);
         posts.sort_by(|a, b| {
             let key = |p: &Page| p.date.map_or(0, |d| d.sort_key());
@@ -149,7 +150,7 @@ impl Site {
     }
 
     pub fn all_pages(&self) -> impl Iterator<Item = &Page> {
-        self.posts.iter().chain(&self.pages)
+        self.posts.iter().chain(&self.pages).map(|p| &**p)
     }
 
     /// Stale matrix claims: one warning per matrix file, at its first stale cell, naming each
@@ -193,7 +194,7 @@ impl Site {
 
     /// Whether a content page is the home page (else the engine makes one from `index`).
     pub fn home(&self) -> Option<&Page> {
-        self.pages.iter().find(|p| p.url == "/")
+        self.pages.iter().find(|p| p.url == "/").map(|p| &**p)
     }
 }
 
@@ -214,6 +215,7 @@ mod tests {
                 };
                 crate::page::parse(Path::new(path), text.to_string(), kind, &config).unwrap()
             })
+            .map(Arc::new)
             .collect();
         let data: Mapping = serde_yaml::from_str("authors: {ann: {name: Ann}}").unwrap();
         Site::assemble(config, pages, data, Matrices::default())
