@@ -29,7 +29,7 @@ pub fn series_feed_path(id: &str) -> String {
 
 /// Reads and checks `data/series.yaml` against every parsed page (drafts and future posts
 /// included, so a part written but not yet published is still a known file).
-pub fn load_series(files: &[DataFile], pages: &[Page]) -> Result<Vec<Series>, Vec<Diagnostic>> {
+pub fn load_series(files: &[DataFile], pages: &[&Page]) -> Result<Vec<Series>, Vec<Diagnostic>> {
     let Some(file) = files.iter().find(|f| f.path == Path::new(SERIES_FILE)) else {
         return Ok(Vec::new());
     };
@@ -50,7 +50,11 @@ pub fn load_series(files: &[DataFile], pages: &[Page]) -> Result<Vec<Series>, Ve
             return Err(report.problems);
         }
     };
-    let posts: Vec<&Page> = pages.iter().filter(|p| p.kind == PageKind::Post).collect();
+    let posts: Vec<&Page> = pages
+        .iter()
+        .copied()
+        .filter(|p| p.kind == PageKind::Post)
+        .collect();
     let names: Vec<String> = posts.iter().map(|p| file_name(&p.source)).collect();
     // Post source → (series id, part number), for a post claimed twice.
     let mut claimed: HashMap<PathBuf, (String, usize)> = HashMap::new();

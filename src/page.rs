@@ -52,6 +52,9 @@ pub struct Page {
     pub word_count: usize,
     /// The whole file, for diagnostics that point into it.
     pub text: String,
+    /// A hash of the source path and text: what the preview server compares to know whether
+    /// anything made from this page can have changed (in-process only).
+    pub fingerprint: u64,
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
     /// Byte offset where the front matter's YAML starts in `text` (after `---`).
@@ -248,6 +251,12 @@ pub fn parse(
         toc: None,
         extra: Mapping::new(),
         word_count: word_count(&text[body_start..]),
+        fingerprint: {
+            use std::hash::{Hash, Hasher};
+            let mut hasher = std::collections::hash_map::DefaultHasher::new();
+            (source, &text).hash(&mut hasher);
+            hasher.finish()
+        },
         text,
         body_start,
         front_start,

@@ -105,6 +105,46 @@ pub fn build_into(
     root: &Path,
     options: &BuildOptions,
 ) -> Result<(usize, usize, Vec<Diagnostic>), Failure> {
+    let prepared = prepare(root, options, None, |sources, config, problems| {
+        parse_pages(root, sources, config, problems)
+    })?;
+    let site = &prepared.site;
+    let mut problems = Vec::new();
+
+    // Render each page and write it at once, so memory does not grow with the site.
+    let pages: Vec<&Page> = site.all_pages().collect();
+    let (render_problems, mentions) = render_pages(&pages, &prepared, staging);
+    problems.extend(render_problems);
+    let mentions = mentions_by_matrix(mentions.iter().map(|(p, ids)| (*p, ids.as_slice())));
+    let (pages_written, copied) = write_generated(&prepared, &mentions, staging, &mut problems);
+    checkpoint(&mut problems)?;
+    let mut warnings = prepared.warnings;
+    warnings.extend(problems);
+    Ok((pages_written, copied, finish_diagnostics(warnings)))
+}
+
+/// A site read, checked and assembled, ready to render.
+pub struct Prepared {
+    pub site: Site,
+    pub renderer: Renderer,
+    /// The highlighting stylesheet.
+    pub css: Option<String>,
+    /// The outputs versus makes itself.
+    pub generated: Vec<PathBuf>,
+    pub statics: Vec<PathBuf>,
+    pub warnings: Vec<Diagnostic>,
+    root: PathBuf,
+}
+
+/// Stages 1 and 2: load and parse everything, then assemble and check the site. `pages`
+/// supplies the parsed content files (a clean build parses them all; the preview server keeps
+/// them between rebuilds).
+pub fn prepare(
+    root: &Path,
+    options: &BuildOptions,
+    cache: Option<&Arc<render::RenderCache>>,
+    pages: impl FnOnce(&source::Sources, &Config, &mut Vec<Diagnostic>) -> Vec<Arc<Page>>,
+) -> Result<Prepared, Failure> {
     let mut problems = Vec::new();
 
     // Load and parse: settings, sources, data and matrices, templates, pages.
@@ -117,7 +157,7 @@ pub fn build_into(
     let templates = keep(render::Templates::load(root, &sources.layouts), p);
     let pages = config
         .as_ref()
-        .map(|config| parse_pages(root, &sources, config, &mut problems));
+        .map(|config| pages(&sources, config, &mut problems));
     checkpoint(&mut problems)?;
     let (Some(config), Some(tree), Some(matrices), Some(templates), Some(mut pages)) =
         (config, tree, matrices, templates, pages)
@@ -126,7 +166,8 @@ pub fn build_into(
     };
     // Series name post files, drafts and future posts included: a part written but not yet
     // published is still a known file (and shown as planned).
-    let series = keep(crate::blog::load_series(&files, &pages), &mut problems);
+    let all: Vec<&Page> = pages.iter().map(|p| &**p).collect();
+    let series = keep(crate::blog::load_series(&files, &all), &mut problems);
     if !options.drafts {
         pages.retain(|p| !p.draft);
     }
@@ -135,12 +176,11 @@ pub fn build_into(
     }
 
     // Assemble: facts across files.
-    let pages = pages.into_iter().map(Arc::new).collect();
     let (mut site, assembly_problems) = Site::assemble(config, pages, tree, matrices);
     site.series = series.unwrap_or_default();
     problems.extend(assembly_problems);
     let css = highlight_css(root, &site.config, &mut problems);
-    let renderer = templates.for_site(&site);
+    let renderer = templates.for_site(&site, cache);
     for page in site.all_pages() {
         if !renderer.has_layout(&page.layout) {
             problems.push(render::unknown_layout(page, &renderer));
@@ -160,83 +200,94 @@ pub fn build_into(
         ));
     }
     checkpoint(&mut problems)?;
-    let mut warnings = site.stale_claims();
+    let warnings = site.stale_claims();
+    Ok(Prepared {
+        site,
+        renderer,
+        css,
+        generated,
+        statics: sources.statics,
+        warnings,
+        root: root.to_path_buf(),
+    })
+}
 
-    // Render each page and write it at once, so memory does not grow with the site.
-    let rendered = Mutex::new(Rendering::default());
-    site.all_pages()
-        .collect::<Vec<_>>()
+/// Stage 3 for content: renders `pages` in parallel, each written to `sink` at once. Returns
+/// the problems and, per page rendered, the matrices it embeds.
+pub fn render_pages<'p>(
+    pages: &[&'p Page],
+    prepared: &Prepared,
+    sink: &dyn Sink,
+) -> (Vec<Diagnostic>, Vec<(&'p Page, Vec<String>)>) {
+    let results: Vec<Result<(&Page, Vec<String>), Vec<Diagnostic>>> = pages
         .par_iter()
-        .for_each(|page| {
-            let result = render_page(page, &site, &renderer);
-            let mut shared = rendered.lock().unwrap_or_else(|e| e.into_inner());
-            match result {
-                Ok((html, embedded)) => {
-                    for id in embedded {
-                        shared.mentions.entry(id).or_default().push(page);
-                    }
-                    drop(shared);
-                    if let Err(err) = staging.put(&page.output, html.as_bytes()) {
-                        report_to(&rendered, Diagnostic::error(&page.source, err.to_string()));
-                    }
-                }
-                Err(diagnostics) => shared.problems.extend(diagnostics),
-            }
-        });
-    let Rendering {
-        problems: render_problems,
-        mentions,
-    } = rendered.into_inner().unwrap_or_else(|e| e.into_inner());
-    problems.extend(render_problems);
+        .map(|page| {
+            let (html, embedded) = render_page(page, &prepared.site, &prepared.renderer)?;
+            sink.put(&page.output, html.as_bytes())
+                .map_err(|err| vec![Diagnostic::error(&page.source, err.to_string())])?;
+            Ok((*page, embedded))
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut embeds = Vec::new();
+    for result in results {
+        match result {
+            Ok(done) => embeds.push(done),
+            Err(diagnostics) => problems.extend(diagnostics),
+        }
+    }
+    (problems, embeds)
+}
 
-    // Pages and files versus makes: home, comparison pages and exports, code styles.
+/// Matrix id → the pages that embed it, for the area pages' "Discussed in".
+pub fn mentions_by_matrix<'p>(
+    embeds: impl Iterator<Item = (&'p Page, &'p [String])>,
+) -> BTreeMap<String, Vec<&'p Page>> {
+    let mut mentions: BTreeMap<String, Vec<&Page>> = BTreeMap::new();
+    for (page, ids) in embeds {
+        for id in ids {
+            mentions.entry(id.clone()).or_default().push(page);
+        }
+    }
+    mentions
+}
+
+/// Stage 3 for everything else: generated pages and files, the code stylesheet, static files.
+/// Returns (pages written, files copied), counting content pages too.
+pub fn write_generated(
+    prepared: &Prepared,
+    mentions: &BTreeMap<String, Vec<&Page>>,
+    sink: &dyn Sink,
+    problems: &mut Vec<Diagnostic>,
+) -> (usize, usize) {
+    let site = &prepared.site;
     let mut pages_written = site.all_pages().count();
-    for (output, made) in generate(&site, &renderer, &mentions) {
+    for (output, made) in generate(site, &prepared.renderer, mentions) {
         match made {
-            Ok(bytes) => put(staging, &output, &bytes, &mut problems),
+            Ok(bytes) => put(sink, &output, &bytes, problems),
             Err(d) => problems.push(d),
         }
         if output.extension().is_some_and(|e| e == "html") {
             pages_written += 1;
         }
     }
-    if let Some(css) = css {
-        put(
-            staging,
-            Path::new(HIGHLIGHT_CSS),
-            css.as_bytes(),
-            &mut problems,
-        );
+    if let Some(css) = &prepared.css {
+        put(sink, Path::new(HIGHLIGHT_CSS), css.as_bytes(), problems);
     }
     let copied = copy_static(
-        staging,
-        root,
-        &sources.statics,
-        &site,
-        &generated,
-        &mut problems,
+        sink,
+        &prepared.root,
+        &prepared.statics,
+        site,
+        &prepared.generated,
+        problems,
     );
-    checkpoint(&mut problems)?;
-    warnings.extend(problems);
-    Ok((pages_written, copied, finish_diagnostics(warnings)))
+    (pages_written, copied)
 }
 
 /// The value of a stage that worked; the problems of one that did not.
 fn keep<T>(result: Result<T, Vec<Diagnostic>>, problems: &mut Vec<Diagnostic>) -> Option<T> {
     result.map_err(|e| problems.extend(e)).ok()
-}
-
-/// What rendering threads report back.
-#[derive(Default)]
-struct Rendering<'s> {
-    problems: Vec<Diagnostic>,
-    /// Matrix id → the pages that embed it, for the area pages' "Discussed in".
-    mentions: BTreeMap<String, Vec<&'s Page>>,
-}
-
-fn report_to(rendered: &Mutex<Rendering>, diagnostic: Diagnostic) {
-    let mut shared = rendered.lock().unwrap_or_else(|e| e.into_inner());
-    shared.problems.push(diagnostic);
 }
 
 /// The stylesheet for highlighted code, or the problem with the configured themes.
@@ -409,12 +460,12 @@ fn put(staging: &dyn Sink, path: &Path, bytes: &[u8], problems: &mut Vec<Diagnos
 }
 
 /// Reads and parses every post and page in parallel.
-fn parse_pages(
+pub fn parse_pages(
     root: &Path,
     sources: &source::Sources,
     config: &Config,
     problems: &mut Vec<Diagnostic>,
-) -> Vec<Page> {
+) -> Vec<Arc<Page>> {
     let files = sources
         .posts
         .iter()
@@ -432,7 +483,7 @@ fn parse_pages(
     let mut pages = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(page) => pages.push(page),
+            Ok(page) => pages.push(Arc::new(page)),
             Err(diagnostics) => problems.extend(diagnostics),
         }
     }
@@ -440,7 +491,7 @@ fn parse_pages(
 }
 
 /// Markdown to HTML, then through the page's layout; also returns the matrices it embeds.
-fn render_page(
+pub fn render_page(
     page: &Page,
     site: &Site,
     renderer: &Renderer,

@@ -9,9 +9,15 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use minijinja::value::{Kwargs, Serde};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use minijinja::{
     AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
 };
+use rayon::prelude::*;
 
 use crate::blog::{self, Output as BlogOutput, Pager, Taxonomy, Term};
 use crate::compare;
@@ -63,20 +69,31 @@ impl Templates {
     }
 
     /// Adds what depends on the site: filters that know the base URL, and the shared values.
-    pub fn for_site(self, site: &Site) -> Renderer {
+    /// With a cache (the preview server), values and pages made from unchanged inputs are
+    /// reused from the previous rebuild.
+    pub fn for_site(self, site: &Site, cache: Option<&Arc<RenderCache>>) -> Renderer {
         let Templates { mut env, sources } = self;
         add_filters(&mut env, &Arc::new(site.config.clone()));
         add_matrix_function(&mut env, site);
-        let post_values: Vec<Value> = site
-            .posts
-            .iter()
-            .map(|p| page_value(p, site, None))
-            .collect();
+        let site_value = site_value(&site.config);
+        let data = Value::from(Serde(&site.data));
+        // Everything shared that a page's value or a template can read, besides the page.
+        let globals = hash_of(&(&site_value, &data, &sources, site.config.today.to_string()));
+        let keys = post_keys(site, globals);
+        let post_values: Vec<Value> = match cache {
+            Some(cache) => cache.post_values(site, &keys),
+            None => site
+                .posts
+                .par_iter()
+                .map(|p| page_value(p, site, None))
+                .collect(),
+        };
         Renderer {
             env,
             sources,
-            site: site_value(&site.config),
-            data: Value::from(Serde(&site.data)),
+            memo: cache.map(|c| (Arc::clone(c), hash_of(&(globals, &keys)))),
+            site: site_value,
+            data,
             posts: Value::from(post_values.clone()),
             post_index: site
                 .posts
@@ -100,6 +117,105 @@ pub struct Renderer {
     post_values: Vec<Value>,
     /// Post source → index into `post_values`.
     post_index: std::collections::HashMap<PathBuf, usize>,
+    /// The preview server's cache, with a hash of every input shared by all pages.
+    memo: Option<(Arc<RenderCache>, u64)>,
+}
+
+/// The preview server's memory between rebuilds: the template values of posts and the pages
+/// versus generates, each under a hash of everything it was made from, so nothing stale can
+/// be reused.
+#[derive(Default)]
+pub struct RenderCache {
+    post_values: Mutex<HashMap<PathBuf, (u64, Value)>>,
+    rendered: Mutex<HashMap<u64, (u64, String)>>,
+    generation: AtomicU64,
+}
+
+impl RenderCache {
+    /// Starts a rebuild; what it does not use is dropped by [`RenderCache::sweep`].
+    pub fn begin(&self) -> u64 {
+        self.generation.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// Forgets the pages the last rebuild did not ask for.
+    pub fn sweep(&self) {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        rendered.retain(|_, (used, _)| *used == generation);
+    }
+
+    fn post_values(&self, site: &Site, keys: &[u64]) -> Vec<Value> {
+        let mut cached = self.post_values.lock().unwrap_or_else(|e| e.into_inner());
+        let values: Vec<Value> = site
+            .posts
+            .par_iter()
+            .zip(keys)
+            .map(|(post, key)| match cached.get(&post.source) {
+                Some((k, value)) if k == key => value.clone(),
+                _ => page_value(post, site, None),
+            })
+            .collect();
+        cached.clear();
+        for ((post, key), value) in site.posts.iter().zip(keys).zip(&values) {
+            cached.insert(post.source.clone(), (*key, value.clone()));
+        }
+        values
+    }
+
+    fn rendered(
+        &self,
+        key: u64,
+        render: impl FnOnce() -> Result<String, Diagnostic>,
+    ) -> Result<String, Diagnostic> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some((used, html)) = self
+            .rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&key)
+        {
+            *used = generation;
+            return Ok(html.clone());
+        }
+        let html = render()?;
+        let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        rendered.insert(key, (generation, html.clone()));
+        Ok(html)
+    }
+}
+
+/// A hash for cache keys within one process (never written anywhere).
+pub fn hash_of(value: &impl Hash) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Per post, a hash of what its template value is made of: the page itself, the shared
+/// inputs, and for a post in a series the other parts (their titles and URLs show).
+fn post_keys(site: &Site, globals: u64) -> Vec<u64> {
+    let series: HashMap<&str, u64> = site
+        .series
+        .iter()
+        .map(|s| {
+            let parts: Vec<u64> = blog::series_posts(site, s)
+                .iter()
+                .map(|p| p.fingerprint)
+                .collect();
+            (
+                s.id.as_str(),
+                hash_of(&(&s.id, &s.title, &s.summary, s.parts.len(), parts)),
+            )
+        })
+        .collect();
+    site.posts
+        .iter()
+        .map(|post| {
+            let in_series =
+                blog::series_of(site, &post.source).map(|(s, _)| series.get(s.id.as_str()));
+            hash_of(&(globals, post.fingerprint, in_series))
+        })
+        .collect()
 }
 
 impl Renderer {
@@ -143,7 +259,7 @@ impl Renderer {
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
         ]);
-        self.render_with(&page.layout, Value::from(fields), extra)
+        self.render_memo(&page.layout, Value::from(fields), extra)
     }
 
     /// The first layout of `names` the theme has, else `fallback`.
@@ -376,6 +492,23 @@ impl Renderer {
 
     fn render(&self, layout: &str, page: Value) -> Result<String, Diagnostic> {
         self.render_with(layout, page, Vec::new())
+    }
+
+    /// Renders a generated page, or takes it from the preview server's cache when nothing it
+    /// is made from changed.
+    fn render_memo(
+        &self,
+        layout: &str,
+        page: Value,
+        extra: Vec<(&'static str, Value)>,
+    ) -> Result<String, Diagnostic> {
+        match &self.memo {
+            Some((cache, shared)) => {
+                let key = hash_of(&(shared, layout, &page, &extra));
+                cache.rendered(key, || self.render_with(layout, page, extra))
+            }
+            None => self.render_with(layout, page, extra),
+        }
     }
 
     fn render_with(
