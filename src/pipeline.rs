@@ -219,7 +219,8 @@ pub fn render_pages<'p>(
     prepared: &Prepared,
     sink: &dyn Sink,
 ) -> (Vec<Diagnostic>, Vec<(&'p Page, Vec<String>)>) {
-    let results: Vec<Result<(&Page, Vec<String>), Vec<Diagnostic>>> = pages
+    type Rendered<'p> = Result<(&'p Page, Vec<String>), Vec<Diagnostic>>;
+    let results: Vec<Rendered> = pages
         .par_iter()
         .map(|page| {
             let (html, embedded) = render_page(page, &prepared.site, &prepared.renderer)?;
