@@ -6,6 +6,8 @@ mod harness;
 
 /// The blog around the posts: series, taxonomies, pagination, feeds, sitemap, drafts and future.
 mod blog;
+/// Live reload and the error overlay in a real headless Chromium, through chromedriver.
+mod browser;
 /// Successful builds: pages, URLs, Markdown features, byte-identical rebuilds.
 mod build;
 /// Bad input: one case per kind of error, with its message and position.
