@@ -36,5 +36,7 @@ pub mod render;
 pub mod write;
 /// The stage order of a build.
 pub mod pipeline;
+/// Incremental rebuilds into memory, for the preview server.
+pub mod rebuild;
 /// The preview server: builds into memory, serves, watches, live-reloads.
 pub mod serve;

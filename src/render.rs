@@ -78,8 +78,12 @@ impl Templates {
         let site_value = site_value(&site.config);
         let data = Value::from(Serde(&site.data));
         // Everything shared that a page's value or a template can read, besides the page.
-        let globals = hash_of(&(&site_value, &data, &sources, site.config.today.to_string()));
-        let keys = post_keys(site, globals);
+        let globals = hash_of(&(&site_value, &data, site.config.today.to_string()));
+        let page_keys = page_keys(site, globals);
+        let keys: Vec<u64> = site.posts.iter().map(|p| page_keys[&p.source]).collect();
+        let posts_key = hash_of(&keys);
+        let layouts = layout_keys(&env, &sources);
+        let memo = cache.map(|c| (Arc::clone(c), hash_of(&(globals, &sources, posts_key))));
         let post_values: Vec<Value> = match cache {
             Some(cache) => cache.post_values(site, &keys),
             None => site
@@ -91,7 +95,10 @@ impl Templates {
         Renderer {
             env,
             sources,
-            memo: cache.map(|c| (Arc::clone(c), hash_of(&(globals, &keys)))),
+            memo,
+            page_keys,
+            posts_key,
+            layouts,
             site: site_value,
             data,
             posts: Value::from(post_values.clone()),
@@ -119,6 +126,13 @@ pub struct Renderer {
     post_index: std::collections::HashMap<PathBuf, usize>,
     /// The preview server's cache, with a hash of every input shared by all pages.
     memo: Option<(Arc<RenderCache>, u64)>,
+    /// Per content page, a hash of its inputs but the list of posts.
+    page_keys: HashMap<PathBuf, u64>,
+    /// A hash of the list of posts.
+    posts_key: u64,
+    /// Per template: a hash of it and every template it extends, includes or imports, and
+    /// whether any of them reads `posts`.
+    layouts: HashMap<String, (u64, bool)>,
 }
 
 /// The preview server's memory between rebuilds: the template values of posts and the pages
@@ -191,9 +205,85 @@ pub fn hash_of(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// Per post, a hash of what its template value is made of: the page itself, the shared
+/// Per template, a hash of the templates it is made of (itself and those it extends, includes
+/// or imports, transitively) and whether any of them reads `posts`. A reference that is not
+/// a plain string makes it depend on every template.
+fn layout_keys(
+    env: &Environment,
+    sources: &BTreeMap<String, String>,
+) -> HashMap<String, (u64, bool)> {
+    let references: HashMap<&str, Option<Vec<String>>> = sources
+        .iter()
+        .map(|(name, source)| (name.as_str(), template_references(source)))
+        .collect();
+    let reads_posts = |name: &str| {
+        env.get_template(name)
+            .map(|t| t.undeclared_variables(false).contains("posts"))
+            .unwrap_or(true)
+    };
+    sources
+        .keys()
+        .map(|name| {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut stack = vec![name.clone()];
+            let mut dynamic = false;
+            while let Some(next) = stack.pop() {
+                if !seen.insert(next.clone()) {
+                    continue;
+                }
+                match references.get(next.as_str()) {
+                    Some(Some(names)) => stack.extend(names.iter().cloned()),
+                    Some(None) => dynamic = true,
+                    None => {}
+                }
+            }
+            if dynamic {
+                seen = sources.keys().cloned().collect();
+            }
+            let key = hash_of(&seen.iter().map(|n| (n, sources.get(n))).collect::<Vec<_>>());
+            let posts = seen.iter().any(|n| reads_posts(n));
+            (name.clone(), (key, posts))
+        })
+        .collect()
+}
+
+/// The template names a template's `extends`, `include`, `import` and `from` tags name; None
+/// when one of them names a template through an expression.
+fn template_references(source: &str) -> Option<Vec<String>> {
+    let mut names = Vec::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("{%") {
+        let after = &rest[start + 2..];
+        let end = after.find("%}").unwrap_or(after.len());
+        let tag = after[..end].trim_start_matches(['-', '+']).trim();
+        rest = &after[end..];
+        let keyword = tag.split_whitespace().next().unwrap_or("");
+        if !matches!(keyword, "extends" | "include" | "import" | "from") {
+            continue;
+        }
+        let mut literals = Vec::new();
+        let mut tail = tag;
+        while let Some(open) = tail.find(['"', '\'']) {
+            let quote = if tail[open..].starts_with('"') {
+                '"'
+            } else {
+                '\''
+            };
+            let close = tail[open + 1..].find(quote)?;
+            literals.push(tail[open + 1..open + 1 + close].to_owned());
+            tail = &tail[open + 2 + close..];
+        }
+        if literals.is_empty() {
+            return None;
+        }
+        names.extend(literals);
+    }
+    Some(names)
+}
+
+/// Per page, a hash of what its template value is made of: the page itself, the shared
 /// inputs, and for a post in a series the other parts (their titles and URLs show).
-fn post_keys(site: &Site, globals: u64) -> Vec<u64> {
+fn page_keys(site: &Site, globals: u64) -> HashMap<PathBuf, u64> {
     let series: HashMap<&str, u64> = site
         .series
         .iter()
@@ -202,23 +292,34 @@ fn post_keys(site: &Site, globals: u64) -> Vec<u64> {
                 .iter()
                 .map(|p| p.fingerprint)
                 .collect();
-            (
-                s.id.as_str(),
-                hash_of(&(&s.id, &s.title, &s.summary, s.parts.len(), parts)),
-            )
+            (s.id.as_str(), hash_of(&(&s.id, parts)))
         })
         .collect();
-    site.posts
-        .iter()
-        .map(|post| {
+    site.all_pages()
+        .map(|page| {
             let in_series =
-                blog::series_of(site, &post.source).map(|(s, _)| series.get(s.id.as_str()));
-            hash_of(&(globals, post.fingerprint, in_series))
+                blog::series_of(site, &page.source).map(|(s, _)| series.get(s.id.as_str()));
+            (
+                page.source.clone(),
+                hash_of(&(globals, page.fingerprint, in_series)),
+            )
         })
         .collect()
 }
 
 impl Renderer {
+    /// A hash of everything a content page is rendered from but its Markdown body's own
+    /// links and embeds (the preview server adds those): equal keys, equal HTML.
+    pub fn page_key(&self, page: &Page) -> u64 {
+        let layout = self.layouts.get(&format!("{}.html", page.layout));
+        let posts = layout.is_none_or(|(_, reads_posts)| *reads_posts);
+        hash_of(&(
+            self.page_keys.get(&page.source),
+            layout.map(|(key, _)| key),
+            posts.then_some(self.posts_key),
+        ))
+    }
+
     /// Whether `layouts/<layout>.html` exists.
     pub fn has_layout(&self, layout: &str) -> bool {
         self.sources.contains_key(&format!("{layout}.html"))
@@ -978,5 +1079,20 @@ pub fn unknown_layout(page: &Page, renderer: &Renderer) -> Diagnostic {
     match diag::did_you_mean(&page.layout, renderer.layouts()) {
         Some(near) => diagnostic.with_help(format!("did you mean `{near}`?")),
         None => diagnostic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn template_references_are_found() {
+        let source = r#"{% extends "base.html" %}{% import 'macros.html' as m %}{%- from "a.html" import x -%}{% include ["b.html", "c.html"] %}{% if x %}"y"{% endif %}"#;
+        assert_eq!(
+            template_references(source).unwrap(),
+            ["base.html", "macros.html", "a.html", "b.html", "c.html"]
+        );
+        assert_eq!(template_references("{% include name %}"), None);
     }
 }

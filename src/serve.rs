@@ -10,19 +10,14 @@
 pub mod http;
 pub mod watch;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::diag::Diagnostic;
-use crate::pipeline::{self, BuildOptions, Failure};
-use crate::write::{self, Sink, WriteError};
-
-/// The built site: output path (with `/`) → bytes.
-pub type Outputs = HashMap<String, Arc<Vec<u8>>>;
+use crate::pipeline::BuildOptions;
+use crate::rebuild::{Outputs, Rebuild, Updated};
 
 /// HTTP worker threads; event streams do not hold one (they are handed to [`State`]).
 const WORKERS: usize = 4;
@@ -55,6 +50,11 @@ impl State {
             errors: Mutex::new(None),
             generation: AtomicU64::new(0),
         }
+    }
+
+    /// The number of the build now served.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     pub fn outputs(&self) -> Arc<Outputs> {
@@ -95,9 +95,10 @@ impl State {
     /// Installs the outputs of a successful build; returns the paths whose bytes changed.
     fn install(&self, outputs: Outputs) -> BTreeSet<String> {
         let mut current = self.outputs.write().unwrap_or_else(|e| e.into_inner());
+        let same = |a: &Arc<Vec<u8>>, b: &Arc<Vec<u8>>| Arc::ptr_eq(a, b) || a == b;
         let mut changed: BTreeSet<String> = outputs
             .iter()
-            .filter(|(path, bytes)| current.get(*path) != Some(bytes))
+            .filter(|(path, bytes)| !current.get(*path).is_some_and(|old| same(old, bytes)))
             .map(|(path, _)| path.clone())
             .collect();
         changed.extend(
@@ -136,69 +137,6 @@ fn event(name: &str, data: &str) -> String {
     out
 }
 
-/// Collects a build's files in memory.
-#[derive(Default)]
-pub struct MemorySink {
-    files: Mutex<Outputs>,
-}
-
-impl MemorySink {
-    pub fn into_outputs(self) -> Outputs {
-        self.files.into_inner().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn insert(&self, relative: &Path, bytes: Vec<u8>) {
-        let key = relative
-            .iter()
-            .map(|p| p.to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
-        let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files.insert(key, Arc::new(bytes));
-    }
-}
-
-impl Sink for MemorySink {
-    fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-        write::check_relative(relative)?;
-        self.insert(relative, bytes.to_vec());
-        Ok(())
-    }
-
-    fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
-        write::check_relative(relative)?;
-        let bytes = std::fs::read(from).map_err(|source| WriteError::Io {
-            path: from.to_path_buf(),
-            source,
-        })?;
-        self.insert(relative, bytes);
-        Ok(())
-    }
-}
-
-/// The result of one build in memory.
-pub enum Built {
-    Ok {
-        outputs: Outputs,
-        pages: usize,
-        warnings: Vec<Diagnostic>,
-    },
-    Failed(Vec<Diagnostic>),
-}
-
-/// Builds the whole site into memory, as `build` would write it.
-pub fn build_in_memory(options: &BuildOptions) -> Built {
-    let sink = MemorySink::default();
-    match pipeline::build_into(&sink, &options.root, options) {
-        Ok((pages, _, warnings)) => Built::Ok {
-            outputs: sink.into_outputs(),
-            pages,
-            warnings,
-        },
-        Err(Failure::Content(d) | Failure::Usage(d)) => Built::Failed(d),
-    }
-}
-
 /// Serves until Ctrl-C. Errors here are about starting (port taken, no watcher).
 pub fn run(mut options: ServeOptions) -> Result<(), String> {
     let server = tiny_http::Server::http((options.bind.as_str(), options.port))
@@ -214,7 +152,8 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
     let state = Arc::new(State::new());
 
     let mut watcher = watch::Watcher::new(&options.build.root)?;
-    rebuild(&state, &options.build, "initial build");
+    let mut builder = Rebuild::new(options.build.clone());
+    rebuild(&state, &mut builder, None, "initial build");
     println!("serving {url} (Ctrl-C to stop)");
     let _ = std::io::stdout().flush();
 
@@ -246,7 +185,8 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
 
     while let Some(changes) = watcher.next_changes() {
         let what = describe(&changes);
-        rebuild(&state, &options.build, &what);
+        let paths = (!changes.rescan).then_some(&changes.paths);
+        rebuild(&state, &mut builder, paths, &what);
     }
     Ok(())
 }
@@ -266,16 +206,23 @@ fn describe(changes: &watch::Changes) -> String {
 }
 
 /// Rebuilds, installs the outputs and tells the open pages; prints one line.
-fn rebuild(state: &State, options: &BuildOptions, what: &str) {
+fn rebuild(
+    state: &State,
+    builder: &mut Rebuild,
+    changed: Option<&BTreeSet<std::path::PathBuf>>,
+    what: &str,
+) {
     let started = Instant::now();
-    match build_in_memory(options) {
-        Built::Ok {
+    let root = builder.root().to_path_buf();
+    match builder.update(changed) {
+        Ok(Updated {
             outputs,
             pages,
+            rendered,
             warnings,
-        } => {
+        }) => {
             for warning in &warnings {
-                eprintln!("{}", warning.clone().relative_to(&options.root).render());
+                eprintln!("{}", warning.clone().relative_to(&root).render());
             }
             let changed = state.install(outputs);
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
@@ -287,15 +234,15 @@ fn rebuild(state: &State, options: &BuildOptions, what: &str) {
                 state.broadcast("build-ok", "");
             }
             println!(
-                "{what}: {} changed output(s) of {pages} pages in {} ms",
+                "{what}: {rendered} of {pages} pages rendered, {} outputs changed, in {} ms",
                 changed.len(),
                 started.elapsed().as_millis()
             );
         }
-        Built::Failed(diagnostics) => {
+        Err(diagnostics) => {
             let text: Vec<String> = diagnostics
                 .iter()
-                .map(|d| d.clone().relative_to(&options.root).render())
+                .map(|d| d.clone().relative_to(&root).render())
                 .collect();
             let text = text.join("\n\n");
             eprintln!("{text}\n{what}: build failed; still serving the last good build");

@@ -48,7 +48,7 @@ pub fn handle(request: Request, state: &Arc<State>) {
         return;
     }
     let response = match resolve(path, state) {
-        Resolved::File(key, bytes) => file_response(&key, &bytes),
+        Resolved::File(key, bytes) => file_response(&key, &bytes, state.generation()),
         Resolved::Redirect(to) => {
             let location = utf8_percent_encode(&to, PATH_ESCAPES).to_string();
             Response::from_data(Vec::new())
@@ -115,10 +115,14 @@ pub fn safe_path(raw: &str) -> Option<String> {
     Some(path)
 }
 
-fn file_response(key: &str, bytes: &Arc<Vec<u8>>) -> Response<std::io::Cursor<Vec<u8>>> {
+fn file_response(
+    key: &str,
+    bytes: &Arc<Vec<u8>>,
+    generation: u64,
+) -> Response<std::io::Cursor<Vec<u8>>> {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        with_live_script(bytes)
+        with_live_script(bytes, generation)
     } else {
         bytes.to_vec()
     };
@@ -139,9 +143,10 @@ fn content_type(key: &str) -> String {
     }
 }
 
-/// Adds the live-reload script before `</body>` (or at the end).
-pub fn with_live_script(html: &[u8]) -> Vec<u8> {
-    let tag = format!("<script src=\"{SCRIPT_PATH}\"></script>");
+/// Adds the live-reload script before `</body>` (or at the end). It carries the build the page
+/// comes from, so a page that connects after a rebuild it missed reloads at once.
+pub fn with_live_script(html: &[u8], generation: u64) -> Vec<u8> {
+    let tag = format!("<script src=\"{SCRIPT_PATH}?build={generation}\"></script>");
     let text = String::from_utf8_lossy(html);
     match text.rfind("</body>") {
         Some(at) => format!("{}{tag}{}", &text[..at], &text[at..]).into_bytes(),
@@ -151,7 +156,9 @@ pub fn with_live_script(html: &[u8]) -> Vec<u8> {
 
 fn not_found(state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
     match state.outputs().get("404.html") {
-        Some(page) => file_response("404.html", page).with_status_code(StatusCode(404)),
+        Some(page) => {
+            file_response("404.html", page, state.generation()).with_status_code(StatusCode(404))
+        }
         None => text(404, "not found"),
     }
 }
@@ -204,10 +211,10 @@ mod tests {
 
     #[test]
     fn script_goes_before_the_body_end() {
-        let html = with_live_script(b"<html><body><p>x</p></body></html>");
+        let html = with_live_script(b"<html><body><p>x</p></body></html>", 7);
         assert_eq!(
             String::from_utf8(html).unwrap(),
-            "<html><body><p>x</p><script src=\"/__versus/live.js\"></script></body></html>"
+            "<html><body><p>x</p><script src=\"/__versus/live.js?build=7\"></script></body></html>"
         );
     }
 

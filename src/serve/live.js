@@ -44,7 +44,8 @@
   }
 
   let source = null;
-  let generation = null;
+  // The build this page was served from.
+  let generation = new URL(document.currentScript.src).searchParams.get("build");
   function connect() {
     if (source) return;
     source = new EventSource("/__versus/events");

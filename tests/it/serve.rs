@@ -171,7 +171,7 @@ fn editing_a_post_reloads_pages_and_serves_the_new_text() {
     let (status, page) = server.get(POST_URL);
     assert_eq!(status, 200);
     assert!(
-        page.contains(r#"<script src="/__versus/live.js"></script></body>"#),
+        page.contains(r#"<script src="/__versus/live.js?build=1"></script></body>"#),
         "serve adds the reload script"
     );
     let events = server.events();
