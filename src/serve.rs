@@ -154,8 +154,7 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
     let mut watcher = watch::Watcher::new(&options.build.root)?;
     let mut builder = Rebuild::new(options.build.clone());
     rebuild(&state, &mut builder, None, "initial build");
-    println!("serving {url} (Ctrl-C to stop)");
-    let _ = std::io::stdout().flush();
+    say(&format!("serving {url} (Ctrl-C to stop)"));
 
     for _ in 0..WORKERS {
         let (server, state) = (Arc::clone(&server), Arc::clone(&state));
@@ -222,7 +221,7 @@ fn rebuild(
             warnings,
         }) => {
             for warning in &warnings {
-                eprintln!("{}", warning.clone().relative_to(&root).render());
+                complain(&warning.clone().relative_to(&root).render());
             }
             let changed = state.install(outputs);
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
@@ -233,11 +232,11 @@ fn rebuild(
             } else {
                 state.broadcast("build-ok", "");
             }
-            println!(
+            say(&format!(
                 "{what}: {rendered} of {pages} pages rendered, {} outputs changed, in {} ms",
                 changed.len(),
                 started.elapsed().as_millis()
-            );
+            ));
         }
         Err(diagnostics) => {
             let text: Vec<String> = diagnostics
@@ -245,10 +244,24 @@ fn rebuild(
                 .map(|d| d.clone().relative_to(&root).render())
                 .collect();
             let text = text.join("\n\n");
-            eprintln!("{text}\n{what}: build failed; still serving the last good build");
+            complain(&format!(
+                "{text}\n{what}: build failed; still serving the last good build"
+            ));
             state.fail(text.clone());
             state.broadcast("build-error", &text);
         }
     }
-    let _ = std::io::stdout().flush();
+}
+
+/// Diagnostics on stderr; as with [`say`], a closed stream is ignored.
+fn complain(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{text}");
+}
+
+/// One line on stdout; a closed terminal or pipe must not stop the server.
+fn say(line: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{line}");
+    let _ = stdout.flush();
 }

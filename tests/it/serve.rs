@@ -1,6 +1,7 @@
 //! `versus serve` against a real server on an ephemeral port: HTTP with ureq (and raw bytes
 //! where a client would tidy the path), live-reload events read from the SSE stream.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -36,10 +37,9 @@ impl Server {
         };
         let (tx, rx) = channel();
         std::thread::spawn(move || {
+            // Reads to the end, so the server never writes into a closed pipe.
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
+                let _ = tx.send(line);
             }
         });
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -306,4 +306,204 @@ fn many_open_event_streams_do_not_starve_requests() {
     }
     assert!(started.elapsed() < Duration::from_secs(10));
     drop(streams);
+}
+
+/// A small deterministic random source, so a failing sequence can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// The repository's own site (posts, matrices, series, layouts), copied to a scratch folder.
+fn repository_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for part in ["content", "layouts", "data", "static"] {
+        crate::harness::copy_tree(&repo.join(part), &dir.path().join(part));
+    }
+    std::fs::copy(repo.join("site.yaml"), dir.path().join("site.yaml")).unwrap();
+    dir
+}
+
+/// Every file of a clean build of `root`, with the base URL the server uses.
+fn clean_build(root: &Path, base: &str) -> Vec<(String, Vec<u8>)> {
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("public");
+    let status = Command::new(env!("CARGO_BIN_EXE_versus"))
+        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
+        .args(["build", "--base-url", base, "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(&output)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    walkdir::WalkDir::new(&output)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let key = e
+                .path()
+                .strip_prefix(&output)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (key, std::fs::read(e.path()).unwrap())
+        })
+        .filter(|(key, _)| key != ".versus-output")
+        .collect()
+}
+
+/// A served file as `build` would have written it: without the live-reload script tag.
+fn served(server: &Server, key: &str) -> (u16, Vec<u8>) {
+    let mut response = Server::agent()
+        .get(&format!("{}/{key}", server.base))
+        .call()
+        .unwrap();
+    let status = response.status().as_u16();
+    let mut body = response.body_mut().read_to_vec().unwrap();
+    let marker = b"<script src=\"/__versus/live.js?build=";
+    if let Some(start) = body.windows(marker.len()).position(|w| w == marker) {
+        let end = body[start..]
+            .windows(9)
+            .position(|w| w == b"</script>")
+            .unwrap()
+            + start
+            + 9;
+        body.drain(start..end);
+    }
+    (status, body)
+}
+
+/// The incremental rebuilds of `serve` never go stale: after every step of a random sequence
+/// of edits, creations, renames and deletions across posts, data and layouts, every page
+/// served equals a clean build of the same files, and nothing else is served.
+#[test]
+fn served_pages_equal_a_clean_build_after_random_edits() {
+    let dir = repository_site();
+    let root = dir.path();
+    let server = Server::start(root);
+    let events = server.events();
+    let mut random = Lcg(0x5eed_2026);
+    let mut created: Vec<String> = Vec::new();
+    let mut ever_built: BTreeSet<String> = BTreeSet::new();
+    let posts = |root: &Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(root.join("content/posts"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let edit = |path: &Path, from: &str, to: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(text.contains(from), "{} lacks {from:?}", path.display());
+        std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+    };
+    let mut log = Vec::new();
+    for step in 0..14 {
+        let word = ["alpha", "bravo", "charlie", "delta", "echo"][random.below(5)];
+        let all = posts(root);
+        let post = root
+            .join("content/posts")
+            .join(&all[random.below(all.len())]);
+        let action = random.below(9);
+        match action {
+            0 => {
+                let mut text = std::fs::read_to_string(&post).unwrap();
+                text.push_str(&format!("\nA new paragraph about {word} in step {step}.\n"));
+                std::fs::write(&post, text).unwrap();
+            }
+            1 => edit(&post, "title: ", &format!("title: {word} ")),
+            2 => {
+                let name = format!(
+                    "2024-0{}-1{}-{word}-{step}.md",
+                    1 + random.below(9),
+                    random.below(9)
+                );
+                let link = all[random.below(all.len())].clone();
+                let text = format!(
+                    "---\ntitle: About {word}\ntags: [{word}, aws]\n---\nSee [an earlier post]({link}).\n\n{{{{ matrix(\"storage\", only=\"differences\") }}}}\n\n## {word} heading\n\nText.\n"
+                );
+                std::fs::write(root.join("content/posts").join(&name), text).unwrap();
+                created.push(name);
+            }
+            3 if !created.is_empty() => {
+                let name = created.remove(random.below(created.len()));
+                std::fs::remove_file(root.join("content/posts").join(name)).unwrap();
+            }
+            3 | 4 if !created.is_empty() => {
+                let i = random.below(created.len());
+                let renamed = format!(
+                    "2025-0{}-2{}-renamed-{step}.md",
+                    1 + random.below(9),
+                    random.below(9)
+                );
+                std::fs::rename(
+                    root.join("content/posts").join(&created[i]),
+                    root.join("content/posts").join(&renamed),
+                )
+                .unwrap();
+                created[i] = renamed;
+            }
+            5 => edit(
+                &root.join("data/authors.yaml"),
+                "name: ",
+                &format!("name: {word} "),
+            ),
+            6 => {
+                let matrix = root.join("data/matrices/storage.yaml");
+                edit(&matrix, "note: ", &format!("note: ({word}) "));
+            }
+            7 => {
+                let layout = [
+                    "layouts/post.html",
+                    "layouts/base.html",
+                    "layouts/index.html",
+                ][random.below(3)];
+                edit(
+                    &root.join(layout),
+                    "</main>",
+                    &format!("<p>{word} {step}</p></main>"),
+                );
+            }
+            _ => edit(
+                &root.join("site.yaml"),
+                "description: ",
+                &format!("description: {word} "),
+            ),
+        }
+        log.push(format!("step {step}: action {action}"));
+        events.settle();
+        let built = clean_build(root, &server.base);
+        let keys: BTreeSet<String> = built.iter().map(|(k, _)| k.clone()).collect();
+        for (key, bytes) in &built {
+            let (status, body) = served(&server, key);
+            assert_eq!(status, 200, "{key} after {log:?}");
+            assert!(
+                body == *bytes,
+                "{key} differs from a clean build after {log:?}:\nserved:\n{}\nbuilt:\n{}",
+                String::from_utf8_lossy(&body),
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        for gone in ever_built.difference(&keys) {
+            let (status, _) = served(&server, gone);
+            assert_eq!(status, 404, "{gone} should be gone after {log:?}");
+        }
+        ever_built.extend(keys);
+    }
 }
