@@ -413,7 +413,8 @@ pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term<'_>> {
                 id,
                 posts: Vec::new(),
             });
-            if !term.posts.iter().any(|p| p.source == post.source) {
+            // Posts come one at a time, so a repeat ("AWS" and "aws" on one post) is the last.
+            if !term.posts.last().is_some_and(|p| std::ptr::eq(*p, &**post)) {
                 term.posts.push(post);
             }
         }
@@ -556,7 +557,7 @@ pub fn summary_html(site: &Site, page: &Page) -> String {
     };
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
-        expand_embed: None,
+        ..markdown::Options::default()
     };
     let html = markdown::render(source, &options).html;
     let anchor = format!("href=\"{}#", site.config.relative_url(&page.url));

@@ -74,6 +74,47 @@ fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
         })
 }
 
+/// Highlighted code kept on disk between builds, one small file per block, named by a hash of
+/// the versus version, the language and the code. Highlighting is most of a build's work;
+/// with the cache, a rebuild highlights only the blocks that changed. Files are written
+/// atomically (temp file, then rename), so concurrent builds never read half an entry.
+#[derive(Debug, Clone)]
+pub struct DiskCache {
+    dir: std::path::PathBuf,
+}
+
+impl DiskCache {
+    pub fn new(dir: impl Into<std::path::PathBuf>) -> DiskCache {
+        DiskCache { dir: dir.into() }
+    }
+
+    /// [`highlight`], from the cache when this block was highlighted before.
+    pub fn highlight(&self, lang: &str, code: &str) -> Option<String> {
+        let mut hasher = blake3::Hasher::new();
+        for part in [env!("CARGO_PKG_VERSION"), lang, code] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        let key = hasher.finalize().to_hex();
+        let path = self.dir.join(&key[..2]).join(&key[2..]);
+        if let Ok(html) = std::fs::read_to_string(&path) {
+            return Some(html);
+        }
+        let html = highlight(lang, code)?;
+        // A cache that cannot be written only costs speed.
+        if let Some(parent) = path.parent() {
+            let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+            let written = std::fs::create_dir_all(parent)
+                .and_then(|()| std::fs::write(&temp, &html))
+                .and_then(|()| std::fs::rename(&temp, &path));
+            if written.is_err() {
+                let _ = std::fs::remove_file(&temp);
+            }
+        }
+        Some(html)
+    }
+}
+
 /// One stylesheet: each theme's classes inside its own `prefers-color-scheme` media query, so
 /// no rule of the light theme outranks the dark one. The theme's background and text colour
 /// (`.hl-code`) also apply to our `<pre class="highlight">` blocks.

@@ -44,6 +44,9 @@ enum Command {
         /// Replace an output folder that versus did not create.
         #[arg(long)]
         force: bool,
+        /// Highlight all code afresh instead of reusing `.versus-cache/` (and leave it alone).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Preview the site: build into memory, serve it, rebuild and reload pages on every change.
     Serve {
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
             open,
         } => serve(ServeOptions {
             build: BuildOptions {
+                highlight_cache: Some(cache_dir(&root)),
                 root,
                 output: None,
                 overrides: Overrides {
@@ -97,7 +101,9 @@ fn main() -> ExitCode {
             drafts,
             future,
             force,
+            no_cache,
         } => build(BuildOptions {
+            highlight_cache: (!no_cache).then(|| cache_dir(&root)),
             root,
             output,
             overrides: Overrides {
@@ -109,6 +115,11 @@ fn main() -> ExitCode {
             force,
         }),
     }
+}
+
+/// Highlighted code is kept between builds in the site's `.versus-cache/` (git-ignored).
+fn cache_dir(root: &std::path::Path) -> PathBuf {
+    root.join(".versus-cache").join("highlight")
 }
 
 /// The day of the build; `SOURCE_DATE_EPOCH` (seconds) pins it for reproducible builds.

@@ -36,11 +36,12 @@ pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 pub type ExpandEmbed<'a> = &'a (dyn Fn(&str) -> Option<Result<String, String>> + Sync);
 
 /// How [`render`] connects a page to the rest of the site; without them, source links and
-/// embeds stay as written.
+/// embeds stay as written, and code is highlighted afresh.
 #[derive(Default, Clone, Copy)]
 pub struct Options<'a> {
     pub resolve_source_link: Option<ResolveSourceLink<'a>>,
     pub expand_embed: Option<ExpandEmbed<'a>>,
+    pub highlight_cache: Option<&'a crate::highlight::DiskCache>,
 }
 
 /// The result of rendering one body.
@@ -94,7 +95,7 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     }
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
-    render_code_blocks(&mut doc);
+    render_code_blocks(&mut doc, options.highlight_cache);
     let (headings, toc) = assign_heading_ids(&mut doc);
     let footnotes = number_footnotes(&mut doc);
     let html = write_html(&doc, &toc, &footnotes);
@@ -733,7 +734,7 @@ fn attach(doc: &mut Doc, target: usize, attrs: Attrs) -> bool {
 // Pass 6: code blocks
 
 /// Highlighted at build time; readers get no JavaScript and no layout shift.
-fn render_code_blocks(doc: &mut Doc) {
+fn render_code_blocks(doc: &mut Doc, cache: Option<&crate::highlight::DiskCache>) {
     for i in 0..doc.items.len() {
         let Event::Start(Tag::CodeBlock(kind)) = &doc.items[i].event else {
             continue;
@@ -762,7 +763,11 @@ fn render_code_blocks(doc: &mut Doc) {
         } else {
             html.push_str("><code>");
         }
-        match crate::highlight::highlight(&lang, &code) {
+        let highlighted = match cache {
+            Some(cache) => cache.highlight(&lang, &code),
+            None => crate::highlight::highlight(&lang, &code),
+        };
+        match highlighted {
             Some(highlighted) if !lang.is_empty() => html.push_str(&highlighted),
             _ => escape_html(&mut html, &code),
         }
@@ -1210,6 +1215,7 @@ mod tests {
             &Options {
                 resolve_source_link: Some(resolve),
                 expand_embed: None,
+                highlight_cache: None,
             },
         )
     }

@@ -30,6 +30,8 @@ pub struct BuildOptions {
     /// Include posts dated after `config.today`.
     pub future: bool,
     pub force: bool,
+    /// Where highlighted code is kept between builds (None: highlight everything afresh).
+    pub highlight_cache: Option<PathBuf>,
 }
 
 /// What a successful build did, and its warnings.
@@ -180,15 +182,24 @@ pub fn prepare(
     site.series = series.unwrap_or_default();
     problems.extend(assembly_problems);
     let css = highlight_css(root, &site.config, &mut problems);
-    let renderer = templates.for_site(&site, cache);
+    let mut renderer = templates.for_site(&site, cache);
+    renderer.set_highlight_cache(
+        options
+            .highlight_cache
+            .clone()
+            .map(highlight::DiskCache::new),
+    );
     for page in site.all_pages() {
         if !renderer.has_layout(&page.layout) {
             problems.push(render::unknown_layout(page, &renderer));
         }
     }
     let generated = generated_outputs(&site);
+    // A set: a site of 10,000 posts has ~1,000 generated pages (pagination) to check against.
+    let reserved: std::collections::HashSet<&Path> =
+        generated.iter().map(PathBuf::as_path).collect();
     for page in site.all_pages() {
-        if generated.iter().any(|g| g == &page.output) {
+        if reserved.contains(page.output.as_path()) {
             let message = format!("`{}` is a URL versus generates itself", page.url);
             problems.push(page.error_at_key("permalink", None, message));
         }
@@ -515,6 +526,7 @@ pub fn render_page(
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
+        highlight_cache: renderer.highlight_cache(),
     };
     let body = markdown::render(page.body(), &options);
     let mut problems: Vec<Diagnostic> = body

@@ -99,6 +99,7 @@ impl Templates {
             page_keys,
             posts_key,
             layouts,
+            highlight_cache: None,
             site: site_value,
             data,
             posts: Value::from(post_values.clone()),
@@ -133,6 +134,7 @@ pub struct Renderer {
     /// Per template: a hash of it and every template it extends, includes or imports, and
     /// whether any of them reads `posts`.
     layouts: HashMap<String, (u64, bool)>,
+    highlight_cache: Option<crate::highlight::DiskCache>,
 }
 
 /// The preview server's memory between rebuilds: the template values of posts and the pages
@@ -308,6 +310,15 @@ fn page_keys(site: &Site, globals: u64) -> HashMap<PathBuf, u64> {
 }
 
 impl Renderer {
+    /// Highlighted code from disk (build and serve); the renderer carries it to page rendering.
+    pub fn set_highlight_cache(&mut self, cache: Option<crate::highlight::DiskCache>) {
+        self.highlight_cache = cache;
+    }
+
+    pub fn highlight_cache(&self) -> Option<&crate::highlight::DiskCache> {
+        self.highlight_cache.as_ref()
+    }
+
     /// A hash of everything a content page is rendered from but its Markdown body's own
     /// links and embeds (the preview server adds those): equal keys, equal HTML.
     pub fn page_key(&self, page: &Page) -> u64 {

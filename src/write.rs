@@ -9,6 +9,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use thiserror::Error;
 
 /// Marks a folder as versus output, which versus may replace.
@@ -174,7 +175,21 @@ fn remove_ours(dir: &Path) -> Result<(), WriteError> {
             path: dir.to_path_buf(),
         });
     }
-    fs::remove_dir_all(dir).map_err(io_error(dir))
+    // The folders of a big site in parallel: removing 10,000 page folders one by one costs
+    // seconds of file system time.
+    let entries: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(io_error(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.par_iter().try_for_each(|path| {
+        let removed = if path.is_dir() && !path.is_symlink() {
+            fs::remove_dir_all(path)
+        } else {
+            fs::remove_file(path)
+        };
+        removed.map_err(io_error(path))
+    })?;
+    fs::remove_dir(dir).map_err(io_error(dir))
 }
 
 /// An absolute, normalised path, also for folders that do not exist yet.

@@ -220,3 +220,28 @@ fn two_builds_are_byte_identical() {
     site.build_ok();
     assert_eq!(first, site.snapshot());
 }
+
+#[test]
+fn highlighted_code_is_reused_from_the_cache_and_equal_without_it() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let cached = site.snapshot();
+    let entries = walkdir::WalkDir::new(site.root().join(".versus-cache"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    assert_eq!(
+        entries, 1,
+        "one entry per highlighted block (rust; the unknown language is not cached)"
+    );
+    site.build_ok();
+    assert_eq!(
+        cached,
+        site.snapshot(),
+        "a build from the cache writes the same bytes"
+    );
+    let run = site.build(&["--no-cache"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(cached, site.snapshot(), "and so does one without it");
+}

@@ -21,7 +21,7 @@ fn failed_build_leaves_previous_output_unchanged() {
         .unwrap()
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("versus-"))
+        .filter(|n| n.contains(".versus-staging") || n.contains(".versus-old"))
         .collect();
     assert!(
         leftovers.is_empty(),

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Build benchmark: versus against Hugo on the same synthetic site of N posts.
+#
+#   bash bench/run.sh N [RUNS]        (RUNS defaults to 5; run from the repository root)
+#
+# Builds versus in release, generates bench/out/{versus,hugo}-N with bench/gen.py when missing
+# or stale, does one untimed warm-up build of each, then RUNS timed full builds of each,
+# alternating versus and Hugo so that background load hits both alike. Each run's wall time,
+# peak RSS and CPU time come from `/usr/bin/time -f "%e %M %U %S"`. Prints a Markdown table and
+# writes it, with the raw figures and the machine's details, to bench/out/results-N.md.
+# See bench/README.md.
+set -euo pipefail
+
+die() { printf 'bench/run.sh: error: %s\n' "$*" >&2; exit 1; }
+
+[[ $# -ge 1 && $# -le 2 ]] || die "usage: bash bench/run.sh N [RUNS]"
+N=$1
+RUNS=${2:-5}
+[[ $N =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer, got '$N'"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "RUNS must be a positive integer, got '$RUNS'"
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+OUT=bench/out
+VSITE=$OUT/versus-$N
+HSITE=$OUT/hugo-$N
+RESULTS=$OUT/results-$N.md
+LOGS=$OUT/logs-$N
+
+# ---------------------------------------------------------------- tools
+command -v hugo >/dev/null 2>&1 ||
+    die "hugo is not installed; install it with: apt-get update && apt-get install -y hugo"
+[[ -x /usr/bin/time ]] ||
+    die "/usr/bin/time is missing (the shell keyword cannot report peak RSS); install it with: apt-get update && apt-get install -y time"
+command -v python3 >/dev/null 2>&1 || die "python3 is required to generate the sites"
+command -v cargo >/dev/null 2>&1 || die "cargo is required to build versus"
+
+echo "==> cargo build --release"
+cargo build --release --quiet || die "cargo build --release failed"
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+[[ -x $TARGET_DIR/release/versus ]] || die "no versus binary at $TARGET_DIR/release/versus"
+# Time a private copy, so that another cargo build cannot swap the binary mid-benchmark.
+mkdir -p "$OUT/bin" "$LOGS"
+VERSUS=$OUT/bin/versus
+cp "$TARGET_DIR/release/versus" "$VERSUS"
+VERSUS_REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null) ]]; then
+    VERSUS_REV="$VERSUS_REV + uncommitted changes"
+fi
+HUGO_VERSION=$(hugo version | sed -E 's/^hugo (v[^ ]+).*/\1/')
+
+# ---------------------------------------------------------------- sites
+FP=$(python3 bench/gen.py "$N" --fingerprint)
+if [[ $(cat "$VSITE/.complete" 2>/dev/null) != "$FP" || $(cat "$HSITE/.complete" 2>/dev/null) != "$FP" ]]; then
+    echo "==> generating $N posts"
+    python3 bench/gen.py "$N" --out "$OUT"
+else
+    echo "==> reusing $VSITE and $HSITE (generator unchanged)"
+fi
+
+# ---------------------------------------------------------------- one build of each
+# Output goes to $LOGS/<tool>-<run>.log; "wall-s peak-RSS-KiB user-s sys-s" to <tool>-<run>.time.
+timed() { # tool run-name
+    local tool=$1 run=$2 log=$LOGS/$1-$2.log cmd
+    if [[ $tool == versus ]]; then
+        # versus swaps its output folder in atomically: no need to delete public/ first.
+        # VERSUS_FLAGS=--no-cache measures cold builds (no highlight cache from earlier runs).
+        read -r -a flags <<< "${VERSUS_FLAGS:-}"
+        cmd=("$VERSUS" build --root "$VSITE" --output "$VSITE/public" "${flags[@]}")
+    else
+        # A clean build: no public/, no resources/ (Hugo's cache), no --gc.
+        # --destination is relative to --source.
+        rm -rf "$HSITE/public" "$HSITE/resources"
+        cmd=(hugo --quiet --source "$HSITE" --destination public)
+    fi
+    if ! /usr/bin/time -f "%e %M %U %S" -o "$LOGS/$tool-$run.time" "${cmd[@]}" >"$log" 2>&1; then
+        echo "---- $tool build failed ($run): ${cmd[*]}" >&2
+        cat "$log" >&2
+        die "$tool failed to build the $N-post site (log: $log)"
+    fi
+}
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "==> warm-up build of each (untimed), then $RUNS timed runs of each, alternating"
+timed versus warmup
+timed hugo warmup
+for i in $(seq 1 "$RUNS"); do
+    timed versus "$i"
+    timed hugo "$i"
+    printf '    run %d/%d: versus %s s, hugo %s s\n' "$i" "$RUNS" \
+        "$(cut -d' ' -f1 "$LOGS/versus-$i.time")" "$(cut -d' ' -f1 "$LOGS/hugo-$i.time")"
+done
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---------------------------------------------------------------- equal work?
+# Posts live at /:year/:month/:day/:slug/index.html in both outputs.
+count_posts() { find "$1" -path "$1/[0-9][0-9][0-9][0-9]/*/*/*/index.html" | wc -l; }
+count_html() { find "$1" -name '*.html' | wc -l; }
+V_POSTS=$(count_posts "$VSITE/public")
+H_POSTS=$(count_posts "$HSITE/public")
+V_HTML=$(count_html "$VSITE/public")
+H_HTML=$(count_html "$HSITE/public")
+size_mib() { du -s --apparent-size --block-size=1M "$1" | cut -f1; }
+V_MIB=$(size_mib "$VSITE/public")
+H_MIB=$(size_mib "$HSITE/public")
+echo "==> pages: versus $V_POSTS post pages ($V_HTML HTML files, $V_MIB MiB), hugo $H_POSTS post pages ($H_HTML HTML files, $H_MIB MiB), expected $N posts"
+[[ $V_POSTS -eq $N ]] || die "versus wrote $V_POSTS post pages, expected $N"
+[[ $H_POSTS -eq $N ]] || die "hugo wrote $H_POSTS post pages, expected $N"
+
+# ---------------------------------------------------------------- report
+python3 - "$N" "$RUNS" "$LOGS" "$RESULTS" <<PY
+import statistics, sys
+n, runs, logs, results = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rows, med = [], {}
+for tool in ("versus", "hugo"):
+    # The last line; a failed command would add a line before it.
+    fields = [open(f"{logs}/{tool}-{i}.time").read().splitlines()[-1].split()
+              for i in range(1, runs + 1)]
+    wall = [float(f[0]) for f in fields]
+    rss = [int(f[1]) / 1024 for f in fields]
+    cpu = [float(f[2]) + float(f[3]) for f in fields]
+    med[tool] = (statistics.median(wall), statistics.median(rss), statistics.median(cpu))
+    rows.append((tool, wall, rss, cpu))
+label = {"versus": "versus", "hugo": "Hugo $HUGO_VERSION"}
+table = [
+    "| tool | N | median wall (s) | min (s) | max (s) | median peak RSS (MiB) | median CPU (s) |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+]
+for tool, wall, rss, cpu in rows:
+    table.append(
+        f"| {label[tool]} | {n} | {med[tool][0]:.2f} | {min(wall):.2f} | {max(wall):.2f} "
+        f"| {med[tool][1]:.0f} | {med[tool][2]:.2f} |"
+    )
+rw = med["versus"][0] / med["hugo"][0] if med["hugo"][0] else float("nan")
+rm = med["versus"][1] / med["hugo"][1]
+rc = med["versus"][2] / med["hugo"][2] if med["hugo"][2] else float("nan")
+table.append(f"| versus/Hugo (ratio of medians) | {n} | {rw:.2f}× | | | {rm:.2f}× | {rc:.2f}× |")
+table = "\n".join(table)
+print()
+print(table)
+print()
+raw = "\n".join(
+    f"- {tool}: wall s {', '.join(f'{w:.2f}' for w in wall)}; "
+    f"peak RSS MiB {', '.join(f'{r:.0f}' for r in rss)}; "
+    f"CPU (user+sys) s {', '.join(f'{c:.2f}' for c in cpu)}"
+    for tool, wall, rss, cpu in rows
+)
+with open(results, "w") as f:
+    f.write(f"""# Build benchmark, {n} posts
+
+{table}
+
+Runs: {runs} timed full builds of each after one untimed warm-up, alternating versus and Hugo.
+Pages written: versus $V_POSTS post pages ($V_HTML HTML files, $V_MIB MiB in all), Hugo
+$H_POSTS post pages ($H_HTML HTML files, $H_MIB MiB in all).
+
+Raw figures, in run order:
+{raw}
+
+- versus: \`$VERSUS_REV\` (release build), flags: \`${VERSUS_FLAGS:-none}\`
+- Hugo: \`$(hugo version)\`
+- machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM
+- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER
+- date: $(date -u +%Y-%m-%dT%H:%M:%SZ)
+""")
+print(f"written to {results}")
+PY
