@@ -78,12 +78,21 @@ impl Templates {
         let site_value = site_value(&site.config);
         let data = Value::from(Serde(&site.data));
         // Everything shared that a page's value or a template can read, besides the page.
-        let globals = hash_of(&(&site_value, &data, site.config.today.to_string()));
-        let page_keys = page_keys(site, globals);
+        // What every page reads: the settings and the day. The data a page reads (its
+        // authors, its series, the matrices of its tables) is added per page, the rest of
+        // `data` only for layouts that name it.
+        let globals = hash_of(&(&site_value, site.config.today.to_string()));
+        let data_key = hash_of(&data);
+        let page_keys = page_keys(site, globals, &data);
         let keys: Vec<u64> = site.posts.iter().map(|p| page_keys[&p.source]).collect();
         let posts_key = hash_of(&keys);
         let layouts = layout_keys(&env, &sources);
-        let memo = cache.map(|c| (Arc::clone(c), hash_of(&(globals, &sources, posts_key))));
+        let memo = cache.map(|c| {
+            (
+                Arc::clone(c),
+                hash_of(&(globals, data_key, &sources, posts_key)),
+            )
+        });
         let post_values: Vec<Value> = match cache {
             Some(cache) => cache.post_values(site, &keys),
             None => site
@@ -98,6 +107,7 @@ impl Templates {
             memo,
             page_keys,
             posts_key,
+            data_key,
             layouts,
             highlight_cache: None,
             site: site_value,
@@ -131,9 +141,10 @@ pub struct Renderer {
     page_keys: HashMap<PathBuf, u64>,
     /// A hash of the list of posts.
     posts_key: u64,
-    /// Per template: a hash of it and every template it extends, includes or imports, and
-    /// whether any of them reads `posts`.
-    layouts: HashMap<String, (u64, bool)>,
+    /// A hash of all of `data/`.
+    data_key: u64,
+    /// Per template: a hash of it and every template it extends, includes or imports.
+    layouts: HashMap<String, LayoutKey>,
     highlight_cache: Option<crate::highlight::DiskCache>,
 }
 
@@ -207,20 +218,32 @@ pub fn hash_of(value: &impl Hash) -> u64 {
     hasher.finish()
 }
 
-/// Per template, a hash of the templates it is made of (itself and those it extends, includes
-/// or imports, transitively) and whether any of them reads `posts`. A reference that is not
-/// a plain string makes it depend on every template.
+/// What a layout is made of, for the preview server's keys.
+struct LayoutKey {
+    /// A hash of the layout and every template it extends, includes or imports.
+    templates: u64,
+    /// Whether one of them reads the list of `posts`.
+    reads_posts: bool,
+    /// Whether one of them reads `data` (or draws a `matrix`, which reads the matrices).
+    reads_data: bool,
+}
+
+/// Per template, what it is made of (itself and the templates it extends, includes or imports,
+/// transitively). A reference that is not a plain string makes it depend on every template.
 fn layout_keys(
     env: &Environment,
     sources: &BTreeMap<String, String>,
-) -> HashMap<String, (u64, bool)> {
+) -> HashMap<String, LayoutKey> {
     let references: HashMap<&str, Option<Vec<String>>> = sources
         .iter()
         .map(|(name, source)| (name.as_str(), template_references(source)))
         .collect();
-    let reads_posts = |name: &str| {
+    let reads = |name: &str, variables: &[&str]| {
         env.get_template(name)
-            .map(|t| t.undeclared_variables(false).contains("posts"))
+            .map(|t| {
+                let undeclared = t.undeclared_variables(false);
+                variables.iter().any(|v| undeclared.contains(*v))
+            })
             .unwrap_or(true)
     };
     sources
@@ -242,9 +265,12 @@ fn layout_keys(
             if dynamic {
                 seen = sources.keys().cloned().collect();
             }
-            let key = hash_of(&seen.iter().map(|n| (n, sources.get(n))).collect::<Vec<_>>());
-            let posts = seen.iter().any(|n| reads_posts(n));
-            (name.clone(), (key, posts))
+            let key = LayoutKey {
+                templates: hash_of(&seen.iter().map(|n| (n, sources.get(n))).collect::<Vec<_>>()),
+                reads_posts: seen.iter().any(|n| reads(n, &["posts"])),
+                reads_data: seen.iter().any(|n| reads(n, &["data", "matrix"])),
+            };
+            (name.clone(), key)
         })
         .collect()
 }
@@ -283,9 +309,14 @@ fn template_references(source: &str) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// Per page, a hash of what its template value is made of: the page itself, the shared
-/// inputs, and for a post in a series the other parts (their titles and URLs show).
-fn page_keys(site: &Site, globals: u64) -> HashMap<PathBuf, u64> {
+/// Per page, a hash of what its template value and Markdown are made of: the page itself, the
+/// settings, its authors' entries, its series (the other parts' titles and URLs show), and
+/// the matrices when its text may embed a table.
+fn page_keys(site: &Site, globals: u64, data: &Value) -> HashMap<PathBuf, u64> {
+    let matrices = data
+        .get_attr("matrices")
+        .ok()
+        .map(|m| hash_of(&(m, data.get_attr("providers").ok())));
     let series: HashMap<&str, u64> = site
         .series
         .iter()
@@ -294,17 +325,18 @@ fn page_keys(site: &Site, globals: u64) -> HashMap<PathBuf, u64> {
                 .iter()
                 .map(|p| p.fingerprint)
                 .collect();
-            (s.id.as_str(), hash_of(&(&s.id, parts)))
+            (s.id.as_str(), hash_of(&(s, parts)))
         })
         .collect();
     site.all_pages()
         .map(|page| {
             let in_series =
                 blog::series_of(site, &page.source).map(|(s, _)| series.get(s.id.as_str()));
-            (
-                page.source.clone(),
-                hash_of(&(globals, page.fingerprint, in_series)),
-            )
+            let authors: Vec<Option<&crate::yaml::Value>> =
+                page.authors.iter().map(|id| site.author(id)).collect();
+            let tables = page.body().contains("{{").then_some(matrices);
+            let key = hash_of(&(globals, page.fingerprint, in_series, authors, tables));
+            (page.source.clone(), key)
         })
         .collect()
 }
@@ -323,11 +355,13 @@ impl Renderer {
     /// links and embeds (the preview server adds those): equal keys, equal HTML.
     pub fn page_key(&self, page: &Page) -> u64 {
         let layout = self.layouts.get(&format!("{}.html", page.layout));
-        let posts = layout.is_none_or(|(_, reads_posts)| *reads_posts);
+        let posts = layout.is_none_or(|l| l.reads_posts);
+        let data = layout.is_none_or(|l| l.reads_data);
         hash_of(&(
             self.page_keys.get(&page.source),
-            layout.map(|(key, _)| key),
+            layout.map(|l| l.templates),
             posts.then_some(self.posts_key),
+            data.then_some(self.data_key),
         ))
     }
 

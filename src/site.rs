@@ -30,7 +30,7 @@ pub struct Site {
 }
 
 /// A series of posts, declared once in `data/series.yaml` (checked by `blog::load_series`).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct Series {
     pub id: String,
     pub title: String,
@@ -41,7 +41,7 @@ pub struct Series {
 }
 
 /// One part of a series: a post (by its source path), or a planned one.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct SeriesPart {
     /// The post's source path; None for a part still planned.
     pub post: Option<PathBuf>,

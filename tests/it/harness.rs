@@ -61,7 +61,7 @@ impl TestSite {
     pub fn write(&self, path: &str, text: &str) -> &Self {
         let path = self.root().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
+        write_atomic(&path, text);
         self
     }
 
@@ -98,6 +98,15 @@ impl From<Output> for Run {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         }
     }
+}
+
+/// Writes as editors save: a temporary file beside the target, then a rename, so a watcher
+/// never sees a half-written file.
+pub fn write_atomic(path: &Path, text: &str) {
+    let name = path.file_name().unwrap().to_string_lossy();
+    let temp = path.with_file_name(format!(".{name}.tmp~"));
+    std::fs::write(&temp, text).unwrap();
+    std::fs::rename(&temp, path).unwrap();
 }
 
 pub fn copy_tree(from: &Path, to: &Path) {

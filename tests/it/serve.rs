@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use crate::harness::{TODAY, TestSite};
+use crate::harness::{TODAY, TestSite, write_atomic};
 
 /// A running `versus serve`, stopped when dropped.
 pub struct Server {
@@ -411,21 +411,21 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
     let edit = |path: &Path, from: &str, to: &str| {
         let text = std::fs::read_to_string(path).unwrap();
         assert!(text.contains(from), "{} lacks {from:?}", path.display());
-        std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+        write_atomic(path, &text.replacen(from, to, 1));
     };
     let mut log = Vec::new();
-    for step in 0..14 {
+    for step in 0..20 {
         let word = ["alpha", "bravo", "charlie", "delta", "echo"][random.below(5)];
         let all = posts(root);
         let post = root
             .join("content/posts")
             .join(&all[random.below(all.len())]);
-        let action = random.below(9);
+        let action = random.below(11);
         match action {
             0 => {
                 let mut text = std::fs::read_to_string(&post).unwrap();
                 text.push_str(&format!("\nA new paragraph about {word} in step {step}.\n"));
-                std::fs::write(&post, text).unwrap();
+                write_atomic(&post, &text);
             }
             1 => edit(&post, "title: ", &format!("title: {word} ")),
             2 => {
@@ -438,7 +438,7 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
                 let text = format!(
                     "---\ntitle: About {word}\ntags: [{word}, aws]\n---\nSee [an earlier post]({link}).\n\n{{{{ matrix(\"storage\", only=\"differences\") }}}}\n\n## {word} heading\n\nText.\n"
                 );
-                std::fs::write(root.join("content/posts").join(&name), text).unwrap();
+                write_atomic(&root.join("content/posts").join(&name), &text);
                 created.push(name);
             }
             3 if !created.is_empty() => {
@@ -469,22 +469,28 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
                 edit(&matrix, "note: ", &format!("note: ({word}) "));
             }
             7 => {
-                let layout = [
-                    "layouts/post.html",
-                    "layouts/base.html",
-                    "layouts/index.html",
+                let (layout, at) = [
+                    ("layouts/post.html", "{% endblock %}"),
+                    ("layouts/base.html", "</main>"),
+                    ("layouts/index.html", "{% endblock %}"),
                 ][random.below(3)];
-                edit(
-                    &root.join(layout),
-                    "</main>",
-                    &format!("<p>{word} {step}</p></main>"),
-                );
+                edit(&root.join(layout), at, &format!("<p>{word} {step}</p>{at}"));
             }
-            _ => edit(
+            8 => edit(
                 &root.join("site.yaml"),
                 "description: ",
                 &format!("description: {word} "),
             ),
+            9 => edit(
+                &root.join("data/series.yaml"),
+                "  - title: ",
+                &format!("  - title: {word} "),
+            ),
+            _ => {
+                let css = root.join("static/style.css");
+                let text = std::fs::read_to_string(&css).unwrap();
+                write_atomic(&css, &format!("{text}\n.{word}-{step} {{ color: red; }}\n"));
+            }
         }
         log.push(format!("step {step}: action {action}"));
         events.settle();
