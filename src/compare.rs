@@ -4,8 +4,9 @@
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::markdown::escape_html as escape;
 use crate::matrix::{Matrices, Matrix, Selection, Support};
-use crate::table::{self, Mode, TableOptions, escape};
+use crate::table::{self, Mode, TableOptions};
 
 /// The site path of an area page.
 pub fn area_path(id: &str) -> String {

@@ -429,7 +429,7 @@ fn push_attr(out: &mut String, key: &str, value: &str) {
     out.push(' ');
     out.push_str(key);
     out.push_str("=\"");
-    escape_html(out, value);
+    push_escaped(out, value);
     out.push('"');
 }
 
@@ -769,7 +769,7 @@ fn render_code_blocks(doc: &mut Doc, cache: Option<&crate::highlight::DiskCache>
         };
         match highlighted {
             Some(highlighted) if !lang.is_empty() => html.push_str(&highlighted),
-            _ => escape_html(&mut html, &code),
+            _ => push_escaped(&mut html, &code),
         }
         html.push_str("</code></pre>\n");
         for k in i + 1..=end {
@@ -948,7 +948,7 @@ fn toc_html(toc: &[TocEntry]) -> String {
         out.push_str("<ul>");
         for entry in entries {
             out.push_str("<li><a href=\"#");
-            escape_html(out, &entry.id);
+            push_escaped(out, &entry.id);
             out.push_str("\">");
             out.push_str(&entry.title);
             out.push_str("</a>");
@@ -985,7 +985,7 @@ fn number_footnotes(doc: &mut Doc) -> Vec<String> {
             push_attr(&mut html, "id", &format!("fnref-{label}"));
         }
         html.push_str("><a href=\"#");
-        escape_html(&mut html, label);
+        push_escaped(&mut html, label);
         html.push_str(&format!("\">{number}</a></sup>"));
         item.event = Event::InlineHtml(html.into());
     }
@@ -1029,7 +1029,7 @@ fn write_html(doc: &Doc, toc: &[TocEntry], footnotes: &[String]) -> String {
             let mut content = String::new();
             pulldown_cmark::html::push_html(&mut content, events.into_iter());
             let mut backref = String::from(" <a href=\"#");
-            escape_html(&mut backref, &format!("fnref-{label}"));
+            push_escaped(&mut backref, &format!("fnref-{label}"));
             backref.push_str("\" class=\"footnote-backref\">↩</a>");
             // The back link reads best at the end of the last paragraph.
             let trimmed = content.trim_end();
@@ -1166,8 +1166,16 @@ fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> usize {
     i + 1
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
-fn escape_html(out: &mut String, text: &str) {
+/// Text escaped for HTML element content and quoted attribute values: the one HTML escape of
+/// versus (templates, tables and generated listings use it too).
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    push_escaped(&mut out, text);
+    out
+}
+
+/// [`escape_html`], appended to `out`.
+pub fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -23,7 +23,7 @@ use crate::blog::{self, Output as BlogOutput, Pager, Taxonomy, Term};
 use crate::compare;
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
-use crate::markdown::{self, Rendered, TocEntry};
+use crate::markdown::{self, Rendered, TocEntry, escape_html as escape};
 use crate::matrix::Selection;
 use crate::page::{Page, PageKind, slugify};
 use crate::site::{Series, Site};
@@ -686,18 +686,7 @@ impl Renderer {
 fn readable_escape(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
     match value.as_str() {
         Some(text) if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() => {
-            let mut escaped = String::with_capacity(text.len() + 8);
-            for c in text.chars() {
-                match c {
-                    '&' => escaped.push_str("&amp;"),
-                    '<' => escaped.push_str("&lt;"),
-                    '>' => escaped.push_str("&gt;"),
-                    '"' => escaped.push_str("&quot;"),
-                    '\'' => escaped.push_str("&#39;"),
-                    c => escaped.push(c),
-                }
-            }
-            out.write_str(&escaped).map_err(Error::from)
+            out.write_str(&escape(text)).map_err(Error::from)
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
@@ -932,22 +921,6 @@ fn capitalise(word: &str) -> String {
     chars
         .next()
         .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-}
-
-/// HTML for the fallback listings of generated pages.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// A plain list of posts with their dates, for pages rendered through `page.html`.

@@ -8,7 +8,7 @@
 
 use jiff::civil::Date;
 
-use crate::markdown;
+use crate::markdown::{self, escape_html};
 use crate::matrix::{Feature, Matrices, Support, View};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -62,14 +62,14 @@ pub fn render(view: &View, matrices: &Matrices, options: &TableOptions) -> Strin
     };
     html.push_str(&format!(
         "<figure class=\"matrix {mode_class}\" id=\"{anchor}\">\n<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"{anchor}-caption\" tabindex=\"0\">\n<table class=\"matrix-table\">\n<caption id=\"{anchor}-caption\">{}</caption>\n",
-        escape(&caption)
+        escape_html(&caption)
     ));
     html.push_str("<thead><tr><th scope=\"col\">Feature</th>");
     for provider in &providers {
         html.push_str(&format!(
             "<th scope=\"col\"><abbr title=\"{}\">{}</abbr></th>",
-            escape(&provider.name),
-            escape(&provider.short)
+            escape_html(&provider.name),
+            escape_html(&provider.short)
         ));
     }
     html.push_str("</tr></thead>\n<tbody>\n");
@@ -92,7 +92,7 @@ pub fn render(view: &View, matrices: &Matrices, options: &TableOptions) -> Strin
                 html.push_str(&format!(
                     "<tr class=\"matrix-group\"><th scope=\"colgroup\" colspan=\"{}\">{}</th></tr>\n",
                     providers.len() + 1,
-                    escape(&g.title)
+                    escape_html(&g.title)
                 ));
             }
         }
@@ -129,10 +129,10 @@ fn row(
     if let Some(url) = &options.details_url {
         html.push_str(&format!(
             " <a class=\"matrix-details\" href=\"{}#{}-{}\" aria-label=\"Notes and sources: {}\">notes</a>",
-            escape(url),
+            escape_html(url),
             view.matrix.id,
             feature.id,
-            escape(&feature.name)
+            escape_html(&feature.name)
         ));
     }
     html.push_str("</th>");
@@ -142,7 +142,7 @@ fn row(
         html.push_str(&format!(
             "<td class=\"support support-{}\" data-label=\"{}\">{}",
             cell.support.id(),
-            escape(&provider.short),
+            escape_html(&provider.short),
             level_html(cell.support)
         ));
         if options.mode == Mode::Detailed {
@@ -161,10 +161,10 @@ fn row(
                     .map(|(i, url)| {
                         format!(
                             "<a href=\"{}\" aria-label=\"{} source {} for {}\">{}</a>",
-                            escape(url),
-                            escape(&provider.short),
+                            escape_html(url),
+                            escape_html(&provider.short),
                             i + 1,
-                            escape(&feature.name),
+                            escape_html(&feature.name),
                             source_label(url)
                         )
                     })
@@ -218,8 +218,8 @@ fn legend(html: &mut String, view: &View, options: &TableOptions) {
     if let Some(url) = &options.details_url {
         html.push_str(&format!(
             "<p><a href=\"{}\">Notes and sources for every claim in {}</a></p>",
-            escape(url),
-            escape(&view.matrix.title)
+            escape_html(url),
+            escape_html(&view.matrix.title)
         ));
     }
     html.push_str("</figcaption>\n");
@@ -232,20 +232,5 @@ fn source_label(url: &str) -> String {
         .nth(1)
         .and_then(|rest| rest.split(['/', '?', '#']).next())
         .unwrap_or(url);
-    escape(host)
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    escape_html(host)
 }
