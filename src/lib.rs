@@ -36,6 +36,8 @@ pub mod render;
 pub mod write;
 /// The stage order of a build.
 pub mod pipeline;
+/// `versus check`: broken links and anchors, authoring leftovers, stale claims, external links.
+pub mod check;
 /// Incremental rebuilds into memory, for the preview server.
 pub mod rebuild;
 /// The preview server: builds into memory, serves, watches, live-reloads.

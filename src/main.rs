@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 
+use versus::check::{CheckOptions, ExternalOptions, Finding};
 use versus::config::Overrides;
 use versus::diag::Diagnostic;
 use versus::pipeline::{self, BuildOptions, Failure};
@@ -20,6 +21,12 @@ use versus::serve::ServeOptions;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -47,6 +54,43 @@ enum Command {
         /// Highlight all code afresh instead of reusing `.versus-cache/` (and leave it alone).
         #[arg(long)]
         no_cache: bool,
+        /// After a successful build, run the checks of `versus check`; exit 1 on check errors.
+        #[arg(long)]
+        check: bool,
+    },
+    /// List broken links and anchors, TODOs, empty sections, stale claims: everything to fix
+    /// before publishing. Builds into memory; writes nothing but `.versus-cache/`.
+    Check {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Include posts and pages marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Include posts dated after the day of the check.
+        #[arg(long)]
+        future: bool,
+        /// Treat warnings as errors (exit 1 on any finding).
+        #[arg(long)]
+        strict: bool,
+        /// `text` (path:line:col: message) or `json` (an array of findings on stdout).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also fetch http(s) links of posts, pages and matrix sources.
+        #[arg(long)]
+        external: bool,
+        /// Seconds before one external request gives up.
+        #[arg(long, default_value_t = 10, requires = "external")]
+        timeout: u64,
+        /// External requests in flight at once.
+        #[arg(long, default_value_t = 8, requires = "external")]
+        threads: usize,
+        /// External requests in flight at once to one host.
+        #[arg(long, default_value_t = 2, requires = "external")]
+        per_host: usize,
+        /// Seconds an external result is reused from .versus-cache/external-links.json (0: never).
+        #[arg(long, default_value_t = 86_400, requires = "external")]
+        cache_for: u64,
     },
     /// Preview the site: build into memory, serve it, rebuild and reload pages on every change.
     Serve {
@@ -102,18 +146,54 @@ fn main() -> ExitCode {
             future,
             force,
             no_cache,
-        } => build(BuildOptions {
-            highlight_cache: (!no_cache).then(|| cache_dir(&root)),
-            root,
-            output,
-            overrides: Overrides {
-                base_url,
-                today: Some(today()),
+            check,
+        } => build(
+            BuildOptions {
+                highlight_cache: (!no_cache).then(|| cache_dir(&root)),
+                root,
+                output,
+                overrides: Overrides {
+                    base_url,
+                    today: Some(today()),
+                },
+                drafts,
+                future,
+                force,
             },
+            check,
+        ),
+        Command::Check {
+            root,
             drafts,
             future,
-            force,
-        }),
+            strict,
+            format,
+            external,
+            timeout,
+            threads,
+            per_host,
+            cache_for,
+        } => {
+            let options = BuildOptions {
+                highlight_cache: Some(cache_dir(&root)),
+                root,
+                output: None,
+                overrides: Overrides {
+                    base_url: None,
+                    today: Some(today()),
+                },
+                drafts,
+                future,
+                force: false,
+            };
+            let external = external.then(|| ExternalOptions {
+                timeout: Duration::from_secs(timeout),
+                threads,
+                per_host,
+                cache_for: Duration::from_secs(cache_for),
+            });
+            check(&options, &CheckOptions { strict, external }, format)
+        }
     }
 }
 
@@ -142,9 +222,20 @@ fn serve(options: ServeOptions) -> ExitCode {
     }
 }
 
-fn build(options: BuildOptions) -> ExitCode {
+fn build(options: BuildOptions, run_check: bool) -> ExitCode {
     let started = Instant::now();
     match pipeline::build(&options) {
+        Ok(report) if run_check => {
+            print_diagnostics(&report.warnings, &options);
+            println!(
+                "built {} pages, copied {} files into {} in {} ms",
+                report.pages,
+                report.copied,
+                report.output.display(),
+                started.elapsed().as_millis()
+            );
+            check(&options, &CheckOptions::default(), Format::Text)
+        }
         Ok(report) => {
             print_diagnostics(&report.warnings, &options);
             println!(
@@ -166,6 +257,53 @@ fn build(options: BuildOptions) -> ExitCode {
             print_diagnostics(&diagnostics, &options);
             ExitCode::from(2)
         }
+    }
+}
+
+/// `versus check`: 0 clean (warnings allowed), 1 findings at error level, 2 a failed build.
+fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCode {
+    let findings = match versus::check::check_site(options, check) {
+        Ok(findings) => findings,
+        Err(Failure::Content(diagnostics) | Failure::Usage(diagnostics)) => {
+            print_diagnostics(&diagnostics, options);
+            eprintln!("check failed: the site does not build");
+            return ExitCode::from(2);
+        }
+    };
+    let findings: Vec<Finding> = findings
+        .into_iter()
+        .map(|mut f| {
+            f.diagnostic = f.diagnostic.relative_to(&options.root);
+            f
+        })
+        .collect();
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    let warnings = findings.len() - errors;
+    match format {
+        Format::Json => {
+            let json: Vec<_> = findings.iter().map(Finding::to_json).collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).expect("findings serialize")
+            );
+        }
+        Format::Text => {
+            for f in &findings {
+                let gap = if f.is_error() { "\n" } else { "" };
+                // The kind ends the first line: `path:line:col: warning: message [todo]`.
+                let rendered = f.diagnostic.render();
+                let (first, rest) = rendered.split_once('\n').unwrap_or((&rendered, ""));
+                let rest = if rest.is_empty() { "" } else { "\n" };
+                let more = rendered.split_once('\n').map_or("", |(_, r)| r);
+                println!("{first} [{}]{rest}{more}{gap}", f.kind);
+            }
+        }
+    }
+    eprintln!("check: {errors} error(s), {warnings} warning(s)");
+    if errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 
