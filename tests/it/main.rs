@@ -8,6 +8,8 @@ mod harness;
 mod blog;
 /// Live reload and the error overlay in a real headless Chromium, through chromedriver.
 mod browser;
+/// `versus check`: each kind of finding, JSON output, exit codes, external links on a local server.
+mod check;
 /// Successful builds: pages, URLs, Markdown features, byte-identical rebuilds.
 mod build;
 /// Bad input: one case per kind of error, with its message and position.

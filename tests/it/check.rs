@@ -1,0 +1,388 @@
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use versus::check::JsonFinding;
+
+use crate::harness::{Run, TODAY, TestSite};
+
+const POST: &str = "content/posts/2024-03-02-two-clouds.md";
+
+/// Runs `versus check` on the day [`TODAY`].
+fn check(site: &TestSite, args: &[&str]) -> Run {
+    Command::new(env!("CARGO_BIN_EXE_versus"))
+        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
+        .arg("check")
+        .arg("--root")
+        .arg(site.root())
+        .args(args)
+        .output()
+        .expect("run versus")
+        .into()
+}
+
+fn json(site: &TestSite, args: &[&str]) -> (i32, Vec<JsonFinding>) {
+    let mut all = vec!["--format", "json"];
+    all.extend(args);
+    let run = check(site, &all);
+    let findings = serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", run.stdout, run.stderr));
+    (run.code, findings)
+}
+
+fn has(run: &Run, line: &str) {
+    assert!(
+        run.stdout.contains(line),
+        "missing {line:?} in:\n{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn the_seed_structure_reports_missing_anchor_empty_sections_and_todos() {
+    let site = TestSite::new("check");
+    let run = check(&site, &[]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // The hand-written table of contents: #introduction exists, #journey does not.
+    has(
+        &run,
+        &format!(
+            "{POST}:8:24: error: broken anchor `#journey`: no id `journey` on /2024/03/02/two-clouds/ [broken-anchor]"
+        ),
+    );
+    assert!(!run.stdout.contains("`#introduction`"), "{}", run.stdout);
+    assert!(!run.stdout.contains("`#storage`"), "{}", run.stdout);
+    has(
+        &run,
+        &format!("{POST}:19:6: warning: TODO left in the text [todo]"),
+    );
+    has(
+        &run,
+        &format!(
+            "{POST}:21:1: warning: empty section `Disks`: the heading is directly followed by a level-3 heading [empty-section]"
+        ),
+    );
+    has(
+        &run,
+        &format!(
+            "{POST}:39:1: warning: empty section `Logging`: the heading is at the end of the page [empty-section]"
+        ),
+    );
+    // A heading followed by a deeper one is a parent, not empty.
+    assert!(!run.stdout.contains("`Storage`"), "{}", run.stdout);
+    assert!(!run.stdout.contains("`Networking`"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("check: 4 error(s), 12 warning(s)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn each_kind_of_finding_with_its_position() {
+    let site = TestSite::new("check");
+    let run = check(&site, &[]);
+    has(
+        &run,
+        &format!(
+            "{POST}:25:55: warning: placeholder link `#TODO`: the target is still to write [placeholder]"
+        ),
+    );
+    has(
+        &run,
+        &format!("{POST}:36:96: warning: placeholder link `#`"),
+    );
+    has(
+        &run,
+        &format!("{POST}:35:59: warning: placeholder `#TODO` in the text"),
+    );
+    has(
+        &run,
+        &format!("{POST}:35:1: warning: FIXME left in the text [todo]"),
+    );
+    has(
+        &run,
+        &format!(
+            "{POST}:29:1: warning: heading level skipped: h4 follows h2 (use ### instead) [heading-level]"
+        ),
+    );
+    has(
+        &run,
+        &format!("{POST}:31:87: warning: unknown matrix `store` [unknown-feature]"),
+    );
+    has(
+        &run,
+        &format!(
+            "{POST}:31:163: warning: unknown feature `disk-snapshot`: matrix `storage` has no such row [unknown-feature]"
+        ),
+    );
+    has(&run, "= help: did you mean `disk-snapshots`?");
+    has(
+        &run,
+        &format!(
+            "{POST}:36:25: error: broken link `/img/nope.png`: no file /img/nope.png in the built site [missing-asset]"
+        ),
+    );
+    has(
+        &run,
+        &format!(
+            "{POST}:36:68: error: broken link `/nowhere/`: no page /nowhere/ in the built site [broken-link]"
+        ),
+    );
+    has(
+        &run,
+        &format!(
+            "{POST}:37:18: error: broken anchor `2024-04-01-follow-up.md#dissks`: no id `dissks` on /2024/04/01/follow-up/ [broken-anchor]"
+        ),
+    );
+    has(&run, "= help: did you mean `#disks`?");
+    has(
+        &run,
+        "data/matrices/storage.yaml:9:5: warning: stale claim aks/disk-snapshots: verified 2020-01-15, more than 365 days ago [stale-claim]",
+    );
+    has(
+        &run,
+        "data/matrices/storage.yaml:15:5: warning: claim eks/file-shares has no source: add `docs:` with a link [missing-source]",
+    );
+    assert!(
+        !run.stdout.contains("eks/disk-snapshots"),
+        "fresh and sourced: {}",
+        run.stdout
+    );
+    // The image that exists and the link into the other post that resolves are fine.
+    assert!(!run.stdout.contains("diagram.png"), "{}", run.stdout);
+    assert!(!run.stdout.contains("follow-up.md:"), "{}", run.stdout);
+}
+
+#[test]
+fn raw_html_links_and_comments_are_checked() {
+    let site = TestSite::new("basic");
+    site.write(
+        "content/posts/2023-10-01-html.md",
+        "---\ntitle: Html\n---\nText.\n\n<p><a href=\"\">empty</a> <img src=\"/img/gone.png\"> <a href=\"#top\">up</a></p>\n\n<!-- FIXME later: <a href=\"/not-checked/\"> -->\n\n`TODO in code` is fine.\n",
+    );
+    let run = check(&site, &[]);
+    let post = "content/posts/2023-10-01-html.md";
+    has(
+        &run,
+        &format!("{post}:6:13: warning: placeholder link: the target is empty [placeholder]"),
+    );
+    has(
+        &run,
+        &format!(
+            "{post}:6:35: error: broken link `/img/gone.png`: no file /img/gone.png in the built site [missing-asset]"
+        ),
+    );
+    has(&run, &format!("{post}:6:60: error: broken anchor `#top`"));
+    has(
+        &run,
+        &format!("{post}:8:6: warning: FIXME left in the text [todo]"),
+    );
+    assert!(!run.stdout.contains("not-checked"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains(&format!("{post}:10:")),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn layout_links_are_checked_once_per_target() {
+    let site = TestSite::new("basic");
+    site.edit(
+        "layouts/base.html",
+        "</body>",
+        "<a href=\"/missing-page/\">x</a><a href=\"{{ '/about/' | relative_url }}\">about</a></body>",
+    );
+    let run = check(&site, &[]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let lines: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("/missing-page/"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{}", run.stdout);
+    assert!(lines[0].starts_with("public/"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("built pages) [broken-link]"),
+        "{}",
+        lines[0]
+    );
+    assert!(!run.stdout.contains("`/about/`"), "{}", run.stdout);
+}
+
+#[test]
+fn json_output_parses_back() {
+    let site = TestSite::new("check");
+    let (code, findings) = json(&site, &[]);
+    assert_eq!(code, 1);
+    let journey = findings
+        .iter()
+        .find(|f| f.message.contains("#journey"))
+        .expect("the #journey finding");
+    assert_eq!(
+        journey,
+        &JsonFinding {
+            path: POST.into(),
+            line: 8,
+            col: 24,
+            severity: "error".into(),
+            kind: "broken-anchor".into(),
+            message: "broken anchor `#journey`: no id `journey` on /2024/03/02/two-clouds/".into(),
+            help: None,
+        }
+    );
+    let near = findings
+        .iter()
+        .find(|f| f.message.contains("dissks"))
+        .unwrap();
+    assert_eq!(near.help.as_deref(), Some("did you mean `#disks`?"));
+    let kinds: std::collections::BTreeSet<&str> =
+        findings.iter().map(|f| f.kind.as_str()).collect();
+    for kind in [
+        "broken-anchor",
+        "broken-link",
+        "missing-asset",
+        "todo",
+        "placeholder",
+        "empty-section",
+        "heading-level",
+        "stale-claim",
+        "missing-source",
+        "unknown-feature",
+    ] {
+        assert!(kinds.contains(kind), "{kind} in {kinds:?}");
+    }
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.severity == "error" || f.severity == "warning")
+    );
+    // --strict: every finding is an error.
+    let (_, strict) = json(&site, &["--strict"]);
+    assert_eq!(strict.len(), findings.len());
+    assert!(strict.iter().all(|f| f.severity == "error"));
+}
+
+#[test]
+fn exit_codes() {
+    // Warnings only: 0; with --strict: 1.
+    let site = TestSite::new("basic");
+    let run = check(&site, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    has(&run, "[todo]");
+    assert_eq!(check(&site, &["--strict"]).code, 1);
+    // Errors: 1.
+    assert_eq!(check(&TestSite::new("check"), &[]).code, 1);
+    // A site that does not build: 2, with the build's errors.
+    let broken = TestSite::new("basic");
+    broken.edit(
+        "content/posts/2023-08-11-first-post.md",
+        "layout: post",
+        "layout: psot",
+    );
+    let run = check(&broken, &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("unknown layout `psot`"),
+        "{}",
+        run.stderr
+    );
+    // Usage: 2.
+    assert_eq!(check(&site, &["--no-such-flag"]).code, 2);
+    assert_eq!(check(&site, &["--format", "xml"]).code, 2);
+    // Nothing is written into public/.
+    assert!(!site.root().join("public").exists());
+}
+
+#[test]
+fn build_check_writes_then_exits_1_on_check_errors() {
+    let site = TestSite::new("check");
+    let run = site.build(&["--check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("built "), "{}", run.stdout);
+    assert!(run.stdout.contains("#journey"), "{}", run.stdout);
+    assert!(site.root().join("public/index.html").is_file());
+    // Without --check the same site builds with exit 0.
+    assert_eq!(site.build(&[]).code, 0);
+    // A clean check after a build: 0.
+    let basic = TestSite::new("basic");
+    assert_eq!(basic.build(&["--check"]).code, 0);
+}
+
+/// A tiny HTTP server: 200 for /ok, 404 for anything else; counts requests.
+fn serve_two_paths() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            let _ = reader.read_line(&mut first);
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+            }
+            let path = first.split_whitespace().nth(1).unwrap_or("");
+            let status = if path == "/ok" {
+                "200 OK"
+            } else {
+                "404 Not Found"
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (port, hits)
+}
+
+#[test]
+fn external_links_against_a_local_server() {
+    let (port, hits) = serve_two_paths();
+    let site = TestSite::new("basic");
+    let good = format!("http://127.0.0.1:{port}/ok");
+    let bad = format!("http://127.0.0.1:{port}/gone");
+    site.edit(
+        "content/posts/2023-08-11-first-post.md",
+        "(https://example.com)",
+        &format!("({good}) and [gone]({bad})"),
+    );
+    // Without --external, http links are not fetched.
+    let run = check(&site, &[]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(hits.load(Ordering::SeqCst), 0);
+
+    let run = check(&site, &["--external", "--timeout", "5"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    has(
+        &run,
+        &format!(
+            "content/posts/2023-08-11-first-post.md:34:{}: error: external link `{bad}` is broken: HTTP 404 [external-link]",
+            good.len() + 25
+        ),
+    );
+    assert!(!run.stdout.contains(&format!("`{good}`")), "{}", run.stdout);
+    let cache = site.root().join(".versus-cache/external-links.json");
+    let cached = std::fs::read_to_string(&cache).unwrap();
+    assert!(cached.contains(&good) && cached.contains(&bad), "{cached}");
+
+    // A second run reuses the cached results: no new requests, same findings.
+    let before = hits.load(Ordering::SeqCst);
+    let again = check(&site, &["--external"]);
+    assert_eq!(again.code, 1);
+    assert_eq!(again.stdout, run.stdout);
+    assert_eq!(hits.load(Ordering::SeqCst), before);
+    // --cache-for 0 asks again.
+    check(&site, &["--external", "--cache-for", "0"]);
+    assert!(hits.load(Ordering::SeqCst) > before);
+}
