@@ -265,7 +265,26 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
     let findings = match versus::check::check_site(options, check) {
         Ok(findings) => findings,
         Err(Failure::Content(diagnostics) | Failure::Usage(diagnostics)) => {
-            print_diagnostics(&diagnostics, options);
+            if format == Format::Json {
+                // CI still gets an array: the build's errors, of kind `build`.
+                let json: Vec<_> = diagnostics
+                    .iter()
+                    .map(|d| {
+                        let diagnostic = d.clone().relative_to(&options.root);
+                        Finding {
+                            kind: "build",
+                            diagnostic,
+                        }
+                        .to_json()
+                    })
+                    .collect();
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&json).expect("findings serialize")
+                );
+            } else {
+                print_diagnostics(&diagnostics, options);
+            }
             eprintln!("check failed: the site does not build");
             return ExitCode::from(2);
         }

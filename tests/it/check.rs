@@ -290,6 +290,14 @@ fn exit_codes() {
         "{}",
         run.stderr
     );
+    let (code, findings) = json(&broken, &[]);
+    assert_eq!(code, 2);
+    assert_eq!(findings[0].kind, "build");
+    assert_eq!(findings[0].severity, "error");
+    assert_eq!(
+        (findings[0].path.as_str(), findings[0].line, findings[0].col),
+        ("content/posts/2023-08-11-first-post.md", 2, 9)
+    );
     // Usage: 2.
     assert_eq!(check(&site, &["--no-such-flag"]).code, 2);
     assert_eq!(check(&site, &["--format", "xml"]).code, 2);
