@@ -3,6 +3,7 @@ use std::net::TcpListener;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use versus::check::JsonFinding;
 
@@ -320,43 +321,113 @@ fn build_check_writes_then_exits_1_on_check_errors() {
     assert_eq!(basic.build(&["--check"]).code, 0);
 }
 
-/// A tiny HTTP server: 200 for /ok, 404 for anything else; counts requests.
-fn serve_two_paths() -> (u16, Arc<AtomicUsize>) {
+/// A tiny HTTP server: 200 for /ok, 404 for anything else; /slow answers 200 after 300 ms and
+/// /hang after 5 s. Counts requests, and the most /slow ones it served at once.
+struct Server {
+    port: u16,
+    hits: Arc<AtomicUsize>,
+    most_at_once: Arc<AtomicUsize>,
+}
+
+fn serve_two_paths() -> Server {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let hits = Arc::new(AtomicUsize::new(0));
-    let counter = hits.clone();
+    let most_at_once = Arc::new(AtomicUsize::new(0));
+    let now = Arc::new(AtomicUsize::new(0));
+    let (counter, most) = (hits.clone(), most_at_once.clone());
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             counter.fetch_add(1, Ordering::SeqCst);
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut first = String::new();
-            let _ = reader.read_line(&mut first);
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
+            let (now, most) = (now.clone(), most.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                let _ = reader.read_line(&mut first);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
                 }
-            }
-            let path = first.split_whitespace().nth(1).unwrap_or("");
-            let status = if path == "/ok" {
-                "200 OK"
-            } else {
-                "404 Not Found"
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-            );
+                let path = first.split_whitespace().nth(1).unwrap_or("");
+                let path = path.split('?').next().unwrap_or("");
+                let status = match path {
+                    "/ok" => "200 OK",
+                    "/slow" => {
+                        let at_once = now.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(at_once, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(300));
+                        now.fetch_sub(1, Ordering::SeqCst);
+                        "200 OK"
+                    }
+                    "/hang" => {
+                        std::thread::sleep(Duration::from_secs(5));
+                        "200 OK"
+                    }
+                    _ => "404 Not Found",
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+            });
         }
     });
-    (port, hits)
+    Server {
+        port,
+        hits,
+        most_at_once,
+    }
+}
+
+#[test]
+fn external_requests_respect_the_per_host_limit_and_the_timeout() {
+    let server = serve_two_paths();
+    let port = server.port;
+    let site = TestSite::new("basic");
+    let links: String = (1..=6)
+        .map(|i| format!("[s{i}](http://127.0.0.1:{port}/slow?{i}) "))
+        .collect();
+    site.edit(
+        "content/posts/2023-08-11-first-post.md",
+        "[external](https://example.com)",
+        &format!("{links}[hang](http://127.0.0.1:{port}/hang)"),
+    );
+    let run = check(
+        &site,
+        &[
+            "--external",
+            "--per-host",
+            "2",
+            "--threads",
+            "8",
+            "--timeout",
+            "1",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // /hang times out (HEAD, then GET): one error; every /slow link is fine.
+    let broken: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("[external-link]"))
+        .collect();
+    assert_eq!(broken.len(), 1, "{}", run.stdout);
+    assert!(broken[0].contains("/hang` is broken"), "{}", broken[0]);
+    let most = server.most_at_once.load(Ordering::SeqCst);
+    assert!(
+        (1..=2).contains(&most),
+        "{most} requests at once to one host"
+    );
+    assert!(server.hits.load(Ordering::SeqCst) >= 7);
 }
 
 #[test]
 fn external_links_against_a_local_server() {
-    let (port, hits) = serve_two_paths();
+    let server = serve_two_paths();
+    let (port, hits) = (server.port, server.hits.clone());
     let site = TestSite::new("basic");
     let good = format!("http://127.0.0.1:{port}/ok");
     let bad = format!("http://127.0.0.1:{port}/gone");
