@@ -891,9 +891,9 @@ fn scan_outputs(index: &OutputIndex, reported: &HashSet<String>) -> Vec<Finding>
                 let mut d =
                     Diagnostic::error(Path::new("public").join(file), message).at_offset(html, *at);
                 d.snippet = None;
-                if let Some(help) = help {
-                    d = d.with_help(help);
-                }
+                d = d.with_help(help.unwrap_or_else(|| {
+                    "the link is in a layout or a generated page, not in a post's Markdown".into()
+                }));
                 (finding(kind, d), 0)
             });
             entry.1 += 1;

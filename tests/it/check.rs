@@ -465,3 +465,22 @@ fn external_links_against_a_local_server() {
     check(&site, &["--external", "--cache-for", "0"]);
     assert!(hits.load(Ordering::SeqCst) > before);
 }
+
+/// This repository's own posts and pages: nothing to fix in content/ (the matrices may be
+/// stale, and layouts are checked too, but our prose is clean).
+#[test]
+fn the_repository_content_is_clean() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run: Run = Command::new(env!("CARGO_BIN_EXE_versus"))
+        .args(["check", "--format", "json", "--root"])
+        .arg(root)
+        .output()
+        .expect("run versus")
+        .into();
+    let findings: Vec<JsonFinding> = serde_json::from_str(&run.stdout).expect(&run.stderr);
+    let in_content: Vec<&JsonFinding> = findings
+        .iter()
+        .filter(|f| f.path.starts_with("content/"))
+        .collect();
+    assert!(in_content.is_empty(), "{in_content:#?}");
+}
