@@ -258,6 +258,8 @@ struct OutputIndex<'a> {
     ids: HashMap<&'a str, HashSet<String>>,
     /// Links of each HTML page: (byte offset in the file, value).
     links: Vec<PageLinks<'a>>,
+    /// "Did you mean" answers by missing path: a site repeats its broken links.
+    near: Mutex<HashMap<String, Option<String>>>,
 }
 
 impl<'a> OutputIndex<'a> {
@@ -296,7 +298,28 @@ impl<'a> OutputIndex<'a> {
             files,
             ids,
             links,
+            near: Mutex::default(),
         }
+    }
+
+    /// The built path (as a site path without the leading `/`) nearest to a missing one.
+    fn near_file(&self, wanted: &str) -> Option<String> {
+        let mut near = self.near.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = near.get(wanted) {
+            return known.clone();
+        }
+        // did_you_mean allows one edit per three characters: skip paths too long or too short.
+        let allowed = (wanted.chars().count() / 3).max(1);
+        let len = wanted.len();
+        let candidates: Vec<&str> = self
+            .files
+            .iter()
+            .map(|f| f.strip_suffix("index.html").unwrap_or(f))
+            .filter(|f| f.len().abs_diff(len) <= allowed)
+            .collect();
+        let found = did_you_mean(wanted, candidates).map(str::to_owned);
+        near.insert(wanted.to_owned(), found.clone());
+        found
     }
 
     /// The output file a site path (`/a/b/`, `/img/x.png`) is served from.
@@ -465,13 +488,9 @@ fn check_internal(
         };
         let what = if asset { "file" } else { "page" };
         let message = format!("broken link `{link}`: no {what} {path} in the built site");
-        let wanted = path.trim_start_matches('/');
-        let near = did_you_mean(wanted, index.files.iter().copied()).map(|f| {
-            format!(
-                "did you mean `/{}`?",
-                f.strip_suffix("index.html").unwrap_or(f)
-            )
-        });
+        let near = index
+            .near_file(path.trim_start_matches('/'))
+            .map(|f| format!("did you mean `/{f}`?"));
         return Some((kind, message, near, key));
     };
     let fragment = fragment.filter(|f| !f.is_empty())?;
