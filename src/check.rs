@@ -24,7 +24,7 @@ use pulldown_cmark::{Event, Options as ParseOptions, Parser, Tag, TagEnd};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::diag::{Diagnostic, Severity, did_you_mean};
+use crate::diag::{Diagnostic, LineIndex, Severity, did_you_mean};
 use crate::page::Page;
 use crate::pipeline::{self, BuildOptions, Failure, Prepared};
 use crate::site::Site;
@@ -155,8 +155,8 @@ pub fn check_site(options: &BuildOptions, check: &CheckOptions) -> Result<Vec<Fi
         crate::diag::sort(&mut problems);
         return Err(Failure::Content(problems));
     }
-    let outputs = sink.outputs.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(run(root, &prepared, &outputs, check))
+    let built = sink.built.into_inner().unwrap_or_else(|e| e.into_inner());
+    Ok(run_built(root, &prepared, &built, check))
 }
 
 /// Checks a built site: `outputs` is what was built from `prepared`. Findings are sorted by
@@ -167,8 +167,17 @@ pub fn run(
     outputs: &Outputs,
     options: &CheckOptions,
 ) -> Vec<Finding> {
+    run_built(root, prepared, &Built::from_outputs(outputs), options)
+}
+
+fn run_built(
+    root: &Path,
+    prepared: &Prepared,
+    built: &Built,
+    options: &CheckOptions,
+) -> Vec<Finding> {
     let site = &prepared.site;
-    let index = OutputIndex::new(site, outputs);
+    let index = OutputIndex::new(site, built);
     let pages: Vec<&Page> = site.all_pages().collect();
     let scans: Vec<PageScan> = pages
         .par_iter()
@@ -201,105 +210,123 @@ pub fn run(
     findings
 }
 
-/// A sink that keeps the built site in memory.
+/// What the check needs of one built HTML page: its ids, and its links at line:col.
+#[derive(Debug, Default)]
+struct HtmlFacts {
+    ids: HashSet<String>,
+    links: Vec<(usize, usize, String)>,
+}
+
+fn html_facts(bytes: &[u8]) -> HtmlFacts {
+    let html = std::str::from_utf8(bytes).unwrap_or("");
+    let lines = LineIndex::new(html);
+    let ids = attributes(html, &["id", "name"])
+        .into_iter()
+        .map(|(_, _, v)| v)
+        .collect();
+    let links = attributes(html, &["href", "src"])
+        .into_iter()
+        .map(|(offset, _, v)| {
+            let (line, col) = lines.line_col(offset);
+            (line, col, v)
+        })
+        .collect();
+    HtmlFacts { ids, links }
+}
+
+fn is_html(path: &str) -> bool {
+    path.ends_with(".html")
+}
+
+/// The built site as the check sees it: every output path (with `/`), and the facts of each
+/// HTML page (a check keeps these, not the pages, so memory stays small).
+#[derive(Debug, Default)]
+struct Built {
+    files: HashSet<String>,
+    html: HashMap<String, HtmlFacts>,
+}
+
+impl Built {
+    fn from_outputs(outputs: &Outputs) -> Built {
+        let html = outputs
+            .par_iter()
+            .filter(|(path, _)| is_html(path))
+            .map(|(path, bytes)| (path.clone(), html_facts(bytes)))
+            .collect();
+        Built {
+            files: outputs.keys().cloned().collect(),
+            html,
+        }
+    }
+}
+
+/// A sink that keeps what the check needs of the built site.
 struct Memory {
     root: PathBuf,
-    outputs: Mutex<Outputs>,
+    built: Mutex<Built>,
 }
 
 impl Memory {
     fn new(root: &Path) -> Memory {
         Memory {
             root: root.to_path_buf(),
-            outputs: Mutex::default(),
+            built: Mutex::default(),
         }
     }
 
-    fn insert(&self, relative: &Path, bytes: Vec<u8>) {
+    fn insert(&self, relative: &Path, bytes: Option<&[u8]>) {
         let key = relative.to_string_lossy().replace('\\', "/");
-        self.outputs
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, Arc::new(bytes));
+        let facts = bytes.filter(|_| is_html(&key)).map(html_facts);
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(facts) = facts {
+            built.html.insert(key.clone(), facts);
+        }
+        built.files.insert(key);
     }
 }
 
 impl Sink for Memory {
     fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-        self.insert(relative, bytes.to_vec());
+        self.insert(relative, Some(bytes));
         Ok(())
     }
 
     fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
         // Only HTML is read (for its links and ids); other files just have to exist.
-        let is_html = relative.extension().is_some_and(|e| e == "html");
-        let from = if from.is_absolute() {
-            from.to_path_buf()
+        if relative.extension().is_some_and(|e| e == "html") {
+            let from = if from.is_absolute() {
+                from.to_path_buf()
+            } else {
+                self.root.join(from)
+            };
+            let bytes = std::fs::read(&from).unwrap_or_default();
+            self.insert(relative, Some(&bytes));
         } else {
-            self.root.join(from)
-        };
-        let bytes = if is_html {
-            std::fs::read(&from).unwrap_or_default()
-        } else {
-            Vec::new()
-        };
-        self.insert(relative, bytes);
+            self.insert(relative, None);
+        }
         Ok(())
     }
 }
 
-/// An HTML page of the output: its path, its text, and its links (byte offset, value).
-type PageLinks<'a> = (&'a str, &'a str, Vec<(usize, String)>);
-
 /// The built files, and the ids of each HTML page.
 struct OutputIndex<'a> {
     site: &'a Site,
-    files: HashSet<&'a str>,
-    ids: HashMap<&'a str, HashSet<String>>,
-    /// Links of each HTML page: (byte offset in the file, value).
-    links: Vec<PageLinks<'a>>,
+    built: &'a Built,
     /// "Did you mean" answers by missing path: a site repeats its broken links.
     near: Mutex<HashMap<String, Option<String>>>,
 }
 
 impl<'a> OutputIndex<'a> {
-    fn new(site: &'a Site, outputs: &'a Outputs) -> OutputIndex<'a> {
-        let files: HashSet<&str> = outputs.keys().map(String::as_str).collect();
-        type Scanned<'a> = (
-            &'a str,
-            HashSet<String>,
-            (&'a str, &'a str, Vec<(usize, String)>),
-        );
-        let scanned: Vec<Scanned> = outputs
-            .par_iter()
-            .filter(|(path, _)| path.ends_with(".html"))
-            .map(|(path, bytes)| {
-                let html = std::str::from_utf8(bytes).unwrap_or("");
-                let ids = attributes(html, &["id", "name"])
-                    .into_iter()
-                    .map(|(_, _, v)| v)
-                    .collect();
-                let links = attributes(html, &["href", "src"])
-                    .into_iter()
-                    .map(|(o, _, v)| (o, v))
-                    .collect();
-                (path.as_str(), ids, (path.as_str(), html, links))
-            })
-            .collect();
-        let mut ids = HashMap::new();
-        let mut links = Vec::new();
-        for (path, found, page_links) in scanned {
-            ids.insert(path, found);
-            links.push(page_links);
-        }
-        links.sort_by_key(|(path, _, _)| *path);
+    fn new(site: &'a Site, built: &'a Built) -> OutputIndex<'a> {
         OutputIndex {
             site,
-            files,
-            ids,
-            links,
+            built,
             near: Mutex::default(),
         }
+    }
+
+    fn ids(&self, file: &str) -> Option<&'a HashSet<String>> {
+        self.built.html.get(file).map(|f| &f.ids)
     }
 
     /// The built path (as a site path without the leading `/`) nearest to a missing one.
@@ -312,6 +339,7 @@ impl<'a> OutputIndex<'a> {
         let allowed = (wanted.chars().count() / 3).max(1);
         let len = wanted.len();
         let candidates: Vec<&str> = self
+            .built
             .files
             .iter()
             .map(|f| f.strip_suffix("index.html").unwrap_or(f))
@@ -332,7 +360,7 @@ impl<'a> OutputIndex<'a> {
         };
         candidates
             .iter()
-            .find_map(|c| self.files.get(c.as_str()).copied())
+            .find_map(|c| self.built.files.get(c.as_str()).map(String::as_str))
     }
 }
 
@@ -494,7 +522,7 @@ fn check_internal(
         return Some((kind, message, near, key));
     };
     let fragment = fragment.filter(|f| !f.is_empty())?;
-    let ids = index.ids.get(file)?;
+    let ids = index.ids(file)?;
     if ids.contains(fragment) {
         return None;
     }
@@ -889,9 +917,11 @@ fn quoted(call: &str) -> Vec<(usize, String)> {
 /// one finding per target, at its first page, unless a source already reported it.
 fn scan_outputs(index: &OutputIndex, reported: &HashSet<String>) -> Vec<Finding> {
     let mut broken: BTreeMap<String, (Finding, usize)> = BTreeMap::new();
-    for (file, html, links) in &index.links {
+    let mut files: Vec<(&String, &HtmlFacts)> = index.built.html.iter().collect();
+    files.sort_by_key(|(path, _)| *path);
+    for (file, facts) in files {
         let url = format!("/{}", file.strip_suffix("index.html").unwrap_or(file));
-        for (at, link) in links {
+        for (line, col, link) in &facts.links {
             if is_placeholder(link) {
                 continue;
             }
@@ -907,9 +937,8 @@ fn scan_outputs(index: &OutputIndex, reported: &HashSet<String>) -> Vec<Finding>
                 continue;
             }
             let entry = broken.entry(key).or_insert_with(|| {
-                let mut d =
-                    Diagnostic::error(Path::new("public").join(file), message).at_offset(html, *at);
-                d.snippet = None;
+                let mut d = Diagnostic::error(Path::new("public").join(file), message);
+                (d.line, d.col) = (*line, *col);
                 d = d.with_help(help.unwrap_or_else(|| {
                     "the link is in a layout or a generated page, not in a post's Markdown".into()
                 }));
