@@ -191,7 +191,7 @@ fn run_built(
         reported.extend(scan.broken_targets);
         external.extend(scan.external);
     }
-    findings.extend(scan_outputs(&index, &reported));
+    findings.extend(scan_outputs(root, &index, &reported));
     findings.extend(check_matrices(site));
     if let Some(ext) = &options.external {
         external.extend(matrix_docs(site));
@@ -915,7 +915,26 @@ fn quoted(call: &str) -> Vec<(usize, String)> {
 
 /// Links of the built pages (layouts, listings, generated pages) to files that do not exist:
 /// one finding per target, at its first page, unless a source already reported it.
-fn scan_outputs(index: &OutputIndex, reported: &HashSet<String>) -> Vec<Finding> {
+fn scan_outputs(root: &Path, index: &OutputIndex, reported: &HashSet<String>) -> Vec<Finding> {
+    // site.yaml, then the layouts, with their text (read only when a link is broken).
+    let mut templates: Vec<(PathBuf, String)> = Vec::new();
+    let mut read = false;
+    let mut templates_of = |templates: &mut Vec<(PathBuf, String)>| {
+        if std::mem::replace(&mut read, true) {
+            return;
+        }
+        let layouts = walkdir::WalkDir::new(root.join("layouts"))
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| e.path().strip_prefix(root).ok().map(Path::to_path_buf));
+        for path in std::iter::once(PathBuf::from(crate::config::FILE_NAME)).chain(layouts) {
+            if let Ok(text) = std::fs::read_to_string(root.join(&path)) {
+                templates.push((path, text));
+            }
+        }
+    };
     let mut broken: BTreeMap<String, (Finding, usize)> = BTreeMap::new();
     let mut files: Vec<(&String, &HtmlFacts)> = index.built.html.iter().collect();
     files.sort_by_key(|(path, _)| *path);
@@ -936,12 +955,24 @@ fn scan_outputs(index: &OutputIndex, reported: &HashSet<String>) -> Vec<Finding>
             if reported.contains(&key) {
                 continue;
             }
+            templates_of(&mut templates);
             let entry = broken.entry(key).or_insert_with(|| {
-                let mut d = Diagnostic::error(Path::new("public").join(file), message);
-                (d.line, d.col) = (*line, *col);
-                d = d.with_help(help.unwrap_or_else(|| {
-                    "the link is in a layout or a generated page, not in a post's Markdown".into()
-                }));
+                // Where the link is written: a layout, or a site.yaml value a layout prints;
+                // else its place in the first built page that has it.
+                let written = templates
+                    .iter()
+                    .find_map(|(path, text)| text.find(link.as_str()).map(|at| (path, text, at)));
+                let mut d = match written {
+                    Some((path, text, at)) => Diagnostic::error(path, message).at_offset(text, at),
+                    None => {
+                        let mut d = Diagnostic::error(Path::new("public").join(file), message);
+                        (d.line, d.col) = (*line, *col);
+                        d.with_help("the link is made by a template, not written in one")
+                    }
+                };
+                if let Some(help) = help {
+                    d = d.with_help(help);
+                }
                 (finding(kind, d), 0)
             });
             entry.1 += 1;

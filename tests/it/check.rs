@@ -202,16 +202,38 @@ fn layout_links_are_checked_once_per_target() {
     let lines: Vec<&str> = run
         .stdout
         .lines()
-        .filter(|l| l.contains("/missing-page/"))
+        .filter(|l| l.contains("/missing-page/") && l.contains("[broken-link]"))
         .collect();
     assert_eq!(lines.len(), 1, "{}", run.stdout);
-    assert!(lines[0].starts_with("public/"), "{}", lines[0]);
+    // Found where it is written: the layout, at its line and column.
+    assert!(
+        lines[0].starts_with("layouts/base.html:9:10: error: broken link `/missing-page/`"),
+        "{}",
+        lines[0]
+    );
     assert!(
         lines[0].contains("built pages) [broken-link]"),
         "{}",
         lines[0]
     );
     assert!(!run.stdout.contains("`/about/`"), "{}", run.stdout);
+    // A link a template makes (not written literally anywhere) is shown in the built page.
+    site.edit(
+        "layouts/base.html",
+        "<a href=\"/missing-page/\">",
+        "<a href=\"/missing-{{ 'made' }}/\">",
+    );
+    let run = check(&site, &[]);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("/missing-made/"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(line.starts_with("public/"), "{line}");
+    has(
+        &run,
+        "= help: the link is made by a template, not written in one",
+    );
 }
 
 #[test]
