@@ -122,18 +122,7 @@ fn main() -> ExitCode {
             drafts,
             open,
         } => serve(ServeOptions {
-            build: BuildOptions {
-                highlight_cache: Some(cache_dir(&root)),
-                root,
-                output: None,
-                overrides: Overrides {
-                    base_url: None,
-                    today: Some(today()),
-                },
-                drafts,
-                future: false,
-                force: false,
-            },
+            build: site_options(root, drafts, false),
             bind,
             port,
             open,
@@ -174,18 +163,7 @@ fn main() -> ExitCode {
             per_host,
             cache_for,
         } => {
-            let options = BuildOptions {
-                highlight_cache: Some(cache_dir(&root)),
-                root,
-                output: None,
-                overrides: Overrides {
-                    base_url: None,
-                    today: Some(today()),
-                },
-                drafts,
-                future,
-                force: false,
-            };
+            let options = site_options(root, drafts, future);
             let external = external.then(|| ExternalOptions {
                 timeout: Duration::from_secs(timeout),
                 threads,
@@ -194,6 +172,22 @@ fn main() -> ExitCode {
             });
             check(&options, &CheckOptions { strict, external }, format)
         }
+    }
+}
+
+/// How `serve` and `check` build a site: into memory, at its configured URL (serve overrides it).
+fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
+    BuildOptions {
+        highlight_cache: Some(cache_dir(&root)),
+        root,
+        output: None,
+        overrides: Overrides {
+            base_url: None,
+            today: Some(today()),
+        },
+        drafts,
+        future,
+        force: false,
     }
 }
 

@@ -26,6 +26,13 @@ impl TestSite {
     pub fn new(name: &str) -> TestSite {
         let dir = tempfile::tempdir().expect("temp dir");
         copy_tree(&fixture(name), dir.path());
+        // Fixtures without layouts of their own share the basic site's.
+        if !dir.path().join("layouts").exists() {
+            copy_tree(
+                &fixture("basic").join("layouts"),
+                &dir.path().join("layouts"),
+            );
+        }
         TestSite { dir }
     }
 
