@@ -34,8 +34,15 @@ pub struct Rebuild {
     outputs: Outputs,
 }
 
+/// Sites up to this many pages are checked (`versus check`) after every rebuild; larger ones
+/// would wait too long for it, and say so.
+const CHECK_UP_TO_PAGES: usize = 2_000;
+
 /// A successful rebuild.
 pub struct Updated {
+    /// `versus check` on the result: (errors, warnings), or None for a site too large to check
+    /// on every save.
+    pub check: Option<(usize, usize)>,
     pub outputs: Outputs,
     /// Pages in the site, generated ones included.
     pub pages: usize,
@@ -186,6 +193,11 @@ impl Rebuild {
             }
             made_from.insert(page.source.clone(), (key, output));
         }
+        let check = (pages <= CHECK_UP_TO_PAGES).then(|| {
+            let findings = crate::check::run(&root, &prepared, &outputs, &Default::default());
+            let errors = findings.iter().filter(|f| f.is_error()).count();
+            (errors, findings.len() - errors)
+        });
         self.cache.sweep();
         self.made_from = made_from;
         self.embeds = embeds;
@@ -193,6 +205,7 @@ impl Rebuild {
         let mut warnings = prepared.warnings;
         warnings.extend(problems);
         Ok(Updated {
+            check,
             outputs,
             pages,
             rendered,

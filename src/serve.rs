@@ -40,6 +40,8 @@ pub struct State {
     errors: Mutex<Option<String>>,
     /// Counts successful builds, so a tab that reconnects knows whether it missed one.
     generation: AtomicU64,
+    /// The latest `versus check` summary, shown in every open page.
+    check: Mutex<Option<String>>,
 }
 
 impl State {
@@ -49,6 +51,7 @@ impl State {
             streams: Mutex::new(Vec::new()),
             errors: Mutex::new(None),
             generation: AtomicU64::new(0),
+            check: Mutex::new(None),
         }
     }
 
@@ -71,6 +74,14 @@ impl State {
             .as_deref()
         {
             hello.push_str(&event("build-error", errors));
+        }
+        if let Some(check) = self
+            .check
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_deref()
+        {
+            hello.push_str(&event("check", check));
         }
         if stream.write_all(hello.as_bytes()).is_ok() && stream.flush().is_ok() {
             self.streams
@@ -111,6 +122,10 @@ impl State {
         *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.generation.fetch_add(1, Ordering::SeqCst);
         changed
+    }
+
+    fn set_check(&self, summary: String) {
+        *self.check.lock().unwrap_or_else(|e| e.into_inner()) = Some(summary);
     }
 
     fn fail(&self, text: String) {
@@ -219,6 +234,7 @@ fn rebuild(
             pages,
             rendered,
             warnings,
+            check,
         }) => {
             for warning in &warnings {
                 complain(&warning.clone().relative_to(&root).render());
@@ -232,8 +248,17 @@ fn rebuild(
             } else {
                 state.broadcast("build-ok", "");
             }
+            let checked = match check {
+                Some((errors, warnings)) => {
+                    let summary = format!("versus check: {errors} error(s), {warnings} warning(s)");
+                    state.set_check(summary.clone());
+                    state.broadcast("check", &summary);
+                    format!("; {summary}")
+                }
+                None => "; run `versus check` for links and leftovers".into(),
+            };
             say(&format!(
-                "{what}: {rendered} of {pages} pages rendered, {} outputs changed, in {} ms",
+                "{what}: {rendered} of {pages} pages rendered, {} outputs changed, in {} ms{checked}",
                 changed.len(),
                 started.elapsed().as_millis()
             ));

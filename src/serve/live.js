@@ -30,6 +30,21 @@
     overlay.querySelector("pre").textContent = text;
   }
 
+  // `versus check` after each rebuild: a small corner badge, announced politely.
+  let badge = null;
+  function showCheck(text) {
+    if (!badge) {
+      badge = document.createElement("div");
+      badge.id = "versus-check";
+      badge.setAttribute("role", "status");
+      badge.style.cssText =
+        "position:fixed;right:.75rem;bottom:.75rem;z-index:2147483646;padding:.3rem .6rem;" +
+        "border-radius:.4rem;font:12px/1.4 system-ui,sans-serif;background:#222;color:#fff;opacity:.85";
+      document.documentElement.append(badge);
+    }
+    badge.textContent = text;
+  }
+
   function reload() {
     sessionStorage.setItem(KEY, window.scrollX + "," + window.scrollY);
     location.reload();
@@ -60,6 +75,7 @@
       else swapStylesheets();
     });
     source.addEventListener("build-error", (event) => showErrors(event.data));
+    source.addEventListener("check", (event) => showCheck(event.data));
     source.addEventListener("build-ok", () => {
       if (overlay) reload();
     });
