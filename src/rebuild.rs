@@ -40,9 +40,8 @@ const CHECK_UP_TO_PAGES: usize = 2_000;
 
 /// A successful rebuild.
 pub struct Updated {
-    /// `versus check` on the result: (errors, warnings), or None for a site too large to check
-    /// on every save.
-    pub check: Option<(usize, usize)>,
+    /// The site as built, for [`Updated::check`].
+    prepared: pipeline::Prepared,
     pub outputs: Outputs,
     /// Pages in the site, generated ones included.
     pub pages: usize,
@@ -129,7 +128,7 @@ impl Rebuild {
                 pages
             },
         );
-        let prepared = prepared.map_err(|failure| match failure {
+        let mut prepared = prepared.map_err(|failure| match failure {
             Failure::Content(d) | Failure::Usage(d) => d,
         })?;
         let site = &prepared.site;
@@ -193,23 +192,31 @@ impl Rebuild {
             }
             made_from.insert(page.source.clone(), (key, output));
         }
-        let check = (pages <= CHECK_UP_TO_PAGES).then(|| {
-            let findings = crate::check::run(&root, &prepared, &outputs, &Default::default());
-            let errors = findings.iter().filter(|f| f.is_error()).count();
-            (errors, findings.len() - errors)
-        });
         self.cache.sweep();
         self.made_from = made_from;
         self.embeds = embeds;
         self.outputs = outputs.clone();
-        let mut warnings = prepared.warnings;
+        let mut warnings = std::mem::take(&mut prepared.warnings);
         warnings.extend(problems);
         Ok(Updated {
-            check,
+            prepared,
             outputs,
             pages,
             rendered,
             warnings,
+        })
+    }
+}
+
+impl Updated {
+    /// `versus check` on the result: (errors, warnings), or None for a site too large to check
+    /// on every save. Run after the pages are served, so it never delays a reload.
+    pub fn check(&self, root: &Path) -> Option<(usize, usize)> {
+        (self.pages <= CHECK_UP_TO_PAGES).then(|| {
+            let findings =
+                crate::check::run(root, &self.prepared, &self.outputs, &Default::default());
+            let errors = findings.iter().filter(|f| f.is_error()).count();
+            (errors, findings.len() - errors)
         })
     }
 }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::pipeline::BuildOptions;
-use crate::rebuild::{Outputs, Rebuild, Updated};
+use crate::rebuild::{Outputs, Rebuild};
 
 /// HTTP worker threads; event streams do not hold one (they are handed to [`State`]).
 const WORKERS: usize = 4;
@@ -229,17 +229,11 @@ fn rebuild(
     let started = Instant::now();
     let root = builder.root().to_path_buf();
     match builder.update(changed) {
-        Ok(Updated {
-            outputs,
-            pages,
-            rendered,
-            warnings,
-            check,
-        }) => {
-            for warning in &warnings {
+        Ok(updated) => {
+            for warning in &updated.warnings {
                 complain(&warning.clone().relative_to(&root).render());
             }
-            let changed = state.install(outputs);
+            let changed = state.install(updated.outputs.clone());
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
             let event_name = if only_css { "css" } else { "reload" };
             if !changed.is_empty() {
@@ -248,7 +242,9 @@ fn rebuild(
             } else {
                 state.broadcast("build-ok", "");
             }
-            let checked = match check {
+            let elapsed = started.elapsed().as_millis();
+            // After the reload went out: the check never delays the page.
+            let checked = match updated.check(&root) {
                 Some((errors, warnings)) => {
                     let summary = format!("versus check: {errors} error(s), {warnings} warning(s)");
                     state.set_check(summary.clone());
@@ -258,9 +254,10 @@ fn rebuild(
                 None => "; run `versus check` for links and leftovers".into(),
             };
             say(&format!(
-                "{what}: {rendered} of {pages} pages rendered, {} outputs changed, in {} ms{checked}",
+                "{what}: {} of {} pages rendered, {} outputs changed, in {elapsed} ms{checked}",
+                updated.rendered,
+                updated.pages,
                 changed.len(),
-                started.elapsed().as_millis()
             ));
         }
         Err(diagnostics) => {
