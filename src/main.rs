@@ -219,17 +219,6 @@ fn serve(options: ServeOptions) -> ExitCode {
 fn build(options: BuildOptions, run_check: bool) -> ExitCode {
     let started = Instant::now();
     match pipeline::build(&options) {
-        Ok(report) if run_check => {
-            print_diagnostics(&report.warnings, &options);
-            println!(
-                "built {} pages, copied {} files into {} in {} ms",
-                report.pages,
-                report.copied,
-                report.output.display(),
-                started.elapsed().as_millis()
-            );
-            check(&options, &CheckOptions::default(), Format::Text)
-        }
         Ok(report) => {
             print_diagnostics(&report.warnings, &options);
             println!(
@@ -239,7 +228,11 @@ fn build(options: BuildOptions, run_check: bool) -> ExitCode {
                 report.output.display(),
                 started.elapsed().as_millis()
             );
-            ExitCode::SUCCESS
+            if run_check {
+                check(&options, &CheckOptions::default(), Format::Text)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(Failure::Content(diagnostics)) => {
             print_diagnostics(&diagnostics, &options);
