@@ -50,6 +50,10 @@ pub struct Page {
     /// Words of prose in the body (code left out), for reading times in listings and on the
     /// page alike; counted from the source, so listings need no rendering.
     pub word_count: usize,
+    /// Whether the body may link to another source (`.md`) or embed a table (`{{`): what of
+    /// the rest of the site its HTML can depend on. Found once, here, for the preview server.
+    pub may_link_sources: bool,
+    pub may_embed: bool,
     /// The whole file, for diagnostics that point into it.
     pub text: String,
     /// A hash of the source path and text: what the preview server compares to know whether
@@ -251,6 +255,8 @@ pub fn parse(
         toc: None,
         extra: Mapping::new(),
         word_count: word_count(&text[body_start..]),
+        may_link_sources: text[body_start..].contains(".md"),
+        may_embed: text[body_start..].contains("{{"),
         fingerprint: {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();

@@ -144,7 +144,7 @@ impl Rebuild {
         let keys: HashMap<&Path, u64> = site
             .all_pages()
             .map(|page| {
-                let links = page.body().contains(".md").then_some(link_targets);
+                let links = page.may_link_sources.then_some(link_targets);
                 let key = hash_of(&(prepared.renderer.page_key(page), &page.output, links));
                 (page.source.as_path(), key)
             })

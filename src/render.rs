@@ -334,7 +334,7 @@ fn page_keys(site: &Site, globals: u64, data: &Value) -> HashMap<PathBuf, u64> {
                 blog::series_of(site, &page.source).map(|(s, _)| series.get(s.id.as_str()));
             let authors: Vec<Option<&crate::yaml::Value>> =
                 page.authors.iter().map(|id| site.author(id)).collect();
-            let tables = page.body().contains("{{").then_some(matrices);
+            let tables = page.may_embed.then_some(matrices);
             let key = hash_of(&(globals, page.fingerprint, in_series, authors, tables));
             (page.source.clone(), key)
         })
