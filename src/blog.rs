@@ -318,7 +318,7 @@ fn newest_first(posts: &mut [&Page]) {
 }
 
 /// The kinds of terms posts are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Taxonomy {
     Tags,
     Categories,
@@ -362,72 +362,100 @@ impl Taxonomy {
 }
 
 /// One tag, category or author with its posts.
-#[derive(Debug, Clone)]
-pub struct Term<'s> {
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Term {
     /// As first written (oldest post first); an author's name from data/authors.yaml.
     pub name: String,
     pub slug: String,
     /// The author id (authors only): the key of data/authors.yaml.
-    pub id: Option<&'s str>,
-    /// Newest first.
-    pub posts: Vec<&'s Page>,
+    pub id: Option<String>,
+    /// Indexes into `site.posts`, newest first: owned, so the terms can live beside the site,
+    /// and indexes, so per-post values are found without hashing paths.
+    pub posts: Vec<usize>,
 }
 
-impl Term<'_> {
+impl Term {
     /// `/tags/aws/`.
     pub fn path(&self, taxonomy: Taxonomy) -> String {
         format!("/{}/{}/", taxonomy.id(), self.slug)
     }
+
+    /// The posts, newest first.
+    pub fn pages<'s>(&self, site: &'s Site) -> Vec<&'s Page> {
+        self.posts.iter().map(|&i| &*site.posts[i]).collect()
+    }
+}
+
+/// Every taxonomy's terms, computed once per build (listings, the sitemap and the list of
+/// outputs all need them).
+pub type Terms = BTreeMap<Taxonomy, Vec<Term>>;
+
+/// The terms of every taxonomy.
+pub fn all_terms(site: &Site) -> Terms {
+    Taxonomy::ALL
+        .into_iter()
+        .map(|t| (t, terms(site, t)))
+        .collect()
 }
 
 /// Every term of a taxonomy, by slug: "AWS" and "aws" are one term, shown as first written.
 /// Terms whose slug is empty (only punctuation) get no page.
-pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term<'_>> {
+pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term> {
     let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
-    // Oldest first, so the first spelling wins; posts are then sorted newest first.
-    for post in site.posts.iter().rev() {
-        let names: Vec<(String, Option<&str>)> = match taxonomy {
-            Taxonomy::Tags => post.tags.iter().map(|t| (t.clone(), None)).collect(),
-            Taxonomy::Categories => post.categories.iter().map(|t| (t.clone(), None)).collect(),
-            Taxonomy::Authors => post
-                .authors
-                .iter()
-                .map(|id| {
-                    let name = site
-                        .author(id)
-                        .and_then(|a| a.get("name"))
-                        .and_then(yaml::as_text)
-                        .unwrap_or_else(|| id.clone());
-                    (name, Some(id.as_str()))
-                })
-                .collect(),
+    // Each spelling is slugified once: a big site repeats a few names thousands of times.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
+    // Oldest first, so the first spelling wins; posts are then put newest first.
+    for (index, post) in site.posts.iter().enumerate().rev() {
+        let names: &[String] = match taxonomy {
+            Taxonomy::Tags => &post.tags,
+            Taxonomy::Categories => &post.categories,
+            Taxonomy::Authors => &post.authors,
         };
-        for (name, id) in names {
-            let slug = slugify(id.unwrap_or(&name));
+        for name in names {
+            let slug = slugs.entry(name).or_insert_with(|| slugify(name));
             if slug.is_empty() {
                 continue;
             }
-            let term = by_slug.entry(slug.clone()).or_insert_with(|| Term {
-                name,
-                slug,
-                id,
-                posts: Vec::new(),
-            });
+            let term = match by_slug.get_mut(slug.as_str()) {
+                Some(term) => term,
+                None => {
+                    let (name, id) = match taxonomy {
+                        Taxonomy::Authors => (author_name(site, name), Some(name.clone())),
+                        _ => (name.clone(), None),
+                    };
+                    let term = Term {
+                        name,
+                        slug: slug.clone(),
+                        id,
+                        posts: Vec::new(),
+                    };
+                    by_slug.entry(slug.clone()).or_insert(term)
+                }
+            };
             // Posts come one at a time, so a repeat ("AWS" and "aws" on one post) is the last.
-            if !term.posts.last().is_some_and(|p| std::ptr::eq(*p, &**post)) {
-                term.posts.push(post);
+            if term.posts.last() != Some(&index) {
+                term.posts.push(index);
             }
         }
     }
+    // `site.posts` is newest first, so the reverse of the walk above is too.
     let mut terms: Vec<Term> = by_slug.into_values().collect();
     for term in &mut terms {
-        newest_first(&mut term.posts);
+        term.posts.reverse();
     }
     terms
 }
 
+/// An author's name from data/authors.yaml, else the id.
+fn author_name(site: &Site, id: &str) -> String {
+    site.author(id)
+        .and_then(|a| a.get("name"))
+        .and_then(yaml::as_text)
+        .unwrap_or_else(|| id.to_owned())
+}
+
 /// One page of the home page's post listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Pager {
     /// 1-based.
     pub page: usize,
@@ -514,7 +542,7 @@ impl Output {
 }
 
 /// Everything the blog adds to a site, in a fixed order.
-pub fn outputs(site: &Site) -> Vec<Output> {
+pub fn outputs(site: &Site, terms: &Terms) -> Vec<Output> {
     let mut out = Vec::new();
     if site.home().is_none() {
         out.extend(
@@ -523,11 +551,14 @@ pub fn outputs(site: &Site) -> Vec<Output> {
                 .map(Output::Home),
         );
     }
-    for taxonomy in Taxonomy::ALL {
-        let terms = terms(site, taxonomy);
+    for (taxonomy, terms) in terms {
         if !terms.is_empty() {
-            out.push(Output::TermIndex(taxonomy));
-            out.extend(terms.into_iter().map(|t| Output::Term(taxonomy, t.slug)));
+            out.push(Output::TermIndex(*taxonomy));
+            out.extend(
+                terms
+                    .iter()
+                    .map(|t| Output::Term(*taxonomy, t.slug.clone())),
+            );
         }
     }
     for i in 0..site.series.len() {

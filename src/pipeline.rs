@@ -129,6 +129,10 @@ pub fn build_into(
 pub struct Prepared {
     pub site: Site,
     pub renderer: Renderer,
+    /// The terms of every taxonomy, found once.
+    pub terms: blog::Terms,
+    /// The data files, which the preview server reads again when a page changes (series).
+    pub files: Vec<data::DataFile>,
     /// The highlighting stylesheet.
     pub css: Option<String>,
     /// The outputs versus makes itself.
@@ -147,10 +151,22 @@ pub fn prepare(
     cache: Option<&Arc<render::RenderCache>>,
     pages: impl FnOnce(&source::Sources, &Config, &mut Vec<Diagnostic>) -> Vec<Arc<Page>>,
 ) -> Result<Prepared, Failure> {
+    let sources = source::scan(root).map_err(Failure::Usage)?;
+    prepare_from(root, &sources, options, cache, pages)
+}
+
+/// [`prepare`] from a scan already made (the preview server keeps it while no file comes or
+/// goes).
+pub fn prepare_from(
+    root: &Path,
+    sources: &source::Sources,
+    options: &BuildOptions,
+    cache: Option<&Arc<render::RenderCache>>,
+    pages: impl FnOnce(&source::Sources, &Config, &mut Vec<Diagnostic>) -> Vec<Arc<Page>>,
+) -> Result<Prepared, Failure> {
     let mut problems = Vec::new();
 
-    // Load and parse: settings, sources, data and matrices, templates, pages.
-    let sources = source::scan(root).map_err(Failure::Usage)?;
+    // Load and parse: settings, data and matrices, templates, pages.
     let p = &mut problems;
     let config = keep(config::load(root, &options.overrides), p);
     let files = keep(data::load(root, &sources.data), p).unwrap_or_default();
@@ -159,7 +175,7 @@ pub fn prepare(
     let templates = keep(render::Templates::load(root, &sources.layouts), p);
     let pages = config
         .as_ref()
-        .map(|config| pages(&sources, config, &mut problems));
+        .map(|config| pages(sources, config, &mut problems));
     checkpoint(&mut problems)?;
     let (Some(config), Some(tree), Some(matrices), Some(templates), Some(mut pages)) =
         (config, tree, matrices, templates, pages)
@@ -194,7 +210,8 @@ pub fn prepare(
             problems.push(render::unknown_layout(page, &renderer));
         }
     }
-    let generated = generated_outputs(&site);
+    let terms = blog::all_terms(&site);
+    let generated = generated_outputs(&site, &terms);
     // A set: a site of 10,000 posts has ~1,000 generated pages (pagination) to check against.
     let reserved: std::collections::HashSet<&Path> =
         generated.iter().map(PathBuf::as_path).collect();
@@ -215,9 +232,11 @@ pub fn prepare(
     Ok(Prepared {
         site,
         renderer,
+        terms,
+        files,
         css,
         generated,
-        statics: sources.statics,
+        statics: sources.statics.clone(),
         warnings,
         root: root.to_path_buf(),
     })
@@ -274,7 +293,7 @@ pub fn write_generated(
 ) -> (usize, usize) {
     let site = &prepared.site;
     let mut pages_written = site.all_pages().count();
-    for (output, made) in generate(site, &prepared.renderer, mentions) {
+    for (output, made) in generate(prepared, mentions) {
         match made {
             Ok(bytes) => put(sink, &output, &bytes, problems),
             Err(d) => problems.push(d),
@@ -325,10 +344,10 @@ fn highlight_css(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -
 }
 
 /// The output files versus makes itself (no content page may take their place).
-fn generated_outputs(site: &Site) -> Vec<PathBuf> {
+pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
     let mut outputs = vec![PathBuf::from(HIGHLIGHT_CSS)];
     // The home page (and its /page/N/), taxonomies, series, feeds, sitemap, robots.txt, 404.
-    outputs.extend(blog::outputs(site).iter().map(|o| o.file(site)));
+    outputs.extend(blog::outputs(site, terms).iter().map(|o| o.file(site)));
     if !site.matrices.areas.is_empty() {
         outputs.extend(
             [
@@ -346,63 +365,75 @@ fn generated_outputs(site: &Site) -> Vec<PathBuf> {
 }
 
 /// Renders the home page (when content/ has none) and the comparison pages and exports.
+/// Feeds and the sitemap go through the preview server's cache too, each under a key of what
+/// it lists.
 fn generate(
-    site: &Site,
-    renderer: &Renderer,
+    prepared: &Prepared,
     mentions: &BTreeMap<String, Vec<&Page>>,
 ) -> Vec<(PathBuf, Result<Vec<u8>, Diagnostic>)> {
+    let (site, renderer) = (&prepared.site, &prepared.renderer);
     let mut out = Vec::new();
     let config = &site.config;
     // The blog: home pages, taxonomies, series (pages and feeds), the feed, sitemap, robots, 404.
-    let terms: BTreeMap<blog::Taxonomy, Vec<blog::Term>> = blog::Taxonomy::ALL
-        .into_iter()
-        .map(|t| (t, blog::terms(site, t)))
-        .collect();
-    let blog_outputs = blog::outputs(site);
+    let blog_outputs = blog::outputs(site, &prepared.terms);
+    let post_keys = renderer.post_keys();
     let made: Vec<(PathBuf, Result<Vec<u8>, Diagnostic>)> = blog_outputs
         .par_iter()
         .map(|output| {
             let file = output.file(site);
-            let bytes = match output {
-                blog::Output::Feed => Ok(feed::atom(
-                    site,
-                    &config.title,
-                    "/feed.xml",
-                    "/",
-                    &site.posts.iter().map(|p| &**p).collect::<Vec<_>>(),
-                )
-                .into_bytes()),
+            let made = match output {
+                blog::Output::Feed => {
+                    let listed = &post_keys[..post_keys.len().min(feed::FEED_ENTRIES)];
+                    let key = render::hash_of(&("feed", renderer.urls_key(), listed));
+                    renderer.memo(key, || {
+                        let posts: Vec<&Page> = site.posts.iter().map(|p| &**p).collect();
+                        Ok(feed::atom(site, &config.title, "/feed.xml", "/", &posts))
+                    })
+                }
                 blog::Output::SeriesFeed(i) => {
                     let series = &site.series[*i];
                     let posts = blog::series_posts(site, series);
-                    let path = blog::series_feed_path(&series.id);
-                    let title = format!("{} · {}", series.title, config.title);
-                    let alternate = blog::series_path(&series.id);
-                    Ok(feed::atom(site, &title, &path, &alternate, &posts).into_bytes())
-                }
-                blog::Output::Robots => Ok(feed::robots(site).into_bytes()),
-                blog::Output::Sitemap => {
-                    // Every page of the site but the 404 page, posts with their day.
-                    let mut pages: Vec<(String, Option<String>)> = site
-                        .all_pages()
-                        .map(|p| (p.url.clone(), p.date.map(|d| feed::rfc3339(&d))))
+                    // Each entry: the post and its authors' entries of data/authors.yaml.
+                    let entries: Vec<_> = posts
+                        .iter()
+                        .map(|p| (p.fingerprint, p.authors.iter().map(|a| site.author(a))))
+                        .map(|(f, authors)| (f, authors.collect::<Vec<_>>()))
                         .collect();
-                    for file in generated_outputs(site) {
-                        let path = file.to_string_lossy().replace('\\', "/");
-                        if path == "404.html" || !path.ends_with(".html") {
-                            continue;
-                        }
-                        let url = path.strip_suffix("index.html").unwrap_or(&path);
-                        pages.push((format!("/{url}"), None));
-                    }
-                    Ok(feed::sitemap(site, &pages).into_bytes())
+                    let key = (renderer.urls_key(), series, entries);
+                    let key = render::hash_of(&("series feed", key));
+                    renderer.memo(key, || {
+                        let path = blog::series_feed_path(&series.id);
+                        let title = format!("{} · {}", series.title, config.title);
+                        let alternate = blog::series_path(&series.id);
+                        Ok(feed::atom(site, &title, &path, &alternate, &posts))
+                    })
                 }
-                page => match renderer.blog_page(site, page, &terms) {
-                    Some(html) => html.map(String::into_bytes),
-                    None => Ok(Vec::new()),
+                blog::Output::Robots => Ok(feed::robots(site)),
+                blog::Output::Sitemap => {
+                    let key = ("sitemap", renderer.urls_key(), &prepared.generated);
+                    renderer.memo(render::hash_of(&key), || {
+                        // Every page of the site but the 404 page, posts with their day.
+                        let mut pages: Vec<(String, Option<String>)> = site
+                            .all_pages()
+                            .map(|p| (p.url.clone(), p.date.map(|d| feed::rfc3339(&d))))
+                            .collect();
+                        for file in &prepared.generated {
+                            let path = file.to_string_lossy().replace('\\', "/");
+                            if path == "404.html" || !path.ends_with(".html") {
+                                continue;
+                            }
+                            let url = path.strip_suffix("index.html").unwrap_or(&path);
+                            pages.push((format!("/{url}"), None));
+                        }
+                        Ok(feed::sitemap(site, &pages))
+                    })
+                }
+                page => match renderer.blog_page(site, page, &prepared.terms) {
+                    Some(html) => html,
+                    None => Ok(String::new()),
                 },
             };
-            (file, bytes)
+            (file, made.map(String::into_bytes))
         })
         .collect();
     out.extend(made);
@@ -556,13 +587,11 @@ fn copy_static(
     generated: &[PathBuf],
     problems: &mut Vec<Diagnostic>,
 ) -> usize {
-    let pages: std::collections::HashMap<&Path, &Page> =
-        site.all_pages().map(|p| (p.output.as_path(), p)).collect();
     let results: Vec<Option<Diagnostic>> = statics
         .par_iter()
         .map(|file| {
             let relative = file.strip_prefix("static").unwrap_or(file);
-            if let Some(page) = pages.get(relative) {
+            if let Some(page) = site.page_at(relative) {
                 let message = format!(
                     "would overwrite the page built from {} at /{}",
                     page.source.display(),

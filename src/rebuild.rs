@@ -1,9 +1,16 @@
 //! Incremental rebuilds for `versus serve`: the stages of a clean build, run again on every
-//! change, with three things kept in between so a one-post edit stays in milliseconds:
-//! parsed pages (re-parsed only when their file changed), each content page's output with a
-//! hash of everything it was rendered from (re-rendered only when that hash changes), and the
-//! render cache for generated pages. Keys cover every input, so the result is exactly what a
-//! clean build writes (the serve tests compare the two after random edits).
+//! change, with what they made kept in between so a one-post edit of a 10,000-post site stays
+//! in milliseconds:
+//!
+//! - the scan of the source folders, while no file comes or goes;
+//! - parsed pages, re-parsed only when their file changed;
+//! - the assembled site: an edit to the text of existing pages (the usual save) patches it
+//!   in place instead of loading and assembling everything again ([`Rebuild::patch`]);
+//! - each content page's output with the key of everything it was rendered from, re-rendered
+//!   only when its key changes, and the render cache for generated pages and feeds.
+//!
+//! Keys cover every input, so the result is exactly what a clean build writes (the serve tests
+//! compare the two after random edits).
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,9 +18,11 @@ use std::sync::{Arc, Mutex};
 
 use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
-use crate::pipeline::{self, BuildOptions, Failure};
-use crate::render::{RenderCache, hash_of};
+use crate::pipeline::{self, BuildOptions, Failure, Prepared};
+use crate::render::RenderCache;
+use crate::source::{self, Kind, Sources};
 use crate::write::{self, Sink, WriteError};
+use crate::{blog, config};
 
 /// The built site: output path (with `/`) → bytes.
 pub type Outputs = HashMap<String, Arc<Vec<u8>>>;
@@ -27,11 +36,28 @@ pub struct Rebuild {
     /// The `site.yaml` the pages were parsed with (it sets their URLs and defaults).
     config_text: Option<String>,
     cache: Arc<RenderCache>,
-    /// Per content page: the key its current output was rendered from, and that output.
-    made_from: HashMap<PathBuf, (u64, String)>,
-    /// Per content page: the matrices it embeds, for the area pages.
-    embeds: HashMap<PathBuf, Vec<String>>,
-    outputs: Outputs,
+    /// The last scan of the source folders; None when files may have come or gone since.
+    sources: Option<Sources>,
+    /// The site as last assembled; None after a rebuild that failed before assembly (the next
+    /// one assembles again).
+    prepared: Option<Prepared>,
+    /// Per content page of `prepared`, in `site.all_pages()` order: what its output was made
+    /// from.
+    made: Vec<Made>,
+    outputs: Arc<Outputs>,
+    /// Pages of the last successful rebuild, generated ones included.
+    pages: usize,
+}
+
+/// What a content page's current output was rendered from.
+struct Made {
+    source: PathBuf,
+    /// The page's key when it was rendered; None before it was.
+    key: Option<u64>,
+    /// The output's key in [`Outputs`].
+    output: String,
+    /// The matrices its text embeds, for the area pages.
+    embeds: Vec<String>,
 }
 
 /// Sites up to this many pages are checked (`versus check`) after every rebuild; larger ones
@@ -40,9 +66,7 @@ const CHECK_UP_TO_PAGES: usize = 2_000;
 
 /// A successful rebuild.
 pub struct Updated {
-    /// The site as built, for [`Updated::check`].
-    prepared: pipeline::Prepared,
-    pub outputs: Outputs,
+    pub outputs: Arc<Outputs>,
     /// Pages in the site, generated ones included.
     pub pages: usize,
     /// Content pages rendered this time (the others were unchanged).
@@ -58,9 +82,11 @@ impl Rebuild {
             broken: HashMap::new(),
             config_text: None,
             cache: Arc::default(),
-            made_from: HashMap::new(),
-            embeds: HashMap::new(),
-            outputs: Outputs::new(),
+            sources: None,
+            prepared: None,
+            made: Vec::new(),
+            outputs: Arc::default(),
+            pages: 0,
         }
     }
 
@@ -75,14 +101,141 @@ impl Rebuild {
         changed: Option<&BTreeSet<PathBuf>>,
     ) -> Result<Updated, Vec<Diagnostic>> {
         let root = self.options.root.clone();
-        let config_text = std::fs::read_to_string(root.join(crate::config::FILE_NAME)).ok();
-        let reparse_all = changed.is_none() || config_text != self.config_text;
+        let config_text = std::fs::read_to_string(root.join(config::FILE_NAME)).ok();
+        let config_changed = config_text != self.config_text;
         self.config_text = config_text;
+        let changed = changed.filter(|_| !config_changed);
+        if !changed.is_some_and(|c| self.same_files(c)) {
+            self.sources = None;
+        }
         self.cache.begin();
+        let patched = changed.is_some_and(|c| self.patch(c));
+        if !patched {
+            self.assemble(changed)?;
+        }
+        let updated = self.render(patched);
+        if updated.is_ok() {
+            // A patch asks only for the values of the posts it changed; the others are kept.
+            self.cache.sweep(!patched);
+        }
+        updated
+    }
 
+    /// Whether the scan still lists exactly the source files there are: each changed path
+    /// was listed if and only if it is still a file.
+    fn same_files(&self, changed: &BTreeSet<PathBuf>) -> bool {
+        let Some(sources) = &self.sources else {
+            return false;
+        };
+        changed.iter().all(|path| {
+            let list = match Kind::of(path) {
+                Kind::Post => &sources.posts,
+                Kind::Page => &sources.pages,
+                Kind::Data => &sources.data,
+                Kind::Layout => &sources.layouts,
+                Kind::Static => &sources.statics,
+                Kind::Config => return true,
+                Kind::Ignored => return false,
+            };
+            // Compared as bytes: comparing `Path`s parses them, 10,000 times here.
+            let listed = list.iter().any(|p| p.as_os_str() == path.as_os_str());
+            let is_file = self
+                .options
+                .root
+                .join(path)
+                .symlink_metadata()
+                .is_ok_and(|m| m.is_file());
+            listed == is_file
+        })
+    }
+
+    /// Takes edits to the text of existing pages (and static files) into the site as last
+    /// assembled, without loading and assembling it again. Only when each edited page parses,
+    /// keeps its place (URL, date, authors, draft), has a known layout, and nothing it could
+    /// change needs checking again; otherwise returns false, and [`Rebuild::assemble`] does
+    /// the full work (and reports what is wrong).
+    fn patch(&mut self, changed: &BTreeSet<PathBuf>) -> bool {
+        let (Some(prepared), Some(sources)) = (self.prepared.as_mut(), &self.sources) else {
+            return false;
+        };
+        if !self.broken.is_empty() {
+            return false;
+        }
+        let mut edits = Vec::new();
+        for path in changed {
+            let kind = match Kind::of(path) {
+                Kind::Static => continue,
+                Kind::Post => PageKind::Post,
+                Kind::Page => PageKind::Page,
+                _ => return false,
+            };
+            let Some(old) = self.parsed.get(path) else {
+                return false;
+            };
+            let Ok(text) = std::fs::read_to_string(self.options.root.join(path)) else {
+                return false;
+            };
+            match page::parse(path, text, kind, &prepared.site.config) {
+                Ok(new) if prepared.renderer.has_layout(&new.layout) => {
+                    edits.push((Arc::clone(old), Arc::new(new)));
+                }
+                _ => return false,
+            }
+        }
+        // From here the site changes; if a step refuses, assembly replaces it all.
+        let site = &mut prepared.site;
+        let mut indexes = Vec::new();
+        let mut terms_changed = false;
+        for (old, new) in &edits {
+            terms_changed |= (&old.tags, &old.categories) != (&new.tags, &new.categories);
+            match site.replace(old, Arc::clone(new)) {
+                Some(index) => indexes.push(index),
+                None => return false,
+            }
+        }
+        for (_, new) in &edits {
+            self.parsed.insert(new.source.clone(), Arc::clone(new));
+        }
+        // Series take their parts' titles from the posts.
+        if prepared
+            .files
+            .iter()
+            .any(|f| f.path == Path::new(blog::SERIES_FILE))
+        {
+            let all: Vec<&Page> = (sources.posts.iter().chain(&sources.pages))
+                .filter_map(|path| self.parsed.get(path).map(|p| &**p))
+                .collect();
+            match blog::load_series(&prepared.files, &all) {
+                Ok(series) => site.series = series,
+                Err(_) => return false,
+            }
+        }
+        if terms_changed {
+            let terms = blog::all_terms(site);
+            let generated = pipeline::generated_outputs(site, &terms);
+            // A new term's page may not take a content page's place.
+            if generated.iter().any(|g| site.page_at(g).is_some()) {
+                return false;
+            }
+            prepared.terms = terms;
+            prepared.generated = generated;
+        }
+        prepared.renderer.replace_pages(site, &indexes);
+        true
+    }
+
+    /// Loads and assembles the site again (re-parsing only changed files; everything after
+    /// a change to `site.yaml` or a rescan).
+    fn assemble(&mut self, changed: Option<&BTreeSet<PathBuf>>) -> Result<(), Vec<Diagnostic>> {
+        let root = self.options.root.clone();
+        let sources = match self.sources.take() {
+            Some(sources) => sources,
+            None => source::scan(&root)?,
+        };
         let (parsed, broken) = (&mut self.parsed, &mut self.broken);
-        let prepared = pipeline::prepare(
+        let prepared = pipeline::prepare_from(
             &root,
+            &sources,
             &self.options,
             Some(&self.cache),
             |sources, config, problems| {
@@ -95,7 +248,7 @@ impl Rebuild {
                 let mut kept = HashMap::new();
                 let mut still_broken = HashMap::new();
                 for (path, kind) in files {
-                    let unchanged = !reparse_all && !changed.is_some_and(|c| c.contains(path));
+                    let unchanged = changed.is_some_and(|c| !c.contains(path));
                     if unchanged {
                         if let Some(page) = parsed.get(path) {
                             pages.push(Arc::clone(page));
@@ -128,93 +281,117 @@ impl Rebuild {
                 pages
             },
         );
-        let mut prepared = prepared.map_err(|failure| match failure {
-            Failure::Content(d) | Failure::Usage(d) => d,
-        })?;
-        let site = &prepared.site;
-
-        // Content pages whose inputs changed: their own text, layout and the shared values
-        // (settings, data and matrices: the page key), and the URLs their `.md` links name.
-        let link_targets = hash_of(
-            &site
-                .all_pages()
-                .map(|p| (&p.source, &p.url))
-                .collect::<Vec<_>>(),
-        );
-        let keys: HashMap<&Path, u64> = site
+        self.sources = Some(sources);
+        let prepared = match prepared {
+            Ok(prepared) => prepared,
+            Err(Failure::Content(d) | Failure::Usage(d)) => {
+                self.prepared = None;
+                return Err(d);
+            }
+        };
+        // The pages may have moved: find what each was last made from by its source.
+        let mut previous: HashMap<PathBuf, Made> = std::mem::take(&mut self.made)
+            .into_iter()
+            .map(|m| (m.source.clone(), m))
+            .collect();
+        self.made = prepared
+            .site
             .all_pages()
             .map(|page| {
-                let links = page.may_link_sources.then_some(link_targets);
-                let key = hash_of(&(prepared.renderer.page_key(page), &page.output, links));
-                (page.source.as_path(), key)
+                let output = key_of(&page.output);
+                match previous.remove(&page.source) {
+                    Some(made) if made.output == output => made,
+                    _ => Made {
+                        source: page.source.clone(),
+                        key: None,
+                        output,
+                        embeds: Vec::new(),
+                    },
+                }
             })
             .collect();
-        let stale: Vec<&Page> = site
-            .all_pages()
-            .filter(|page| {
-                self.made_from
-                    .get(&page.source)
-                    .is_none_or(|(key, _)| *key != keys[page.source.as_path()])
-            })
+        self.prepared = Some(prepared);
+        Ok(())
+    }
+
+    /// Renders the pages whose keys changed and the generated outputs; on success, the new
+    /// outputs. `patched`: the site kept its pages in place since the last rebuild.
+    fn render(&mut self, patched: bool) -> Result<Updated, Vec<Diagnostic>> {
+        let prepared = self.prepared.as_ref().expect("assembled or patched");
+        let site = &prepared.site;
+        let pages: Vec<&Page> = site.all_pages().collect();
+        let keys: Vec<u64> = pages
+            .iter()
+            .enumerate()
+            .map(|(i, page)| prepared.renderer.page_key(i, page))
+            .collect();
+        debug_assert!(
+            !patched
+                || self
+                    .made
+                    .iter()
+                    .zip(&pages)
+                    .all(|(m, p)| m.source == p.source)
+        );
+        let stale: Vec<usize> = (0..pages.len())
+            .filter(|&i| self.made[i].key != Some(keys[i]))
             .collect();
         let sink = MemorySink::default();
-        let (mut problems, embedded) = pipeline::render_pages(&stale, &prepared, &sink);
+        let stale_pages: Vec<&Page> = stale.iter().map(|&i| pages[i]).collect();
+        let (mut problems, embedded) = pipeline::render_pages(&stale_pages, prepared, &sink);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
-        let rendered = embedded.len();
-        let mut embeds: HashMap<PathBuf, Vec<String>> = site
-            .all_pages()
-            .filter_map(|p| Some((p.source.clone(), self.embeds.get(&p.source)?.clone())))
-            .collect();
-        for (page, ids) in embedded {
-            embeds.insert(page.source.clone(), ids);
+        let mut embeds: Vec<&[String]> = self.made.iter().map(|m| m.embeds.as_slice()).collect();
+        for (&i, (_, ids)) in stale.iter().zip(&embedded) {
+            embeds[i] = ids;
         }
-        let mentions = pipeline::mentions_by_matrix(
-            site.all_pages()
-                .filter_map(|p| Some((p, embeds.get(&p.source)?.as_slice()))),
-        );
-        let (pages, _) = pipeline::write_generated(&prepared, &mentions, &sink, &mut problems);
+        let mentions = pipeline::mentions_by_matrix(pages.iter().copied().zip(embeds));
+        let (pages_written, _) =
+            pipeline::write_generated(prepared, &mentions, &sink, &mut problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
 
         // The new outputs: what was rendered now, and the unchanged pages' previous outputs.
         let mut outputs = sink.into_outputs();
-        let mut made_from = HashMap::new();
-        for page in site.all_pages() {
-            let output = key_of(&page.output);
-            let key = keys[page.source.as_path()];
-            if !outputs.contains_key(&output) {
-                if let Some(bytes) = self.outputs.get(&output) {
-                    outputs.insert(output.clone(), Arc::clone(bytes));
+        for made in &self.made {
+            if !outputs.contains_key(&made.output) {
+                if let Some(bytes) = self.outputs.get(&made.output) {
+                    outputs.insert(made.output.clone(), Arc::clone(bytes));
                 }
             }
-            made_from.insert(page.source.clone(), (key, output));
         }
-        self.cache.sweep();
-        self.made_from = made_from;
-        self.embeds = embeds;
-        self.outputs = outputs.clone();
-        let mut warnings = std::mem::take(&mut prepared.warnings);
+        for (&i, (_, ids)) in stale.iter().zip(embedded) {
+            self.made[i].embeds = ids;
+        }
+        for (made, key) in self.made.iter_mut().zip(keys) {
+            made.key = Some(key);
+        }
+        let mut warnings = prepared.warnings.clone();
         warnings.extend(problems);
+        self.outputs = Arc::new(outputs);
+        self.pages = pages_written;
         Ok(Updated {
-            prepared,
-            outputs,
-            pages,
-            rendered,
+            outputs: Arc::clone(&self.outputs),
+            pages: pages_written,
+            rendered: stale.len(),
             warnings,
         })
     }
-}
 
-impl Updated {
-    /// `versus check` on the result: (errors, warnings), or None for a site too large to check
-    /// on every save. Run after the pages are served, so it never delays a reload.
-    pub fn check(&self, root: &Path) -> Option<(usize, usize)> {
+    /// `versus check` on the last successful rebuild: (errors, warnings), or None for a site
+    /// too large to check on every save. Run after the pages are served, so it never delays
+    /// a reload.
+    pub fn check(&self) -> Option<(usize, usize)> {
+        let prepared = self.prepared.as_ref()?;
         (self.pages <= CHECK_UP_TO_PAGES).then(|| {
-            let findings =
-                crate::check::run(root, &self.prepared, &self.outputs, &Default::default());
+            let findings = crate::check::run(
+                &self.options.root,
+                prepared,
+                &self.outputs,
+                &Default::default(),
+            );
             let errors = findings.iter().filter(|f| f.is_error()).count();
             (errors, findings.len() - errors)
         })

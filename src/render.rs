@@ -82,45 +82,43 @@ impl Templates {
         // authors, its series, the matrices of its tables) is added per page, the rest of
         // `data` only for layouts that name it.
         let globals = hash_of(&(&site_value, site.config.today.to_string()));
-        let data_key = hash_of(&data);
-        let page_keys = page_keys(site, globals, &data);
-        let keys: Vec<u64> = site.posts.iter().map(|p| page_keys[&p.source]).collect();
-        let posts_key = hash_of(&keys);
-        let layouts = layout_keys(&env, &sources);
-        let memo = cache.map(|c| {
-            (
-                Arc::clone(c),
-                hash_of(&(globals, data_key, &sources, posts_key)),
-            )
-        });
-        let post_values: Vec<Value> = match cache {
-            Some(cache) => cache.post_values(site, &keys),
-            None => site
-                .posts
-                .par_iter()
-                .map(|p| page_value(p, site, None))
-                .collect(),
-        };
-        Renderer {
+        let matrices = data
+            .get_attr("matrices")
+            .ok()
+            .map(|m| hash_of(&(m, data.get_attr("providers").ok())));
+        let mut renderer = Renderer {
+            layouts: layout_keys(&env, &sources),
+            templates_key: hash_of(&sources),
             env,
             sources,
-            memo,
-            page_keys,
-            posts_key,
-            data_key,
-            layouts,
+            memo: cache.cloned(),
+            globals,
+            matrices,
+            links_key: links_key(site),
+            series_keys: series_keys(site),
+            page_keys: Vec::new(),
+            posts_key: 0,
+            data_key: hash_of(&data),
             highlight_cache: None,
             site: site_value,
             data,
-            posts: Value::from(post_values.clone()),
-            post_index: site
-                .posts
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.source.clone(), i))
-                .collect(),
-            post_values,
-        }
+            posts: Value::from(()),
+            post_values: Vec::new(),
+            listing_keys: Vec::new(),
+        };
+        renderer.page_keys = site
+            .all_pages()
+            .map(|page| renderer.inputs_key(site, page))
+            .collect();
+        renderer.post_values = site
+            .posts
+            .par_iter()
+            .enumerate()
+            .map(|(i, post)| renderer.post_value(site, i, post))
+            .collect();
+        renderer.listing_keys = site.posts.iter().map(|p| listing_key(p)).collect();
+        renderer.update_posts();
+        renderer
     }
 }
 
@@ -133,17 +131,28 @@ pub struct Renderer {
     posts: Value,
     /// The entries of `posts`, for listings of a few (a page of the home page, a tag).
     post_values: Vec<Value>,
-    /// Post source → index into `post_values`.
-    post_index: std::collections::HashMap<PathBuf, usize>,
-    /// The preview server's cache, with a hash of every input shared by all pages.
-    memo: Option<(Arc<RenderCache>, u64)>,
-    /// Per content page, a hash of its inputs but the list of posts.
-    page_keys: HashMap<PathBuf, u64>,
+    /// Per post, a hash of what a plain list of posts shows: its URL, title and date.
+    listing_keys: Vec<u64>,
+    /// The preview server's cache.
+    memo: Option<Arc<RenderCache>>,
+    /// Per page of `site.all_pages()` (posts first, so the posts' keys lead): a hash of what
+    /// its value and Markdown are made of, but the list of posts and its layout.
+    page_keys: Vec<u64>,
+    /// A hash of the settings and the day, which every page reads.
+    globals: u64,
+    /// A hash of the matrices, for pages whose text may embed a table.
+    matrices: Option<u64>,
+    /// A hash of every page's source, URL and date: what links between sources resolve to.
+    links_key: u64,
+    /// Per series id, a hash of what its pages show of it.
+    series_keys: HashMap<String, u64>,
     /// A hash of the list of posts.
     posts_key: u64,
     /// A hash of all of `data/`.
     data_key: u64,
-    /// Per template: a hash of it and every template it extends, includes or imports.
+    /// A hash of every template.
+    templates_key: u64,
+    /// Per layout (`post` for layouts/post.html): what it is made of and reads.
     layouts: HashMap<String, LayoutKey>,
     highlight_cache: Option<crate::highlight::DiskCache>,
 }
@@ -153,7 +162,7 @@ pub struct Renderer {
 /// be reused.
 #[derive(Default)]
 pub struct RenderCache {
-    post_values: Mutex<HashMap<PathBuf, (u64, Value)>>,
+    post_values: Mutex<HashMap<u64, (u64, Value)>>,
     rendered: Mutex<HashMap<u64, (u64, String)>>,
     generation: AtomicU64,
 }
@@ -164,29 +173,33 @@ impl RenderCache {
         self.generation.fetch_add(1, Ordering::SeqCst) + 1
     }
 
-    /// Forgets the pages the last rebuild did not ask for.
-    pub fn sweep(&self) {
+    /// Forgets the pages the last rebuild did not ask for, and the values of posts too when
+    /// it asked for every post's (`values`).
+    pub fn sweep(&self, values: bool) {
         let generation = self.generation.load(Ordering::SeqCst);
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
         rendered.retain(|_, (used, _)| *used == generation);
+        if values {
+            let mut values = self.post_values.lock().unwrap_or_else(|e| e.into_inner());
+            values.retain(|_, (used, _)| *used == generation);
+        }
     }
 
-    fn post_values(&self, site: &Site, keys: &[u64]) -> Vec<Value> {
-        let mut cached = self.post_values.lock().unwrap_or_else(|e| e.into_inner());
-        let values: Vec<Value> = site
-            .posts
-            .par_iter()
-            .zip(keys)
-            .map(|(post, key)| match cached.get(&post.source) {
-                Some((k, value)) if k == key => value.clone(),
-                _ => page_value(post, site, None),
-            })
-            .collect();
-        cached.clear();
-        for ((post, key), value) in site.posts.iter().zip(keys).zip(&values) {
-            cached.insert(post.source.clone(), (*key, value.clone()));
+    fn post_value(&self, key: u64, make: impl FnOnce() -> Value) -> Value {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some((used, value)) = self
+            .post_values
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&key)
+        {
+            *used = generation;
+            return value.clone();
         }
-        values
+        let value = make();
+        let mut values = self.post_values.lock().unwrap_or_else(|e| e.into_inner());
+        values.insert(key, (generation, value.clone()));
+        value
     }
 
     fn rendered(
@@ -212,7 +225,7 @@ impl RenderCache {
 }
 
 /// A hash for cache keys within one process (never written anywhere).
-pub fn hash_of(value: &impl Hash) -> u64 {
+pub fn hash_of(value: &(impl Hash + ?Sized)) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     value.hash(&mut hasher);
     hasher.finish()
@@ -222,14 +235,21 @@ pub fn hash_of(value: &impl Hash) -> u64 {
 struct LayoutKey {
     /// A hash of the layout and every template it extends, includes or imports.
     templates: u64,
-    /// Whether one of them reads the list of `posts`.
-    reads_posts: bool,
-    /// Whether one of them reads `data` (or draws a `matrix`, which reads the matrices).
-    reads_data: bool,
+    /// The variables they read from the context (`page`, `posts`, `term`); None: any.
+    reads: Option<std::collections::HashSet<String>>,
 }
 
-/// Per template, what it is made of (itself and the templates it extends, includes or imports,
-/// transitively). A reference that is not a plain string makes it depend on every template.
+impl LayoutKey {
+    fn reads(&self, variables: &[&str]) -> bool {
+        self.reads
+            .as_ref()
+            .is_none_or(|reads| variables.iter().any(|v| reads.contains(*v)))
+    }
+}
+
+/// Per layout (`post` for `post.html`), what it is made of: itself and the templates it
+/// extends, includes or imports, transitively. A reference that is not a plain string makes
+/// it depend on every template.
 fn layout_keys(
     env: &Environment,
     sources: &BTreeMap<String, String>,
@@ -238,17 +258,10 @@ fn layout_keys(
         .iter()
         .map(|(name, source)| (name.as_str(), template_references(source)))
         .collect();
-    let reads = |name: &str, variables: &[&str]| {
-        env.get_template(name)
-            .map(|t| {
-                let undeclared = t.undeclared_variables(false);
-                variables.iter().any(|v| undeclared.contains(*v))
-            })
-            .unwrap_or(true)
-    };
     sources
         .keys()
-        .map(|name| {
+        .filter_map(|name| Some((name, name.strip_suffix(".html")?)))
+        .map(|(name, layout)| {
             let mut seen = std::collections::BTreeSet::new();
             let mut stack = vec![name.clone()];
             let mut dynamic = false;
@@ -265,12 +278,18 @@ fn layout_keys(
             if dynamic {
                 seen = sources.keys().cloned().collect();
             }
+            let mut reads = Some(std::collections::HashSet::new());
+            for name in &seen {
+                match (env.get_template(name), reads.as_mut()) {
+                    (Ok(t), Some(all)) => all.extend(t.undeclared_variables(false)),
+                    _ => reads = None,
+                }
+            }
             let key = LayoutKey {
                 templates: hash_of(&seen.iter().map(|n| (n, sources.get(n))).collect::<Vec<_>>()),
-                reads_posts: seen.iter().any(|n| reads(n, &["posts"])),
-                reads_data: seen.iter().any(|n| reads(n, &["data", "matrix"])),
+                reads,
             };
-            (name.clone(), key)
+            (layout.to_owned(), key)
         })
         .collect()
 }
@@ -309,39 +328,98 @@ fn template_references(source: &str) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// Per page, a hash of what its template value and Markdown are made of: the page itself, the
-/// settings, its authors' entries, its series (the other parts' titles and URLs show), and
-/// the matrices when its text may embed a table.
-fn page_keys(site: &Site, globals: u64, data: &Value) -> HashMap<PathBuf, u64> {
-    let matrices = data
-        .get_attr("matrices")
-        .ok()
-        .map(|m| hash_of(&(m, data.get_attr("providers").ok())));
-    let series: HashMap<&str, u64> = site
-        .series
+/// A hash of every page's source, URL and date: what `.md` links resolve to, and what the
+/// sitemap lists. (Paths are hashed as bytes: hashing a `Path` parses its components.)
+fn links_key(site: &Site) -> u64 {
+    let pages: Vec<_> = site
+        .all_pages()
+        .map(|p| (p.source.as_os_str(), &p.url, p.date.map(|d| d.sort_key())))
+        .collect();
+    hash_of(&pages)
+}
+
+/// A hash of what a plain list of posts shows of a post.
+fn listing_key(post: &Page) -> u64 {
+    let date = post.date.map(|d| (d.civil, d.offset, d.has_time));
+    hash_of(&(&post.url, &post.title, date))
+}
+
+/// Per series, a hash of the series and of its published posts.
+fn series_keys(site: &Site) -> HashMap<String, u64> {
+    site.series
         .iter()
         .map(|s| {
             let parts: Vec<u64> = blog::series_posts(site, s)
                 .iter()
                 .map(|p| p.fingerprint)
                 .collect();
-            (s.id.as_str(), hash_of(&(s, parts)))
-        })
-        .collect();
-    site.all_pages()
-        .map(|page| {
-            let in_series =
-                blog::series_of(site, &page.source).map(|(s, _)| series.get(s.id.as_str()));
-            let authors: Vec<Option<&crate::yaml::Value>> =
-                page.authors.iter().map(|id| site.author(id)).collect();
-            let tables = page.may_embed.then_some(matrices);
-            let key = hash_of(&(globals, page.fingerprint, in_series, authors, tables));
-            (page.source.clone(), key)
+            (s.id.clone(), hash_of(&(s, parts)))
         })
         .collect()
 }
 
 impl Renderer {
+    /// A hash of what a page's template value and Markdown are made of: the page itself, the
+    /// settings, its authors' entries, its series (the other parts' titles and URLs show),
+    /// the matrices when its text may embed a table, the URLs of other sources when it may
+    /// link to them.
+    fn inputs_key(&self, site: &Site, page: &Page) -> u64 {
+        let in_series =
+            blog::series_of(site, &page.source).map(|(s, _)| self.series_keys.get(&s.id));
+        let authors: Vec<Option<&crate::yaml::Value>> =
+            page.authors.iter().map(|id| site.author(id)).collect();
+        let tables = page.may_embed.then_some(self.matrices);
+        let links = page.may_link_sources.then_some(self.links_key);
+        hash_of(&(
+            self.globals,
+            page.fingerprint,
+            in_series,
+            authors,
+            tables,
+            links,
+        ))
+    }
+
+    /// The `posts` entry of the post at `index`, from the cache when its key is unchanged.
+    fn post_value(&self, site: &Site, index: usize, post: &Page) -> Value {
+        match &self.memo {
+            Some(cache) => cache.post_value(self.page_keys[index], || page_value(post, site, None)),
+            None => page_value(post, site, None),
+        }
+    }
+
+    /// Recomputes what depends on every post's key: the key and value of the list of posts.
+    fn update_posts(&mut self) {
+        self.posts_key = hash_of(&self.page_keys[..self.post_values.len()]);
+        self.posts = Value::from(self.post_values.clone());
+    }
+
+    /// The preview server replaced the pages at `changed` (indexes into `site.all_pages()`)
+    /// with new text, each keeping its place, URL, date and authors: updates their keys and
+    /// values, and those of the other parts of a series they belong to.
+    pub fn replace_pages(&mut self, site: &Site, changed: &[usize]) {
+        let series_keys = series_keys(site);
+        let mut refresh: Vec<usize> = changed.to_vec();
+        if series_keys != self.series_keys {
+            // A part's title or text shows on every part: rare enough to redo every page.
+            self.series_keys = series_keys;
+            refresh = (0..self.page_keys.len()).collect();
+        }
+        let pages: Vec<&Page> = site.all_pages().collect();
+        for i in refresh {
+            let key = self.inputs_key(site, pages[i]);
+            if self.page_keys[i] != key {
+                self.page_keys[i] = key;
+                if i < self.post_values.len() {
+                    let value = self.post_value(site, i, pages[i]);
+                    self.post_values[i] = value;
+                    self.listing_keys[i] = listing_key(pages[i]);
+                }
+            }
+        }
+        self.update_posts();
+    }
+
     /// Highlighted code from disk (build and serve); the renderer carries it to page rendering.
     pub fn set_highlight_cache(&mut self, cache: Option<crate::highlight::DiskCache>) {
         self.highlight_cache = cache;
@@ -351,18 +429,53 @@ impl Renderer {
         self.highlight_cache.as_ref()
     }
 
-    /// A hash of everything a content page is rendered from but its Markdown body's own
-    /// links and embeds (the preview server adds those): equal keys, equal HTML.
-    pub fn page_key(&self, page: &Page) -> u64 {
-        let layout = self.layouts.get(&format!("{}.html", page.layout));
-        let posts = layout.is_none_or(|l| l.reads_posts);
-        let data = layout.is_none_or(|l| l.reads_data);
-        hash_of(&(
-            self.page_keys.get(&page.source),
-            layout.map(|l| l.templates),
-            posts.then_some(self.posts_key),
-            data.then_some(self.data_key),
-        ))
+    /// A hash of everything a content page is rendered from (`index` is its place in
+    /// `site.all_pages()`): equal keys, equal HTML.
+    pub fn page_key(&self, index: usize, page: &Page) -> u64 {
+        hash_of(&(self.page_keys[index], self.layout_key(&page.layout)))
+    }
+
+    /// A hash of what a page rendered through `layout` reads besides the page: the layout
+    /// and its templates, and the list of posts and `data` when they name them.
+    fn layout_key(&self, layout: &str) -> u64 {
+        match self.layouts.get(layout) {
+            Some(l) => hash_of(&(
+                self.globals,
+                l.templates,
+                l.reads(&["posts"]).then_some(self.posts_key),
+                l.reads(&["data", "matrix"]).then_some(self.data_key),
+            )),
+            None => hash_of(&(
+                self.globals,
+                self.templates_key,
+                self.posts_key,
+                self.data_key,
+            )),
+        }
+    }
+
+    /// The page keys of the posts (`site.posts` order), for keys of what lists them.
+    pub fn post_keys(&self) -> &[u64] {
+        &self.page_keys[..self.post_values.len()]
+    }
+
+    /// A hash of the settings and of every page's source, URL and date, for what lists them
+    /// all (the sitemap).
+    pub fn urls_key(&self) -> u64 {
+        hash_of(&(self.globals, self.links_key))
+    }
+
+    /// `make()`, or its result from the preview server's cache when made under `key` before.
+    /// `key` must cover everything `make` reads.
+    pub fn memo(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<String, Diagnostic>,
+    ) -> Result<String, Diagnostic> {
+        match &self.memo {
+            Some(cache) => cache.rendered(key, make),
+            None => make(),
+        }
     }
 
     /// Whether `layouts/<layout>.html` exists.
@@ -380,9 +493,10 @@ impl Renderer {
             .map_err(|d| d.with_help(format!("while rendering {}", page.source.display())))
     }
 
-    /// Renders a page the engine makes (the home page, /compare/) like a content page.
+    /// Renders a page the engine makes (/compare/) like a content page.
     pub fn generated(&self, page: &Generated) -> Result<String, Diagnostic> {
-        self.generated_with(page, Vec::new())
+        let key = hash_of(&(self.layout_key(&page.layout), page));
+        self.memo(key, || self.generated_with(page, Vec::new()))
     }
 
     /// A generated page with more top-level variables (`paginator`, `term`, `series`).
@@ -405,7 +519,7 @@ impl Renderer {
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
         ]);
-        self.render_memo(&page.layout, Value::from(fields), extra)
+        self.render_with(&page.layout, Value::from(fields), extra)
     }
 
     /// The first layout of `names` the theme has, else `fallback`.
@@ -418,24 +532,36 @@ impl Renderer {
             .to_owned()
     }
 
-    fn posts_of(&self, pages: &[&Page]) -> Value {
-        pages
+    /// Per post listed (indexes into `site.posts`), a hash of what the listing shows of it:
+    /// everything when the layout reads `variable` (which carries the posts' values), else
+    /// the URL, title and date of the plain list in `page.content`.
+    fn listed_keys(&self, layout: &str, variable: &str, posts: &[usize]) -> u64 {
+        let full = self
+            .layouts
+            .get(layout)
+            .is_none_or(|l| l.reads(&[variable]));
+        let keys: Vec<u64> = posts
             .iter()
-            .filter_map(|p| self.post_index.get(&p.source))
-            .map(|&i| self.post_values[i].clone())
-            .collect()
+            .map(|&i| match full {
+                true => self.page_keys[i],
+                false => self.listing_keys[i],
+            })
+            .collect();
+        hash_of(&keys)
     }
 
     /// Renders one of the blog's HTML pages (home pages, taxonomies, series, 404); None for
     /// the outputs that are not pages (feeds, sitemap, robots.txt).
     ///
     /// Each has a layout of its own when the theme has one (`term.html`, `series.html`, …),
-    /// else `page.html` with an HTML listing as `page.content`, so any theme shows them.
+    /// else `page.html` with an HTML listing as `page.content`, so any theme shows them. In
+    /// the preview server, each is taken from the cache under a key of what it shows, found
+    /// before anything is rendered: listing 10,000 posts is the costly part.
     pub fn blog_page(
         &self,
         site: &Site,
         output: &BlogOutput,
-        terms: &BTreeMap<Taxonomy, Vec<Term>>,
+        terms: &blog::Terms,
     ) -> Option<Result<String, Diagnostic>> {
         let config = &site.config;
         let generated =
@@ -449,129 +575,132 @@ impl Renderer {
             };
         let made = match output {
             BlogOutput::Home(pager) => {
-                let mut page =
-                    generated("index", "index".into(), config.title.clone(), pager.path());
-                page.content = String::new();
-                self.generated_with(
-                    &page,
-                    vec![("paginator", self.paginator_value(site, pager))],
-                )
+                let posts: Vec<usize> = (pager.first.min(pager.end)..pager.end).collect();
+                let listed = self.listed_keys("index", "paginator", &posts);
+                let key = ("home", pager, listed, site.posts.len());
+                self.memo(hash_of(&(self.layout_key("index"), key)), || {
+                    let page =
+                        generated("index", "index".into(), config.title.clone(), pager.path());
+                    self.generated_with(
+                        &page,
+                        vec![("paginator", self.paginator_value(site, pager))],
+                    )
+                })
             }
             BlogOutput::TermIndex(taxonomy) => {
                 let list = terms.get(taxonomy).map_or(&[][..], Vec::as_slice);
                 let layout = self.pick_layout(&[taxonomy.id(), "terms"], "page");
-                let mut page = generated("terms", layout, taxonomy.title().into(), taxonomy.path());
-                let items: Vec<String> = list
+                let shown: Vec<_> = list
                     .iter()
                     .map(|t| {
-                        format!(
-                            "<li><a href=\"{}\">{}</a> <span class=\"term-count\">({})</span></li>",
-                            escape(&config.relative_url(&t.path(*taxonomy))),
-                            escape(&t.name),
-                            t.posts.len()
+                        (
+                            &t.name,
+                            &t.slug,
+                            &t.id,
+                            t.posts.len(),
+                            self.author_of(site, t),
                         )
                     })
                     .collect();
-                page.content = format!("<ul class=\"terms\">{}</ul>", items.join(""));
-                let values: Vec<Value> = list
-                    .iter()
-                    .map(|t| self.term_value(site, *taxonomy, t, false))
-                    .collect();
-                self.generated_with(
-                    &page,
-                    vec![
-                        ("taxonomy", taxonomy_value(*taxonomy)),
-                        ("terms", Value::from(values)),
-                    ],
-                )
+                let key = hash_of(&(self.layout_key(&layout), "terms", taxonomy, shown));
+                self.memo(key, || {
+                    let mut page =
+                        generated("terms", layout.clone(), taxonomy.title().into(), taxonomy.path());
+                    let items: Vec<String> = list
+                        .iter()
+                        .map(|t| {
+                            format!(
+                                "<li><a href=\"{}\">{}</a> <span class=\"term-count\">({})</span></li>",
+                                escape(&config.relative_url(&t.path(*taxonomy))),
+                                escape(&t.name),
+                                t.posts.len()
+                            )
+                        })
+                        .collect();
+                    page.content = format!("<ul class=\"terms\">{}</ul>", items.join(""));
+                    let values: Vec<Value> = list
+                        .iter()
+                        .map(|t| self.term_value(site, *taxonomy, t, false))
+                        .collect();
+                    self.generated_with(
+                        &page,
+                        vec![
+                            ("taxonomy", taxonomy_value(*taxonomy)),
+                            ("terms", Value::from(values)),
+                        ],
+                    )
+                })
             }
             BlogOutput::Term(taxonomy, slug) => {
                 let term = terms
                     .get(taxonomy)
                     .and_then(|list| list.iter().find(|t| &t.slug == slug))?;
                 let layout = self.pick_layout(&[taxonomy.singular(), "term"], "page");
-                let title = match taxonomy {
-                    Taxonomy::Authors => term.name.clone(),
-                    _ => format!("{}: {}", capitalise(taxonomy.singular()), term.name),
-                };
-                let mut page = generated("term", layout, title, term.path(*taxonomy));
-                let mut content = String::new();
-                if let Some(author) = term.id.and_then(|id| site.author(id)) {
-                    let field = |k: &str| author.get(k).and_then(crate::yaml::as_text);
-                    if let Some(bio) = field("bio") {
-                        content.push_str(&format!("<p class=\"author-bio\">{}</p>", escape(&bio)));
-                    }
-                    if let Some(serde_yaml::Value::Sequence(links)) = author.get("links") {
-                        content.push_str("<ul class=\"author-links\">");
-                        for link in links {
-                            let get = |k: &str| {
-                                link.get(k)
-                                    .and_then(crate::yaml::as_text)
-                                    .unwrap_or_default()
-                            };
-                            content.push_str(&format!(
-                                "<li><a href=\"{}\">{}</a></li>",
-                                escape(&get("url")),
-                                escape(&get("title"))
-                            ));
-                        }
-                        content.push_str("</ul>");
-                    }
-                }
-                content.push_str(&post_list_html(config, &term.posts));
-                page.content = content;
-                self.generated_with(
-                    &page,
-                    vec![
-                        ("taxonomy", taxonomy_value(*taxonomy)),
-                        ("term", self.term_value(site, *taxonomy, term, true)),
-                    ],
-                )
+                let author = self.author_of(site, term);
+                let listed = self.listed_keys(&layout, "term", &term.posts);
+                let shown = (&term.name, &term.slug, &term.id, author, listed);
+                let key = hash_of(&(self.layout_key(&layout), "term", taxonomy, shown));
+                self.memo(key, || {
+                    self.term_page(site, *taxonomy, term, layout.clone())
+                })
             }
             BlogOutput::Series(index) => {
                 let series = &site.series[*index];
                 let layout = self.pick_layout(&["series"], "page");
-                let mut page = generated(
-                    "series",
-                    layout,
-                    series.title.clone(),
-                    blog::series_path(&series.id),
-                );
-                if let Some(summary) = &series.summary {
-                    page.description = summary.clone();
-                }
-                let mut content = String::new();
-                if let Some(summary) = &series.summary {
-                    content
-                        .push_str(&markdown::render(summary, &markdown::Options::default()).html);
-                }
-                content.push_str("<ol class=\"series-parts\">");
-                for part in blog::parts(site, series) {
-                    match part.post {
-                        Some(post) => content.push_str(&format!(
-                            "<li><a href=\"{}\">{}</a></li>",
-                            escape(&config.relative_url(&post.url)),
-                            escape(part.title)
-                        )),
-                        None => content.push_str(&format!(
-                            "<li class=\"series-planned\">{} <span class=\"series-status\">(planned)</span></li>",
-                            escape(part.title)
-                        )),
+                let parts: Vec<Option<(&str, Option<String>)>> = blog::parts(site, series)
+                    .iter()
+                    .map(|p| {
+                        p.post
+                            .map(|p| (p.url.as_str(), p.date.map(|d| d.to_rfc3339())))
+                    })
+                    .collect();
+                let key = hash_of(&(self.layout_key(&layout), "series", series, parts));
+                self.memo(key, || {
+                    let mut page = generated(
+                        "series",
+                        layout.clone(),
+                        series.title.clone(),
+                        blog::series_path(&series.id),
+                    );
+                    if let Some(summary) = &series.summary {
+                        page.description = summary.clone();
                     }
-                }
-                content.push_str("</ol>");
-                page.content = content;
-                self.generated_with(&page, vec![("series", series_value(site, series, None))])
+                    let mut content = String::new();
+                    if let Some(summary) = &series.summary {
+                        content.push_str(
+                            &markdown::render(summary, &markdown::Options::default()).html,
+                        );
+                    }
+                    content.push_str("<ol class=\"series-parts\">");
+                    for part in blog::parts(site, series) {
+                        match part.post {
+                            Some(post) => content.push_str(&format!(
+                                "<li><a href=\"{}\">{}</a></li>",
+                                escape(&config.relative_url(&post.url)),
+                                escape(part.title)
+                            )),
+                            None => content.push_str(&format!(
+                                "<li class=\"series-planned\">{} <span class=\"series-status\">(planned)</span></li>",
+                                escape(part.title)
+                            )),
+                        }
+                    }
+                    content.push_str("</ol>");
+                    page.content = content;
+                    self.generated_with(&page, vec![("series", series_value(site, series, None))])
+                })
             }
             BlogOutput::NotFound => {
                 let layout = self.pick_layout(&["404"], "page");
-                let mut page =
-                    generated("404", layout, "Page not found".into(), "/404.html".into());
-                page.content = format!(
-                    "<p>There is no page at this address. Try the <a href=\"{}\">home page</a>.</p>",
-                    escape(&config.relative_url("/"))
-                );
-                self.generated_with(&page, Vec::new())
+                self.memo(hash_of(&(self.layout_key(&layout), "404")), || {
+                    let mut page =
+                        generated("404", layout.clone(), "Page not found".into(), "/404.html".into());
+                    page.content = format!(
+                        "<p>There is no page at this address. Try the <a href=\"{}\">home page</a>.</p>",
+                        escape(&config.relative_url("/"))
+                    );
+                    self.generated_with(&page, Vec::new())
+                })
             }
             BlogOutput::SeriesFeed(_)
             | BlogOutput::Feed
@@ -579,6 +708,65 @@ impl Renderer {
             | BlogOutput::Robots => return None,
         };
         Some(made)
+    }
+
+    /// The entry of data/authors.yaml for an author's term.
+    fn author_of<'s>(&self, site: &'s Site, term: &Term) -> Option<&'s crate::yaml::Value> {
+        term.id.as_deref().and_then(|id| site.author(id))
+    }
+
+    /// `/tags/aws/`, `/authors/ann/`: the term's posts, and an author's bio and links.
+    fn term_page(
+        &self,
+        site: &Site,
+        taxonomy: Taxonomy,
+        term: &Term,
+        layout: String,
+    ) -> Result<String, Diagnostic> {
+        let config = &site.config;
+        let title = match taxonomy {
+            Taxonomy::Authors => term.name.clone(),
+            _ => format!("{}: {}", capitalise(taxonomy.singular()), term.name),
+        };
+        let mut content = String::new();
+        if let Some(author) = self.author_of(site, term) {
+            let field = |k: &str| author.get(k).and_then(crate::yaml::as_text);
+            if let Some(bio) = field("bio") {
+                content.push_str(&format!("<p class=\"author-bio\">{}</p>", escape(&bio)));
+            }
+            if let Some(serde_yaml::Value::Sequence(links)) = author.get("links") {
+                content.push_str("<ul class=\"author-links\">");
+                for link in links {
+                    let get = |k: &str| {
+                        link.get(k)
+                            .and_then(crate::yaml::as_text)
+                            .unwrap_or_default()
+                    };
+                    content.push_str(&format!(
+                        "<li><a href=\"{}\">{}</a></li>",
+                        escape(&get("url")),
+                        escape(&get("title"))
+                    ));
+                }
+                content.push_str("</ul>");
+            }
+        }
+        content.push_str(&post_list_html(config, &term.pages(site)));
+        let page = Generated {
+            kind: "term",
+            layout,
+            title,
+            description: config.description.clone(),
+            url: term.path(taxonomy),
+            content,
+        };
+        self.generated_with(
+            &page,
+            vec![
+                ("taxonomy", taxonomy_value(taxonomy)),
+                ("term", self.term_value(site, taxonomy, term, true)),
+            ],
+        )
     }
 
     fn paginator_value(&self, site: &Site, pager: &Pager) -> Value {
@@ -605,10 +793,15 @@ impl Renderer {
             ("count", Value::from(term.posts.len())),
         ]);
         if posts {
-            fields.insert("posts", self.posts_of(&term.posts));
+            let values: Vec<Value> = term
+                .posts
+                .iter()
+                .map(|&i| self.post_values[i].clone())
+                .collect();
+            fields.insert("posts", Value::from(values));
         }
-        if let Some(id) = term.id {
-            fields.insert("id", Value::from(id));
+        if let Some(id) = &term.id {
+            fields.insert("id", Value::from(id.clone()));
             if let Some(author) = site.author(id) {
                 fields.insert("author", Value::from(Serde(author)));
             }
@@ -638,23 +831,6 @@ impl Renderer {
 
     fn render(&self, layout: &str, page: Value) -> Result<String, Diagnostic> {
         self.render_with(layout, page, Vec::new())
-    }
-
-    /// Renders a generated page, or takes it from the preview server's cache when nothing it
-    /// is made from changed.
-    fn render_memo(
-        &self,
-        layout: &str,
-        page: Value,
-        extra: Vec<(&'static str, Value)>,
-    ) -> Result<String, Diagnostic> {
-        match &self.memo {
-            Some((cache, shared)) => {
-                let key = hash_of(&(shared, layout, &page, &extra));
-                cache.rendered(key, || self.render_with(layout, page, extra))
-            }
-            None => self.render_with(layout, page, extra),
-        }
     }
 
     fn render_with(
@@ -693,6 +869,7 @@ fn readable_escape(out: &mut Output, state: &mut State, value: &Value) -> Result
 }
 
 /// A page the engine makes rather than reads from `content/`.
+#[derive(Hash)]
 pub struct Generated {
     pub kind: &'static str,
     pub layout: String,

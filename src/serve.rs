@@ -104,7 +104,7 @@ impl State {
     }
 
     /// Installs the outputs of a successful build; returns the paths whose bytes changed.
-    fn install(&self, outputs: Outputs) -> BTreeSet<String> {
+    fn install(&self, outputs: Arc<Outputs>) -> BTreeSet<String> {
         let mut current = self.outputs.write().unwrap_or_else(|e| e.into_inner());
         let same = |a: &Arc<Vec<u8>>, b: &Arc<Vec<u8>>| Arc::ptr_eq(a, b) || a == b;
         let mut changed: BTreeSet<String> = outputs
@@ -118,7 +118,7 @@ impl State {
                 .filter(|p| !outputs.contains_key(*p))
                 .cloned(),
         );
-        *current = Arc::new(outputs);
+        *current = outputs;
         *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.generation.fetch_add(1, Ordering::SeqCst);
         changed
@@ -233,7 +233,7 @@ fn rebuild(
             for warning in &updated.warnings {
                 complain(&warning.clone().relative_to(&root).render());
             }
-            let changed = state.install(updated.outputs.clone());
+            let changed = state.install(updated.outputs);
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
             let event_name = if only_css { "css" } else { "reload" };
             if !changed.is_empty() {
@@ -244,7 +244,7 @@ fn rebuild(
             }
             let elapsed = started.elapsed().as_millis();
             // After the reload went out: the check never delays the page.
-            let checked = match updated.check(&root) {
+            let checked = match builder.check() {
                 Some((errors, warnings)) => {
                     let summary = format!("versus check: {errors} error(s), {warnings} warning(s)");
                     state.set_check(summary.clone());
