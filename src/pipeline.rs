@@ -249,25 +249,48 @@ pub fn render_pages<'p>(
     prepared: &Prepared,
     sink: &dyn Sink,
 ) -> (Vec<Diagnostic>, Vec<(&'p Page, Vec<String>)>) {
-    type Rendered<'p> = Result<(&'p Page, Vec<String>), Vec<Diagnostic>>;
-    let results: Vec<Rendered> = pages
+    let (problems, rendered) = render_pages_reading(pages, prepared, sink);
+    let embeds = rendered.into_iter().map(|r| (r.page, r.embeds)).collect();
+    (problems, embeds)
+}
+
+/// A content page rendered: what else its HTML was made from.
+pub struct RenderedPage<'p> {
+    pub page: &'p Page,
+    /// The matrices its text embeds.
+    pub embeds: Vec<String>,
+    /// What it read of the list of posts (preview server only).
+    pub reads: Option<render::PostReads>,
+}
+
+/// [`render_pages`], with what each page read of the list of posts; in `pages` order.
+pub fn render_pages_reading<'p>(
+    pages: &[&'p Page],
+    prepared: &Prepared,
+    sink: &dyn Sink,
+) -> (Vec<Diagnostic>, Vec<RenderedPage<'p>>) {
+    let results: Vec<Result<RenderedPage, Vec<Diagnostic>>> = pages
         .par_iter()
         .map(|page| {
-            let (html, embedded) = render_page(page, &prepared.site, &prepared.renderer)?;
+            let (html, embeds, reads) = render_page(page, &prepared.site, &prepared.renderer)?;
             sink.put(&page.output, html.as_bytes())
                 .map_err(|err| vec![Diagnostic::error(&page.source, err.to_string())])?;
-            Ok((*page, embedded))
+            Ok(RenderedPage {
+                page,
+                embeds,
+                reads,
+            })
         })
         .collect();
     let mut problems = Vec::new();
-    let mut embeds = Vec::new();
+    let mut rendered = Vec::new();
     for result in results {
         match result {
-            Ok(done) => embeds.push(done),
+            Ok(done) => rendered.push(done),
             Err(diagnostics) => problems.extend(diagnostics),
         }
     }
-    (problems, embeds)
+    (problems, rendered)
 }
 
 /// Matrix id → the pages that embed it, for the area pages' "Discussed in".
@@ -533,12 +556,13 @@ pub fn parse_pages(
     pages
 }
 
-/// Markdown to HTML, then through the page's layout; also returns the matrices it embeds.
+/// Markdown to HTML, then through the page's layout; also returns the matrices it embeds and
+/// what it read of the list of posts.
 pub fn render_page(
     page: &Page,
     site: &Site,
     renderer: &Renderer,
-) -> Result<(String, Vec<String>), Vec<Diagnostic>> {
+) -> Result<(String, Vec<String>, Option<render::PostReads>), Vec<Diagnostic>> {
     let resolve = |target: &str| {
         site.source_link(&page.source, target)
             .map(|url| site.config.relative_url(url))
@@ -565,10 +589,11 @@ pub fn render_page(
         .iter()
         .map(|p| page.error_in_body(p.offset, p.message.clone()))
         .collect();
-    match renderer.page(page, site, &body) {
-        Ok(html) if problems.is_empty() => Ok((
+    match renderer.page_reading(page, site, &body) {
+        Ok((html, reads)) if problems.is_empty() => Ok((
             html,
             embedded.into_inner().unwrap_or_else(|e| e.into_inner()),
+            reads,
         )),
         Ok(_) => Err(problems),
         Err(d) => {

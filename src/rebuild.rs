@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
 use crate::pipeline::{self, BuildOptions, Failure, Prepared};
-use crate::render::RenderCache;
+use crate::render::{PostReads, RenderCache};
 use crate::source::{self, Kind, Sources};
 use crate::write::{self, Sink, WriteError};
 use crate::{blog, config};
@@ -45,6 +45,9 @@ pub struct Rebuild {
     /// from.
     made: Vec<Made>,
     outputs: Arc<Outputs>,
+    /// The outputs of the last successful rebuild that were not content pages: generated
+    /// pages and files, static files.
+    generated: BTreeSet<String>,
     /// Pages of the last successful rebuild, generated ones included.
     pages: usize,
 }
@@ -58,6 +61,8 @@ struct Made {
     output: String,
     /// The matrices its text embeds, for the area pages.
     embeds: Vec<String>,
+    /// What it read of the list of posts, when its layout reads it.
+    reads: Option<PostReads>,
 }
 
 /// Sites up to this many pages are checked (`versus check`) after every rebuild; larger ones
@@ -67,6 +72,8 @@ const CHECK_UP_TO_PAGES: usize = 2_000;
 /// A successful rebuild.
 pub struct Updated {
     pub outputs: Arc<Outputs>,
+    /// The outputs whose bytes changed, came or went.
+    pub changed: BTreeSet<String>,
     /// Pages in the site, generated ones included.
     pub pages: usize,
     /// Content pages rendered this time (the others were unchanged).
@@ -86,6 +93,7 @@ impl Rebuild {
             prepared: None,
             made: Vec::new(),
             outputs: Arc::default(),
+            generated: BTreeSet::new(),
             pages: 0,
         }
     }
@@ -306,6 +314,7 @@ impl Rebuild {
                         key: None,
                         output,
                         embeds: Vec::new(),
+                        reads: None,
                     },
                 }
             })
@@ -318,52 +327,84 @@ impl Rebuild {
     /// outputs. `patched`: the site kept its pages in place since the last rebuild.
     fn render(&mut self, patched: bool) -> Result<Updated, Vec<Diagnostic>> {
         let prepared = self.prepared.as_ref().expect("assembled or patched");
-        let site = &prepared.site;
+        let (site, renderer) = (&prepared.site, &prepared.renderer);
         let pages: Vec<&Page> = site.all_pages().collect();
-        let keys: Vec<u64> = pages
-            .iter()
-            .enumerate()
-            .map(|(i, page)| prepared.renderer.page_key(i, page))
+        let key = |i: usize, reads: Option<&PostReads>| renderer.page_key(i, pages[i], reads);
+        let mut keys: Vec<u64> = (0..pages.len())
+            .map(|i| key(i, self.made[i].reads.as_ref()))
             .collect();
         debug_assert!(
-            !patched
-                || self
-                    .made
-                    .iter()
-                    .zip(&pages)
-                    .all(|(m, p)| m.source == p.source)
+            self.made
+                .iter()
+                .zip(&pages)
+                .all(|(m, p)| m.source == p.source)
         );
         let stale: Vec<usize> = (0..pages.len())
             .filter(|&i| self.made[i].key != Some(keys[i]))
             .collect();
-        let sink = MemorySink::default();
+        let page_sink = MemorySink::default();
         let stale_pages: Vec<&Page> = stale.iter().map(|&i| pages[i]).collect();
-        let (mut problems, embedded) = pipeline::render_pages(&stale_pages, prepared, &sink);
+        let (mut problems, rendered) =
+            pipeline::render_pages_reading(&stale_pages, prepared, &page_sink);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
         let mut embeds: Vec<&[String]> = self.made.iter().map(|m| m.embeds.as_slice()).collect();
-        for (&i, (_, ids)) in stale.iter().zip(&embedded) {
-            embeds[i] = ids;
+        for (&i, page) in stale.iter().zip(&rendered) {
+            embeds[i] = &page.embeds;
         }
         let mentions = pipeline::mentions_by_matrix(pages.iter().copied().zip(embeds));
+        let generated_sink = MemorySink::default();
         let (pages_written, _) =
-            pipeline::write_generated(prepared, &mentions, &sink, &mut problems);
+            pipeline::write_generated(prepared, &mentions, &generated_sink, &mut problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
 
-        // The new outputs: what was rendered now, and the unchanged pages' previous outputs.
-        let mut outputs = sink.into_outputs();
-        for made in &self.made {
-            if !outputs.contains_key(&made.output) {
+        // The new outputs: the previous ones, less generated files no longer made (or, after
+        // assembly, less everything not made from a current page), and what was made now.
+        let generated = generated_sink.into_outputs();
+        let mut changed = BTreeSet::new();
+        let mut outputs = if patched {
+            let mut outputs = (*self.outputs).clone();
+            for gone in self
+                .generated
+                .iter()
+                .filter(|k| !generated.contains_key(*k))
+            {
+                outputs.remove(gone);
+                changed.insert(gone.clone());
+            }
+            outputs
+        } else {
+            let mut outputs = Outputs::with_capacity(self.made.len() + generated.len());
+            for made in &self.made {
                 if let Some(bytes) = self.outputs.get(&made.output) {
                     outputs.insert(made.output.clone(), Arc::clone(bytes));
                 }
             }
+            outputs
+        };
+        self.generated = generated.keys().cloned().collect();
+        for (path, bytes) in page_sink.into_outputs().into_iter().chain(generated) {
+            // Unchanged bytes keep their previous copy, so nothing is reloaded for them.
+            if outputs.get(&path).is_none_or(|old| old != &bytes) {
+                changed.insert(path.clone());
+                outputs.insert(path, bytes);
+            }
         }
-        for (&i, (_, ids)) in stale.iter().zip(embedded) {
-            self.made[i].embeds = ids;
+        if !patched {
+            let gone = self.outputs.keys().filter(|k| !outputs.contains_key(*k));
+            changed.extend(gone.cloned());
+        }
+
+        // What each page was made from, for the next rebuild.
+        for (&i, page) in stale.iter().zip(rendered) {
+            if page.reads.is_some() {
+                keys[i] = key(i, page.reads.as_ref());
+            }
+            self.made[i].embeds = page.embeds;
+            self.made[i].reads = page.reads;
         }
         for (made, key) in self.made.iter_mut().zip(keys) {
             made.key = Some(key);
@@ -374,6 +415,7 @@ impl Rebuild {
         self.pages = pages_written;
         Ok(Updated {
             outputs: Arc::clone(&self.outputs),
+            changed,
             pages: pages_written,
             rendered: stale.len(),
             warnings,

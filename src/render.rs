@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use minijinja::value::{Kwargs, Serde};
+use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Serde};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
@@ -88,6 +88,9 @@ impl Templates {
             .map(|m| hash_of(&(m, data.get_attr("providers").ok())));
         let mut renderer = Renderer {
             layouts: layout_keys(&env, &sources),
+            layout_keys: HashMap::new(),
+            unknown_layout_key: 0,
+            read_hashes: Mutex::default(),
             templates_key: hash_of(&sources),
             env,
             sources,
@@ -117,6 +120,7 @@ impl Templates {
             .map(|(i, post)| renderer.post_value(site, i, post))
             .collect();
         renderer.listing_keys = site.posts.iter().map(|p| listing_key(p)).collect();
+        renderer.update_layout_keys();
         renderer.update_posts();
         renderer
     }
@@ -154,6 +158,13 @@ pub struct Renderer {
     templates_key: u64,
     /// Per layout (`post` for layouts/post.html): what it is made of and reads.
     layouts: HashMap<String, LayoutKey>,
+    /// Per set of fields a page read of the posts, the hash of those fields of each post;
+    /// kept up to date as posts change, so a page listing all posts is keyed in microseconds.
+    read_hashes: Mutex<HashMap<std::collections::BTreeSet<String>, Vec<u64>>>,
+    /// Per layout, [`Renderer::layout_base`].
+    layout_keys: HashMap<String, (u64, bool)>,
+    /// [`Renderer::layout_key`] of a layout that does not exist.
+    unknown_layout_key: u64,
     highlight_cache: Option<crate::highlight::DiskCache>,
 }
 
@@ -221,6 +232,86 @@ impl RenderCache {
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
         rendered.insert(key, (generation, html.clone()));
         Ok(html)
+    }
+}
+
+/// What a render read of the list of posts through `posts`, so that the preview server
+/// renders a page listing every post again only when a field it shows changed: a list of
+/// titles does not change with a post's text, though the post's `word_count` does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct PostReads {
+    /// Some post was read whole (printed, serialised, compared, iterated).
+    all: bool,
+    /// The fields read by name (`title`, `url`).
+    fields: std::collections::BTreeSet<String>,
+}
+
+/// `posts` as the preview server gives it to a layout: the same list, whose entries record in
+/// `reads` which fields the render reads.
+#[derive(Debug)]
+struct TrackedPosts {
+    posts: Value,
+    reads: Arc<Mutex<PostReads>>,
+}
+
+impl Object for TrackedPosts {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Seq
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let post = self
+            .posts
+            .get_item(key)
+            .ok()
+            .filter(|v| !v.is_undefined())?;
+        let reads = Arc::clone(&self.reads);
+        Some(Value::from_object(TrackedPost { post, reads }))
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Seq(self.posts.len().unwrap_or(0))
+    }
+}
+
+/// One entry of [`TrackedPosts`]: reading a field records its name; anything that sees the
+/// whole entry (iterating, printing, its length) records that.
+#[derive(Debug)]
+struct TrackedPost {
+    post: Value,
+    reads: Arc<Mutex<PostReads>>,
+}
+
+impl TrackedPost {
+    fn record(&self, field: Option<&str>) {
+        let mut reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+        match field {
+            Some(name) => {
+                if !reads.fields.contains(name) {
+                    reads.fields.insert(name.to_owned());
+                }
+            }
+            None => reads.all = true,
+        }
+    }
+}
+
+impl Object for TrackedPost {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.record(key.as_str());
+        self.post.get_item(key).ok().filter(|v| !v.is_undefined())
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        self.record(None);
+        match self.post.try_iter() {
+            Ok(keys) => Enumerator::Values(keys.collect()),
+            Err(_) => Enumerator::Empty,
+        }
     }
 }
 
@@ -338,6 +429,15 @@ fn links_key(site: &Site) -> u64 {
     hash_of(&pages)
 }
 
+/// A hash of the `fields` of a post's value.
+fn fields_hash(post: &Value, fields: &std::collections::BTreeSet<String>) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for field in fields {
+        post.get_attr(field).unwrap_or_default().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 /// A hash of what a plain list of posts shows of a post.
 fn listing_key(post: &Page) -> u64 {
     let date = post.date.map(|d| (d.civil, d.offset, d.has_time));
@@ -412,6 +512,13 @@ impl Renderer {
                 self.page_keys[i] = key;
                 if i < self.post_values.len() {
                     let value = self.post_value(site, i, pages[i]);
+                    let known = self
+                        .read_hashes
+                        .get_mut()
+                        .unwrap_or_else(|e| e.into_inner());
+                    for (fields, hashes) in known.iter_mut() {
+                        hashes[i] = fields_hash(&value, fields);
+                    }
                     self.post_values[i] = value;
                     self.listing_keys[i] = listing_key(pages[i]);
                 }
@@ -431,27 +538,59 @@ impl Renderer {
 
     /// A hash of everything a content page is rendered from (`index` is its place in
     /// `site.all_pages()`): equal keys, equal HTML.
-    pub fn page_key(&self, index: usize, page: &Page) -> u64 {
-        hash_of(&(self.page_keys[index], self.layout_key(&page.layout)))
+    /// `reads`: what the page read of the list of posts when it was last rendered, if its
+    /// layout reads `posts` (see [`Renderer::page_reading`]); None counts every post whole.
+    pub fn page_key(&self, index: usize, page: &Page, reads: Option<&PostReads>) -> u64 {
+        let (layout, reads_posts) = self.layout_base(&page.layout);
+        let posts = reads_posts.then(|| match reads {
+            Some(reads) => self.posts_read_key(reads),
+            None => self.posts_key,
+        });
+        hash_of(&(self.page_keys[index], layout, posts))
     }
 
     /// A hash of what a page rendered through `layout` reads besides the page: the layout
     /// and its templates, and the list of posts and `data` when they name them.
     fn layout_key(&self, layout: &str) -> u64 {
-        match self.layouts.get(layout) {
-            Some(l) => hash_of(&(
-                self.globals,
-                l.templates,
-                l.reads(&["posts"]).then_some(self.posts_key),
-                l.reads(&["data", "matrix"]).then_some(self.data_key),
-            )),
-            None => hash_of(&(
-                self.globals,
-                self.templates_key,
-                self.posts_key,
-                self.data_key,
-            )),
+        let (key, reads_posts) = self.layout_base(layout);
+        hash_of(&(key, reads_posts.then_some(self.posts_key)))
+    }
+
+    /// [`Renderer::layout_key`] but the list of posts, and whether the layout reads it.
+    fn layout_base(&self, layout: &str) -> (u64, bool) {
+        match self.layout_keys.get(layout) {
+            Some(&key) => key,
+            None => (self.unknown_layout_key, true),
         }
+    }
+
+    /// [`Renderer::layout_base`] for every layout, found once per build rather than once per
+    /// page.
+    fn update_layout_keys(&mut self) {
+        self.layout_keys = self
+            .layouts
+            .iter()
+            .map(|(name, l)| {
+                let data = l.reads(&["data", "matrix"]).then_some(self.data_key);
+                let key = hash_of(&(self.globals, l.templates, data));
+                (name.clone(), (key, l.reads(&["posts"])))
+            })
+            .collect();
+        self.unknown_layout_key = hash_of(&(self.globals, self.templates_key, self.data_key));
+    }
+
+    /// A hash of the fields `reads` names of every post (all of them when it read some post
+    /// whole).
+    fn posts_read_key(&self, reads: &PostReads) -> u64 {
+        if reads.all {
+            return self.posts_key;
+        }
+        let mut known = self.read_hashes.lock().unwrap_or_else(|e| e.into_inner());
+        let hashes = known.entry(reads.fields.clone()).or_insert_with(|| {
+            let posts = self.post_values.iter();
+            posts.map(|post| fields_hash(post, &reads.fields)).collect()
+        });
+        hash_of(&(&reads.fields, hashes.as_slice()))
     }
 
     /// The page keys of the posts (`site.posts` order), for keys of what lists them.
@@ -489,8 +628,35 @@ impl Renderer {
 
     /// Renders a content page through its layout.
     pub fn page(&self, page: &Page, site: &Site, body: &Rendered) -> Result<String, Diagnostic> {
-        self.render(&page.layout, page_value(page, site, Some(body)))
-            .map_err(|d| d.with_help(format!("while rendering {}", page.source.display())))
+        self.page_reading(page, site, body).map(|(html, _)| html)
+    }
+
+    /// [`Renderer::page`], and in the preview server what the page read of the list of posts
+    /// (None: not tracked, as in a build).
+    pub fn page_reading(
+        &self,
+        page: &Page,
+        site: &Site,
+        body: &Rendered,
+    ) -> Result<(String, Option<PostReads>), Diagnostic> {
+        let value = page_value(page, site, Some(body));
+        let (_, reads_posts) = self.layout_base(&page.layout);
+        let tracked = (self.memo.is_some() && reads_posts).then(|| {
+            let reads = Arc::new(Mutex::new(PostReads::default()));
+            let posts = TrackedPosts {
+                posts: self.posts.clone(),
+                reads: Arc::clone(&reads),
+            };
+            (reads, Value::from_object(posts))
+        });
+        let posts = tracked.as_ref().map(|(_, posts)| posts.clone());
+        let html = self
+            .render_with(&page.layout, value, posts, Vec::new())
+            .map_err(|d| d.with_help(format!("while rendering {}", page.source.display())))?;
+        let reads = tracked.map(|(reads, _)| {
+            std::mem::take(&mut *reads.lock().unwrap_or_else(|e| e.into_inner()))
+        });
+        Ok((html, reads))
     }
 
     /// Renders a page the engine makes (/compare/) like a content page.
@@ -519,7 +685,7 @@ impl Renderer {
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
         ]);
-        self.render_with(&page.layout, Value::from(fields), extra)
+        self.render_with(&page.layout, Value::from(fields), None, extra)
     }
 
     /// The first layout of `names` the theme has, else `fallback`.
@@ -829,14 +995,13 @@ impl Renderer {
         )
     }
 
-    fn render(&self, layout: &str, page: Value) -> Result<String, Diagnostic> {
-        self.render_with(layout, page, Vec::new())
-    }
-
+    /// Renders `layout` with `page`, the shared values (`posts` in its place when given) and
+    /// `extra`.
     fn render_with(
         &self,
         layout: &str,
         page: Value,
+        posts: Option<Value>,
         extra: Vec<(&'static str, Value)>,
     ) -> Result<String, Diagnostic> {
         let template = self
@@ -846,7 +1011,7 @@ impl Renderer {
         let mut context = BTreeMap::from([
             ("site", self.site.clone()),
             ("page", page),
-            ("posts", self.posts.clone()),
+            ("posts", posts.unwrap_or_else(|| self.posts.clone())),
             ("data", self.data.clone()),
         ]);
         context.extend(extra);
@@ -1280,6 +1445,71 @@ pub fn unknown_layout(page: &Page, renderer: &Renderer) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The preview server's `posts` must render exactly like a build's, and record every
+    /// field a template can see.
+    #[test]
+    fn tracked_posts_render_like_plain_posts_and_record_reads() {
+        let post = |title: &str, words: usize| {
+            Value::from(BTreeMap::from([
+                ("title", Value::from(title)),
+                ("url", Value::from(format!("/{title}/"))),
+                ("word_count", Value::from(words)),
+            ]))
+        };
+        let plain = Value::from(vec![post("a", 3), post("b", 1), post("c", 2)]);
+        let env = Environment::new();
+        let cases: [(&str, Option<&[&str]>); 8] = [
+            (
+                "{% for p in posts %}{{ p.title }} {{ p['url'] }};{% endfor %}",
+                Some(&["title", "url"]),
+            ),
+            (
+                "{{ posts|length }} {{ posts[-1].title }} {{ posts[1:]|map(attribute='url')|join(',') }}",
+                Some(&["title", "url"]),
+            ),
+            (
+                "{{ posts|sort(attribute='word_count', reverse=true)|map(attribute='title')|list }}",
+                Some(&["title", "word_count"]),
+            ),
+            (
+                "{{ posts[0].missing is defined }} {{ posts|selectattr('word_count', 'gt', 1)|list|length }}",
+                Some(&["missing", "word_count"]),
+            ),
+            ("{{ posts[0] }}", None),
+            ("{{ posts|tojson }}", None),
+            (
+                "{% for k, v in posts[0]|items %}{{ k }}={{ v }};{% endfor %}",
+                None,
+            ),
+            (
+                "{{ posts[0] == posts[1] }} {{ posts|unique|list|length }}",
+                None,
+            ),
+        ];
+        for (source, expected) in cases {
+            let built = env
+                .render_str(source, minijinja::context! { posts => plain.clone() })
+                .unwrap();
+            let reads = Arc::new(Mutex::new(PostReads::default()));
+            let tracked = Value::from_object(TrackedPosts {
+                posts: plain.clone(),
+                reads: Arc::clone(&reads),
+            });
+            let served = env
+                .render_str(source, minijinja::context! { posts => tracked })
+                .unwrap();
+            assert_eq!(served, built, "{source}");
+            let reads = reads.lock().unwrap().clone();
+            match expected {
+                Some(fields) => {
+                    assert!(!reads.all, "{source}: {reads:?}");
+                    assert_eq!(reads.fields, fields.iter().map(|f| f.to_string()).collect());
+                }
+                None => assert!(reads.all, "{source}: {reads:?}"),
+            }
+        }
+    }
 
     #[test]
     fn template_references_are_found() {

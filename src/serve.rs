@@ -103,25 +103,11 @@ impl State {
         streams.retain_mut(|s| s.write_all(b": ping\n\n").is_ok() && s.flush().is_ok());
     }
 
-    /// Installs the outputs of a successful build; returns the paths whose bytes changed.
-    fn install(&self, outputs: Arc<Outputs>) -> BTreeSet<String> {
-        let mut current = self.outputs.write().unwrap_or_else(|e| e.into_inner());
-        let same = |a: &Arc<Vec<u8>>, b: &Arc<Vec<u8>>| Arc::ptr_eq(a, b) || a == b;
-        let mut changed: BTreeSet<String> = outputs
-            .iter()
-            .filter(|(path, bytes)| !current.get(*path).is_some_and(|old| same(old, bytes)))
-            .map(|(path, _)| path.clone())
-            .collect();
-        changed.extend(
-            current
-                .keys()
-                .filter(|p| !outputs.contains_key(*p))
-                .cloned(),
-        );
-        *current = outputs;
+    /// Installs the outputs of a successful build.
+    fn install(&self, outputs: Arc<Outputs>) {
+        *self.outputs.write().unwrap_or_else(|e| e.into_inner()) = outputs;
         *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.generation.fetch_add(1, Ordering::SeqCst);
-        changed
     }
 
     fn set_check(&self, summary: String) {
@@ -233,7 +219,8 @@ fn rebuild(
             for warning in &updated.warnings {
                 complain(&warning.clone().relative_to(&root).render());
             }
-            let changed = state.install(updated.outputs);
+            state.install(updated.outputs);
+            let changed = updated.changed;
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
             let event_name = if only_css { "css" } else { "reload" };
             if !changed.is_empty() {

@@ -421,11 +421,25 @@ fn served(server: &Server, key: &str) -> (u16, Vec<u8>) {
 
 /// The incremental rebuilds of `serve` never go stale: after every step of a random sequence
 /// of edits, creations, renames and deletions across posts, data and layouts, every page
-/// served equals a clean build of the same files, and nothing else is served.
+/// served equals a clean build of the same files, and nothing else is served. Edits cover
+/// what the server patches in place (a post's text, title, tags, description) and what makes
+/// it assemble the site again (dates, drafts, renames, data, layouts, settings).
 #[test]
 fn served_pages_equal_a_clean_build_after_random_edits() {
     let dir = repository_site();
     let root = dir.path();
+    // A page listing every post through `posts`, reading a post's reading time only when
+    // its title has "alpha": what it reads of the posts depends on what it read before.
+    std::fs::write(
+        root.join("layouts/archive.html"),
+        "{% extends \"base.html\" %}{% block content %}<ul>{% for p in posts %}<li>{{ p.title }}{% if \"alpha\" in p.title %} ({{ p.reading_time }} min){% endif %}</li>{% endfor %}</ul>{% endblock %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("content/archive.md"),
+        "---\ntitle: Archive\nlayout: archive\n---\nEvery post.\n",
+    )
+    .unwrap();
     let server = Server::start(root);
     let events = server.events();
     let mut random = Lcg(0x5eed_2026);
@@ -445,13 +459,13 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
         write_atomic(path, &text.replacen(from, to, 1));
     };
     let mut log = Vec::new();
-    for step in 0..20 {
+    for step in 0..30 {
         let word = ["alpha", "bravo", "charlie", "delta", "echo"][random.below(5)];
         let all = posts(root);
         let post = root
             .join("content/posts")
             .join(&all[random.below(all.len())]);
-        let action = random.below(11);
+        let action = random.below(16);
         match action {
             0 => {
                 let mut text = std::fs::read_to_string(&post).unwrap();
@@ -465,7 +479,8 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
                     1 + random.below(9),
                     random.below(9)
                 );
-                let link = all[random.below(all.len())].clone();
+                // The repository's post, which is never renamed, deleted or made a draft.
+                let link = all[0].clone();
                 let text = format!(
                     "---\ntitle: About {word}\ntags: [{word}, aws]\n---\nSee [an earlier post]({link}).\n\n{{{{ matrix(\"storage\", only=\"differences\") }}}}\n\n## {word} heading\n\nText.\n"
                 );
@@ -504,7 +519,8 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
                     ("layouts/post.html", "{% endblock %}"),
                     ("layouts/base.html", "</main>"),
                     ("layouts/index.html", "{% endblock %}"),
-                ][random.below(3)];
+                    ("layouts/archive.html", "</ul>"),
+                ][random.below(4)];
                 edit(&root.join(layout), at, &format!("<p>{word} {step}</p>{at}"));
             }
             8 => edit(
@@ -517,6 +533,47 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
                 "  - title: ",
                 &format!("  - title: {word} "),
             ),
+            11 => edit(&post, "tags: [", &format!("tags: [{word}-{step}, ")),
+            12 if !created.is_empty() => {
+                // In and out of draft (drafts are left out of the site).
+                let post = root
+                    .join("content/posts")
+                    .join(&created[random.below(created.len())]);
+                let text = std::fs::read_to_string(&post).unwrap();
+                let text = match text.strip_prefix("---\ndraft: true\n") {
+                    Some(rest) => format!("---\n{rest}"),
+                    None => text.replacen("---\n", "---\ndraft: true\n", 1),
+                };
+                write_atomic(&post, &text);
+            }
+            13 => {
+                // A new date moves the post in every listing (and its URL).
+                let text = std::fs::read_to_string(&post).unwrap();
+                let date = format!("date: 2022-0{}-1{}\n", 1 + random.below(9), random.below(9));
+                let text = match text.find("\ndate: ") {
+                    Some(at) => {
+                        let end = at + 1 + text[at + 1..].find('\n').unwrap() + 1;
+                        format!("{}{date}{}", &text[..at + 1], &text[end..])
+                    }
+                    None => text.replacen("---\n", &format!("---\n{date}"), 1),
+                };
+                write_atomic(&post, &text);
+            }
+            14 => {
+                // A description shows in listings and feeds.
+                let text = std::fs::read_to_string(&post).unwrap();
+                let text = match text.contains("\ndescription: ") {
+                    true => text.replacen("\ndescription: ", &format!("\ndescription: {word} "), 1),
+                    false => text.replacen("---\n", &format!("---\ndescription: {word}\n"), 1),
+                };
+                write_atomic(&post, &text);
+            }
+            15 => {
+                let about = root.join("content/about.md");
+                let mut text = std::fs::read_to_string(&about).unwrap();
+                text.push_str(&format!("\nAbout {word} in step {step}.\n"));
+                write_atomic(&about, &text);
+            }
             _ => {
                 let css = root.join("static/style.css");
                 let text = std::fs::read_to_string(&css).unwrap();
