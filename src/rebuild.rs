@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
@@ -26,6 +26,10 @@ use crate::{blog, config};
 
 /// The built site: output path (with `/`) → bytes.
 pub type Outputs = HashMap<String, Arc<Vec<u8>>>;
+
+/// The outputs as served: a rebuild applies its changes under the write lock, so a request
+/// sees the whole of one build or of the next, and 10,000 unchanged pages are not copied.
+pub type SharedOutputs = Arc<RwLock<Outputs>>;
 
 pub struct Rebuild {
     options: BuildOptions,
@@ -44,7 +48,7 @@ pub struct Rebuild {
     /// Per content page of `prepared`, in `site.all_pages()` order: what its output was made
     /// from.
     made: Vec<Made>,
-    outputs: Arc<Outputs>,
+    outputs: SharedOutputs,
     /// The outputs of the last successful rebuild that were not content pages: generated
     /// pages and files, static files.
     generated: BTreeSet<String>,
@@ -71,7 +75,6 @@ const CHECK_UP_TO_PAGES: usize = 2_000;
 
 /// A successful rebuild.
 pub struct Updated {
-    pub outputs: Arc<Outputs>,
     /// The outputs whose bytes changed, came or went.
     pub changed: BTreeSet<String>,
     /// Pages in the site, generated ones included.
@@ -100,6 +103,11 @@ impl Rebuild {
 
     pub fn root(&self) -> &Path {
         &self.options.root
+    }
+
+    /// The outputs of the last successful rebuild, kept up to date by later ones.
+    pub fn outputs(&self) -> SharedOutputs {
+        Arc::clone(&self.outputs)
     }
 
     /// Rebuilds after `changed` (paths relative to the root), or after anything (None: the
@@ -329,7 +337,7 @@ impl Rebuild {
         let prepared = self.prepared.as_ref().expect("assembled or patched");
         let (site, renderer) = (&prepared.site, &prepared.renderer);
         let pages: Vec<&Page> = site.all_pages().collect();
-        let key = |i: usize, reads: Option<&PostReads>| renderer.page_key(i, pages[i], reads);
+        let key = |i: usize, reads: Option<&PostReads>| renderer.page_key(i, reads);
         let mut keys: Vec<u64> = (0..pages.len())
             .map(|i| key(i, self.made[i].reads.as_ref()))
             .collect();
@@ -361,42 +369,45 @@ impl Rebuild {
             return Err(problems);
         }
 
-        // The new outputs: the previous ones, less generated files no longer made (or, after
-        // assembly, less everything not made from a current page), and what was made now.
+        // The new outputs: the previous ones, less generated files no longer made, and what
+        // was made now; after assembly, a new set made from the current pages.
         let generated = generated_sink.into_outputs();
+        let made = page_sink
+            .into_outputs()
+            .into_iter()
+            .chain(generated.clone());
         let mut changed = BTreeSet::new();
-        let mut outputs = if patched {
-            let mut outputs = (*self.outputs).clone();
+        {
+            let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
+            if !patched {
+                let mut kept = Outputs::with_capacity(self.made.len() + generated.len());
+                for made in &self.made {
+                    if let Some(bytes) = outputs.get(&made.output) {
+                        kept.insert(made.output.clone(), Arc::clone(bytes));
+                    }
+                }
+                let gone = outputs.keys().filter(|k| !kept.contains_key(*k));
+                changed.extend(gone.filter(|k| !generated.contains_key(*k)).cloned());
+                *outputs = kept;
+            }
             for gone in self
                 .generated
                 .iter()
                 .filter(|k| !generated.contains_key(*k))
             {
-                outputs.remove(gone);
-                changed.insert(gone.clone());
-            }
-            outputs
-        } else {
-            let mut outputs = Outputs::with_capacity(self.made.len() + generated.len());
-            for made in &self.made {
-                if let Some(bytes) = self.outputs.get(&made.output) {
-                    outputs.insert(made.output.clone(), Arc::clone(bytes));
+                if outputs.remove(gone).is_some() {
+                    changed.insert(gone.clone());
                 }
             }
-            outputs
-        };
-        self.generated = generated.keys().cloned().collect();
-        for (path, bytes) in page_sink.into_outputs().into_iter().chain(generated) {
-            // Unchanged bytes keep their previous copy, so nothing is reloaded for them.
-            if outputs.get(&path).is_none_or(|old| old != &bytes) {
-                changed.insert(path.clone());
-                outputs.insert(path, bytes);
+            for (path, bytes) in made {
+                // Unchanged bytes keep their previous copy, so nothing reloads for them.
+                if outputs.get(&path).is_none_or(|old| old != &bytes) {
+                    changed.insert(path.clone());
+                    outputs.insert(path, bytes);
+                }
             }
         }
-        if !patched {
-            let gone = self.outputs.keys().filter(|k| !outputs.contains_key(*k));
-            changed.extend(gone.cloned());
-        }
+        self.generated = generated.into_keys().collect();
 
         // What each page was made from, for the next rebuild.
         for (&i, page) in stale.iter().zip(rendered) {
@@ -411,10 +422,8 @@ impl Rebuild {
         }
         let mut warnings = prepared.warnings.clone();
         warnings.extend(problems);
-        self.outputs = Arc::new(outputs);
         self.pages = pages_written;
         Ok(Updated {
-            outputs: Arc::clone(&self.outputs),
             changed,
             pages: pages_written,
             rendered: stale.len(),
@@ -428,12 +437,9 @@ impl Rebuild {
     pub fn check(&self) -> Option<(usize, usize)> {
         let prepared = self.prepared.as_ref()?;
         (self.pages <= CHECK_UP_TO_PAGES).then(|| {
-            let findings = crate::check::run(
-                &self.options.root,
-                prepared,
-                &self.outputs,
-                &Default::default(),
-            );
+            let outputs = self.outputs.read().unwrap_or_else(|e| e.into_inner());
+            let findings =
+                crate::check::run(&self.options.root, prepared, &outputs, &Default::default());
             let errors = findings.iter().filter(|f| f.is_error()).count();
             (errors, findings.len() - errors)
         })

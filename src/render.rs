@@ -100,6 +100,7 @@ impl Templates {
             links_key: links_key(site),
             series_keys: series_keys(site),
             page_keys: Vec::new(),
+            content_keys: Vec::new(),
             posts_key: 0,
             data_key: hash_of(&data),
             highlight_cache: None,
@@ -121,6 +122,9 @@ impl Templates {
             .collect();
         renderer.listing_keys = site.posts.iter().map(|p| listing_key(p)).collect();
         renderer.update_layout_keys();
+        renderer.content_keys = (site.all_pages().zip(&renderer.page_keys))
+            .map(|(page, key)| renderer.content_key(*key, page))
+            .collect();
         renderer.update_posts();
         renderer
     }
@@ -142,6 +146,10 @@ pub struct Renderer {
     /// Per page of `site.all_pages()` (posts first, so the posts' keys lead): a hash of what
     /// its value and Markdown are made of, but the list of posts and its layout.
     page_keys: Vec<u64>,
+    /// Per page, the same with its layout's key, and whether the layout reads the list of
+    /// posts (which [`Renderer::page_key`] adds): kept, so keying 10,000 unchanged pages
+    /// costs no hashing.
+    content_keys: Vec<(u64, bool)>,
     /// A hash of the settings and the day, which every page reads.
     globals: u64,
     /// A hash of the matrices, for pages whose text may embed a table.
@@ -508,6 +516,7 @@ impl Renderer {
         let pages: Vec<&Page> = site.all_pages().collect();
         for i in refresh {
             let key = self.inputs_key(site, pages[i]);
+            self.content_keys[i] = self.content_key(key, pages[i]);
             if self.page_keys[i] != key {
                 self.page_keys[i] = key;
                 if i < self.post_values.len() {
@@ -540,13 +549,23 @@ impl Renderer {
     /// `site.all_pages()`): equal keys, equal HTML.
     /// `reads`: what the page read of the list of posts when it was last rendered, if its
     /// layout reads `posts` (see [`Renderer::page_reading`]); None counts every post whole.
-    pub fn page_key(&self, index: usize, page: &Page, reads: Option<&PostReads>) -> u64 {
+    pub fn page_key(&self, index: usize, reads: Option<&PostReads>) -> u64 {
+        match self.content_keys[index] {
+            (key, false) => key,
+            (key, true) => {
+                let posts = match reads {
+                    Some(reads) => self.posts_read_key(reads),
+                    None => self.posts_key,
+                };
+                hash_of(&(key, posts))
+            }
+        }
+    }
+
+    /// [`Renderer::content_keys`] of a page whose inputs hash to `key`.
+    fn content_key(&self, key: u64, page: &Page) -> (u64, bool) {
         let (layout, reads_posts) = self.layout_base(&page.layout);
-        let posts = reads_posts.then(|| match reads {
-            Some(reads) => self.posts_read_key(reads),
-            None => self.posts_key,
-        });
-        hash_of(&(self.page_keys[index], layout, posts))
+        (hash_of(&(key, layout)), reads_posts)
     }
 
     /// A hash of what a page rendered through `layout` reads besides the page: the layout

@@ -13,11 +13,11 @@ pub mod watch;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 use crate::pipeline::BuildOptions;
-use crate::rebuild::{Outputs, Rebuild};
+use crate::rebuild::{Outputs, Rebuild, SharedOutputs};
 
 /// HTTP worker threads; event streams do not hold one (they are handed to [`State`]).
 const WORKERS: usize = 4;
@@ -34,7 +34,7 @@ pub struct ServeOptions {
 
 /// What the HTTP workers and the rebuild loop share.
 pub struct State {
-    outputs: RwLock<Arc<Outputs>>,
+    outputs: SharedOutputs,
     streams: Mutex<Vec<Box<dyn Write + Send>>>,
     /// The diagnostics of a failed build, shown in an overlay until a build succeeds.
     errors: Mutex<Option<String>>,
@@ -45,9 +45,10 @@ pub struct State {
 }
 
 impl State {
-    pub fn new() -> State {
+    /// A server of `outputs`, which the rebuilds keep up to date.
+    pub fn new(outputs: SharedOutputs) -> State {
         State {
-            outputs: RwLock::new(Arc::new(Outputs::new())),
+            outputs,
             streams: Mutex::new(Vec::new()),
             errors: Mutex::new(None),
             generation: AtomicU64::new(0),
@@ -60,8 +61,9 @@ impl State {
         self.generation.load(Ordering::SeqCst)
     }
 
-    pub fn outputs(&self) -> Arc<Outputs> {
-        Arc::clone(&self.outputs.read().unwrap_or_else(|e| e.into_inner()))
+    /// The outputs now served; hold the guard only for a lookup.
+    pub fn outputs(&self) -> RwLockReadGuard<'_, Outputs> {
+        self.outputs.read().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A new event stream: it learns the build generation and any current errors at once.
@@ -103,9 +105,8 @@ impl State {
         streams.retain_mut(|s| s.write_all(b": ping\n\n").is_ok() && s.flush().is_ok());
     }
 
-    /// Installs the outputs of a successful build.
-    fn install(&self, outputs: Arc<Outputs>) {
-        *self.outputs.write().unwrap_or_else(|e| e.into_inner()) = outputs;
+    /// A build succeeded (its outputs are in place): its errors are gone.
+    fn built(&self) {
         *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = None;
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
@@ -121,7 +122,7 @@ impl State {
 
 impl Default for State {
     fn default() -> Self {
-        State::new()
+        State::new(SharedOutputs::default())
     }
 }
 
@@ -150,10 +151,9 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
     // Absolute URLs (canonical links, feeds) point at the preview, not at the real site.
     options.build.overrides.base_url = Some(format!("http://{address}"));
     let server = Arc::new(server);
-    let state = Arc::new(State::new());
-
     let mut watcher = watch::Watcher::new(&options.build.root)?;
     let mut builder = Rebuild::new(options.build.clone());
+    let state = Arc::new(State::new(builder.outputs()));
     rebuild(&state, &mut builder, None, "initial build");
     say(&format!("serving {url} (Ctrl-C to stop)"));
 
@@ -219,7 +219,7 @@ fn rebuild(
             for warning in &updated.warnings {
                 complain(&warning.clone().relative_to(&root).render());
             }
-            state.install(updated.outputs);
+            state.built();
             let changed = updated.changed;
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
             let event_name = if only_css { "css" } else { "reload" };
