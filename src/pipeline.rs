@@ -318,7 +318,11 @@ pub fn write_generated(
     let mut pages_written = site.all_pages().count();
     for (output, made) in generate(prepared, mentions) {
         match made {
-            Ok(bytes) => put(sink, &output, &bytes, problems),
+            Ok(bytes) => {
+                if let Err(err) = sink.put_shared(&output, bytes) {
+                    problems.push(Diagnostic::error(&output, err.to_string()));
+                }
+            }
             Err(d) => problems.push(d),
         }
         if output.extension().is_some_and(|e| e == "html") {
@@ -387,20 +391,20 @@ pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
     outputs
 }
 
+/// A generated output's bytes, or the problem making it.
+type Made = Result<Arc<Vec<u8>>, Diagnostic>;
+
 /// Renders the home page (when content/ has none) and the comparison pages and exports.
 /// Feeds and the sitemap go through the preview server's cache too, each under a key of what
 /// it lists.
-fn generate(
-    prepared: &Prepared,
-    mentions: &BTreeMap<String, Vec<&Page>>,
-) -> Vec<(PathBuf, Result<Vec<u8>, Diagnostic>)> {
+fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec<(PathBuf, Made)> {
     let (site, renderer) = (&prepared.site, &prepared.renderer);
     let mut out = Vec::new();
     let config = &site.config;
     // The blog: home pages, taxonomies, series (pages and feeds), the feed, sitemap, robots, 404.
     let blog_outputs = blog::outputs(site, &prepared.terms);
     let post_keys = renderer.post_keys();
-    let made: Vec<(PathBuf, Result<Vec<u8>, Diagnostic>)> = blog_outputs
+    let made: Vec<(PathBuf, Made)> = blog_outputs
         .par_iter()
         .map(|output| {
             let file = output.file(site);
@@ -431,7 +435,7 @@ fn generate(
                         Ok(feed::atom(site, &title, &path, &alternate, &posts))
                     })
                 }
-                blog::Output::Robots => Ok(feed::robots(site)),
+                blog::Output::Robots => Ok(Arc::new(feed::robots(site).into_bytes())),
                 blog::Output::Sitemap => {
                     let key = ("sitemap", renderer.urls_key(), &prepared.generated);
                     renderer.memo(render::hash_of(&key), || {
@@ -453,10 +457,10 @@ fn generate(
                 }
                 page => match renderer.blog_page(site, page, &prepared.terms) {
                     Some(html) => html,
-                    None => Ok(String::new()),
+                    None => Ok(Arc::default()),
                 },
             };
-            (file, made.map(String::into_bytes))
+            (file, made)
         })
         .collect();
     out.extend(made);
@@ -485,7 +489,7 @@ fn generate(
     );
     out.push((
         PathBuf::from("compare/index.html"),
-        renderer.generated(&index).map(String::into_bytes),
+        renderer.generated(&index),
     ));
     let table = TableOptions {
         stale_before: Some(config.stale_before()),
@@ -506,15 +510,15 @@ fn generate(
         let content = compare::area_html(area, matrices, &table, &links, config);
         let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
         let made = renderer.generated(&page(url.clone(), area.title.clone(), description, content));
-        out.push((page::output_file(&url), made.map(String::into_bytes)));
+        out.push((page::output_file(&url), made));
     }
     out.push((
         PathBuf::from("compare/matrix.json"),
-        Ok(compare::json(matrices).into_bytes()),
+        Ok(Arc::new(compare::json(matrices).into_bytes())),
     ));
     out.push((
         PathBuf::from("compare/matrix.csv"),
-        Ok(compare::csv(matrices).into_bytes()),
+        Ok(Arc::new(compare::csv(matrices).into_bytes())),
     ));
     out
 }

@@ -466,16 +466,22 @@ impl MemorySink {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn insert(&self, relative: &Path, bytes: Vec<u8>) {
+    fn insert(&self, relative: &Path, bytes: Arc<Vec<u8>>) {
         let mut files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        files.insert(key_of(relative), Arc::new(bytes));
+        files.insert(key_of(relative), bytes);
     }
 }
 
 impl Sink for MemorySink {
     fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         write::check_relative(relative)?;
-        self.insert(relative, bytes.to_vec());
+        self.insert(relative, Arc::new(bytes.to_vec()));
+        Ok(())
+    }
+
+    fn put_shared(&self, relative: &Path, bytes: Arc<Vec<u8>>) -> Result<(), WriteError> {
+        write::check_relative(relative)?;
+        self.insert(relative, bytes);
         Ok(())
     }
 
@@ -485,7 +491,7 @@ impl Sink for MemorySink {
             path: from.to_path_buf(),
             source,
         })?;
-        self.insert(relative, bytes);
+        self.insert(relative, Arc::new(bytes));
         Ok(())
     }
 }

@@ -182,7 +182,7 @@ pub struct Renderer {
 #[derive(Default)]
 pub struct RenderCache {
     post_values: Mutex<HashMap<u64, (u64, Value)>>,
-    rendered: Mutex<HashMap<u64, (u64, String)>>,
+    rendered: Mutex<HashMap<u64, (u64, Bytes)>>,
     generation: AtomicU64,
 }
 
@@ -224,8 +224,8 @@ impl RenderCache {
     fn rendered(
         &self,
         key: u64,
-        render: impl FnOnce() -> Result<String, Diagnostic>,
-    ) -> Result<String, Diagnostic> {
+        render: impl FnOnce() -> Result<Bytes, Diagnostic>,
+    ) -> Result<Bytes, Diagnostic> {
         let generation = self.generation.load(Ordering::SeqCst);
         if let Some((used, html)) = self
             .rendered
@@ -234,11 +234,11 @@ impl RenderCache {
             .get_mut(&key)
         {
             *used = generation;
-            return Ok(html.clone());
+            return Ok(Arc::clone(html));
         }
         let html = render()?;
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
-        rendered.insert(key, (generation, html.clone()));
+        rendered.insert(key, (generation, Arc::clone(&html)));
         Ok(html)
     }
 }
@@ -322,6 +322,9 @@ impl Object for TrackedPost {
         }
     }
 }
+
+/// An output's bytes, shared between the cache and the outputs served.
+pub type Bytes = Arc<Vec<u8>>;
 
 /// A hash for cache keys within one process (never written anywhere).
 pub fn hash_of(value: &(impl Hash + ?Sized)) -> u64 {
@@ -624,12 +627,14 @@ impl Renderer {
     }
 
     /// `make()`, or its result from the preview server's cache when made under `key` before.
-    /// `key` must cover everything `make` reads.
+    /// `key` must cover everything `make` reads. Shared bytes: the server keeps a page listing
+    /// 10,000 posts without copying it on every rebuild.
     pub fn memo(
         &self,
         key: u64,
         make: impl FnOnce() -> Result<String, Diagnostic>,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Bytes, Diagnostic> {
+        let make = || make().map(|text| Arc::new(text.into_bytes()));
         match &self.memo {
             Some(cache) => cache.rendered(key, make),
             None => make(),
@@ -679,7 +684,7 @@ impl Renderer {
     }
 
     /// Renders a page the engine makes (/compare/) like a content page.
-    pub fn generated(&self, page: &Generated) -> Result<String, Diagnostic> {
+    pub fn generated(&self, page: &Generated) -> Result<Bytes, Diagnostic> {
         let key = hash_of(&(self.layout_key(&page.layout), page));
         self.memo(key, || self.generated_with(page, Vec::new()))
     }
@@ -747,7 +752,7 @@ impl Renderer {
         site: &Site,
         output: &BlogOutput,
         terms: &blog::Terms,
-    ) -> Option<Result<String, Diagnostic>> {
+    ) -> Option<Result<Bytes, Diagnostic>> {
         let config = &site.config;
         let generated =
             |kind: &'static str, layout: String, title: String, url: String| Generated {

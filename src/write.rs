@@ -8,6 +8,7 @@
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use thiserror::Error;
@@ -40,6 +41,10 @@ fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
 pub trait Sink: Sync {
     /// Writes one output file, `relative` to the output folder.
     fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError>;
+    /// [`Sink::put`] of shared bytes, which a sink that keeps them can keep without a copy.
+    fn put_shared(&self, relative: &Path, bytes: Arc<Vec<u8>>) -> Result<(), WriteError> {
+        self.put(relative, &bytes)
+    }
     /// Copies a file from the site into the output.
     fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError>;
 }
