@@ -2,9 +2,12 @@
 """Save-to-reload latency of `versus serve`: the time from writing a post to the moment the
 server's live-reload event for that page arrives, over several edits; prints the median.
 
-Usage: python3 bench/serve_latency.py SITE_ROOT [EDITS=15]
+Usage: python3 bench/serve_latency.py SITE_ROOT [EDITS=15] [text|title|tags]
 Run from the repository root after `cargo build --release`. The site's files are edited in
 place and restored at the end; use a copy (bench/out/...) rather than your working site.
+What each edit changes: `text` (the default) adds a sentence to the post's body, `title`
+changes its title (so every listing of it changes), `tags` adds a tag (so the tag pages and
+the list of tags change).
 """
 
 import os
@@ -21,6 +24,9 @@ import queue
 def main():
     root = sys.argv[1]
     edits = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+    what = sys.argv[3] if len(sys.argv) > 3 else "text"
+    if what not in ("text", "title", "tags"):
+        sys.exit(f"unknown edit `{what}`: use text, title or tags")
     binary = os.path.join("target", "release", "versus")
     server = subprocess.Popen(
         [binary, "serve", "--port", "0", "--root", root],
@@ -78,7 +84,12 @@ def main():
                     events.get()
                 while not lines.empty():
                     lines.get()
-                text = original + f"\n\nEdit number {i} with a few more words.\n"
+                if what == "title":
+                    text = original.replace("title: ", f"title: Edit {i} ", 1)
+                elif what == "tags":
+                    text = original.replace("tags: [", f"tags: [edit-{i}, ", 1)
+                else:
+                    text = original + f"\n\nEdit number {i} with a few more words.\n"
                 saved = time.perf_counter()
                 with open(target, "w", encoding="utf-8") as f:
                     f.write(text)

@@ -381,13 +381,14 @@ impl Rebuild {
             let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
             if !patched {
                 let mut kept = Outputs::with_capacity(self.made.len() + generated.len());
-                for made in &self.made {
-                    if let Some(bytes) = outputs.get(&made.output) {
-                        kept.insert(made.output.clone(), Arc::clone(bytes));
+                let current = self.made.iter().map(|m| &m.output).chain(generated.keys());
+                for key in current {
+                    if let Some(bytes) = outputs.get(key) {
+                        kept.insert(key.clone(), Arc::clone(bytes));
                     }
                 }
                 let gone = outputs.keys().filter(|k| !kept.contains_key(*k));
-                changed.extend(gone.filter(|k| !generated.contains_key(*k)).cloned());
+                changed.extend(gone.cloned());
                 *outputs = kept;
             }
             for gone in self

@@ -222,6 +222,36 @@ fn editing_a_post_reloads_pages_and_serves_the_new_text() {
     );
 }
 
+/// A reload names only the outputs whose bytes changed, also when a new file makes the server
+/// assemble the site again.
+#[test]
+fn a_new_post_reloads_what_shows_it_and_not_the_rest() {
+    let site = TestSite::new("basic");
+    let server = Server::start(site.root());
+    let events = server.events();
+    site.write(
+        "content/posts/2023-09-01-second.md",
+        "---\ntitle: Second post\n---\nMore.\n",
+    );
+    let seen = events.settle();
+    let (_, changed) = seen
+        .iter()
+        .find(|(n, _)| n == "reload")
+        .unwrap_or_else(|| panic!("{seen:?}"));
+    let changed: Vec<&str> = changed.lines().collect();
+    assert!(
+        changed.contains(&"2023/09/01/second/index.html"),
+        "{changed:?}"
+    );
+    assert!(changed.contains(&"index.html"), "{changed:?}");
+    for same in ["css/site.css", "404.html", "robots.txt"] {
+        assert!(
+            !changed.contains(&same),
+            "{same} did not change: {changed:?}"
+        );
+    }
+}
+
 #[test]
 fn a_css_edit_sends_a_css_event() {
     let site = TestSite::new("basic");
