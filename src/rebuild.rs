@@ -127,7 +127,7 @@ impl Rebuild {
         self.cache.begin();
         let patched = changed.is_some_and(|c| self.patch(c));
         if !patched {
-            self.assemble(changed)?;
+            self.assemble(changed, config_changed)?;
         }
         let updated = self.render(patched);
         if updated.is_ok() {
@@ -240,9 +240,14 @@ impl Rebuild {
         true
     }
 
-    /// Loads and assembles the site again (re-parsing only changed files; everything after
-    /// a change to `site.yaml` or a rescan).
-    fn assemble(&mut self, changed: Option<&BTreeSet<PathBuf>>) -> Result<(), Vec<Diagnostic>> {
+    /// Loads and assembles the site again, re-parsing only the files that changed: those in
+    /// `changed`, or after a rescan (None) those whose text differs; every file after a change
+    /// to `site.yaml` (`reparse_all`), which sets URLs and defaults.
+    fn assemble(
+        &mut self,
+        changed: Option<&BTreeSet<PathBuf>>,
+        reparse_all: bool,
+    ) -> Result<(), Vec<Diagnostic>> {
         let root = self.options.root.clone();
         let sources = match self.sources.take() {
             Some(sources) => sources,
@@ -280,6 +285,12 @@ impl Rebuild {
                     let text = std::fs::read_to_string(root.join(path)).map_err(|err| {
                         vec![Diagnostic::error(path, format!("cannot read: {err}"))]
                     });
+                    let same = |page: &&Arc<Page>| text.as_ref().is_ok_and(|t| &page.text == t);
+                    if let Some(page) = parsed.get(path).filter(same).filter(|_| !reparse_all) {
+                        pages.push(Arc::clone(page));
+                        kept.insert(path.clone(), Arc::clone(page));
+                        continue;
+                    }
                     match text.and_then(|text| page::parse(path, text, kind, config)) {
                         Ok(page) => {
                             let page = Arc::new(page);
