@@ -98,6 +98,7 @@ impl Templates {
             globals,
             matrices,
             links_key: links_key(site),
+            dates_key: dates_key(site),
             series_keys: series_keys(site),
             page_keys: Vec::new(),
             content_keys: Vec::new(),
@@ -154,8 +155,10 @@ pub struct Renderer {
     globals: u64,
     /// A hash of the matrices, for pages whose text may embed a table.
     matrices: Option<u64>,
-    /// A hash of every page's source, URL and date: what links between sources resolve to.
+    /// A hash of every page's source and URL: what links between sources resolve to.
     links_key: u64,
+    /// A hash of every page's date.
+    dates_key: u64,
     /// Per series id, a hash of what its pages show of it.
     series_keys: HashMap<String, u64>,
     /// A hash of the list of posts.
@@ -430,14 +433,25 @@ fn template_references(source: &str) -> Option<Vec<String>> {
     Some(names)
 }
 
-/// A hash of every page's source, URL and date: what `.md` links resolve to, and what the
-/// sitemap lists. (Paths are hashed as bytes: hashing a `Path` parses its components.)
+/// A hash of every page's source and URL: what `.md` links resolve to. (Paths are hashed as
+/// bytes: hashing a `Path` parses its components.)
 fn links_key(site: &Site) -> u64 {
     let pages: Vec<_> = site
         .all_pages()
-        .map(|p| (p.source.as_os_str(), &p.url, p.date.map(|d| d.sort_key())))
+        .map(|p| (p.source.as_os_str(), &p.url))
         .collect();
     hash_of(&pages)
+}
+
+/// A hash of every page's date as written, for the sitemap.
+fn dates_key(site: &Site) -> u64 {
+    let dates: Vec<_> = site.all_pages().map(|p| p.date.map(date_parts)).collect();
+    hash_of(&dates)
+}
+
+/// Everything a date shows (`PostDate` has no `Hash`).
+fn date_parts(date: crate::page::PostDate) -> impl Hash {
+    (date.civil, date.offset, date.has_time)
 }
 
 /// A hash of the `fields` of a post's value.
@@ -451,8 +465,7 @@ fn fields_hash(post: &Value, fields: &std::collections::BTreeSet<String>) -> u64
 
 /// A hash of what a plain list of posts shows of a post.
 fn listing_key(post: &Page) -> u64 {
-    let date = post.date.map(|d| (d.civil, d.offset, d.has_time));
-    hash_of(&(&post.url, &post.title, date))
+    hash_of(&(&post.url, &post.title, post.date.map(date_parts)))
 }
 
 /// Per series, a hash of the series and of its published posts.
@@ -623,7 +636,7 @@ impl Renderer {
     /// A hash of the settings and of every page's source, URL and date, for what lists them
     /// all (the sitemap).
     pub fn urls_key(&self) -> u64 {
-        hash_of(&(self.globals, self.links_key))
+        hash_of(&(self.globals, self.links_key, self.dates_key))
     }
 
     /// `make()`, or its result from the preview server's cache when made under `key` before.
