@@ -14,6 +14,9 @@ pub mod source;
 pub mod data;
 /// Feature matrices: providers and areas, validated; row selections.
 pub mod matrix;
+
+/// Parse: Jekyll's Liquid in post bodies, before Markdown.
+pub mod liquid;
 /// One content file → a resolved page (front matter, date, slug, URL).
 pub mod page;
 /// All pages together: sorting, authors, URL clashes, links between sources.
