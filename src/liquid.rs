@@ -13,8 +13,15 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
+
+use crate::config::Config;
+use crate::diag::Diagnostic;
+
+/// The folder of include files, Jekyll's `_includes/`.
+pub const INCLUDES_DIR: &str = "includes";
 
 /// Everything a body's Liquid can see besides the page: `site.*` and the includes folder.
 #[derive(Debug, Default)]
@@ -25,11 +32,76 @@ pub struct Env {
     pub includes: HashMap<String, String>,
 }
 
+impl Env {
+    /// The site's Liquid: `site.*` from site.yaml (with Jekyll's `url` and `baseurl`) and the
+    /// files of `includes/`. None when the site does not run Liquid.
+    pub fn load(
+        root: &Path,
+        config: &Config,
+        files: &[PathBuf],
+    ) -> Result<Option<Env>, Vec<Diagnostic>> {
+        if !config.liquid {
+            return Ok(None);
+        }
+        let mut includes = HashMap::new();
+        let mut problems = Vec::new();
+        for path in files {
+            let Ok(name) = path.strip_prefix(INCLUDES_DIR) else {
+                continue;
+            };
+            let name = name.to_string_lossy().replace('\\', "/");
+            match std::fs::read_to_string(root.join(path)) {
+                Ok(text) => {
+                    includes.insert(name, text);
+                }
+                Err(err) => problems.push(Diagnostic::error(path, format!("cannot read: {err}"))),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Some(Env {
+            site: site_object(config),
+            includes,
+        }))
+    }
+}
+
+/// `site.*`: every key of site.yaml, plus the typed ones under their Jekyll names too.
+fn site_object(config: &Config) -> Value {
+    let mut site = Map::new();
+    for (key, value) in &config.extra {
+        if let (Some(key), Ok(value)) = (key.as_str(), serde_json::to_value(value)) {
+            site.insert(key.to_owned(), value);
+        }
+    }
+    let origin = &config.base_url[..config.base_url.len() - config.base_path.len()];
+    let typed = [
+        ("title", &config.title),
+        ("description", &config.description),
+        ("base_url", &config.base_url),
+        ("lang", &config.language),
+        ("language", &config.language),
+        ("url", &origin.to_owned()),
+        ("baseurl", &config.base_path),
+    ];
+    for (key, value) in typed {
+        site.entry(key)
+            .or_insert_with(|| Value::String(value.clone()));
+    }
+    Value::Object(site)
+}
+
 /// Where a problem is: a byte offset in the body, or in an include file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
     Body(usize),
-    Include { name: String, offset: usize },
+    /// `offset` in include file `name`, included by the tag at body offset `from`.
+    Include {
+        name: String,
+        offset: usize,
+        from: usize,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +112,7 @@ pub struct Problem {
 
 /// A body after Liquid: the text for Markdown, where each part of it came from, and
 /// warnings (undefined variables and filters, which Jekyll silently ignores).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Expanded {
     pub text: String,
     /// `(output offset, body offset, copied)`, ascending: from each output offset on, the text
@@ -836,9 +908,10 @@ impl Source<'_> {
     fn place(&self, offset: usize) -> Place {
         match self.include {
             None => Place::Body(offset),
-            Some((name, _)) => Place::Include {
+            Some((name, from)) => Place::Include {
                 name: name.to_owned(),
                 offset,
+                from,
             },
         }
     }
@@ -981,6 +1054,7 @@ fn include(
                 place: Place::Include {
                     name: name.to_owned(),
                     offset,
+                    from: source.credit(at),
                 },
                 message,
             });
@@ -1064,6 +1138,10 @@ fn eval(expr: &Expr, scope: &mut Scope, source: Source, at: usize) -> Value {
                 };
             }
             current.unwrap_or_else(|| {
+                // Optional include parameters are the norm: `{% if include.caption %}`.
+                if name == "include" {
+                    return Value::Null;
+                }
                 scope.warnings.push(Problem {
                     place: source.place(at),
                     message: format!("undefined Liquid variable `{dotted}` (rendered empty)"),

@@ -17,7 +17,7 @@ use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
 use crate::table::TableOptions;
 use crate::write::{self, Sink};
-use crate::{blog, compare, data, feed, highlight, markdown, matrix, source};
+use crate::{blog, compare, data, feed, highlight, liquid, markdown, matrix, source};
 
 /// What `versus build` was asked to do.
 #[derive(Debug, Clone)]
@@ -107,8 +107,8 @@ pub fn build_into(
     root: &Path,
     options: &BuildOptions,
 ) -> Result<(usize, usize, Vec<Diagnostic>), Failure> {
-    let prepared = prepare(root, options, None, |sources, config, problems| {
-        parse_pages(root, sources, config, problems)
+    let prepared = prepare(root, options, None, |sources, config, liquid, problems| {
+        parse_pages(root, sources, config, liquid, problems)
     })?;
     let site = &prepared.site;
     let mut problems = Vec::new();
@@ -145,7 +145,12 @@ pub fn prepare(
     root: &Path,
     options: &BuildOptions,
     cache: Option<&Arc<render::RenderCache>>,
-    pages: impl FnOnce(&source::Sources, &Config, &mut Vec<Diagnostic>) -> Vec<Arc<Page>>,
+    pages: impl FnOnce(
+        &source::Sources,
+        &Config,
+        Option<&liquid::Env>,
+        &mut Vec<Diagnostic>,
+    ) -> Vec<Arc<Page>>,
 ) -> Result<Prepared, Failure> {
     let mut problems = Vec::new();
 
@@ -157,9 +162,13 @@ pub fn prepare(
     let tree = keep(data::tree(&files), p);
     let matrices = keep(matrix::load(&files), p);
     let templates = keep(render::Templates::load(root, &sources.layouts), p);
+    let liquid = config
+        .as_ref()
+        .and_then(|config| keep(liquid::Env::load(root, config, &sources.includes), p))
+        .flatten();
     let pages = config
         .as_ref()
-        .map(|config| pages(&sources, config, &mut problems));
+        .map(|config| pages(&sources, config, liquid.as_ref(), &mut problems));
     checkpoint(&mut problems)?;
     let (Some(config), Some(tree), Some(matrices), Some(templates), Some(mut pages)) =
         (config, tree, matrices, templates, pages)
@@ -211,7 +220,13 @@ pub fn prepare(
         ));
     }
     checkpoint(&mut problems)?;
-    let warnings = site.stale_claims();
+    // What is left after the checkpoint are warnings (unknown authors).
+    let mut warnings = problems;
+    warnings.extend(
+        site.all_pages()
+            .flat_map(|page| page.warnings.iter().cloned()),
+    );
+    warnings.extend(site.stale_claims());
     Ok(Prepared {
         site,
         renderer,
@@ -476,6 +491,7 @@ pub fn parse_pages(
     root: &Path,
     sources: &source::Sources,
     config: &Config,
+    liquid: Option<&liquid::Env>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<Page>> {
     let files = sources
@@ -489,7 +505,7 @@ pub fn parse_pages(
         .map(|(path, kind)| {
             let text = std::fs::read_to_string(root.join(path))
                 .map_err(|err| vec![Diagnostic::error(path, format!("cannot read: {err}"))])?;
-            page::parse(path, text, kind, config)
+            page::parse_with(path, text, kind, config, liquid)
         })
         .collect();
     let mut pages = Vec::with_capacity(results.len());

@@ -76,7 +76,12 @@ impl Rebuild {
     ) -> Result<Updated, Vec<Diagnostic>> {
         let root = self.options.root.clone();
         let config_text = std::fs::read_to_string(root.join(crate::config::FILE_NAME)).ok();
-        let reparse_all = changed.is_none() || config_text != self.config_text;
+        // Settings and Liquid includes go into every page's parse.
+        let include_changed = changed.is_some_and(|c| {
+            c.iter()
+                .any(|p| crate::source::Kind::of(p) == crate::source::Kind::Include)
+        });
+        let reparse_all = changed.is_none() || config_text != self.config_text || include_changed;
         self.config_text = config_text;
         self.cache.begin();
 
@@ -85,7 +90,7 @@ impl Rebuild {
             &root,
             &self.options,
             Some(&self.cache),
-            |sources, config, problems| {
+            |sources, config, liquid, problems| {
                 let files = sources
                     .posts
                     .iter()
@@ -111,7 +116,7 @@ impl Rebuild {
                     let text = std::fs::read_to_string(root.join(path)).map_err(|err| {
                         vec![Diagnostic::error(path, format!("cannot read: {err}"))]
                     });
-                    match text.and_then(|text| page::parse(path, text, kind, config)) {
+                    match text.and_then(|text| page::parse_with(path, text, kind, config, liquid)) {
                         Ok(page) => {
                             let page = Arc::new(page);
                             pages.push(Arc::clone(&page));
