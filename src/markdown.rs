@@ -447,7 +447,6 @@ fn kramdown_quotes(doc: &mut Doc) {
 /// kramdown's smart quote rules (`SQ_RULES`) for a quote between `before` and `after`.
 fn kramdown_opens(quote: char, before: Option<char>, after: &str) -> bool {
     let next = after.chars().next();
-    let is_punct = |c: char| c.is_ascii_punctuation();
     match before {
         // Whitespace: opening, but for the decade abbreviation `'80s`.
         Some(c) if c.is_whitespace() => {
@@ -473,7 +472,9 @@ fn kramdown_opens(quote: char, before: Option<char>, after: &str) -> bool {
             {
                 return false;
             }
-            !space(next) && !(next == Some('s') && !second.is_some_and(word))
+            // A closing quote before whitespace, the end, or a possessive `s`.
+            let possessive = next == Some('s') && !second.is_some_and(word);
+            !space(next) && !possessive
         }
     }
 }
