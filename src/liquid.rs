@@ -1076,11 +1076,16 @@ fn include(
     scope.frames.pop();
 }
 
+/// The second word of the info string of a fence made from `{% highlight %}`: Jekyll writes
+/// those as a `<figure>`, so the Markdown stage needs to know.
+pub const HIGHLIGHT_TAG_MARK: &str = "{%highlight%}";
+
 /// A fenced code block for `{% highlight %}`, its fence longer than any backtick run inside.
 fn fence(lang: &str, code: &str) -> String {
     let longest = code.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let marks = "`".repeat(longest.max(2) + 1);
-    format!("{marks}{lang}\n{code}\n{marks}\n")
+    // The mark lets the Markdown stage write Jekyll's `<figure>` for it.
+    format!("{marks}{lang} {HIGHLIGHT_TAG_MARK}\n{code}\n{marks}\n")
 }
 
 fn eval_filtered(filtered: &Filtered, scope: &mut Scope, source: Source, at: usize) -> Value {
@@ -1651,11 +1656,11 @@ mod tests {
     fn highlight_becomes_a_fence() {
         assert_eq!(
             run("{% highlight yaml %}\nkey: {{ site.title }}\n{% endhighlight %}\n"),
-            "```yaml\nkey: T\n```\n\n"
+            "```yaml {%highlight%}\nkey: T\n```\n\n"
         );
         assert_eq!(
             run("{% highlight md %}\n```\n{% endhighlight %}"),
-            "````md\n```\n````\n"
+            "````md {%highlight%}\n```\n````\n"
         );
     }
 

@@ -27,6 +27,8 @@ use pulldown_cmark::{
 };
 use serde::Serialize;
 
+use crate::config::CodeMarkup;
+
 /// Turns a relative link to a Markdown source (as written, without `#fragment`: "2023-08-11-foo.md",
 /// "../about.md") into the URL of the page built from it; None if no such source exists.
 pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
@@ -42,6 +44,8 @@ pub struct Options<'a> {
     pub resolve_source_link: Option<ResolveSourceLink<'a>>,
     pub expand_embed: Option<ExpandEmbed<'a>>,
     pub highlight_cache: Option<&'a crate::highlight::DiskCache>,
+    /// The HTML around code: versus's, or Jekyll's for a Jekyll theme's stylesheet.
+    pub code_markup: CodeMarkup,
 }
 
 /// The result of rendering one body.
@@ -97,8 +101,11 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     }
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
-    render_code_blocks(&mut doc, options.highlight_cache);
+    render_code_blocks(&mut doc, options);
     let (headings, toc) = assign_heading_ids(&mut doc);
+    if options.code_markup == CodeMarkup::Jekyll {
+        mark_inline_code(&mut doc);
+    }
     let footnotes = number_footnotes(&mut doc);
     let html = write_html(&doc, &toc, &footnotes);
     Rendered {
@@ -981,16 +988,22 @@ fn attach(doc: &mut Doc, target: usize, attrs: Attrs) -> bool {
 // Pass 6: code blocks
 
 /// Highlighted at build time; readers get no JavaScript and no layout shift.
-fn render_code_blocks(doc: &mut Doc, cache: Option<&crate::highlight::DiskCache>) {
+fn render_code_blocks(doc: &mut Doc, options: &Options) {
     for i in 0..doc.items.len() {
         let Event::Start(Tag::CodeBlock(kind)) = &doc.items[i].event else {
             continue;
         };
-        let lang = match kind {
-            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
-            CodeBlockKind::Indented => "",
-        }
-        .to_owned();
+        let (lang, from_tag) = match kind {
+            CodeBlockKind::Fenced(info) => {
+                let mut words = info.split_whitespace();
+                let lang = words.next().unwrap_or("").to_owned();
+                (
+                    lang,
+                    words.next() == Some(crate::liquid::HIGHLIGHT_TAG_MARK),
+                )
+            }
+            CodeBlockKind::Indented => (String::new(), false),
+        };
         let end = doc.partner[i];
         let mut code = String::new();
         for item in &doc.items[i + 1..end] {
@@ -998,32 +1011,82 @@ fn render_code_blocks(doc: &mut Doc, cache: Option<&crate::highlight::DiskCache>
                 code.push_str(t);
             }
         }
-        let mut html = String::with_capacity(code.len() * 2 + 100);
-        html.push_str("<pre");
-        let attrs = doc.items[i].attrs.take().map(|a| *a).unwrap_or_default();
-        attrs.write(&mut html, Some("highlight"));
-        if !lang.is_empty() {
-            push_attr(&mut html, "data-lang", &lang);
-            html.push_str("><code");
-            push_attr(&mut html, "class", &format!("language-{lang}"));
-            html.push('>');
-        } else {
-            html.push_str("><code>");
-        }
-        let highlighted = match cache {
+        let highlighted = match options.highlight_cache {
             Some(cache) => cache.highlight(&lang, &code),
             None => crate::highlight::highlight(&lang, &code),
         };
+        let mut inner = String::with_capacity(code.len() * 2);
         match highlighted {
-            Some(highlighted) if !lang.is_empty() => html.push_str(&highlighted),
-            _ => push_escaped(&mut html, &code),
+            Some(highlighted) if !lang.is_empty() => inner.push_str(&highlighted),
+            _ => push_escaped(&mut inner, &code),
         }
-        html.push_str("</code></pre>\n");
+        let attrs = doc.items[i].attrs.take().map(|a| *a).unwrap_or_default();
+        let html = match options.code_markup {
+            CodeMarkup::Versus => versus_code_block(&lang, &inner, &attrs),
+            CodeMarkup::Jekyll => jekyll_code_block(&lang, &inner, &attrs, from_tag),
+        };
         for k in i + 1..=end {
             doc.remove(k);
         }
         doc.items[i].event = Event::Html(html.into());
     }
+}
+
+/// kramdown with Rouge marks inline code as plain text; after the heading ids, which read the
+/// code's text.
+fn mark_inline_code(doc: &mut Doc) {
+    for item in &mut doc.items {
+        if let Event::Code(code) = &item.event {
+            let mut html = String::from("<code class=\"language-plaintext highlighter-rouge\">");
+            push_escaped(&mut html, code);
+            html.push_str("</code>");
+            item.event = Event::InlineHtml(html.into());
+        }
+    }
+}
+
+/// `<pre class="highlight" data-lang="x"><code class="language-x">`.
+fn versus_code_block(lang: &str, inner: &str, attrs: &Attrs) -> String {
+    let mut html = String::with_capacity(inner.len() + 100);
+    html.push_str("<pre");
+    attrs.write(&mut html, Some("highlight"));
+    if !lang.is_empty() {
+        push_attr(&mut html, "data-lang", lang);
+        html.push_str("><code");
+        push_attr(&mut html, "class", &format!("language-{lang}"));
+        html.push('>');
+    } else {
+        html.push_str("><code>");
+    }
+    html.push_str(inner);
+    html.push_str("</code></pre>\n");
+    html
+}
+
+/// The markup Jekyll writes with kramdown and Rouge: a fence as
+/// `div.language-x.highlighter-rouge > div.highlight > pre.highlight > code`, a Liquid
+/// `{% highlight %}` as `figure.highlight > pre > code.language-x`.
+fn jekyll_code_block(lang: &str, inner: &str, attrs: &Attrs, from_tag: bool) -> String {
+    let mut html = String::with_capacity(inner.len() + 160);
+    if from_tag {
+        html.push_str("<figure class=\"highlight\"><pre><code");
+        push_attr(&mut html, "class", &format!("language-{lang}"));
+        push_attr(&mut html, "data-lang", lang);
+        html.push('>');
+        html.push_str(inner);
+        html.push_str("</code></pre></figure>\n");
+        return html;
+    }
+    let lang = if lang.is_empty() { "plaintext" } else { lang };
+    html.push_str("<div");
+    attrs.write(
+        &mut html,
+        Some(&format!("language-{lang} highlighter-rouge")),
+    );
+    html.push_str("><div class=\"highlight\"><pre class=\"highlight\"><code>");
+    html.push_str(inner);
+    html.push_str("</code></pre></div></div>\n");
+    html
 }
 
 // ---------------------------------------------------------------------------
@@ -1471,6 +1534,7 @@ mod tests {
                 resolve_source_link: Some(resolve),
                 expand_embed: None,
                 highlight_cache: None,
+                code_markup: CodeMarkup::Versus,
             },
         )
     }
@@ -1684,6 +1748,19 @@ mod tests {
         );
         // Offsets still point into the body as written.
         assert_eq!(r.problems[0].offset, body.find("gone.md").unwrap() - 4);
+    }
+
+    #[test]
+    fn jekyll_code_markup() {
+        let options = Options {
+            code_markup: CodeMarkup::Jekyll,
+            ..Options::default()
+        };
+        let out = render("## The `x` knob\n\nUse `y`.\n\n```yaml\na: 1\n```\n\n```\nplain\n```\n\n```python {%highlight%}\npass\n```\n", &options).html;
+        assert!(out.starts_with("<h2 id=\"the-x-knob\">The <code class=\"language-plaintext highlighter-rouge\">x</code> knob</h2>"), "{out}");
+        assert!(out.contains("<div class=\"language-yaml highlighter-rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>"), "{out}");
+        assert!(out.contains("<div class=\"language-plaintext highlighter-rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>plain\n</code></pre></div></div>"), "{out}");
+        assert!(out.contains("<figure class=\"highlight\"><pre><code class=\"language-python\" data-lang=\"python\">"), "{out}");
     }
 
     #[test]

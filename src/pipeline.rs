@@ -543,6 +543,7 @@ pub fn render_page(
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
+        code_markup: site.config.code_markup,
     };
     let body = markdown::render(page.body(), &options);
     let mut problems: Vec<Diagnostic> = body
