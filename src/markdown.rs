@@ -1011,9 +1011,13 @@ fn render_code_blocks(doc: &mut Doc, options: &Options) {
                 code.push_str(t);
             }
         }
+        let classes = match options.code_markup {
+            CodeMarkup::Versus => crate::highlight::Classes::Versus,
+            CodeMarkup::Jekyll => crate::highlight::Classes::Rouge,
+        };
         let highlighted = match options.highlight_cache {
-            Some(cache) => cache.highlight(&lang, &code),
-            None => crate::highlight::highlight(&lang, &code),
+            Some(cache) => cache.highlight_with(&lang, &code, classes),
+            None => crate::highlight::highlight_with(&lang, &code, classes),
         };
         let mut inner = String::with_capacity(code.len() * 2);
         match highlighted {

@@ -319,7 +319,12 @@ fn keep<T>(result: Result<T, Vec<Diagnostic>>, problems: &mut Vec<Diagnostic>) -
 
 /// The stylesheet for highlighted code, or the problem with the configured themes.
 fn highlight_css(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Option<String> {
-    match highlight::theme_css(&config.highlight.light, &config.highlight.dark) {
+    let (light, dark) = (&config.highlight.light, &config.highlight.dark);
+    let css = match config.code_markup {
+        config::CodeMarkup::Versus => highlight::theme_css(light, dark),
+        config::CodeMarkup::Jekyll => highlight::rouge_theme_css(light, dark),
+    };
+    match css {
         Ok(css) => Some(css),
         Err(err) => {
             let mut d = Diagnostic::error(config::FILE_NAME, err.to_string());
