@@ -5,8 +5,9 @@
 //! order, every link's attributes, the ids, classes and styles of other elements (attribute
 //! lists, raw HTML, includes), images and embeds, the visible text after normalising whitespace
 //! and HTML serialisation, and the text of every code block (Rouge's and syntect's highlighting
-//! spans differ; the code they show must not). `versus check` reports exactly the anchors that are
-//! broken on Jekyll too. Every test reports all differences of all pages at once.
+//! spans differ; the code they show must not), and the markup around code (`code_markup: jekyll`).
+//! `versus check` reports exactly the anchors that are broken on Jekyll too. Every test reports
+//! all differences of all pages at once.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -187,6 +188,15 @@ fn decode(url: &str) -> String {
         .into_owned()
 }
 
+/// An element's start tag with [`attributes`]: `<a href="/x" target="_blank">`.
+fn start_tag(element: ElementRef) -> String {
+    let attrs = attributes(element);
+    match attrs.is_empty() {
+        true => format!("<{}>", element.value().name()),
+        false => format!("<{} {attrs}>", element.value().name()),
+    }
+}
+
 /// An element's attributes, sorted by name, URLs percent-decoded: `href="/x" target="_blank"`.
 fn attributes(element: ElementRef) -> String {
     let mut attrs: Vec<(String, String)> = element
@@ -209,9 +219,10 @@ fn attributes(element: ElementRef) -> String {
         .join(" ")
 }
 
-/// The text of an element, whitespace collapsed.
+/// The visible text of an element on one line, whitespace collapsed, blocks separated by a space
+/// (so `<th>a</th><th>b</th>` and `<th>a</th>\n<th>b</th>` read alike).
 fn text_of(element: ElementRef) -> String {
-    squash(&element.text().collect::<String>())
+    visible_text(element).join(" ")
 }
 
 fn squash(text: &str) -> String {
@@ -234,7 +245,7 @@ fn headings(main: ElementRef) -> Vec<String> {
 /// Every link, in order, with all of its attributes and its text.
 fn links(main: ElementRef) -> Vec<String> {
     main.select(&sel("a"))
-        .map(|a| format!("<a {}> {}", attributes(a), text_of(a)))
+        .map(|a| format!("{} {}", start_tag(a), text_of(a)))
         .collect()
 }
 
@@ -245,10 +256,15 @@ fn is_code_markup(element: ElementRef) -> bool {
     matches!(e.name(), "pre" | "code")
         || e.classes()
             .any(|c| c == "highlight" || c == "highlighter-rouge" || c.starts_with("language-"))
-        || element
-            .ancestors()
-            .filter_map(ElementRef::wrap)
-            .any(|a| a.value().name() == "pre")
+        || is_code_markup_in_pre(element)
+}
+
+/// Whether an element is inside a `<pre>`.
+fn is_code_markup_in_pre(element: ElementRef) -> bool {
+    element
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .any(|a| a.value().name() == "pre")
 }
 
 /// Every element other than links and code markup that has an `id`, `class` or `style`, in
@@ -279,7 +295,27 @@ fn styled(main: ElementRef) -> Vec<String> {
 /// `prepend: site.baseurl` lands in their `src`).
 fn embeds(main: ElementRef) -> Vec<String> {
     main.select(&sel("img, iframe, video, source, abbr"))
-        .map(|e| format!("<{} {}>", e.value().name(), attributes(e)))
+        .map(start_tag)
+        .collect()
+}
+
+/// With `code_markup: jekyll` (set in the fixture's site.yaml), the markup around code as Jekyll
+/// writes it: `div.language-x.highlighter-rouge > div.highlight > pre.highlight > code` for
+/// fences, `figure.highlight > pre > code.language-x[data-lang]` for `{% highlight %}`, and
+/// `code.language-plaintext.highlighter-rouge` inline. The token spans inside a block are left
+/// out: Rouge and syntect split code differently.
+fn code_markup(main: ElementRef) -> Vec<String> {
+    main.descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|e| is_code_markup(*e) && e.value().name() != "span")
+        .map(|e| {
+            let inline = e.value().name() == "code" && !is_code_markup_in_pre(e);
+            let text: String = match inline {
+                true => text_of(e).chars().take(40).collect(),
+                false => String::new(),
+            };
+            format!("{} {text}", start_tag(e))
+        })
         .collect()
 }
 
@@ -467,6 +503,11 @@ fn visible_text_equals_jekylls() {
 #[test]
 fn code_blocks_equal_jekylls() {
     compare("code blocks", code_blocks);
+}
+
+#[test]
+fn code_markup_equals_jekylls() {
+    compare("code markup (code_markup: jekyll)", code_markup);
 }
 
 /// A broken anchor: the post whose link it is, the fragment (decoded), the target page's site
