@@ -102,7 +102,7 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
     render_code_blocks(&mut doc, options);
-    let (headings, toc) = assign_heading_ids(&mut doc);
+    let (headings, toc) = assign_heading_ids(&mut doc, options.code_markup);
     if options.code_markup == CodeMarkup::Jekyll {
         mark_inline_code(&mut doc);
     }
@@ -1041,12 +1041,16 @@ fn render_code_blocks(doc: &mut Doc, options: &Options) {
 fn mark_inline_code(doc: &mut Doc) {
     for item in &mut doc.items {
         if let Event::Code(code) = &item.event {
-            let mut html = String::from("<code class=\"language-plaintext highlighter-rouge\">");
-            push_escaped(&mut html, code);
-            html.push_str("</code>");
-            item.event = Event::InlineHtml(html.into());
+            item.event = Event::InlineHtml(jekyll_inline_code(code).into());
         }
     }
+}
+
+fn jekyll_inline_code(code: &str) -> String {
+    let mut html = String::from("<code class=\"language-plaintext highlighter-rouge\">");
+    push_escaped(&mut html, code);
+    html.push_str("</code>");
+    html
 }
 
 /// `<pre class="highlight" data-lang="x"><code class="language-x">`.
@@ -1098,7 +1102,7 @@ fn jekyll_code_block(lang: &str, inner: &str, attrs: &Attrs, from_tag: bool) -> 
 
 /// Gives every Markdown heading a unique id (kramdown GFM style, so anchors written
 /// for Jekyll keep working) and builds the flat list and the nested TOC.
-fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
+fn assign_heading_ids(doc: &mut Doc, code_markup: CodeMarkup) -> (Vec<Heading>, Vec<TocEntry>) {
     let mut starts = Vec::new();
     for (i, item) in doc.items.iter_mut().enumerate() {
         let Event::Start(Tag::Heading {
@@ -1182,7 +1186,7 @@ fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
             flat_toc.push(TocEntry {
                 level,
                 id: id.clone(),
-                title: title_html(&doc.items[i + 1..end]),
+                title: title_html(&doc.items[i + 1..end], code_markup),
                 children: Vec::new(),
             });
         }
@@ -1208,11 +1212,14 @@ fn heading_level(level: HeadingLevel) -> u8 {
 }
 
 /// A heading's inline HTML without links, so it can sit inside a TOC link.
-fn title_html(items: &[Item]) -> String {
+fn title_html(items: &[Item], code_markup: CodeMarkup) -> String {
     let events = items.iter().filter_map(|item| match &item.event {
         Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => None,
         Event::FootnoteReference(_) => None,
         Event::Start(Tag::Image { .. }) if item.attrs.is_some() => None,
+        Event::Code(code) if code_markup == CodeMarkup::Jekyll => {
+            Some(Event::InlineHtml(jekyll_inline_code(code).into()))
+        }
         event => Some(event.clone()),
     });
     let mut html = String::new();
