@@ -4,6 +4,8 @@
 
 /// Diagnostics: `path:line:col: message`, line indexes, did-you-mean.
 pub mod diag;
+/// The one HTML escape and the one slug.
+pub mod text;
 /// The one call site of the YAML library.
 pub mod yaml;
 /// `site.yaml` and command-line overrides.

@@ -1287,7 +1287,7 @@ fn apply_filter(name: &str, input: Value, args: &[Value], site: &Value) -> Resul
         "strip" => s(text.trim().to_owned()),
         "lstrip" => s(text.trim_start().to_owned()),
         "rstrip" => s(text.trim_end().to_owned()),
-        "escape" | "xml_escape" | "escape_once" => s(escape_html(&text)),
+        "escape" | "xml_escape" | "escape_once" => s(crate::text::escape_html(&text)),
         "strip_html" => s(strip_html(&text)),
         "strip_newlines" => s(text.replace(['\r', '\n'], "")),
         "newline_to_br" => s(text.replace('\n', "<br />\n")),
@@ -1403,7 +1403,7 @@ fn apply_filter(name: &str, input: Value, args: &[Value], site: &Value) -> Resul
                 serde_json::Number::from_f64(result).map_or(Value::Null, Value::Number)
             })
         }
-        "slugify" => s(slugify(&text)),
+        "slugify" => s(crate::text::slugify(&text)),
         "relative_url" => s(relative_url(site, &text)),
         "absolute_url" => {
             let base = site.get("url").map(to_text).unwrap_or_default();
@@ -1442,35 +1442,6 @@ fn relative_url(site: &Value, path: &str) -> String {
     } else {
         format!("/{joined}")
     }
-}
-
-/// Ruby's `CGI.escapeHTML`, which Liquid's `escape` is.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
-/// Jekyll's default `slugify`: lowercase, runs of anything but letters and digits to one `-`.
-fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    slug.trim_end_matches('-').to_owned()
 }
 
 fn strip_html(text: &str) -> String {

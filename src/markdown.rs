@@ -28,6 +28,7 @@ use pulldown_cmark::{
 use serde::Serialize;
 
 use crate::config::CodeMarkup;
+pub use crate::text::{escape_html, push_escaped};
 
 /// Turns a relative link to a Markdown source (as written, without `#fragment`: "2023-08-11-foo.md",
 /// "../about.md") into the URL of the page built from it; None if no such source exists.
@@ -1485,28 +1486,6 @@ fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> usize {
         event => out.push(event.clone()),
     }
     i + 1
-}
-
-/// Text escaped for HTML element content and quoted attribute values: the one HTML escape of
-/// versus (templates, tables and generated listings use it too).
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    push_escaped(&mut out, text);
-    out
-}
-
-/// [`escape_html`], appended to `out`.
-pub fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
 }
 
 /// Escapes a URL for a quoted `href`/`src`, percent-encoding what HTML or URLs forbid.

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::liquid;
+pub use crate::text::slugify;
 use crate::yaml::{self, Mapping, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -80,18 +81,23 @@ pub struct PostDate {
 }
 
 impl PostDate {
+    /// The offset as `+02:00` (`separator` ":") or `+0200` (""); UTC when none was written.
+    fn offset_text(&self, separator: &str) -> String {
+        let seconds = self.offset.unwrap_or(Offset::UTC).seconds();
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let (h, m) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
+        format!("{sign}{h:02}{separator}{m:02}")
+    }
+
     /// `2023-08-11`, or RFC 3339 `2023-08-11T10:00:00+02:00` when a time was given.
     pub fn to_rfc3339(&self) -> String {
         if !self.has_time {
             return self.civil.date().to_string();
         }
-        let offset = self.offset.unwrap_or(Offset::UTC);
-        let seconds = offset.seconds();
-        let sign = if seconds < 0 { '-' } else { '+' };
-        let (h, m) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
         format!(
-            "{}{sign}{h:02}:{m:02}",
-            self.civil.strftime("%Y-%m-%dT%H:%M:%S")
+            "{}{}",
+            self.civil.strftime("%Y-%m-%dT%H:%M:%S"),
+            self.offset_text(":")
         )
     }
 
@@ -377,14 +383,12 @@ fn liquid_page(page: &Page) -> serde_json::Value {
             map.insert(key.to_owned(), value);
         }
     }
+    // As Jekyll prints a date: `2023-08-11 00:00:00 +0000`.
     let date = page.date.map(|d| {
-        let offset = d.offset.unwrap_or(Offset::UTC);
-        let seconds = offset.seconds();
-        let sign = if seconds < 0 { '-' } else { '+' };
-        let (hours, minutes) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
         format!(
-            "{} {sign}{hours:02}{minutes:02}",
-            d.civil.strftime("%Y-%m-%d %H:%M:%S")
+            "{} {}",
+            d.civil.strftime("%Y-%m-%d %H:%M:%S"),
+            d.offset_text("")
         )
     });
     let values = serde_json::json!({
@@ -719,22 +723,6 @@ pub fn summary_source(body: &str) -> &str {
         }
     }
     start.map_or("", |begin| body[begin..].trim())
-}
-
-/// URL-safe lowercase words joined by hyphens, for tags, categories and the `slugify` filter.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
 }
 
 #[cfg(test)]
