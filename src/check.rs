@@ -142,8 +142,8 @@ pub fn check_site(options: &BuildOptions, check: &CheckOptions) -> Result<Vec<Fi
         let message = "site root not found: not a folder";
         return Err(Failure::Usage(vec![Diagnostic::error(root, message)]));
     }
-    let prepared = pipeline::prepare(root, options, None, |sources, config, problems| {
-        pipeline::parse_pages(root, sources, config, problems)
+    let prepared = pipeline::prepare(root, options, None, |sources, config, liquid, problems| {
+        pipeline::parse_pages(root, sources, config, liquid, problems)
     })?;
     let sink = Memory::new(root);
     let pages: Vec<&Page> = prepared.site.all_pages().collect();
@@ -533,7 +533,7 @@ fn check_internal(
 }
 
 fn warning_in(page: &Page, body_offset: usize, message: String) -> Diagnostic {
-    Diagnostic::warning(&page.source, message).at_offset(&page.text, page.body_start + body_offset)
+    Diagnostic::warning(&page.source, message).at_offset(&page.text, page.text_offset(body_offset))
 }
 
 fn finding(kind: &'static str, diagnostic: Diagnostic) -> Finding {
@@ -826,7 +826,7 @@ fn check_link(
         Target::Skip => {}
         Target::External(url) => {
             let d = Diagnostic::error(&page.source, String::new())
-                .at_offset(&page.text, page.body_start + at);
+                .at_offset(&page.text, page.text_offset(at));
             scan.external.push((url, d));
         }
         Target::Internal(path, fragment) => {
@@ -834,7 +834,7 @@ fn check_link(
                 check_internal(index, link, &path, fragment.as_deref(), image)
             {
                 let mut d = Diagnostic::error(&page.source, message)
-                    .at_offset(&page.text, page.body_start + at);
+                    .at_offset(&page.text, page.text_offset(at));
                 if let Some(help) = help {
                     d = d.with_help(help);
                 }

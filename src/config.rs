@@ -27,6 +27,10 @@ pub struct Config {
     pub authors: Vec<String>,
     pub permalink: String,
     pub highlight: Highlight,
+    /// Whether post bodies go through Liquid before Markdown, as on Jekyll (`liquid: true`).
+    pub liquid: bool,
+    /// The HTML around code: versus's own, or Jekyll's (`highlighter-rouge` classes).
+    pub code_markup: CodeMarkup,
     /// Matrix claims verified longer ago than this are marked stale.
     pub stale_after_days: i64,
     /// Posts per page of the home page listing (`/`, `/page/2/`, …); 0 puts all on one page.
@@ -44,6 +48,26 @@ pub struct Highlight {
     pub light: String,
     pub dark: String,
 }
+
+/// How code is marked up in pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CodeMarkup {
+    /// `<pre class="code" data-lang="…"><code class="language-…">` with `hl-` classes.
+    #[default]
+    Versus,
+    /// Jekyll's Rouge markup (`div.highlighter-rouge`, `code.highlighter-rouge`), so a Jekyll
+    /// theme's stylesheet keeps working.
+    Jekyll,
+}
+
+/// Jekyll's named permalink styles, for `permalink: date` and the like.
+const NAMED_PERMALINKS: [(&str, &str); 4] = [
+    ("date", "/:categories/:year/:month/:day/:title:output_ext"),
+    ("pretty", "/:categories/:year/:month/:day/:title/"),
+    ("ordinal", "/:categories/:year/:y_day/:title:output_ext"),
+    ("none", "/:categories/:title:output_ext"),
+];
 
 /// Values given on the command line, which win over site.yaml.
 #[derive(Debug, Clone, Default)]
@@ -95,6 +119,12 @@ pub fn from_source(
     let authors = fields.list("authors");
     let permalink = fields
         .text("permalink")
+        .map(
+            |p| match NAMED_PERMALINKS.iter().find(|(name, _)| *name == p) {
+                Some((_, pattern)) => (*pattern).to_owned(),
+                None => p,
+            },
+        )
         .unwrap_or_else(|| DEFAULT_PERMALINK.into());
     if !permalink.starts_with('/') {
         fields.problem(
@@ -104,6 +134,18 @@ pub fn from_source(
     }
     let base_url_raw = fields.text("base_url");
     let highlight = fields.highlight();
+    let liquid = fields.flag("liquid").unwrap_or(false);
+    let code_markup = match fields.text("code_markup").as_deref() {
+        None | Some("versus") => CodeMarkup::Versus,
+        Some("jekyll") => CodeMarkup::Jekyll,
+        Some(other) => {
+            fields.problem(
+                "code_markup",
+                format!("`code_markup` must be `versus` or `jekyll`, not `{other}`"),
+            );
+            CodeMarkup::Versus
+        }
+    };
     let stale_after_days = fields.whole_number("stale_after_days").unwrap_or(365);
     let paginate = match fields.map.remove("paginate") {
         None | Some(Value::Null) => 10,
@@ -151,6 +193,8 @@ pub fn from_source(
         authors,
         permalink,
         highlight,
+        liquid,
+        code_markup,
         stale_after_days,
         paginate,
         today: overrides.today.unwrap_or_default(),
@@ -184,6 +228,17 @@ impl Fields<'_> {
         let offset = yaml::key_offset(self.source, key, None).unwrap_or(0);
         self.problems
             .push(Diagnostic::error(self.path, message).at_offset(self.source, offset));
+    }
+
+    fn flag(&mut self, key: &str) -> Option<bool> {
+        match self.map.remove(key)? {
+            Value::Null => None,
+            Value::Bool(b) => Some(b),
+            _ => {
+                self.problem(key, format!("`{key}` must be true or false"));
+                None
+            }
+        }
     }
 
     fn text(&mut self, key: &str) -> Option<String> {

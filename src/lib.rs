@@ -4,6 +4,8 @@
 
 /// Diagnostics: `path:line:col: message`, line indexes, did-you-mean.
 pub mod diag;
+/// The one HTML escape and the one slug.
+pub mod text;
 /// The one call site of the YAML library.
 pub mod yaml;
 /// `site.yaml` and command-line overrides.
@@ -14,6 +16,9 @@ pub mod source;
 pub mod data;
 /// Feature matrices: providers and areas, validated; row selections.
 pub mod matrix;
+
+/// Parse: Jekyll's Liquid in post bodies, before Markdown.
+pub mod liquid;
 /// One content file → a resolved page (front matter, date, slug, URL).
 pub mod page;
 /// All pages together: sorting, authors, URL clashes, links between sources.

@@ -18,7 +18,7 @@
 //! IALs are always read from the source text, never from `Text` events, because
 //! smart punctuation rewrites quotes and dashes in those events.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 
 use pulldown_cmark::{
@@ -26,6 +26,9 @@ use pulldown_cmark::{
     TagEnd,
 };
 use serde::Serialize;
+
+use crate::config::CodeMarkup;
+pub use crate::text::{escape_html, push_escaped};
 
 /// Turns a relative link to a Markdown source (as written, without `#fragment`: "2023-08-11-foo.md",
 /// "../about.md") into the URL of the page built from it; None if no such source exists.
@@ -42,6 +45,8 @@ pub struct Options<'a> {
     pub resolve_source_link: Option<ResolveSourceLink<'a>>,
     pub expand_embed: Option<ExpandEmbed<'a>>,
     pub highlight_cache: Option<&'a crate::highlight::DiskCache>,
+    /// The HTML around code: versus's, or Jekyll's for a Jekyll theme's stylesheet.
+    pub code_markup: CodeMarkup,
 }
 
 /// The result of rendering one body.
@@ -84,9 +89,11 @@ pub struct Problem {
 
 /// Renders a Markdown body; never fails, anything suspicious becomes a [`Problem`].
 pub fn render(body: &str, options: &Options) -> Rendered {
-    let mut doc = Doc::parse(body);
+    let source = KramdownSource::new(body);
+    let mut doc = Doc::parse(&source.text, source.alds.clone());
     let mut problems = Vec::new();
     strip_html_comments(&mut doc);
+    kramdown_quotes(&mut doc);
     if let Some(expand) = options.expand_embed {
         expand_embeds(&mut doc, expand, &mut problems);
     }
@@ -95,16 +102,188 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     }
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
-    render_code_blocks(&mut doc, options.highlight_cache);
-    let (headings, toc) = assign_heading_ids(&mut doc);
+    render_code_blocks(&mut doc, options);
+    let (headings, toc) = assign_heading_ids(&mut doc, options.code_markup);
+    if options.code_markup == CodeMarkup::Jekyll {
+        mark_inline_code(&mut doc);
+    }
     let footnotes = number_footnotes(&mut doc);
     let html = write_html(&doc, &toc, &footnotes);
     Rendered {
         html,
         toc,
-        headings,
-        problems,
+        headings: headings
+            .into_iter()
+            .map(|h| Heading {
+                offset: source.body_offset(h.offset),
+                ..h
+            })
+            .collect(),
+        problems: problems
+            .into_iter()
+            .map(|p| Problem {
+                offset: source.body_offset(p.offset),
+                ..p
+            })
+            .collect(),
     }
+}
+
+/// The body as pulldown-cmark is given it: kramdown's block habits that CommonMark reads
+/// otherwise are rewritten first. Attribute list definitions (`{:name: .class}`) are read and
+/// their lines blanked (same length, so offsets hold); an HTML block ends at its closing tag,
+/// so a blank line goes after it when Markdown follows (CommonMark runs it to a blank line).
+struct KramdownSource {
+    text: String,
+    /// Offsets in `text` of the newlines added, ascending.
+    inserted: Vec<usize>,
+    alds: HashMap<String, Attrs>,
+}
+
+/// Block-level HTML elements (CommonMark's HTML block type 6, as kramdown's block elements).
+const HTML_BLOCK_TAGS: &[&str] = &[
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "details",
+    "dialog",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "header",
+    "hr",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "section",
+    "table",
+    "ul",
+    "video",
+    "center",
+];
+
+impl KramdownSource {
+    fn new(body: &str) -> KramdownSource {
+        let mut text = String::with_capacity(body.len() + 16);
+        let mut inserted = Vec::new();
+        let mut alds: HashMap<String, Attrs> = HashMap::new();
+        let mut fence: Option<(char, usize)> = None;
+        // The open HTML block: its tag and how many of it are open.
+        let mut html: Option<(&str, usize)> = None;
+        let mut lines = body.split_inclusive('\n').peekable();
+        while let Some(line) = lines.next() {
+            let trimmed = line.trim_start_matches(' ');
+            let indent = line.len() - trimmed.len();
+            if let Some((mark, len)) = fence {
+                text.push_str(line);
+                let run = trimmed.len() - trimmed.trim_start_matches(mark).len();
+                if indent < 4 && run >= len && trimmed[run..].trim().is_empty() {
+                    fence = None;
+                }
+                continue;
+            }
+            let run_of = |c: char| trimmed.len() - trimmed.trim_start_matches(c).len();
+            if indent < 4 && html.is_none() && (run_of('`') >= 3 || run_of('~') >= 3) {
+                let mark = if run_of('`') >= 3 { '`' } else { '~' };
+                fence = Some((mark, run_of(mark)));
+                text.push_str(line);
+                continue;
+            }
+            if indent < 4 && html.is_none() {
+                if let Some((name, attrs)) = parse_ald(trimmed.trim_end(), &alds) {
+                    alds.insert(name, attrs);
+                    text.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+                    continue;
+                }
+            }
+            if html.is_none() && indent < 4 {
+                html = HTML_BLOCK_TAGS
+                    .iter()
+                    .find(|tag| opens_tag(trimmed, tag))
+                    .map(|tag| (*tag, 0));
+            }
+            text.push_str(line);
+            if let Some((tag, depth)) = &mut html {
+                let opened = count_tags(line, tag, false);
+                let closed = count_tags(line, tag, true);
+                *depth = (*depth + opened).saturating_sub(closed);
+                let blank_next = lines.peek().is_none_or(|l| l.trim().is_empty());
+                if *depth == 0 || line.trim().is_empty() {
+                    if *depth == 0 && closed > 0 && !blank_next && !line.trim().is_empty() {
+                        if !text.ends_with('\n') {
+                            text.push('\n');
+                            inserted.push(text.len() - 1);
+                        }
+                        inserted.push(text.len());
+                        text.push('\n');
+                    }
+                    html = None;
+                }
+            }
+        }
+        KramdownSource {
+            text,
+            inserted,
+            alds,
+        }
+    }
+
+    /// The offset in the body of an offset in `text`.
+    fn body_offset(&self, offset: usize) -> usize {
+        offset - self.inserted.partition_point(|&i| i < offset)
+    }
+}
+
+/// Whether `line` starts with `<tag` followed by whitespace, `>` or `/`.
+fn opens_tag(line: &str, tag: &str) -> bool {
+    line.strip_prefix('<')
+        .and_then(|rest| {
+            rest.get(..tag.len())
+                .filter(|t| t.eq_ignore_ascii_case(tag))
+                .map(|_| &rest[tag.len()..])
+        })
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\n', '\r', '>', '/']))
+}
+
+/// How many `<tag` (or `</tag`) a line holds.
+fn count_tags(line: &str, tag: &str, closing: bool) -> usize {
+    let prefix = if closing { "</" } else { "<" };
+    let lower = line.to_ascii_lowercase();
+    lower
+        .match_indices(prefix)
+        .filter(|(i, _)| {
+            let rest = &lower[i + prefix.len()..];
+            rest.starts_with(tag)
+                && rest[tag.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| c.is_whitespace() || c == '>' || c == '/')
+        })
+        .count()
+}
+
+/// A kramdown attribute list definition line, `{:name: .class key="value"}`.
+fn parse_ald(line: &str, alds: &HashMap<String, Attrs>) -> Option<(String, Attrs)> {
+    let inner = line.strip_prefix("{:")?;
+    let (name, rest) = inner.split_once(':')?;
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !valid || !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let ial = format!("{{:{rest}");
+    let (attrs, len) = parse_ial(&ial, alds)?;
+    (len == ial.len()).then(|| (name.to_owned(), attrs))
 }
 
 /// Short Markdown (a note, a description) as inline HTML: one paragraph loses its `<p>`.
@@ -169,6 +348,8 @@ struct Item<'a> {
 /// A parsed body: the items plus, for every `Start`, the index of its `End`.
 struct Doc<'a> {
     body: &'a str,
+    /// kramdown attribute list definitions, for `{: name}` references.
+    alds: HashMap<String, Attrs>,
     items: Vec<Item<'a>>,
     /// For a `Start` at `i`, `end[i]` is its `End`; for an `End`, its `Start`.
     partner: Vec<usize>,
@@ -180,7 +361,7 @@ struct Doc<'a> {
 const TOC_PLACEHOLDER: &str = "\0toc\0\n";
 
 impl<'a> Doc<'a> {
-    fn parse(body: &'a str) -> Self {
+    fn parse(body: &'a str, alds: HashMap<String, Attrs>) -> Self {
         let opts = ParseOptions::ENABLE_TABLES
             | ParseOptions::ENABLE_FOOTNOTES
             | ParseOptions::ENABLE_STRIKETHROUGH
@@ -211,6 +392,7 @@ impl<'a> Doc<'a> {
         }
         Doc {
             body,
+            alds,
             items,
             partner,
             parent,
@@ -232,6 +414,76 @@ impl<'a> Doc<'a> {
     /// The source text of an item.
     fn source(&self, i: usize) -> &'a str {
         self.body.get(self.items[i].range.clone()).unwrap_or("")
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Smart quotes as kramdown makes them
+
+/// pulldown-cmark curls quotes by CommonMark's flanking rules; kramdown (Jekyll) by the
+/// character before: after anything but whitespace or `[{(-` a quote closes
+/// (`target="x"` → `target=”x”`). Each curled quote is one item, decided again here.
+fn kramdown_quotes(doc: &mut Doc) {
+    for i in 0..doc.items.len() {
+        let Event::Text(text) = &doc.items[i].event else {
+            continue;
+        };
+        if !matches!(&**text, "“" | "”" | "‘" | "’") {
+            continue;
+        }
+        let range = doc.items[i].range.clone();
+        let quote = match doc.body.get(range.clone()) {
+            Some("\"") => '"',
+            Some("'") => '\'',
+            _ => continue,
+        };
+        let before = doc.body[..range.start].chars().next_back();
+        // Emphasis and code marks end a span before the quote: kramdown sees no character.
+        let before = before.filter(|c| !matches!(c, '*' | '_' | '`' | '\n'));
+        let after = &doc.body[range.end..];
+        let opening = kramdown_opens(quote, before, after);
+        let curled = match (quote, opening) {
+            ('"', true) => "“",
+            ('"', false) => "”",
+            (_, true) => "‘",
+            (_, false) => "’",
+        };
+        doc.items[i].event = Event::Text(CowStr::Borrowed(curled));
+    }
+}
+
+/// kramdown's smart quote rules (`SQ_RULES`) for a quote between `before` and `after`.
+fn kramdown_opens(quote: char, before: Option<char>, after: &str) -> bool {
+    let next = after.chars().next();
+    match before {
+        // Whitespace: opening, but for the decade abbreviation `'80s`.
+        Some(c) if c.is_whitespace() => {
+            let decade = after.len() >= 3
+                && after.as_bytes()[..2].iter().all(u8::is_ascii_digit)
+                && after.as_bytes()[2] == b's';
+            !(quote == '\'' && decade)
+        }
+        Some('[' | '{' | '(' | '-') => true,
+        Some(_) => false,
+        // At the start of the text, the characters after decide.
+        None => {
+            let mut rest = after.chars();
+            let (first, second) = (rest.next(), rest.next());
+            let word = |c: char| c.is_alphanumeric() || c == '_';
+            let space = |c: Option<char>| c.is_none_or(char::is_whitespace);
+            if matches!(first, Some('_' | '*')) && !space(second) {
+                return true;
+            }
+            if first.is_some_and(|c| c.is_ascii_punctuation())
+                && !after.starts_with("...")
+                && !second.is_some_and(word)
+            {
+                return false;
+            }
+            // A closing quote before whitespace, the end, or a possessive `s`.
+            let possessive = next == Some('s') && !second.is_some_and(word);
+            !space(next) && !possessive
+        }
     }
 }
 
@@ -433,10 +685,10 @@ fn push_attr(out: &mut String, key: &str, value: &str) {
     out.push('"');
 }
 
-/// Parses an IAL at the start of `s`, returning it and its length in bytes.
-/// `None` for anything else kramdown-ish (`{::comment}`, `{:name: ...}` definitions,
-/// unknown references), which then stays visible as text.
-fn parse_ial(s: &str) -> Option<(Attrs, usize)> {
+/// Parses an IAL at the start of `s`, returning it and its length in bytes; bare names refer
+/// to attribute list definitions (`alds`). `None` for anything else kramdown-ish
+/// (`{::comment}`, unknown references), which then stays visible as text.
+fn parse_ial(s: &str, alds: &HashMap<String, Attrs>) -> Option<(Attrs, usize)> {
     let mut rest = s.strip_prefix("{:")?;
     if rest.starts_with(':') {
         return None;
@@ -476,6 +728,9 @@ fn parse_ial(s: &str) -> Option<(Attrs, usize)> {
             rest = after_value;
         } else if token == "toc" {
             attrs.toc = true;
+            rest = after;
+        } else if let Some(defined) = alds.get(token) {
+            attrs.merge(defined.clone());
             rest = after;
         } else {
             return None;
@@ -525,7 +780,7 @@ fn apply_span_ials(doc: &mut Doc) {
             continue;
         }
         let after = doc.items[i].range.end;
-        let Some((attrs, len)) = doc.body.get(after..).and_then(parse_ial) else {
+        let Some((attrs, len)) = doc.body.get(after..).and_then(|s| parse_ial(s, &doc.alds)) else {
             continue;
         };
         let ial_end = after + len;
@@ -630,7 +885,7 @@ fn table_row_ial(doc: &mut Doc, row: usize) {
         return;
     }
     let source = doc.source(row).trim();
-    let Some((attrs, len)) = parse_ial(source) else {
+    let Some((attrs, len)) = parse_ial(source, &doc.alds) else {
         return;
     };
     if len == source.len() && attach(doc, table, attrs) {
@@ -645,7 +900,7 @@ fn ial_of(doc: &Doc, first: usize, end: usize) -> Option<Attrs> {
     let start = doc.items[first].range.start;
     let stop = doc.items[end - 1].range.end;
     let source = doc.body.get(start..stop)?.trim_end();
-    let (attrs, len) = parse_ial(source)?;
+    let (attrs, len) = parse_ial(source, &doc.alds)?;
     (len == source.len()).then_some(attrs)
 }
 
@@ -734,16 +989,22 @@ fn attach(doc: &mut Doc, target: usize, attrs: Attrs) -> bool {
 // Pass 6: code blocks
 
 /// Highlighted at build time; readers get no JavaScript and no layout shift.
-fn render_code_blocks(doc: &mut Doc, cache: Option<&crate::highlight::DiskCache>) {
+fn render_code_blocks(doc: &mut Doc, options: &Options) {
     for i in 0..doc.items.len() {
         let Event::Start(Tag::CodeBlock(kind)) = &doc.items[i].event else {
             continue;
         };
-        let lang = match kind {
-            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
-            CodeBlockKind::Indented => "",
-        }
-        .to_owned();
+        let (lang, from_tag) = match kind {
+            CodeBlockKind::Fenced(info) => {
+                let mut words = info.split_whitespace();
+                let lang = words.next().unwrap_or("").to_owned();
+                (
+                    lang,
+                    words.next() == Some(crate::liquid::HIGHLIGHT_TAG_MARK),
+                )
+            }
+            CodeBlockKind::Indented => (String::new(), false),
+        };
         let end = doc.partner[i];
         let mut code = String::new();
         for item in &doc.items[i + 1..end] {
@@ -751,27 +1012,24 @@ fn render_code_blocks(doc: &mut Doc, cache: Option<&crate::highlight::DiskCache>
                 code.push_str(t);
             }
         }
-        let mut html = String::with_capacity(code.len() * 2 + 100);
-        html.push_str("<pre");
-        let attrs = doc.items[i].attrs.take().map(|a| *a).unwrap_or_default();
-        attrs.write(&mut html, Some("highlight"));
-        if !lang.is_empty() {
-            push_attr(&mut html, "data-lang", &lang);
-            html.push_str("><code");
-            push_attr(&mut html, "class", &format!("language-{lang}"));
-            html.push('>');
-        } else {
-            html.push_str("><code>");
-        }
-        let highlighted = match cache {
-            Some(cache) => cache.highlight(&lang, &code),
-            None => crate::highlight::highlight(&lang, &code),
+        let classes = match options.code_markup {
+            CodeMarkup::Versus => crate::highlight::Classes::Versus,
+            CodeMarkup::Jekyll => crate::highlight::Classes::Rouge,
         };
+        let highlighted = match options.highlight_cache {
+            Some(cache) => cache.highlight_with(&lang, &code, classes),
+            None => crate::highlight::highlight_with(&lang, &code, classes),
+        };
+        let mut inner = String::with_capacity(code.len() * 2);
         match highlighted {
-            Some(highlighted) if !lang.is_empty() => html.push_str(&highlighted),
-            _ => push_escaped(&mut html, &code),
+            Some(highlighted) if !lang.is_empty() => inner.push_str(&highlighted),
+            _ => push_escaped(&mut inner, &code),
         }
-        html.push_str("</code></pre>\n");
+        let attrs = doc.items[i].attrs.take().map(|a| *a).unwrap_or_default();
+        let html = match options.code_markup {
+            CodeMarkup::Versus => versus_code_block(&lang, &inner, &attrs),
+            CodeMarkup::Jekyll => jekyll_code_block(&lang, &inner, &attrs, from_tag),
+        };
         for k in i + 1..=end {
             doc.remove(k);
         }
@@ -779,14 +1037,73 @@ fn render_code_blocks(doc: &mut Doc, cache: Option<&crate::highlight::DiskCache>
     }
 }
 
+/// kramdown with Rouge marks inline code as plain text; after the heading ids, which read the
+/// code's text.
+fn mark_inline_code(doc: &mut Doc) {
+    for item in &mut doc.items {
+        if let Event::Code(code) = &item.event {
+            item.event = Event::InlineHtml(jekyll_inline_code(code).into());
+        }
+    }
+}
+
+fn jekyll_inline_code(code: &str) -> String {
+    let mut html = String::from("<code class=\"language-plaintext highlighter-rouge\">");
+    push_escaped(&mut html, code);
+    html.push_str("</code>");
+    html
+}
+
+/// `<pre class="highlight" data-lang="x"><code class="language-x">`.
+fn versus_code_block(lang: &str, inner: &str, attrs: &Attrs) -> String {
+    let mut html = String::with_capacity(inner.len() + 100);
+    html.push_str("<pre");
+    attrs.write(&mut html, Some("highlight"));
+    if !lang.is_empty() {
+        push_attr(&mut html, "data-lang", lang);
+        html.push_str("><code");
+        push_attr(&mut html, "class", &format!("language-{lang}"));
+        html.push('>');
+    } else {
+        html.push_str("><code>");
+    }
+    html.push_str(inner);
+    html.push_str("</code></pre>\n");
+    html
+}
+
+/// The markup Jekyll writes with kramdown and Rouge: a fence as
+/// `div.language-x.highlighter-rouge > div.highlight > pre.highlight > code`, a Liquid
+/// `{% highlight %}` as `figure.highlight > pre > code.language-x`.
+fn jekyll_code_block(lang: &str, inner: &str, attrs: &Attrs, from_tag: bool) -> String {
+    let mut html = String::with_capacity(inner.len() + 160);
+    if from_tag {
+        html.push_str("<figure class=\"highlight\"><pre><code");
+        push_attr(&mut html, "class", &format!("language-{lang}"));
+        push_attr(&mut html, "data-lang", lang);
+        html.push('>');
+        html.push_str(inner);
+        html.push_str("</code></pre></figure>\n");
+        return html;
+    }
+    let lang = if lang.is_empty() { "plaintext" } else { lang };
+    html.push_str("<div");
+    attrs.write(
+        &mut html,
+        Some(&format!("language-{lang} highlighter-rouge")),
+    );
+    html.push_str("><div class=\"highlight\"><pre class=\"highlight\"><code>");
+    html.push_str(inner);
+    html.push_str("</code></pre></div></div>\n");
+    html
+}
+
 // ---------------------------------------------------------------------------
 // Pass 7: headings
 
 /// Gives every Markdown heading a unique id (kramdown GFM style, so anchors written
 /// for Jekyll keep working) and builds the flat list and the nested TOC.
-fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
-    // Explicit ids are reserved first, so an automatic id never takes one.
-    let mut used: HashSet<String> = HashSet::new();
+fn assign_heading_ids(doc: &mut Doc, code_markup: CodeMarkup) -> (Vec<Heading>, Vec<TocEntry>) {
     let mut starts = Vec::new();
     for (i, item) in doc.items.iter_mut().enumerate() {
         let Event::Start(Tag::Heading {
@@ -807,9 +1124,6 @@ fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
         };
         if let Some(ial) = item.attrs.take() {
             merged.merge(*ial);
-        }
-        if let Some(id) = &merged.id {
-            used.insert(id.clone());
         }
         item.attrs = Some(Box::new(merged));
         starts.push(i);
@@ -856,18 +1170,15 @@ fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
         let id = match &attrs.id {
             Some(id) => id.clone(),
             None => {
+                // As kramdown: the nth repeat of a text gets `-n`, whatever other ids exist
+                // (so a deep link written for Jekyll lands where it did there).
                 let base = heading_id(&id_text);
                 let counter = counters.entry(base.clone()).or_insert(0);
-                let id = loop {
-                    let candidate = match *counter {
-                        0 => base.clone(),
-                        n => format!("{base}-{n}"),
-                    };
-                    *counter += 1;
-                    if used.insert(candidate.clone()) {
-                        break candidate;
-                    }
+                let id = match *counter {
+                    0 => base,
+                    n => format!("{base}-{n}"),
                 };
+                *counter += 1;
                 attrs.id = Some(id.clone());
                 id
             }
@@ -876,7 +1187,7 @@ fn assign_heading_ids(doc: &mut Doc) -> (Vec<Heading>, Vec<TocEntry>) {
             flat_toc.push(TocEntry {
                 level,
                 id: id.clone(),
-                title: title_html(&doc.items[i + 1..end]),
+                title: title_html(&doc.items[i + 1..end], code_markup),
                 children: Vec::new(),
             });
         }
@@ -902,11 +1213,14 @@ fn heading_level(level: HeadingLevel) -> u8 {
 }
 
 /// A heading's inline HTML without links, so it can sit inside a TOC link.
-fn title_html(items: &[Item]) -> String {
+fn title_html(items: &[Item], code_markup: CodeMarkup) -> String {
     let events = items.iter().filter_map(|item| match &item.event {
         Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link) => None,
         Event::FootnoteReference(_) => None,
         Event::Start(Tag::Image { .. }) if item.attrs.is_some() => None,
+        Event::Code(code) if code_markup == CodeMarkup::Jekyll => {
+            Some(Event::InlineHtml(jekyll_inline_code(code).into()))
+        }
         event => Some(event.clone()),
     });
     let mut html = String::new();
@@ -939,29 +1253,32 @@ fn nest_toc(flat: Vec<TocEntry>) -> Vec<TocEntry> {
     roots
 }
 
-/// The `<nav>` that replaces kramdown's `{:toc}` list; nothing when there are no entries.
+/// What replaces kramdown's `{:toc}` list: kramdown's own markup (`ul#markdown-toc`, links
+/// with `markdown-toc-` ids), so Jekyll themes' styles and links to the entries keep working.
 fn toc_html(toc: &[TocEntry]) -> String {
     if toc.is_empty() {
         return String::new();
     }
     fn list(out: &mut String, entries: &[TocEntry]) {
-        out.push_str("<ul>");
         for entry in entries {
             out.push_str("<li><a href=\"#");
             push_escaped(out, &entry.id);
-            out.push_str("\">");
+            out.push('"');
+            push_attr(out, "id", &format!("markdown-toc-{}", entry.id));
+            out.push('>');
             out.push_str(&entry.title);
             out.push_str("</a>");
             if !entry.children.is_empty() {
+                out.push_str("<ul>\n");
                 list(out, &entry.children);
+                out.push_str("</ul>\n");
             }
-            out.push_str("</li>");
+            out.push_str("</li>\n");
         }
-        out.push_str("</ul>");
     }
-    let mut out = String::from("<nav class=\"toc\" aria-label=\"Table of contents\">");
+    let mut out = String::from("<ul id=\"markdown-toc\">\n");
     list(&mut out, toc);
-    out.push_str("</nav>\n");
+    out.push_str("</ul>\n");
     out
 }
 
@@ -1056,15 +1373,20 @@ fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> usize {
     if doc.is_removed(i) {
         return i + 1;
     }
-    let Some(attrs) = &item.attrs else {
-        match &item.event {
-            // A custom `<a>` needs a custom `</a>`; see below.
-            Event::End(TagEnd::Link) if doc.items[doc.partner[i]].attrs.is_some() => {
-                out.push(Event::InlineHtml("</a>".into()));
-            }
-            event => out.push(event.clone()),
+    // Links and images are always written here: pulldown percent-encodes non-ASCII in URLs,
+    // kramdown keeps them as written (`#résumé`), and deep links must match.
+    let no_attrs = Attrs::default();
+    let attrs = match (&item.attrs, &item.event) {
+        (Some(attrs), _) => attrs,
+        (None, Event::Start(Tag::Link { .. } | Tag::Image { .. })) => &no_attrs,
+        (None, Event::End(TagEnd::Link)) => {
+            out.push(Event::InlineHtml("</a>".into()));
+            return i + 1;
         }
-        return i + 1;
+        (None, event) => {
+            out.push(event.clone());
+            return i + 1;
+        }
     };
     let mut tag = String::new();
     match &item.event {
@@ -1166,28 +1488,6 @@ fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> usize {
     i + 1
 }
 
-/// Text escaped for HTML element content and quoted attribute values: the one HTML escape of
-/// versus (templates, tables and generated listings use it too).
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    push_escaped(&mut out, text);
-    out
-}
-
-/// [`escape_html`], appended to `out`.
-pub fn push_escaped(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// Escapes a URL for a quoted `href`/`src`, percent-encoding what HTML or URLs forbid.
 fn escape_href(out: &mut String, url: &str) {
     for c in url.chars() {
@@ -1224,6 +1524,7 @@ mod tests {
                 resolve_source_link: Some(resolve),
                 expand_embed: None,
                 highlight_cache: None,
+                code_markup: CodeMarkup::Versus,
             },
         )
     }
@@ -1267,13 +1568,14 @@ mod tests {
     }
 
     #[test]
-    fn heading_ids_are_unique_and_custom_ids_win() {
+    fn heading_ids_repeat_as_on_kramdown_and_custom_ids_win() {
         let r = render_with(
             "# Foo\n\n# Foo\n\n# Foo {#foo-1}\n\n# Foo\n\n# Bar {#bar}\n",
             &no_sources,
         );
         let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
-        assert_eq!(ids, ["foo", "foo-2", "foo-1", "foo-3", "bar"]);
+        // kramdown counts repeats of each text and does not look at other ids.
+        assert_eq!(ids, ["foo", "foo-1", "foo-1", "foo-2", "bar"]);
         assert!(r.html.contains("<h1 id=\"foo-1\">Foo</h1>"), "{}", r.html);
         assert_eq!(r.headings[0].offset, 0);
         assert_eq!(r.headings[1].offset, 7);
@@ -1399,13 +1701,75 @@ mod tests {
 
     #[test]
     fn kramdownish_text_that_is_not_an_ial_stays() {
-        let out = html(
-            "para\n\n{: .orphan}\n\n{::comment}\nx\n{:/comment}\n\n{:name: .c}\n\n[a](b){:nope}\n",
-        );
+        let out = html("para\n\n{: .orphan}\n\n{::comment}\nx\n{:/comment}\n\n[a](b){:nope}\n");
         assert!(out.contains("<p>{: .orphan}</p>"), "{out}");
         assert!(out.contains("{::comment}"), "{out}");
-        assert!(out.contains("{:name: .c}"), "{out}");
         assert!(out.contains("<a href=\"b\">a</a>{:nope}"), "{out}");
+    }
+
+    #[test]
+    fn attribute_list_definitions_apply_where_referenced() {
+        let body = "{:note: .note style=\"color: red\"}\n{:wide: #w}\n\nText.\n{: note}\n\n| a |\n|---|\n| 1 |\n{: wide .x}\n\n[l](u){: note}\n\n```\n{:code: .c}\n```\n";
+        let out = html(body);
+        assert!(
+            out.starts_with(
+                "<p class=\"note\" style=\"color: red\">Text.</p>\n<table id=\"w\" class=\"x\">"
+            ),
+            "{out}"
+        );
+        assert!(
+            out.contains("<a href=\"u\" class=\"note\" style=\"color: red\">l</a>"),
+            "{out}"
+        );
+        assert!(!out.contains("{:note:"), "{out}");
+        // Inside code a definition is just code.
+        assert!(out.contains("{:code: .c}"), "{out}");
+    }
+
+    #[test]
+    fn markdown_after_an_html_block_is_markdown() {
+        let body = "<div class=\"box\">\n<p>raw</p>\n</div>\n**bold** after, [x](gone.md)\n";
+        let resolve = |_: &str| None;
+        let r = render_with(body, &resolve);
+        assert!(
+            r.html.contains("</div>\n<p><strong>bold</strong> after"),
+            "{}",
+            r.html
+        );
+        // Offsets still point into the body as written.
+        assert_eq!(r.problems[0].offset, body.find("gone.md").unwrap() - 4);
+    }
+
+    #[test]
+    fn jekyll_code_markup() {
+        let options = Options {
+            code_markup: CodeMarkup::Jekyll,
+            ..Options::default()
+        };
+        let out = render("## The `x` knob\n\nUse `y`.\n\n```yaml\na: 1\n```\n\n```\nplain\n```\n\n```python {%highlight%}\npass\n```\n", &options).html;
+        assert!(out.starts_with("<h2 id=\"the-x-knob\">The <code class=\"language-plaintext highlighter-rouge\">x</code> knob</h2>"), "{out}");
+        assert!(out.contains("<div class=\"language-yaml highlighter-rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>"), "{out}");
+        assert!(out.contains("<div class=\"language-plaintext highlighter-rouge\"><div class=\"highlight\"><pre class=\"highlight\"><code>plain\n</code></pre></div></div>"), "{out}");
+        assert!(out.contains("<figure class=\"highlight\"><pre><code class=\"language-python\" data-lang=\"python\">"), "{out}");
+    }
+
+    #[test]
+    fn quotes_curl_as_on_kramdown() {
+        assert_eq!(
+            html("a {:x=\"y\"} \"b\" it's (\"c\") '80s\n"),
+            "<p>a {:x=”y”} “b” it’s (“c”) ’80s</p>\n"
+        );
+        assert_eq!(
+            html("\"Start\" and *\"em\"*\n"),
+            "<p>“Start” and <em>“em”</em></p>\n"
+        );
+    }
+
+    #[test]
+    fn links_keep_unicode_as_written() {
+        let out = html("[a](/p.html#résumé-東京) ![i](/é.png)\n");
+        assert!(out.contains("href=\"/p.html#résumé-東京\""), "{out}");
+        assert!(out.contains("src=\"/é.png\""), "{out}");
     }
 
     #[test]
@@ -1421,7 +1785,7 @@ mod tests {
         assert_eq!(r.toc[1].children[0].id, "a11");
         assert_eq!(r.toc[2].title, "C link");
         assert!(r.html.starts_with(
-            "<nav class=\"toc\" aria-label=\"Table of contents\"><ul><li><a href=\"#deep-first\">Deep first</a></li><li><a href=\"#a\">A</a><ul><li><a href=\"#a11\">A.1.1</a></li><li><a href=\"#a2\">A.2</a></li></ul></li><li><a href=\"#c-link\">C link</a></li></ul></nav>\n<h3"
+            "<ul id=\"markdown-toc\">\n<li><a href=\"#deep-first\" id=\"markdown-toc-deep-first\">Deep first</a></li>\n<li><a href=\"#a\" id=\"markdown-toc-a\">A</a><ul>\n<li><a href=\"#a11\" id=\"markdown-toc-a11\">A.1.1</a></li>\n<li><a href=\"#a2\" id=\"markdown-toc-a2\">A.2</a></li>\n</ul>\n</li>\n<li><a href=\"#c-link\" id=\"markdown-toc-c-link\">C link</a></li>\n</ul>\n<h3"
         ), "{}", r.html);
         assert!(!r.html.contains("TOC"), "{}", r.html);
         assert_eq!(html("* TOC\n{:toc}\n\ntext\n"), "<p>text</p>\n");

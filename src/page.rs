@@ -12,6 +12,8 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::diag::Diagnostic;
+use crate::liquid;
+pub use crate::text::slugify;
 use crate::yaml::{self, Mapping, Value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -61,6 +63,10 @@ pub struct Page {
     pub fingerprint: u64,
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
+    /// The body after Liquid (sites with `liquid: true`), mapped back to the source.
+    expanded: Option<liquid::Expanded>,
+    /// Problems that do not stop the build (undefined Liquid variables).
+    pub warnings: Vec<Diagnostic>,
     /// Byte offset where the front matter's YAML starts in `text` (after `---`).
     front_start: usize,
 }
@@ -75,18 +81,23 @@ pub struct PostDate {
 }
 
 impl PostDate {
+    /// The offset as `+02:00` (`separator` ":") or `+0200` (""); UTC when none was written.
+    fn offset_text(&self, separator: &str) -> String {
+        let seconds = self.offset.unwrap_or(Offset::UTC).seconds();
+        let sign = if seconds < 0 { '-' } else { '+' };
+        let (h, m) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
+        format!("{sign}{h:02}{separator}{m:02}")
+    }
+
     /// `2023-08-11`, or RFC 3339 `2023-08-11T10:00:00+02:00` when a time was given.
     pub fn to_rfc3339(&self) -> String {
         if !self.has_time {
             return self.civil.date().to_string();
         }
-        let offset = self.offset.unwrap_or(Offset::UTC);
-        let seconds = offset.seconds();
-        let sign = if seconds < 0 { '-' } else { '+' };
-        let (h, m) = (seconds.abs() / 3600, seconds.abs() % 3600 / 60);
         format!(
-            "{}{sign}{h:02}:{m:02}",
-            self.civil.strftime("%Y-%m-%dT%H:%M:%S")
+            "{}{}",
+            self.civil.strftime("%Y-%m-%dT%H:%M:%S"),
+            self.offset_text(":")
         )
     }
 
@@ -151,11 +162,25 @@ impl Page {
     /// A diagnostic at a byte offset of the Markdown body.
     pub fn error_in_body(&self, body_offset: usize, message: String) -> Diagnostic {
         Diagnostic::error(&self.source, message)
-            .at_offset(&self.text, self.body_start + body_offset)
+            .at_offset(&self.text, self.text_offset(body_offset))
     }
 
+    /// The offset in `text` of a byte offset of [`Page::body`]: where the author wrote it,
+    /// even when Liquid made the body longer or shorter before it.
+    pub fn text_offset(&self, body_offset: usize) -> usize {
+        let source = match &self.expanded {
+            Some(expanded) => expanded.source_offset(body_offset),
+            None => body_offset,
+        };
+        self.body_start + source
+    }
+
+    /// The Markdown body, after Liquid when the site runs it.
     pub fn body(&self) -> &str {
-        &self.text[self.body_start..]
+        match &self.expanded {
+            Some(expanded) => &expanded.text,
+            None => &self.text[self.body_start..],
+        }
     }
 
     /// Whether the page is dated after `today` (left out of a build unless `--future`).
@@ -208,6 +233,17 @@ pub fn parse(
     text: String,
     kind: PageKind,
     config: &Config,
+) -> Result<Page, Vec<Diagnostic>> {
+    parse_with(source, text, kind, config, None)
+}
+
+/// [`parse`], running the body's Liquid first when the site has it on (`liquid`).
+pub fn parse_with(
+    source: &Path,
+    text: String,
+    kind: PageKind,
+    config: &Config,
+    liquid: Option<&liquid::Env>,
 ) -> Result<Page, Vec<Diagnostic>> {
     // A byte order mark before the front matter is common in files saved on Windows.
     let text = match text.strip_prefix('\u{feff}') {
@@ -266,14 +302,116 @@ pub fn parse(
         text,
         body_start,
         front_start,
+        expanded: None,
+        warnings: Vec::new(),
     };
     let mut problems = Vec::new();
     resolve(&mut page, mapping, config, &mut problems);
+    if let Some(env) = liquid.filter(|_| problems.is_empty()) {
+        run_liquid(&mut page, env, &mut problems);
+    }
     if problems.is_empty() {
         Ok(page)
     } else {
         Err(problems)
     }
+}
+
+/// Expands the body's Liquid, as Jekyll does before Markdown, and recounts what depends on
+/// the body. Undefined variables are warnings: Jekyll renders them empty without a word.
+fn run_liquid(page: &mut Page, env: &liquid::Env, problems: &mut Vec<Diagnostic>) {
+    if !liquid::has_liquid(page.body()) {
+        return;
+    }
+    let diagnostic = |page: &Page, problem: liquid::Problem, error: bool| {
+        let (path, text, offset) = match &problem.place {
+            liquid::Place::Body(offset) => {
+                (page.source.clone(), &page.text, page.text_offset(*offset))
+            }
+            liquid::Place::Include { name, offset, .. } => {
+                let text = env.includes.get(name).unwrap_or(&page.text);
+                (Path::new(liquid::INCLUDES_DIR).join(name), text, *offset)
+            }
+        };
+        let diagnostic = if error {
+            Diagnostic::error(path, problem.message)
+        } else {
+            Diagnostic::warning(path, problem.message)
+        };
+        let diagnostic = diagnostic.at_offset(text, offset);
+        match problem.place {
+            liquid::Place::Include { from, .. } => {
+                let at = page.text_offset(from);
+                let (line, col) = crate::diag::LineIndex::new(&page.text).line_col(at);
+                diagnostic.with_help(format!(
+                    "included from {}:{line}:{col}",
+                    page.source.display()
+                ))
+            }
+            liquid::Place::Body(_) => diagnostic,
+        }
+    };
+    match liquid::expand(page.body(), env, &liquid_page(page)) {
+        Ok(expanded) => {
+            let warnings = expanded.warnings.clone();
+            let body = &expanded.text;
+            page.word_count = word_count(body);
+            page.may_link_sources = body.contains(".md");
+            page.may_embed = body.contains("{{");
+            page.fingerprint = {
+                use std::hash::{Hash, Hasher};
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                (page.fingerprint, body).hash(&mut hasher);
+                hasher.finish()
+            };
+            // Problem offsets are in the body as written: place them before the map changes.
+            page.warnings = warnings
+                .into_iter()
+                .map(|w| diagnostic(page, w, false))
+                .collect();
+            page.expanded = Some(expanded);
+        }
+        Err(errors) => problems.extend(errors.into_iter().map(|e| diagnostic(page, e, true))),
+    }
+}
+
+/// The `page` object of a body's Liquid: the front matter as Jekyll shows it.
+fn liquid_page(page: &Page) -> serde_json::Value {
+    let mut map = serde_json::Map::new();
+    for (key, value) in &page.extra {
+        if let (Some(key), Ok(value)) = (key.as_str(), serde_json::to_value(value)) {
+            map.insert(key.to_owned(), value);
+        }
+    }
+    // As Jekyll prints a date: `2023-08-11 00:00:00 +0000`.
+    let date = page.date.map(|d| {
+        format!(
+            "{} {}",
+            d.civil.strftime("%Y-%m-%d %H:%M:%S"),
+            d.offset_text("")
+        )
+    });
+    let values = serde_json::json!({
+        "title": page.title,
+        "url": page.url,
+        "slug": page.slug,
+        "layout": page.layout,
+        "tags": page.tags,
+        "categories": page.categories,
+        "authors": page.authors,
+        "description": page.description,
+        "date": date,
+        "path": page.source.to_string_lossy(),
+        "draft": page.draft,
+    });
+    if let serde_json::Value::Object(values) = values {
+        for (key, value) in values {
+            if !value.is_null() {
+                map.insert(key, value);
+            }
+        }
+    }
+    serde_json::Value::Object(map)
 }
 
 fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Vec<Diagnostic>) {
@@ -464,6 +602,7 @@ fn expand_permalink(pattern: &str, page: &Page) -> Result<String, String> {
             "i_month" => need_date()?.month().to_string(),
             "day" => need_date()?.strftime("%d").to_string(),
             "i_day" => need_date()?.day().to_string(),
+            "y_day" => need_date()?.strftime("%j").to_string(),
             "slug" | "title" => page.slug.clone(),
             "categories" => page
                 .categories
@@ -475,7 +614,7 @@ fn expand_permalink(pattern: &str, page: &Page) -> Result<String, String> {
             "output_ext" => ".html".into(),
             _ => {
                 return Err(format!(
-                    "unknown placeholder `:{name}` in permalink `{pattern}` (known: :year :month :day :i_month :i_day :short_year :slug :title :categories :output_ext)"
+                    "unknown placeholder `:{name}` in permalink `{pattern}` (known: :year :month :day :i_month :i_day :y_day :short_year :slug :title :categories :output_ext)"
                 ));
             }
         };
@@ -584,22 +723,6 @@ pub fn summary_source(body: &str) -> &str {
         }
     }
     start.map_or("", |begin| body[begin..].trim())
-}
-
-/// URL-safe lowercase words joined by hyphens, for tags, categories and the `slugify` filter.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    for c in text.chars().flat_map(char::to_lowercase) {
-        if c.is_alphanumeric() {
-            slug.push(c);
-        } else if !slug.is_empty() && !slug.ends_with('-') {
-            slug.push('-');
-        }
-    }
-    while slug.ends_with('-') {
-        slug.pop();
-    }
-    slug
 }
 
 #[cfg(test)]

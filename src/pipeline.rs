@@ -17,7 +17,7 @@ use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
 use crate::table::TableOptions;
 use crate::write::{self, Sink};
-use crate::{blog, compare, data, feed, highlight, markdown, matrix, source};
+use crate::{blog, compare, data, feed, highlight, liquid, markdown, matrix, source};
 
 /// What `versus build` was asked to do.
 #[derive(Debug, Clone)]
@@ -107,8 +107,8 @@ pub fn build_into(
     root: &Path,
     options: &BuildOptions,
 ) -> Result<(usize, usize, Vec<Diagnostic>), Failure> {
-    let prepared = prepare(root, options, None, |sources, config, problems| {
-        parse_pages(root, sources, config, problems)
+    let prepared = prepare(root, options, None, |sources, config, liquid, problems| {
+        parse_pages(root, sources, config, liquid, problems)
     })?;
     let site = &prepared.site;
     let mut problems = Vec::new();
@@ -133,6 +133,8 @@ pub struct Prepared {
     pub terms: blog::Terms,
     /// The data files, which the preview server reads again when a page changes (series).
     pub files: Vec<data::DataFile>,
+    /// The Liquid of post bodies, which the preview server parses changed pages with.
+    pub liquid: Option<liquid::Env>,
     /// The highlighting stylesheet.
     pub css: Option<String>,
     /// The outputs versus makes itself.
@@ -149,7 +151,12 @@ pub fn prepare(
     root: &Path,
     options: &BuildOptions,
     cache: Option<&Arc<render::RenderCache>>,
-    pages: impl FnOnce(&source::Sources, &Config, &mut Vec<Diagnostic>) -> Vec<Arc<Page>>,
+    pages: impl FnOnce(
+        &source::Sources,
+        &Config,
+        Option<&liquid::Env>,
+        &mut Vec<Diagnostic>,
+    ) -> Vec<Arc<Page>>,
 ) -> Result<Prepared, Failure> {
     let sources = source::scan(root).map_err(Failure::Usage)?;
     prepare_from(root, &sources, options, cache, pages)
@@ -162,7 +169,12 @@ pub fn prepare_from(
     sources: &source::Sources,
     options: &BuildOptions,
     cache: Option<&Arc<render::RenderCache>>,
-    pages: impl FnOnce(&source::Sources, &Config, &mut Vec<Diagnostic>) -> Vec<Arc<Page>>,
+    pages: impl FnOnce(
+        &source::Sources,
+        &Config,
+        Option<&liquid::Env>,
+        &mut Vec<Diagnostic>,
+    ) -> Vec<Arc<Page>>,
 ) -> Result<Prepared, Failure> {
     let mut problems = Vec::new();
 
@@ -173,9 +185,13 @@ pub fn prepare_from(
     let tree = keep(data::tree(&files), p);
     let matrices = keep(matrix::load(&files), p);
     let templates = keep(render::Templates::load(root, &sources.layouts), p);
+    let liquid = config
+        .as_ref()
+        .and_then(|config| keep(liquid::Env::load(root, config, &sources.includes), p))
+        .flatten();
     let pages = config
         .as_ref()
-        .map(|config| pages(sources, config, &mut problems));
+        .map(|config| pages(sources, config, liquid.as_ref(), &mut problems));
     checkpoint(&mut problems)?;
     let (Some(config), Some(tree), Some(matrices), Some(templates), Some(mut pages)) =
         (config, tree, matrices, templates, pages)
@@ -228,12 +244,19 @@ pub fn prepare_from(
         ));
     }
     checkpoint(&mut problems)?;
-    let warnings = site.stale_claims();
+    // What is left after the checkpoint are warnings (unknown authors).
+    let mut warnings = problems;
+    warnings.extend(
+        site.all_pages()
+            .flat_map(|page| page.warnings.iter().cloned()),
+    );
+    warnings.extend(site.stale_claims());
     Ok(Prepared {
         site,
         renderer,
         terms,
         files,
+        liquid,
         css,
         generated,
         statics: sources.statics.clone(),
@@ -350,7 +373,12 @@ fn keep<T>(result: Result<T, Vec<Diagnostic>>, problems: &mut Vec<Diagnostic>) -
 
 /// The stylesheet for highlighted code, or the problem with the configured themes.
 fn highlight_css(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -> Option<String> {
-    match highlight::theme_css(&config.highlight.light, &config.highlight.dark) {
+    let (light, dark) = (&config.highlight.light, &config.highlight.dark);
+    let css = match config.code_markup {
+        config::CodeMarkup::Versus => highlight::theme_css(light, dark),
+        config::CodeMarkup::Jekyll => highlight::rouge_theme_css(light, dark),
+    };
+    match css {
         Ok(css) => Some(css),
         Err(err) => {
             let mut d = Diagnostic::error(config::FILE_NAME, err.to_string());
@@ -534,6 +562,7 @@ pub fn parse_pages(
     root: &Path,
     sources: &source::Sources,
     config: &Config,
+    liquid: Option<&liquid::Env>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<Page>> {
     let files = sources
@@ -547,7 +576,7 @@ pub fn parse_pages(
         .map(|(path, kind)| {
             let text = std::fs::read_to_string(root.join(path))
                 .map_err(|err| vec![Diagnostic::error(path, format!("cannot read: {err}"))])?;
-            page::parse(path, text, kind, config)
+            page::parse_with(path, text, kind, config, liquid)
         })
         .collect();
     let mut pages = Vec::with_capacity(results.len());
@@ -586,6 +615,7 @@ pub fn render_page(
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
+        code_markup: site.config.code_markup,
     };
     let body = markdown::render(page.body(), &options);
     let mut problems: Vec<Diagnostic> = body

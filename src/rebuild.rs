@@ -119,6 +119,9 @@ impl Rebuild {
         let root = self.options.root.clone();
         let config_text = std::fs::read_to_string(root.join(config::FILE_NAME)).ok();
         let config_changed = config_text != self.config_text;
+        // Settings and Liquid includes go into every page's parse.
+        let include_changed =
+            changed.is_some_and(|c| c.iter().any(|p| Kind::of(p) == Kind::Include));
         self.config_text = config_text;
         let changed = changed.filter(|_| !config_changed);
         if !changed.is_some_and(|c| self.same_files(c)) {
@@ -127,7 +130,7 @@ impl Rebuild {
         self.cache.begin();
         let patched = changed.is_some_and(|c| self.patch(c));
         if !patched {
-            self.assemble(changed, config_changed)?;
+            self.assemble(changed, config_changed || include_changed)?;
         }
         let updated = self.render(patched);
         if updated.is_ok() {
@@ -150,6 +153,7 @@ impl Rebuild {
                 Kind::Data => &sources.data,
                 Kind::Layout => &sources.layouts,
                 Kind::Static => &sources.statics,
+                Kind::Include => &sources.includes,
                 Kind::Config => return true,
                 Kind::Ignored => return false,
             };
@@ -191,12 +195,20 @@ impl Rebuild {
             let Ok(text) = std::fs::read_to_string(self.options.root.join(path)) else {
                 return false;
             };
-            match page::parse(path, text, kind, &prepared.site.config) {
-                Ok(new) if prepared.renderer.has_layout(&new.layout) => {
-                    edits.push((Arc::clone(old), Arc::new(new)));
-                }
+            let config = &prepared.site.config;
+            let new = match page::parse_with(path, text, kind, config, prepared.liquid.as_ref()) {
+                Ok(new) if prepared.renderer.has_layout(&new.layout) => new,
                 _ => return false,
+            };
+            // Warnings point into a page's text (and unknown authors are found in assembly):
+            // a page with any takes the full path, which places them again.
+            let warned = |p: &Page| {
+                !p.warnings.is_empty() || prepared.warnings.iter().any(|w| w.path == p.source)
+            };
+            if warned(old) || warned(&new) {
+                return false;
             }
+            edits.push((Arc::clone(old), Arc::new(new)));
         }
         // From here the site changes; if a step refuses, assembly replaces it all.
         let site = &mut prepared.site;
@@ -259,7 +271,7 @@ impl Rebuild {
             &sources,
             &self.options,
             Some(&self.cache),
-            |sources, config, problems| {
+            |sources, config, liquid, problems| {
                 let files = sources
                     .posts
                     .iter()
@@ -285,13 +297,15 @@ impl Rebuild {
                     let text = std::fs::read_to_string(root.join(path)).map_err(|err| {
                         vec![Diagnostic::error(path, format!("cannot read: {err}"))]
                     });
+                    // After a rescan, includes may have changed: with Liquid, parse again.
                     let same = |page: &&Arc<Page>| text.as_ref().is_ok_and(|t| &page.text == t);
-                    if let Some(page) = parsed.get(path).filter(same).filter(|_| !reparse_all) {
+                    let reuse = !reparse_all && liquid.is_none();
+                    if let Some(page) = parsed.get(path).filter(same).filter(|_| reuse) {
                         pages.push(Arc::clone(page));
                         kept.insert(path.clone(), Arc::clone(page));
                         continue;
                     }
-                    match text.and_then(|text| page::parse(path, text, kind, config)) {
+                    match text.and_then(|text| page::parse_with(path, text, kind, config, liquid)) {
                         Ok(page) => {
                             let page = Arc::new(page);
                             pages.push(Arc::clone(&page));

@@ -1166,6 +1166,10 @@ fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> Value {
                 }
             }
             author.insert("id".into(), Value::from(id.clone()));
+            // An author missing from data/authors.yaml (a warning) shows as the id.
+            author
+                .entry("name".into())
+                .or_insert_with(|| Value::from(id.clone()));
             Value::from(author)
         })
         .collect();

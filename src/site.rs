@@ -79,6 +79,7 @@ impl Site {
                     .into_iter()
                     .flat_map(|a| a.keys())
                     .filter_map(Value::as_str);
+                // A warning, as on Jekyll: the page shows the id as the author's name.
                 let message = format!("unknown author `{id}`: not a key of data/authors.yaml");
                 let mut diagnostic = match page.authors_key {
                     Some(key) => page.error_at_key(key, Some(id), message),
@@ -92,6 +93,7 @@ impl Site {
                 if let Some(near) = crate::diag::did_you_mean(id, known) {
                     diagnostic = diagnostic.with_help(format!("did you mean `{near}`?"));
                 }
+                diagnostic.severity = crate::diag::Severity::Warning;
                 problems.push(diagnostic);
             }
         }

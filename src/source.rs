@@ -22,6 +22,8 @@ pub enum Kind {
     Layout,
     /// `static/**`, copied as is.
     Static,
+    /// `includes/**`: files for Liquid's `{% include %}` (Jekyll's `_includes/`).
+    Include,
     /// `site.yaml`
     Config,
     /// Everything else: editor temp files, dotfiles, files outside the known folders.
@@ -51,6 +53,7 @@ impl Kind {
             ("data", _) if matches!(extension, "yaml" | "yml") => Kind::Data,
             ("layouts", _) => Kind::Layout,
             ("static", _) => Kind::Static,
+            ("includes", _) => Kind::Include,
             _ => Kind::Ignored,
         }
     }
@@ -77,9 +80,10 @@ pub struct Sources {
     pub data: Vec<PathBuf>,
     pub layouts: Vec<PathBuf>,
     pub statics: Vec<PathBuf>,
+    pub includes: Vec<PathBuf>,
 }
 
-/// Walks content/, data/, layouts/ and static/ under `root`. Symbolic links are not followed, so
+/// Walks content/, data/, layouts/, static/ and includes/ under `root`. Symbolic links are not followed, so
 /// nothing outside the site is read.
 pub fn scan(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
     let mut sources = Sources {
@@ -87,7 +91,7 @@ pub fn scan(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
         ..Sources::default()
     };
     let mut problems = Vec::new();
-    for folder in ["content", "data", "layouts", "static"] {
+    for folder in ["content", "data", "layouts", "static", "includes"] {
         let dir = root.join(folder);
         if !dir.is_dir() {
             continue;
@@ -113,6 +117,7 @@ pub fn scan(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
                 Kind::Data => &mut sources.data,
                 Kind::Layout => &mut sources.layouts,
                 Kind::Static => &mut sources.statics,
+                Kind::Include => &mut sources.includes,
                 Kind::Config | Kind::Ignored => continue,
             };
             list.push(relative.to_path_buf());

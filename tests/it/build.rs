@@ -106,7 +106,7 @@ fn toc_marker_and_page_toc() {
     let post = site.read("2023/08/11/first-post/index.html");
     assert!(!post.contains("{:toc}") && !post.contains("<li>TOC</li>"));
     let marker = post
-        .find(r#"<nav class="toc" aria-label="Table of contents">"#)
+        .find(r#"<ul id="markdown-toc">"#)
         .expect("toc marker replaced");
     let first_heading = post.find(r#"<h2 id="how-managed"#).unwrap();
     assert!(marker < first_heading);

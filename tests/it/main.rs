@@ -14,6 +14,8 @@ mod check;
 mod build;
 /// Bad input: one case per kind of error, with its message and position.
 mod errors;
+/// Jekyll compatibility: the fixture of tests/fixtures/jekyll against Jekyll 4.3's own output.
+mod jekyll;
 /// Feature matrices: validation, embedded tables, /compare/ pages and exports.
 mod matrix;
 /// The output folder: atomic replacement, refusals.

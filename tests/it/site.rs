@@ -30,7 +30,7 @@ fn the_repository_site_builds_with_its_series_post() {
     .unwrap();
     assert!(post.contains(r#"id="how-managed-is-the-managed-service""#));
     assert!(post.contains(r##"href="#how-managed-is-the-managed-service""##));
-    assert!(post.contains(r#"<nav class="toc" aria-label="Table of contents">"#));
+    assert!(post.contains(r#"<ul id="markdown-toc">"#));
     assert!(post.contains(r#"class="hl-"#) || post.contains(r#"class="hl-source"#));
     assert!(!post.contains("{:"), "no kramdown syntax leaks");
     assert!(output.join("about/index.html").is_file());
