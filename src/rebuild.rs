@@ -281,7 +281,7 @@ impl Rebuild {
                 let mut kept = HashMap::new();
                 let mut still_broken = HashMap::new();
                 for (path, kind) in files {
-                    let unchanged = changed.is_some_and(|c| !c.contains(path));
+                    let unchanged = !reparse_all && changed.is_some_and(|c| !c.contains(path));
                     if unchanged {
                         if let Some(page) = parsed.get(path) {
                             pages.push(Arc::clone(page));

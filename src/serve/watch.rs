@@ -15,7 +15,7 @@ use crate::source::Kind;
 
 /// The folders whose changes matter; the site root itself is watched for `site.yaml` and for
 /// these folders appearing.
-pub const WATCHED: [&str; 4] = ["content", "layouts", "data", "static"];
+pub const WATCHED: [&str; 5] = ["content", "layouts", "data", "static", "includes"];
 
 /// How long a batch waits for more events after the last one.
 const QUIET: Duration = Duration::from_millis(8);

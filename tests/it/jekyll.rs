@@ -27,12 +27,12 @@ fn fixture() -> PathBuf {
 
 /// The fixture assembled as a versus site: `versus/` at the root, `posts/` as `content/posts/`,
 /// `includes/` and `static/` as they are.
-struct Site {
+pub struct Site {
     dir: tempfile::TempDir,
 }
 
 impl Site {
-    fn new() -> Site {
+    pub fn new() -> Site {
         let dir = tempfile::tempdir().expect("temp dir");
         let root = dir.path();
         let from = fixture();
@@ -43,7 +43,7 @@ impl Site {
         Site { dir }
     }
 
-    fn root(&self) -> &Path {
+    pub fn root(&self) -> &Path {
         self.dir.path()
     }
 

@@ -612,22 +612,99 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
         }
         log.push(format!("step {step}: action {action}"));
         events.settle();
-        let built = clean_build(root, &server.base);
-        let keys: BTreeSet<String> = built.iter().map(|(k, _)| k.clone()).collect();
-        for (key, bytes) in &built {
-            let (status, body) = served(&server, key);
-            assert_eq!(status, 200, "{key} after {log:?}");
-            assert!(
-                body == *bytes,
-                "{key} differs from a clean build after {log:?}:\nserved:\n{}\nbuilt:\n{}",
-                String::from_utf8_lossy(&body),
-                String::from_utf8_lossy(bytes)
-            );
-        }
-        for gone in ever_built.difference(&keys) {
-            let (status, _) = served(&server, gone);
-            assert_eq!(status, 404, "{gone} should be gone after {log:?}");
-        }
-        ever_built.extend(keys);
+        assert_serves_a_clean_build(&server, root, &mut ever_built, &log);
+    }
+}
+
+/// Every file of a clean build of `root` is served with the same bytes, and every file an
+/// earlier build had but this one has not is gone (404).
+fn assert_serves_a_clean_build(
+    server: &Server,
+    root: &Path,
+    ever_built: &mut BTreeSet<String>,
+    log: &[String],
+) {
+    let built = clean_build(root, &server.base);
+    let keys: BTreeSet<String> = built.iter().map(|(k, _)| k.clone()).collect();
+    for (key, bytes) in &built {
+        let (status, body) = served(server, key);
+        assert_eq!(status, 200, "{key} after {log:?}");
+        assert!(
+            body == *bytes,
+            "{key} differs from a clean build after {log:?}:\nserved:\n{}\nbuilt:\n{}",
+            String::from_utf8_lossy(&body),
+            String::from_utf8_lossy(bytes)
+        );
+    }
+    for gone in ever_built.difference(&keys) {
+        let (status, _) = served(server, gone);
+        assert_eq!(status, 404, "{gone} should be gone after {log:?}");
+    }
+    ever_built.extend(keys);
+}
+
+/// On a site with Liquid (the Jekyll fixture), what posts pull in from elsewhere is followed
+/// too: an include, a new include, a `site.*` value, Liquid in a post. Each edit reloads and
+/// the site served equals a clean build.
+#[test]
+fn liquid_includes_and_settings_are_followed() {
+    let site = crate::jekyll::Site::new();
+    let root = site.root();
+    let server = Server::start(root);
+    let events = server.events();
+    let cold_starts = "content/posts/2024-03-10-serverless-cold-starts.md";
+    let pricing = "content/posts/2024-02-03-object-storage-pricing.md";
+    let mut ever_built = BTreeSet::new();
+    let mut log = Vec::new();
+    let steps: [(&str, &str, &str, &str); 4] = [
+        (
+            "includes/note.html",
+            "<aside class=\"note",
+            "<aside data-edited class=\"note",
+            "data-edited",
+        ),
+        (
+            cold_starts,
+            "{% include note.html kind=\"tip\"",
+            "{% include extra.html who=\"us\" %}\n\n{% include note.html kind=\"tip\"",
+            "Added by us",
+        ),
+        ("site.yaml", "editor: ", "editor: Dr. ", "by Dr. "),
+        (
+            pricing,
+            "by {{ site.editor }}",
+            "by {{ site.editor | upcase }}",
+            "by DR. ",
+        ),
+    ];
+    // A new include, used by no page yet: a rebuild that changes nothing.
+    std::fs::write(
+        root.join("includes/extra.html"),
+        "<p>Added by {{ include.who }}.</p>\n",
+    )
+    .unwrap();
+    events.settle();
+    for (file, from, to, shows) in steps {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file} lacks {from:?}");
+        write_atomic(&path, &text.replacen(from, to, 1));
+        let seen = events.settle();
+        assert!(
+            seen.iter().any(|(name, _)| name == "reload"),
+            "{file}: {seen:?}"
+        );
+        log.push(format!("{file}: {from} → {to}"));
+        assert_serves_a_clean_build(&server, root, &mut ever_built, &log);
+        let page = if file == pricing || file == "site.yaml" {
+            "cloud/storage/2024/02/03/object-storage-pricing.html"
+        } else {
+            "serverless/2024/03/10/serverless-cold-starts.html"
+        };
+        let (_, body) = served(&server, page);
+        assert!(
+            String::from_utf8_lossy(&body).contains(shows),
+            "{page} shows {shows:?} after {log:?}"
+        );
     }
 }
