@@ -277,9 +277,8 @@ enum Condition {
 /// One `{{ }}` or `{% %}` (or text between them) with whitespace control applied.
 #[derive(Debug)]
 enum Token<'a> {
+    /// Body text `start..end`, the inside of `{% raw %}` included.
     Text(usize, usize),
-    /// The inside of `{% raw %}`, kept as written.
-    Raw(usize, usize),
     Output(usize, &'a str),
     Tag(usize, &'a str),
 }
@@ -338,7 +337,7 @@ fn lex(src: &str) -> Result<Vec<Token<'_>>, ParseError> {
                     b = a + src[a..b].trim_end().len();
                 }
                 if name == "raw" && a < b {
-                    tokens.push(Token::Raw(a, b));
+                    tokens.push(Token::Text(a, b));
                 }
                 trim_next = trims.1;
                 pos = close_end;
@@ -444,7 +443,7 @@ impl<'a> Parser<'a> {
         while let Some(token) = self.tokens.get(self.pos) {
             self.pos += 1;
             match *token {
-                Token::Text(a, b) | Token::Raw(a, b) => nodes.push(Node::Text(a, b)),
+                Token::Text(a, b) => nodes.push(Node::Text(a, b)),
                 Token::Output(at, inner) => {
                     if is_call(inner) {
                         let end = self.token_end(at);
@@ -610,8 +609,7 @@ fn parse_filtered(markup: &str) -> Result<Filtered, String> {
             loop {
                 // Named arguments (`truncate: 10, ellipsis: "…"`) keep their value only.
                 let save = lexer.pos;
-                if lexer.ident().is_some() && lexer.eat(':') {
-                } else {
+                if !(lexer.ident().is_some() && lexer.eat(':')) {
                     lexer.pos = save;
                 }
                 args.push(lexer.expr()?);
