@@ -163,3 +163,44 @@ fn usage_errors_exit_with_2() {
         run.stderr
     );
 }
+
+/// Liquid problems (with `liquid: true`) are errors at their line and column, in the post or
+/// in the include file (with where it was included), all of them in one build.
+#[test]
+fn liquid_errors_in_posts_and_includes() {
+    let site = TestSite::new("basic");
+    let source = |path: &str| std::fs::read_to_string(site.root().join(path)).unwrap();
+    site.write(
+        "site.yaml",
+        &format!("{}liquid: true\n", source("site.yaml")),
+    );
+    site.write("includes/box.html", "<div>\n{{ include.text }\n</div>\n");
+    site.edit(
+        POST,
+        "## How managed is the managed service?",
+        "{% include box.html text=\"hi\" %}\n\n## How managed is the managed service?",
+    );
+    let second = source("content/posts/2023-09-01-second-post.md");
+    site.write(
+        "content/posts/2023-09-01-second-post.md",
+        &format!("{second}\nText {{% include boxx.html %}} and {{{{ page.title | upcase }}}}.\n"),
+    );
+    let stderr = errors_of(&site);
+    assert!(
+        stderr.contains(
+            "includes/box.html:2:1: error: variable `{{ include.text }` is not closed with `}}`"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("= help: included from content/posts/2023-08-11-first-post.md:12:1"),
+        "{stderr}"
+    );
+    let last_line = second.lines().count() + 2;
+    assert!(
+        stderr.contains(&format!(
+            "content/posts/2023-09-01-second-post.md:{last_line}:6: error: no include `boxx.html` in includes/ (did you mean `box.html`?)"
+        )),
+        "{stderr}"
+    );
+}
