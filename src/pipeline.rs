@@ -144,6 +144,23 @@ pub struct Prepared {
     root: PathBuf,
 }
 
+/// What supplies the parsed content files to [`prepare`]: from the scan, the settings and the
+/// site's Liquid (if it runs any), reporting problems as it goes.
+pub trait ParsePages:
+    FnOnce(&source::Sources, &Config, Option<&liquid::Env>, &mut Vec<Diagnostic>) -> Vec<Arc<Page>>
+{
+}
+
+impl<F> ParsePages for F where
+    F: FnOnce(
+        &source::Sources,
+        &Config,
+        Option<&liquid::Env>,
+        &mut Vec<Diagnostic>,
+    ) -> Vec<Arc<Page>>
+{
+}
+
 /// Stages 1 and 2: load and parse everything, then assemble and check the site. `pages`
 /// supplies the parsed content files (a clean build parses them all; the preview server keeps
 /// them between rebuilds).
@@ -151,12 +168,7 @@ pub fn prepare(
     root: &Path,
     options: &BuildOptions,
     cache: Option<&Arc<render::RenderCache>>,
-    pages: impl FnOnce(
-        &source::Sources,
-        &Config,
-        Option<&liquid::Env>,
-        &mut Vec<Diagnostic>,
-    ) -> Vec<Arc<Page>>,
+    pages: impl ParsePages,
 ) -> Result<Prepared, Failure> {
     let sources = source::scan(root).map_err(Failure::Usage)?;
     prepare_from(root, &sources, options, cache, pages)
@@ -169,12 +181,7 @@ pub fn prepare_from(
     sources: &source::Sources,
     options: &BuildOptions,
     cache: Option<&Arc<render::RenderCache>>,
-    pages: impl FnOnce(
-        &source::Sources,
-        &Config,
-        Option<&liquid::Env>,
-        &mut Vec<Diagnostic>,
-    ) -> Vec<Arc<Page>>,
+    pages: impl ParsePages,
 ) -> Result<Prepared, Failure> {
     let mut problems = Vec::new();
 
