@@ -30,9 +30,23 @@ pub struct Env {
     pub site: Value,
     /// Include files by name (`"note.html"`, `"figures/wide.html"`) → text.
     pub includes: HashMap<String, String>,
+    /// Each include parsed once, not on every use in every page.
+    parsed: HashMap<String, Result<Vec<Node>, ParseError>>,
 }
 
 impl Env {
+    pub fn new(site: Value, includes: HashMap<String, String>) -> Env {
+        let parsed = includes
+            .iter()
+            .map(|(name, text)| (name.clone(), parse(text)))
+            .collect();
+        Env {
+            site,
+            includes,
+            parsed,
+        }
+    }
+
     /// The site's Liquid: `site.*` from site.yaml (with Jekyll's `url` and `baseurl`) and the
     /// files of `includes/`. None when the site does not run Liquid.
     pub fn load(
@@ -60,10 +74,7 @@ impl Env {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(Some(Env {
-            site: site_object(config),
-            includes,
-        }))
+        Ok(Some(Env::new(site_object(config), includes)))
     }
 }
 
@@ -1026,7 +1037,7 @@ fn include(
     errors: &mut Vec<Problem>,
 ) {
     let env = scope.env;
-    let Some(text) = env.includes.get(name) else {
+    let (Some(text), Some(parsed)) = (env.includes.get(name), env.parsed.get(name)) else {
         let known = env.includes.keys().map(String::as_str);
         let message = match crate::diag::did_you_mean(name, known) {
             Some(near) => format!("no include `{name}` in includes/ (did you mean `{near}`?)"),
@@ -1045,16 +1056,16 @@ fn include(
         });
         return;
     }
-    let nodes = match parse(text) {
+    let nodes = match parsed {
         Ok(nodes) => nodes,
         Err((offset, message)) => {
             errors.push(Problem {
                 place: Place::Include {
                     name: name.to_owned(),
-                    offset,
+                    offset: *offset,
                     from: source.credit(at),
                 },
-                message,
+                message: message.clone(),
             });
             return;
         }
@@ -1070,7 +1081,7 @@ fn include(
         text,
         include: Some((name, source.credit(at))),
     };
-    render(&nodes, inner, scope, out, errors);
+    render(nodes, inner, scope, out, errors);
     scope.frames.pop();
 }
 
@@ -1487,11 +1498,9 @@ mod tests {
                 .to_owned(),
         );
         includes.insert("loop.html".to_owned(), "{% include loop.html %}".to_owned());
-        Env {
-            site: json!({"baseurl": "/blog", "url": "https://example.org", "title": "T",
-                         "tags": ["a", "b", "c"]}),
-            includes,
-        }
+        let site = json!({"baseurl": "/blog", "url": "https://example.org", "title": "T",
+                         "tags": ["a", "b", "c"]});
+        Env::new(site, includes)
     }
 
     fn run(body: &str) -> String {

@@ -89,8 +89,9 @@ pub struct Problem {
 
 /// Renders a Markdown body; never fails, anything suspicious becomes a [`Problem`].
 pub fn render(body: &str, options: &Options) -> Rendered {
-    let source = KramdownSource::new(body);
-    let mut doc = Doc::parse(&source.text, source.alds.clone());
+    let mut source = KramdownSource::new(body);
+    let alds = std::mem::take(&mut source.alds);
+    let mut doc = Doc::parse(&source.text, alds);
     let mut problems = Vec::new();
     strip_html_comments(&mut doc);
     kramdown_quotes(&mut doc);
