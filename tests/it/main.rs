@@ -24,3 +24,15 @@ mod output;
 mod site;
 /// The preview server: live reload, errors, safe paths, serve equals a clean build.
 mod serve;
+/// Issue #11, nothing lost: output folders, `--force`, the build lock, killed and concurrent builds.
+mod nothing_lost;
+/// Issue #11, bad input: front matter, BOMs, encodings, non-regular files, error positions.
+mod bad_input;
+/// Issue #11, bounded Liquid: nesting depth, ranges, division by zero.
+mod liquid_limits;
+/// Issue #11, hostile clients of `versus serve`: bodies, stalled streams, keep-alive latency.
+mod serve_hostile;
+/// Issue #11, code too expensive to highlight is written plain, with a warning.
+mod highlight_budget;
+/// Issue #11, property tests over the parsers with a fixed seed budget.
+mod fuzz;
