@@ -377,12 +377,14 @@ fn attributes(html: &str, names: &[&str]) -> Vec<(usize, &'static str, String)> 
             .into_iter()
             .filter(|n| names.contains(n))
             .find(|n| {
-                before.len() >= n.len()
-                    && before[before.len() - n.len()..].eq_ignore_ascii_case(n)
-                    && before[..before.len() - n.len()]
-                        .chars()
-                        .next_back()
-                        .is_some_and(char::is_whitespace)
+                // Compared as bytes: the text before `=` may end in a multibyte character.
+                let Some(start) = before.len().checked_sub(n.len()) else {
+                    return false;
+                };
+                before.as_bytes()[start..].eq_ignore_ascii_case(n.as_bytes())
+                    && before.as_bytes()[..start]
+                        .last()
+                        .is_some_and(u8::is_ascii_whitespace)
             })
         else {
             continue;

@@ -506,3 +506,33 @@ fn the_repository_content_is_clean() {
         .collect();
     assert!(in_content.is_empty(), "{in_content:#?}");
 }
+
+/// Issue #11, finding 2: `"a"="b"` becomes `“a”=“b”` in the HTML, and reading attributes
+/// sliced inside the curly quote's bytes (exit 101 from check, build --check and serve).
+#[test]
+fn attribute_like_text_after_multibyte_characters_is_not_a_crash() {
+    let site = TestSite::new("check");
+    site.write(
+        "content/posts/2024-05-01-quotes.md",
+        "---\ntitle: Quotes\n---\nSet \"a\"=\"b\" in the file, then é=\"x\" and ”href=\"y\".\n",
+    );
+    let run = check(&site, &[]);
+    assert!(
+        matches!(run.code, 0 | 1),
+        "exit {}:\n{}",
+        run.code,
+        run.stderr
+    );
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    let run = site.build(&["--check"]);
+    assert!(
+        matches!(run.code, 0 | 1),
+        "exit {}:\n{}",
+        run.code,
+        run.stderr
+    );
+    assert!(
+        site.read("2024/05/01/quotes/index.html")
+            .contains("“a”=“b”")
+    );
+}
