@@ -68,10 +68,12 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let result = build_into(&staging, root, options);
     let finish = match &result {
         Ok(_) => staging.commit(),
-        Err(_) => staging.abandon(),
+        Err(_) => staging.abandon().map(|()| Vec::new()),
     };
-    let (pages, copied, warnings) = result?;
-    finish.map_err(|err| Failure::Usage(vec![Diagnostic::error(&output, err.to_string())]))?;
+    let (pages, copied, mut warnings) = result?;
+    let notices =
+        finish.map_err(|err| Failure::Usage(vec![Diagnostic::error(&output, err.to_string())]))?;
+    warnings.extend(notices.into_iter().map(|n| Diagnostic::warning(&output, n)));
     Ok(Report {
         pages,
         copied,

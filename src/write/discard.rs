@@ -1,0 +1,288 @@
+//! Taking away a previous output: the files versus wrote are deleted, anything else is moved
+//! into a backup folder beside it, and the marker goes last, so a removal cut short is still
+//! recognised (and finished) by the next build.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use super::{MARKER, WriteError, io_error};
+
+/// The first line of every marker; the line after which a committed output lists its files.
+const MARKER_HEAD: &str = "This folder is written by versus build; it is replaced on every build.";
+const FILES_LINE: &str =
+    "Files versus wrote here (others are moved aside on the next build, never deleted):";
+
+/// The marker of a staging folder: everything in it is versus's.
+pub fn staging_marker() -> String {
+    format!("{MARKER_HEAD}\nStaging folder of a build in progress: all of it is versus's.\n")
+}
+
+/// The marker of a finished output, listing what versus wrote into it.
+pub fn output_marker(files: &mut [String]) -> String {
+    files.sort_unstable();
+    let mut text = format!("{MARKER_HEAD}\n{FILES_LINE}\n");
+    for file in files.iter() {
+        text.push_str(&escape(file));
+        text.push('\n');
+    }
+    text
+}
+
+/// Which files of a folder versus wrote, as its marker says.
+#[derive(Debug)]
+pub enum Owned {
+    /// A staging folder: all of it.
+    All,
+    /// A finished output: the files listed.
+    Listed(HashSet<String>),
+    /// A marker from before versus listed its files: only those of the new output are known
+    /// to be versus's.
+    Unlisted,
+}
+
+/// Reads the marker of `dir`; None when it has none.
+pub fn owned(dir: &Path) -> Option<Owned> {
+    let text = fs::read_to_string(dir.join(MARKER)).ok()?;
+    if let Some((_, list)) = text.split_once(&format!("{FILES_LINE}\n")) {
+        return Some(Owned::Listed(list.lines().map(unescape).collect()));
+    }
+    if text.contains("Staging folder") {
+        return Some(Owned::All);
+    }
+    Some(Owned::Unlisted)
+}
+
+/// A file name on one line of the marker.
+fn escape(path: &str) -> String {
+    path.replace('\\', "\\\\").replace('\n', "\\n")
+}
+
+fn unescape(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (c, c == '\\') {
+            (_, true) => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            (c, false) => out.push(c),
+        }
+    }
+    out
+}
+
+/// `relative` as the marker lists it: `/`-separated.
+pub fn key(relative: &Path) -> String {
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Where files versus did not write go: `<name>.versus-backup-<time>` beside `output`,
+/// visible, named once per build and made only when something is moved there.
+#[derive(Debug)]
+pub struct Backup {
+    dir: PathBuf,
+    made: std::sync::OnceLock<()>,
+}
+
+impl Backup {
+    pub fn beside(output: &Path) -> Backup {
+        let name = output
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "public".into());
+        let stamp = jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S").to_string();
+        let base = format!("{name}.versus-backup-{stamp}");
+        let mut dir = output.with_file_name(&base);
+        let mut n = 1;
+        while dir.exists() {
+            n += 1;
+            dir = output.with_file_name(format!("{base}-{n}"));
+        }
+        Backup {
+            dir,
+            made: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn used(&self) -> bool {
+        self.made.get().is_some()
+    }
+
+    /// Moves a whole folder into place as the backup.
+    pub fn take_folder(&self, folder: &Path) -> Result<(), WriteError> {
+        fs::rename(folder, &self.dir).map_err(io_error(folder))?;
+        let _ = self.made.set(());
+        Ok(())
+    }
+
+    /// Moves `file` (at `relative` inside the folder being discarded) into the backup.
+    fn keep(&self, file: &Path, relative: &Path) -> io::Result<()> {
+        let to = self.dir.join(relative);
+        if let Some(parent) = to.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::rename(file, &to)?;
+        let _ = self.made.set(());
+        Ok(())
+    }
+}
+
+/// What discarding a folder could not do; the build still succeeded.
+#[derive(Debug, Default)]
+pub struct Discarded {
+    /// Files versus did not write, moved into the backup.
+    pub kept: usize,
+    /// What could not be removed, with why.
+    pub failures: Vec<String>,
+}
+
+/// Removes the versus folder `dir`: files versus wrote are deleted, others moved into
+/// `backup`, folders removed once empty, the marker last. `also_ours` lists files known to be
+/// versus's when the marker does not (an output made by an older versus).
+pub fn discard(dir: &Path, also_ours: &HashSet<String>, backup: &Backup) -> Discarded {
+    let owned = owned(dir).unwrap_or(Owned::Unlisted);
+    let is_ours = |key: &str| match &owned {
+        Owned::All => true,
+        Owned::Listed(files) => files.contains(key),
+        Owned::Unlisted => also_ours.contains(key),
+    };
+    let mut files = Vec::new();
+    let mut folders = Vec::new();
+    let mut result = Discarded::default();
+    for entry in WalkDir::new(dir).min_depth(1).contents_first(true) {
+        match entry {
+            Ok(entry) if entry.file_type().is_dir() => folders.push(entry.into_path()),
+            Ok(entry) => files.push(entry.into_path()),
+            Err(err) => result.failures.push(err.to_string()),
+        }
+    }
+    // In parallel: removing the files of a big site one by one costs seconds of file system time.
+    let outcomes: Vec<Result<bool, String>> = files
+        .par_iter()
+        .filter_map(|path| {
+            let relative = path.strip_prefix(dir).ok()?;
+            if relative == Path::new(MARKER) {
+                return None;
+            }
+            let outcome = if is_ours(&key(relative)) {
+                remove_file(path).map(|()| false)
+            } else {
+                backup.keep(path, relative).map(|()| true)
+            };
+            Some(outcome.map_err(|err| format!("{}: {err}", path.display())))
+        })
+        .collect();
+    for outcome in outcomes {
+        match outcome {
+            Ok(kept) => result.kept += usize::from(kept),
+            Err(failure) => result.failures.push(failure),
+        }
+    }
+    // Deepest first (walkdir yields contents first); a folder still holding something stays.
+    for folder in folders {
+        if let Err(err) = fs::remove_dir(&folder)
+            && result.failures.is_empty()
+        {
+            result.failures.push(format!("{}: {err}", folder.display()));
+        }
+    }
+    if result.failures.is_empty() {
+        let marker = match fs::remove_file(dir.join(MARKER)) {
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        };
+        let gone = marker.and_then(|()| fs::remove_dir(dir));
+        if let Err(err) = gone {
+            result.failures.push(format!("{}: {err}", dir.display()));
+        }
+    }
+    result
+}
+
+/// Removes a file, making its folder writable first if that is what stood in the way (a
+/// read-only folder in an old output would otherwise stop every later build).
+fn remove_file(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(err) if err.kind() == io::ErrorKind::PermissionDenied => {
+            let parent = path.parent().unwrap_or(path);
+            let mut permissions = fs::metadata(parent)?.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            fs::set_permissions(parent, permissions)?;
+            fs::remove_file(path)
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn listed_files_go_and_others_are_moved_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old");
+        write(&old.join("a/index.html"), "a");
+        write(&old.join("b.css"), "b");
+        write(&old.join("a/CNAME"), "mine");
+        let mut files = vec!["a/index.html".to_string(), "b.css".into()];
+        write(&old.join(MARKER), &output_marker(&mut files));
+        let backup = Backup::beside(&dir.path().join("public"));
+        let result = discard(&old, &HashSet::new(), &backup);
+        assert!(result.failures.is_empty(), "{:?}", result.failures);
+        assert_eq!(result.kept, 1);
+        assert!(!old.exists());
+        assert_eq!(
+            fs::read_to_string(backup.path().join("a/CNAME")).unwrap(),
+            "mine"
+        );
+        assert!(!backup.path().join("a/index.html").exists());
+    }
+
+    #[test]
+    fn an_old_marker_without_a_list_keeps_what_the_new_output_does_not_make() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old");
+        write(&old.join("index.html"), "a");
+        write(&old.join("notes.txt"), "mine");
+        write(&old.join(MARKER), &format!("{MARKER_HEAD}\n"));
+        let backup = Backup::beside(&dir.path().join("public"));
+        let new: HashSet<String> = ["index.html".to_string()].into();
+        let result = discard(&old, &new, &backup);
+        assert_eq!((result.kept, result.failures.len()), (1, 0));
+        assert!(backup.path().join("notes.txt").is_file());
+    }
+
+    #[test]
+    fn names_survive_the_marker() {
+        let mut files = vec!["a\\b".to_string(), "new\nline".into(), "é/x.html".into()];
+        let text = output_marker(&mut files);
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(MARKER), text).unwrap();
+        let Some(Owned::Listed(listed)) = owned(dir.path()) else {
+            panic!("not a listed marker");
+        };
+        assert_eq!(listed, files.into_iter().collect());
+    }
+}

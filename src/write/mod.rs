@@ -1,0 +1,434 @@
+//! The only module that writes or deletes files.
+//!
+//! A build writes into a staging folder of its own beside the output, under a lock, and swaps
+//! it in with one atomic rename only when the build succeeded, so a failed or killed build
+//! never touches the previous output. versus deletes only files it wrote, as listed in the
+//! marker file of each folder it made; anything else is moved aside into a backup folder.
+
+mod discard;
+mod guard;
+mod lock;
+
+use std::collections::HashSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use thiserror::Error;
+
+pub use guard::SOURCE_FOLDERS;
+
+use discard::{Backup, Discarded};
+use lock::OutputLock;
+
+/// Marks a folder as versus output and lists the files versus wrote into it.
+pub const MARKER: &str = ".versus-output";
+
+#[derive(Debug, Error)]
+pub enum WriteError {
+    #[error("refusing to write into {path}: it is {why}")]
+    Refused { path: PathBuf, why: String },
+    #[error(
+        "refusing to replace {path}: it was not made by versus (no {MARKER} file in it); move it away, or pass --force to have versus move it aside to a backup folder beside it (versus never deletes files it did not write)"
+    )]
+    Foreign { path: PathBuf },
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: io::Error },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
+    move |source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Where a build puts its files: a staging folder for `build`, memory for `serve`.
+pub trait Sink: Sync {
+    /// Writes one output file, `relative` to the output folder.
+    fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError>;
+    /// [`Sink::put`] of shared bytes, which a sink that keeps them can keep without a copy.
+    fn put_shared(&self, relative: &Path, bytes: Arc<Vec<u8>>) -> Result<(), WriteError> {
+        self.put(relative, &bytes)
+    }
+    /// Copies a file from the site into the output.
+    fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError>;
+}
+
+/// Output paths come from page URLs; none may climb out of the output folder.
+pub fn check_relative(relative: &Path) -> Result<(), WriteError> {
+    let safe = relative
+        .components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !safe || relative.as_os_str().is_empty() {
+        return Err(WriteError::Refused {
+            path: relative.to_path_buf(),
+            why: "not a plain path inside the output folder".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A staging folder being filled; [`Staging::commit`] swaps it in as the output.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    /// The output is a foreign folder that `--force` allowed to move aside.
+    replaces_foreign: bool,
+    /// What this build wrote, for the marker.
+    written: Mutex<Vec<String>>,
+    /// What preparing found to report (leftovers that could not be cleaned).
+    notices: Vec<String>,
+    _lock: OutputLock,
+}
+
+/// Checks that `output` may be (re)placed, takes its lock (waiting for another build of it),
+/// cleans what killed builds left, then creates a fresh staging folder beside it.
+pub fn prepare(root: &Path, output: &Path, force: bool) -> Result<Staging, WriteError> {
+    let root = absolute(root);
+    let output = absolute(output);
+    let refuse = |why: String| WriteError::Refused {
+        path: output.clone(),
+        why,
+    };
+    if let Some(why) = guard::refusal(&root, &output, guard::home().as_deref()) {
+        return Err(refuse(why));
+    }
+    if output.exists() && !output.is_dir() {
+        return Err(refuse("a file, not a folder".into()));
+    }
+    let parent = output.parent().unwrap_or(&output).to_path_buf();
+    fs::create_dir_all(&parent).map_err(io_error(&parent))?;
+    let lock_path = lock::path_for(&output);
+    let lock = OutputLock::acquire(&lock_path, &output).map_err(io_error(&lock_path))?;
+    let notices = clean_leftovers(&output);
+    let replaces_foreign = output.exists() && !is_ours(&output) && !is_empty_dir(&output);
+    if replaces_foreign {
+        if !force {
+            return Err(WriteError::Foreign { path: output });
+        }
+        if let Some(project) = guard::project_inside(&output) {
+            let why = format!("a folder holding a project ({})", project.display());
+            return Err(refuse(why));
+        }
+    }
+    let dir = unique_sibling(&output, "staging");
+    fs::create_dir(&dir).map_err(io_error(&dir))?;
+    fs::write(dir.join(MARKER), discard::staging_marker()).map_err(io_error(&dir))?;
+    Ok(Staging {
+        dir,
+        output,
+        replaces_foreign,
+        written: Mutex::new(Vec::new()),
+        notices,
+        _lock: lock,
+    })
+}
+
+impl Sink for Staging {
+    fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+        let path = self.target(relative)?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        fs::write(&path, bytes).map_err(io_error(&path))?;
+        self.wrote(relative);
+        Ok(())
+    }
+
+    fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
+        let path = self.target(relative)?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        fs::copy(from, &path).map_err(io_error(from))?;
+        self.wrote(relative);
+        Ok(())
+    }
+}
+
+impl Staging {
+    fn target(&self, relative: &Path) -> Result<PathBuf, WriteError> {
+        check_relative(relative)?;
+        if relative == Path::new(MARKER) {
+            return Err(WriteError::Refused {
+                path: relative.to_path_buf(),
+                why: "the name of versus's own marker file".into(),
+            });
+        }
+        Ok(self.dir.join(relative))
+    }
+
+    fn wrote(&self, relative: &Path) {
+        let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        written.push(discard::key(relative));
+    }
+
+    /// Swaps the staging folder in as the output in one atomic step, then takes the previous
+    /// output away. Returns what the user should know (files moved aside, leftovers).
+    pub fn commit(self) -> Result<Vec<String>, WriteError> {
+        let mut written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        let marker = discard::output_marker(&mut written);
+        fs::write(self.dir.join(MARKER), marker).map_err(io_error(&self.dir))?;
+        let mut notices = self.notices;
+        let backup = Backup::beside(&self.output);
+        if !self.output.exists() {
+            fs::rename(&self.dir, &self.output).map_err(io_error(&self.output))?;
+        } else if self.replaces_foreign {
+            backup.take_folder(&self.output)?;
+            fs::rename(&self.dir, &self.output).map_err(io_error(&self.output))?;
+        } else {
+            // After the exchange the previous output sits at the staging path.
+            exchange(&self.dir, &self.output)?;
+            let written: HashSet<String> = written.into_iter().collect();
+            let result = discard::discard(&self.dir, &written, &backup);
+            notices.extend(discard_notices(&self.dir, &result));
+        }
+        if backup.used() {
+            notices.push(format!(
+                "files versus did not write were moved aside to {}; put files to publish in static/",
+                backup.path().display()
+            ));
+        }
+        Ok(notices)
+    }
+
+    /// Drops the staging folder of a failed build.
+    pub fn abandon(self) -> Result<(), WriteError> {
+        let backup = Backup::beside(&self.output);
+        let result = discard::discard(&self.dir, &HashSet::new(), &backup);
+        match result.failures.first() {
+            Some(failure) => Err(WriteError::Io {
+                path: self.dir.clone(),
+                source: io::Error::other(failure.clone()),
+            }),
+            None => Ok(()),
+        }
+    }
+}
+
+fn discard_notices(dir: &Path, result: &Discarded) -> Vec<String> {
+    let mut notices = Vec::new();
+    if let Some(first) = result.failures.first() {
+        notices.push(format!(
+            "the previous output could not be removed completely ({first}); what is left in {} is removed by the next build",
+            dir.display()
+        ));
+    }
+    notices
+}
+
+/// Exchanges two folders in one step, so at no moment is the output missing or mixed.
+#[cfg(target_os = "linux")]
+fn exchange(staging: &Path, output: &Path) -> Result<(), WriteError> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, staging, CWD, output, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(()),
+        // A file system without RENAME_EXCHANGE: two renames instead.
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => rename_twice(staging, output),
+        Err(err) => Err(io_error(output)(err.into())),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(staging: &Path, output: &Path) -> Result<(), WriteError> {
+    rename_twice(staging, output)
+}
+
+/// The output is moved to a temporary name, then the staging folder takes its place; the
+/// previous output ends up at the staging path. A kill between the two renames leaves the
+/// output missing, which the next build repairs (see [`clean_leftovers`]).
+fn rename_twice(staging: &Path, output: &Path) -> Result<(), WriteError> {
+    let old = unique_sibling(output, "old");
+    fs::rename(output, &old).map_err(io_error(output))?;
+    if let Err(err) = fs::rename(staging, output) {
+        let _ = fs::rename(&old, output);
+        return Err(io_error(output)(err));
+    }
+    fs::rename(&old, staging).map_err(io_error(&old))
+}
+
+/// Removes the staging and old folders that killed builds of `output` left beside it (this
+/// build holds the lock, so no other build is using them). If a kill came between the two
+/// renames of [`rename_twice`], the previous output is put back first.
+fn clean_leftovers(output: &Path) -> Vec<String> {
+    let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
+        return Vec::new();
+    };
+    let prefix = format!(".{}.versus-", name.to_string_lossy());
+    let mut leftovers: Vec<PathBuf> = fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            name.strip_prefix(&prefix)
+                .is_some_and(|rest| rest.starts_with("staging") || rest.starts_with("old"))
+        })
+        .map(|entry| entry.path())
+        .collect();
+    leftovers.sort();
+    if !output.exists()
+        && let Some(old) = leftovers.iter().position(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&format!("{prefix}old-")))
+        })
+    {
+        let old = leftovers.remove(old);
+        let _ = fs::rename(&old, output);
+    }
+    let mut notices = Vec::new();
+    let backup = Backup::beside(output);
+    for leftover in leftovers {
+        if !is_ours(&leftover) {
+            if fs::remove_dir(&leftover).is_err() {
+                notices.push(format!(
+                    "{} was left by a build of an older versus and has no {MARKER} file; remove it by hand",
+                    leftover.display()
+                ));
+            }
+            continue;
+        }
+        let result = discard::discard(&leftover, &HashSet::new(), &backup);
+        notices.extend(discard_notices(&leftover, &result));
+    }
+    if backup.used() {
+        notices.push(format!(
+            "files versus did not write were moved aside to {}",
+            backup.path().display()
+        ));
+    }
+    notices
+}
+
+/// `public` → `.public.versus-<what>` in the same parent, so a swap is a rename.
+fn sibling(output: &Path, what: &str) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.versus-{what}"))
+}
+
+/// [`sibling`] with this process's id and the time, so no two builds share a folder.
+fn unique_sibling(output: &Path, what: &str) -> PathBuf {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    sibling(output, &format!("{what}-{}-{nanos}", std::process::id()))
+}
+
+fn is_ours(dir: &Path) -> bool {
+    dir.join(MARKER).is_file()
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_none())
+}
+
+/// An absolute, normalised path, also for folders that do not exist yet: the deepest existing
+/// ancestor with its links resolved, then the rest with `.` and `..` applied.
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    let joined = match std::env::current_dir() {
+        Ok(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    let mut normal = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    let mut existing = normal.as_path();
+    let mut rest = Vec::new();
+    while let (Err(_), Some(parent), Some(name)) = (
+        existing.canonicalize(),
+        existing.parent(),
+        existing.file_name(),
+    ) {
+        rest.push(name.to_os_string());
+        existing = parent;
+    }
+    let mut out = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
+    out.extend(rest.iter().rev());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn staging_swaps_in_and_replaces_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, out) = (dir.path().join("site"), dir.path().join("site/public"));
+        fs::create_dir_all(&root).unwrap();
+        let stage = prepare(&root, &out, false).unwrap();
+        stage.put(Path::new("a/index.html"), b"one").unwrap();
+        stage.commit().unwrap();
+        assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
+
+        let stage = prepare(&root, &out, false).unwrap();
+        stage.put(Path::new("b.html"), b"two").unwrap();
+        stage.commit().unwrap();
+        assert!(!out.join("a/index.html").exists(), "stale files disappear");
+        assert!(out.join("b.html").exists());
+        let left: Vec<_> = fs::read_dir(&root)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("versus-staging") || n.contains("versus-old"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn abandoned_build_leaves_output_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        prepare(dir.path(), &out, false).unwrap().commit().unwrap();
+        fs::write(out.join("keep.html"), "kept").unwrap();
+        let stage = prepare(dir.path(), &out, false).unwrap();
+        stage.put(Path::new("new.html"), b"x").unwrap();
+        stage.abandon().unwrap();
+        assert_eq!(fs::read_to_string(out.join("keep.html")).unwrap(), "kept");
+        assert!(!out.join("new.html").exists());
+    }
+
+    #[test]
+    fn refuses_dangerous_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        fs::create_dir_all(root.join("content")).unwrap();
+        let refused = |out: &Path| prepare(&root, out, true).is_err();
+        assert!(refused(&root));
+        assert!(refused(dir.path()));
+        assert!(refused(&root.join("content/out")));
+        let foreign = dir.path().join("photos");
+        fs::create_dir_all(&foreign).unwrap();
+        fs::write(foreign.join("cat.jpg"), "meow").unwrap();
+        let err = prepare(&root, &foreign, false).unwrap_err();
+        assert!(matches!(err, WriteError::Foreign { .. }), "{err}");
+        assert!(foreign.join("cat.jpg").exists());
+        assert!(stage_target_rejects_escapes(&root));
+    }
+
+    fn stage_target_rejects_escapes(root: &Path) -> bool {
+        let stage = prepare(root, &root.join("public"), false).unwrap();
+        let escapes = stage.put(Path::new("../evil.html"), b"x").is_err()
+            && stage.put(Path::new("/etc/x"), b"x").is_err();
+        stage.abandon().unwrap();
+        escapes
+    }
+}
