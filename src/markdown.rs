@@ -198,12 +198,13 @@ impl KramdownSource {
                 text.push_str(line);
                 continue;
             }
-            if indent < 4 && html.is_none() {
-                if let Some((name, attrs)) = parse_ald(trimmed.trim_end(), &alds) {
-                    alds.insert(name, attrs);
-                    text.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
-                    continue;
-                }
+            if indent < 4
+                && html.is_none()
+                && let Some((name, attrs)) = parse_ald(trimmed.trim_end(), &alds)
+            {
+                alds.insert(name, attrs);
+                text.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+                continue;
             }
             if html.is_none() && indent < 4 {
                 html = HTML_BLOCK_TAGS

@@ -556,19 +556,18 @@ impl<'a, 'p> Checker<'a, 'p> {
         let name = self.text(&path, map, "name", true).unwrap_or_default();
         let description = self.text(&path, map, "description", false);
         let group = self.text(&path, map, "group", false);
-        if let Some(group) = &group {
-            if !groups.iter().any(|g| &g.id == group) {
-                let near =
-                    did_you_mean(group, groups.iter().map(|g| g.id.as_str())).map(str::to_owned);
-                let mut group_path = path.to_vec();
-                group_path.push(Seg::Key("group".into()));
-                let diagnostic = self.error(
-                    &group_path,
-                    format!("unknown group `{group}`: not in this matrix's `groups`"),
-                );
-                if let Some(near) = near {
-                    diagnostic.help = Some(format!("did you mean `{near}`?"));
-                }
+        if let Some(group) = &group
+            && !groups.iter().any(|g| &g.id == group)
+        {
+            let near = did_you_mean(group, groups.iter().map(|g| g.id.as_str())).map(str::to_owned);
+            let mut group_path = path.to_vec();
+            group_path.push(Seg::Key("group".into()));
+            let diagnostic = self.error(
+                &group_path,
+                format!("unknown group `{group}`: not in this matrix's `groups`"),
+            );
+            if let Some(near) = near {
+                diagnostic.help = Some(format!("did you mean `{near}`?"));
             }
         }
         let mut cells = Vec::with_capacity(providers.len());

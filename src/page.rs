@@ -128,14 +128,14 @@ impl PostDate {
             "%Y-%m-%d %H:%M:%S",
             "%Y-%m-%d %H:%M",
         ] {
-            if let Ok(parsed) = jiff::fmt::strtime::parse(format, &normal) {
-                if let Ok(civil) = parsed.to_datetime() {
-                    return Some(PostDate {
-                        civil,
-                        offset: parsed.offset(),
-                        has_time: true,
-                    });
-                }
+            if let Ok(parsed) = jiff::fmt::strtime::parse(format, &normal)
+                && let Ok(civil) = parsed.to_datetime()
+            {
+                return Some(PostDate {
+                    civil,
+                    offset: parsed.offset(),
+                    has_time: true,
+                });
             }
         }
         let utc = normal.strip_suffix('Z')?;
@@ -540,10 +540,11 @@ fn list(value: Option<Value>) -> Option<Vec<String>> {
 
 /// `2023-08-11-my-post` → (2023-08-11, `my-post`); no valid date prefix → (None, whole).
 pub fn split_dated_name(stem: &str) -> (Option<Date>, &str) {
-    if stem.len() > 11 && stem.as_bytes()[10] == b'-' {
-        if let Ok(date) = stem[..10].parse::<Date>() {
-            return (Some(date), &stem[11..]);
-        }
+    if stem.len() > 11
+        && stem.as_bytes()[10] == b'-'
+        && let Ok(date) = stem[..10].parse::<Date>()
+    {
+        return (Some(date), &stem[11..]);
     }
     (None, stem)
 }

@@ -82,19 +82,19 @@ pub fn render(view: &View, matrices: &Matrices, options: &TableOptions) -> Strin
     let mut current_group: Option<&str> = None;
     for feature in &view.rows {
         let group = feature.group.as_deref();
-        if group.is_some() && group != current_group {
-            if let Some(g) = view
+        if group.is_some()
+            && group != current_group
+            && let Some(g) = view
                 .matrix
                 .groups
                 .iter()
                 .find(|g| Some(g.id.as_str()) == group)
-            {
-                html.push_str(&format!(
-                    "<tr class=\"matrix-group\"><th scope=\"colgroup\" colspan=\"{}\">{}</th></tr>\n",
-                    providers.len() + 1,
-                    escape_html(&g.title)
-                ));
-            }
+        {
+            html.push_str(&format!(
+                "<tr class=\"matrix-group\"><th scope=\"colgroup\" colspan=\"{}\">{}</th></tr>\n",
+                providers.len() + 1,
+                escape_html(&g.title)
+            ));
         }
         current_group = group;
         row(&mut html, feature, view, matrices, options);
@@ -118,13 +118,13 @@ fn row(
         feature.id,
         markdown::render_inline(&feature.name)
     ));
-    if let Some(description) = &feature.description {
-        if options.mode == Mode::Detailed {
-            html.push_str(&format!(
-                "<span class=\"matrix-description\">{}</span>",
-                markdown::render_inline(description)
-            ));
-        }
+    if let Some(description) = &feature.description
+        && options.mode == Mode::Detailed
+    {
+        html.push_str(&format!(
+            "<span class=\"matrix-description\">{}</span>",
+            markdown::render_inline(description)
+        ));
     }
     if let Some(url) = &options.details_url {
         html.push_str(&format!(
@@ -173,12 +173,12 @@ fn row(
                 html.push_str("</span>");
             }
         }
-        if let (Some(verified), Some(limit)) = (cell.verified, options.stale_before) {
-            if verified < limit {
-                html.push_str(&format!(
+        if let (Some(verified), Some(limit)) = (cell.verified, options.stale_before)
+            && verified < limit
+        {
+            html.push_str(&format!(
                     "<span class=\"matrix-stale\">last verified <time datetime=\"{verified}\">{verified}</time>; may be out of date</span>"
                 ));
-            }
         }
         html.push_str("</td>");
     }

@@ -218,15 +218,13 @@ impl<'t> Locator<'t> {
             return Some(place.1);
         }
         // A key inside a flow mapping on its parent's line: `eks: {support: addon, docs: x}`.
-        if let Some((Seg::Key(key), parent)) = path.split_last() {
-            if let Some(&(_, start)) = self.places.get(parent) {
-                let line = &text[start..text[start..].find('\n').map_or(text.len(), |e| start + e)];
-                if let Some(i) = line.find(&format!("{key}:")) {
-                    let after = &line[i + key.len() + 1..];
-                    return Some(
-                        start + i + key.len() + 1 + after.len() - after.trim_start().len(),
-                    );
-                }
+        if let Some((Seg::Key(key), parent)) = path.split_last()
+            && let Some(&(_, start)) = self.places.get(parent)
+        {
+            let line = &text[start..text[start..].find('\n').map_or(text.len(), |e| start + e)];
+            if let Some(i) = line.find(&format!("{key}:")) {
+                let after = &line[i + key.len() + 1..];
+                return Some(start + i + key.len() + 1 + after.len() - after.trim_start().len());
             }
         }
         (0..path.len())

@@ -208,10 +208,10 @@ impl Browser {
         let deadline = Instant::now() + WAIT;
         loop {
             let last = self.run(script);
-            if let Ok(value) = &last {
-                if done(value) {
-                    return value.clone();
-                }
+            if let Ok(value) = &last
+                && done(value)
+            {
+                return value.clone();
             }
             if Instant::now() >= deadline {
                 panic!("timed out after {WAIT:?} waiting for {what}; last: {last:?}");
