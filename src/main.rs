@@ -48,7 +48,8 @@ enum Command {
         /// Include posts dated after the day of the build (SOURCE_DATE_EPOCH pins that day).
         #[arg(long)]
         future: bool,
-        /// Replace an output folder that versus did not create.
+        /// Move an output folder that versus did not create aside to a backup beside it
+        /// (<name>.versus-backup-<time>) instead of refusing it; nothing is deleted.
         #[arg(long)]
         force: bool,
         /// Highlight all code afresh instead of reusing `.versus-cache/` (and leave it alone).
