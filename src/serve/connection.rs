@@ -101,6 +101,9 @@ pub fn serve(listener: TcpListener, handler: Arc<Handler>) {
     loop {
         let stream = match listener.accept() {
             Ok((stream, _)) => stream,
+            // A client that gave up before it was accepted.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionAborted => continue,
+            // Out of file descriptors (or threads, or memory): make room and try again.
             Err(_) => {
                 connections.close_oldest_idle();
                 std::thread::sleep(Duration::from_millis(20));
