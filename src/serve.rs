@@ -2,25 +2,28 @@
 //! serves it on loopback, watches the sources, rebuilds on change and tells open pages to
 //! reload through Server-Sent Events.
 //!
-//! Threads: a few HTTP workers answer requests from the current outputs; the main thread
-//! waits for file changes and rebuilds; a ticker keeps event streams alive. They share one
-//! [`State`]; a rebuild swaps in a whole new set of outputs, so a request never sees half a
-//! build.
+//! Threads: each connection has its own (see [`connection`]) and answers from the current
+//! outputs; the main thread waits for file changes and rebuilds; a ticker keeps event streams
+//! alive. They share one [`State`]; a rebuild swaps in a whole new set of outputs, so a request
+//! never sees half a build, and it only queues its events (see [`events`]), so no page can
+//! hold it up.
 
+pub mod connection;
+pub mod events;
 pub mod http;
 pub mod watch;
 
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::net::TcpListener;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 use crate::pipeline::BuildOptions;
 use crate::rebuild::{Outputs, Rebuild, SharedOutputs};
 
-/// HTTP worker threads; event streams do not hold one (they are handed to [`State`]).
-const WORKERS: usize = 4;
 /// Keeps idle event streams open through proxies and notices closed tabs.
 const PING_EVERY: Duration = Duration::from_secs(15);
 
@@ -35,7 +38,7 @@ pub struct ServeOptions {
 /// What the HTTP workers and the rebuild loop share.
 pub struct State {
     outputs: SharedOutputs,
-    streams: Mutex<Vec<Box<dyn Write + Send>>>,
+    streams: events::Streams,
     /// The diagnostics of a failed build, shown in an overlay until a build succeeds.
     errors: Mutex<Option<String>>,
     /// Counts successful builds, so a tab that reconnects knows whether it missed one.
@@ -49,7 +52,7 @@ impl State {
     pub fn new(outputs: SharedOutputs) -> State {
         State {
             outputs,
-            streams: Mutex::new(Vec::new()),
+            streams: events::Streams::default(),
             errors: Mutex::new(None),
             generation: AtomicU64::new(0),
             check: Mutex::new(None),
@@ -67,42 +70,29 @@ impl State {
     }
 
     /// A new event stream: it learns the build generation and any current errors at once.
-    pub fn add_stream(&self, mut stream: Box<dyn Write + Send>) {
-        let mut hello = event("hello", &self.generation.load(Ordering::SeqCst).to_string());
-        if let Some(errors) = self
-            .errors
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_deref()
-        {
-            hello.push_str(&event("build-error", errors));
-        }
-        if let Some(check) = self
-            .check
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_deref()
-        {
-            hello.push_str(&event("check", check));
-        }
-        if stream.write_all(hello.as_bytes()).is_ok() && stream.flush().is_ok() {
-            self.streams
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(stream);
-        }
+    /// None when too many are open.
+    pub fn add_stream(&self) -> Option<Receiver<Arc<[u8]>>> {
+        self.streams.subscribe(|| {
+            let mut hello = event("hello", &self.generation.load(Ordering::SeqCst).to_string());
+            let errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(errors) = errors.as_deref() {
+                hello.push_str(&event("build-error", errors));
+            }
+            let check = self.check.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(check) = check.as_deref() {
+                hello.push_str(&event("check", check));
+            }
+            hello
+        })
     }
 
-    /// Sends an event to every open page; streams that fail are closed tabs and are dropped.
+    /// Sends an event to every open page; it never waits for one (see [`events`]).
     pub fn broadcast(&self, name: &str, data: &str) {
-        let message = event(name, data);
-        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
-        streams.retain_mut(|s| s.write_all(message.as_bytes()).is_ok() && s.flush().is_ok());
+        self.streams.send(&event(name, data));
     }
 
     fn ping(&self) {
-        let mut streams = self.streams.lock().unwrap_or_else(|e| e.into_inner());
-        streams.retain_mut(|s| s.write_all(b": ping\n\n").is_ok() && s.flush().is_ok());
+        self.streams.send(": ping\n\n");
     }
 
     /// A build succeeded (its outputs are in place): its errors are gone.
@@ -141,30 +131,24 @@ fn event(name: &str, data: &str) -> String {
 
 /// Serves until Ctrl-C. Errors here are about starting (port taken, no watcher).
 pub fn run(mut options: ServeOptions) -> Result<(), String> {
-    let server = tiny_http::Server::http((options.bind.as_str(), options.port))
+    let listener = TcpListener::bind((options.bind.as_str(), options.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", options.bind, options.port))?;
-    let address = server
-        .server_addr()
-        .to_ip()
-        .ok_or("the server has no IP address")?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", options.bind, options.port))?;
     let url = format!("http://{address}/");
     // Absolute URLs (canonical links, feeds) point at the preview, not at the real site.
     options.build.overrides.base_url = Some(format!("http://{address}"));
-    let server = Arc::new(server);
     let mut watcher = watch::Watcher::new(&options.build.root)?;
     let mut builder = Rebuild::new(options.build.clone());
     let state = Arc::new(State::new(builder.outputs()));
     rebuild(&state, &mut builder, None, "initial build");
     say(&format!("serving {url} (Ctrl-C to stop)"));
 
-    for _ in 0..WORKERS {
-        let (server, state) = (Arc::clone(&server), Arc::clone(&state));
-        std::thread::spawn(move || {
-            while let Ok(request) = server.recv() {
-                http::handle(request, &state);
-            }
-        });
-    }
+    let answering = Arc::clone(&state);
+    let handler: Arc<connection::Handler> =
+        Arc::new(move |request| http::handle(request, &answering));
+    std::thread::spawn(move || connection::serve(listener, handler));
     let ticker = Arc::clone(&state);
     std::thread::spawn(move || {
         loop {
@@ -172,9 +156,7 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
             ticker.ping();
         }
     });
-    let stopper = Arc::clone(&server);
     ctrlc::set_handler(move || {
-        stopper.unblock();
         println!("\nstopped");
         std::process::exit(0);
     })

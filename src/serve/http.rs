@@ -1,13 +1,12 @@
 //! Answering requests from the in-memory site: safe paths, content types, the live-reload
 //! stream and script. Nothing outside the built output is ever read.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use percent_encoding::{AsciiSet, CONTROLS, percent_decode_str, utf8_percent_encode};
-use tiny_http::{Header, Method, Request, Response, StatusCode};
 
 use super::State;
+use super::connection::{Body, Request, Response};
 
 /// The Server-Sent Events stream pages listen on.
 pub const EVENTS_PATH: &str = "/__versus/events";
@@ -29,36 +28,29 @@ const PATH_ESCAPES: &AsciiSet = &CONTROLS
     .add(b'{')
     .add(b'}');
 
-pub fn handle(request: Request, state: &Arc<State>) {
-    let method = request.method().clone();
-    if !matches!(method, Method::Get | Method::Head) {
-        let _ = request.respond(text(405, "only GET and HEAD"));
-        return;
+pub fn handle(request: &Request, state: &State) -> Response {
+    let method = request.method.as_str();
+    if !matches!(method, "GET" | "HEAD") {
+        return Response::text(405, "only GET and HEAD").header("Allow", "GET, HEAD");
     }
-    let url = request.url().to_owned();
-    let path = url.split(['?', '#']).next().unwrap_or("");
+    let path = request.target.split(['?', '#']).next().unwrap_or("");
     if path == EVENTS_PATH {
-        return open_stream(request, state);
+        return open_stream(state, method == "HEAD");
     }
     if path == SCRIPT_PATH {
-        let response = Response::from_data(LIVE_SCRIPT.as_bytes().to_vec())
-            .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-            .with_header(header("Cache-Control", "no-store"));
-        let _ = request.respond(response);
-        return;
+        return Response::new(200, Body::Bytes(LIVE_SCRIPT.as_bytes().to_vec()))
+            .header("Content-Type", "text/javascript; charset=utf-8")
+            .header("Cache-Control", "no-store");
     }
-    let response = match resolve(path, state) {
+    match resolve(path, state) {
         Resolved::File(key, bytes) => file_response(&key, &bytes, state.generation()),
         Resolved::Redirect(to) => {
             let location = utf8_percent_encode(&to, PATH_ESCAPES).to_string();
-            Response::from_data(Vec::new())
-                .with_status_code(StatusCode(301))
-                .with_header(header("Location", &location))
+            Response::new(301, Body::Empty).header("Location", location)
         }
-        Resolved::Forbidden => text(403, "forbidden"),
+        Resolved::Forbidden => Response::text(403, "forbidden"),
         Resolved::NotFound => not_found(state),
-    };
-    let _ = request.respond(response);
+    }
 }
 
 /// What a request path names.
@@ -115,21 +107,17 @@ pub fn safe_path(raw: &str) -> Option<String> {
     Some(path)
 }
 
-fn file_response(
-    key: &str,
-    bytes: &Arc<Vec<u8>>,
-    generation: u64,
-) -> Response<std::io::Cursor<Vec<u8>>> {
+fn file_response(key: &str, bytes: &Arc<Vec<u8>>, generation: u64) -> Response {
     let content_type = content_type(key);
     let body = if content_type.starts_with("text/html") {
-        with_live_script(bytes, generation)
+        Body::Bytes(with_live_script(bytes, generation))
     } else {
-        bytes.to_vec()
+        Body::Shared(Arc::clone(bytes))
     };
-    Response::from_data(body)
-        .with_header(header("Content-Type", &content_type))
+    Response::new(200, body)
+        .header("Content-Type", content_type)
         // Every response is fresh: a rebuilt page must never come from the browser's cache.
-        .with_header(header("Cache-Control", "no-store"))
+        .header("Cache-Control", "no-store")
 }
 
 fn content_type(key: &str) -> String {
@@ -154,34 +142,30 @@ pub fn with_live_script(html: &[u8], generation: u64) -> Vec<u8> {
     }
 }
 
-fn not_found(state: &State) -> Response<std::io::Cursor<Vec<u8>>> {
+fn not_found(state: &State) -> Response {
     match state.outputs().get("404.html") {
         Some(page) => {
-            file_response("404.html", page, state.generation()).with_status_code(StatusCode(404))
+            let mut response = file_response("404.html", page, state.generation());
+            response.status = 404;
+            response
         }
-        None => text(404, "not found"),
+        None => Response::text(404, "not found"),
     }
 }
 
-fn text(status: u16, body: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    Response::from_string(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-}
-
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("static header names are valid")
-}
-
-/// Hands the connection to the broadcaster: headers written by hand and flushed, since a
-/// tiny_http response body would be buffered and never reach the browser.
-fn open_stream(request: Request, state: &Arc<State>) {
-    let mut writer = request.into_writer();
-    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
-    if writer.write_all(head.as_bytes()).is_err() || writer.flush().is_err() {
-        return;
-    }
-    state.add_stream(writer);
+/// The live-reload stream: its connection thread writes the events [`State`] queues for it.
+fn open_stream(state: &State, head_only: bool) -> Response {
+    let body = if head_only {
+        Body::Empty
+    } else {
+        match state.add_stream() {
+            Some(events) => Body::Stream(events),
+            None => return Response::text(503, "too many live-reload streams"),
+        }
+    };
+    Response::new(200, body)
+        .header("Content-Type", "text/event-stream")
+        .header("Cache-Control", "no-store")
 }
 
 #[cfg(test)]
