@@ -12,12 +12,102 @@ pub(super) fn as_int(value: &Value) -> Option<i64> {
     }
 }
 
-fn as_float(value: &Value) -> Option<f64> {
+/// A number for arithmetic: integers stay integers, so big ones keep every digit.
+#[derive(Clone, Copy)]
+enum Number {
+    Int(i64),
+    Float(f64),
+}
+
+/// Liquid's `to_number`: what is not a number is 0.
+fn as_number(value: Option<&Value>) -> Number {
+    let parse = |s: &str| {
+        let s = s.trim();
+        s.parse()
+            .map(Number::Int)
+            .or_else(|_| s.parse().map(Number::Float))
+            .unwrap_or(Number::Int(0))
+    };
     match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map_or_else(|| Number::Float(n.as_f64().unwrap_or(0.0)), Number::Int),
+        Some(Value::String(s)) => parse(s),
+        _ => Number::Int(0),
     }
+}
+
+/// What is left of the page's budgets when a filter runs.
+pub(super) struct Room {
+    /// Steps: tags, loop iterations and items made.
+    pub(super) steps: usize,
+    /// Bytes of text.
+    pub(super) text: usize,
+}
+
+pub(super) enum FilterError {
+    /// A filter Liquid does not know: the input, passed through.
+    Unknown(Value),
+    /// The filter cannot give a result, as `divided_by: 0`.
+    Failed(String),
+    /// The result would be more text than the page has room for.
+    TooMuchText,
+    /// The result would be more items than the page has room for.
+    TooManyItems(u128),
+}
+
+const BEYOND_INTEGERS: &str =
+    "the result is beyond the integers Liquid holds (-9223372036854775808 to 9223372036854775807)";
+
+/// `plus`, `minus`, `times`, `divided_by` and `modulo`, checked: integers as Ruby computes
+/// them (division and modulo rounded down) or an error, never a wrapped or rounded number.
+fn arithmetic(name: &str, input: &Value, arg: Option<&Value>) -> Result<Value, String> {
+    let (a, b) = (as_number(Some(input)), as_number(arg));
+    let zero = matches!(b, Number::Int(0)) || matches!(b, Number::Float(f) if f == 0.0);
+    if zero && matches!(name, "divided_by" | "modulo") {
+        return Err("divided by 0".to_owned());
+    }
+    if let (Number::Int(a), Number::Int(b)) = (a, b) {
+        let result = match name {
+            "plus" => a.checked_add(b),
+            "minus" => a.checked_sub(b),
+            "times" => a.checked_mul(b),
+            "divided_by" => a.checked_div(b).map(|q| {
+                // Rounded down, not towards zero: -7 / 2 is -4.
+                if a % b != 0 && (a < 0) != (b < 0) {
+                    q - 1
+                } else {
+                    q
+                }
+            }),
+            // The sign of the divisor, as Ruby's: -7 % 3 is 2. `i64::MIN % -1` is 0.
+            _ => Some(match a.checked_rem(b).unwrap_or(0) {
+                r if r != 0 && (r < 0) != (b < 0) => r + b,
+                r => r,
+            }),
+        };
+        return result
+            .map(Value::from)
+            .ok_or_else(|| BEYOND_INTEGERS.to_owned());
+    }
+    let float = |n: Number| match n {
+        Number::Int(i) => i as f64,
+        Number::Float(f) => f,
+    };
+    let (a, b) = (float(a), float(b));
+    let result = match name {
+        "plus" => a + b,
+        "minus" => a - b,
+        "times" => a * b,
+        "divided_by" => a / b,
+        _ => match a % b {
+            r if r != 0.0 && (r < 0.0) != (b < 0.0) => r + b,
+            r => r,
+        },
+    };
+    serde_json::Number::from_f64(result)
+        .map(Value::Number)
+        .ok_or_else(|| "the result is not a finite number".to_owned())
 }
 
 /// How Liquid prints a value: nil as nothing, arrays joined without separator.
@@ -32,13 +122,14 @@ pub(super) fn to_text(value: &Value) -> String {
     }
 }
 
-/// Applies a filter; `Err(input)` for a filter Liquid does not know (then ignored).
+/// Applies a filter. A filter that could make more than `room` refuses before it does.
 pub(super) fn apply_filter(
     name: &str,
     input: Value,
     args: &[Value],
     site: &Value,
-) -> Result<Value, Value> {
+    room: &Room,
+) -> Result<Value, FilterError> {
     let arg = |i: usize| args.get(i).map(to_text).unwrap_or_default();
     let text = to_text(&input);
     let s = |v: String| Ok(Value::String(v));
@@ -67,7 +158,17 @@ pub(super) fn apply_filter(
         .to_string()
         .replace("%20", "+")),
         "uri_escape" => s(text.replace(' ', "%20")),
-        "replace" => s(text.replace(&arg(0), &arg(1))),
+        "replace" => {
+            let (from, to) = (arg(0), arg(1));
+            // `replace: "", "x"` writes `x` between every two characters: measured first.
+            let times = text.matches(from.as_str()).count();
+            let size =
+                (text.len() - times * from.len()).saturating_add(times.saturating_mul(to.len()));
+            if size > room.text {
+                return Err(FilterError::TooMuchText);
+            }
+            s(text.replace(&from, &to))
+        }
         "replace_first" => s(text.replacen(&arg(0), &arg(1), 1)),
         "remove" => s(text.replace(&arg(0), "")),
         "remove_first" => s(text.replacen(&arg(0), "", 1)),
@@ -126,16 +227,32 @@ pub(super) fn apply_filter(
             } else {
                 arg(0)
             };
-            s(match &input {
-                Value::Array(a) => a.iter().map(to_text).collect::<Vec<_>>().join(&separator),
-                _ => text,
-            })
+            let Value::Array(items) = &input else {
+                return s(text);
+            };
+            let parts: Vec<String> = items.iter().map(to_text).collect();
+            let size = parts.iter().map(String::len).sum::<usize>().saturating_add(
+                separator
+                    .len()
+                    .saturating_mul(parts.len().saturating_sub(1)),
+            );
+            if size > room.text {
+                return Err(FilterError::TooMuchText);
+            }
+            s(parts.join(&separator))
         }
-        "split" => Ok(Value::Array(
-            text.split(&arg(0))
-                .map(|p| Value::String(p.to_owned()))
-                .collect(),
-        )),
+        "split" => {
+            let separator = arg(0);
+            let pieces = text.split(separator.as_str()).count();
+            if pieces > room.steps {
+                return Err(FilterError::TooManyItems(pieces as u128));
+            }
+            Ok(Value::Array(
+                text.split(separator.as_str())
+                    .map(|p| Value::String(p.to_owned()))
+                    .collect(),
+            ))
+        }
         "default" => {
             let empty = match &input {
                 Value::Null | Value::Bool(false) => true,
@@ -150,27 +267,7 @@ pub(super) fn apply_filter(
             })
         }
         "plus" | "minus" | "times" | "divided_by" | "modulo" => {
-            let (a, b) = (
-                as_float(&input).unwrap_or(0.0),
-                args.first().and_then(as_float).unwrap_or(0.0),
-            );
-            let both_int = as_int(&input).is_some_and(|i| i as f64 == a)
-                && args.first().and_then(as_int).is_some_and(|i| i as f64 == b);
-            let result = match name {
-                "plus" => a + b,
-                "minus" => a - b,
-                "times" => a * b,
-                "divided_by" if b == 0.0 => return Ok(Value::Null),
-                "divided_by" if both_int => (a / b).floor(),
-                "divided_by" => a / b,
-                _ if b == 0.0 => return Ok(Value::Null),
-                _ => a % b,
-            };
-            Ok(if both_int {
-                Value::from(result as i64)
-            } else {
-                serde_json::Number::from_f64(result).map_or(Value::Null, Value::Number)
-            })
+            arithmetic(name, &input, args.first()).map_err(FilterError::Failed)
         }
         "slugify" => s(crate::text::slugify(&text)),
         "relative_url" => s(relative_url(site, &text)),
@@ -193,7 +290,7 @@ pub(super) fn apply_filter(
             };
             s(format_date(&text, &format).unwrap_or(text))
         }
-        _ => Err(input),
+        _ => Err(FilterError::Unknown(input)),
     }
 }
 

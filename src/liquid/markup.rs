@@ -3,13 +3,17 @@
 
 use serde_json::Value;
 
-use super::parser::{Condition, Expr, Filtered, Lookup};
+use super::MAX_DEPTH;
+use super::parser::{Comparison, Condition, Expr, Filter, Filtered, Join, Lookup};
 
-pub(super) fn parse_filtered(markup: &str) -> Result<Filtered, String> {
+/// `expr | filter: args`; `base` is the offset of `markup` in the source, for the filters'.
+pub(super) fn parse_filtered(markup: &str, base: usize) -> Result<Filtered, String> {
     let mut lexer = Lexer::new(markup);
     let expr = lexer.expr()?;
     let mut filters = Vec::new();
     while lexer.eat('|') {
+        lexer.skip_space();
+        let at = base + lexer.pos;
         let name = lexer
             .ident()
             .ok_or_else(|| format!("a filter name expected after `|` in `{}`", markup.trim()))?;
@@ -27,7 +31,7 @@ pub(super) fn parse_filtered(markup: &str) -> Result<Filtered, String> {
                 }
             }
         }
-        filters.push((name, args));
+        filters.push(Filter { name, args, at });
     }
     lexer.finish(markup)?;
     Ok(Filtered { expr, filters })
@@ -40,21 +44,30 @@ pub(super) fn parse_condition(markup: &str) -> Result<Condition, String> {
     Ok(condition)
 }
 
-/// Liquid's `and`/`or` bind right to left, without precedence.
+/// Comparisons joined by `and`/`or`, in a loop: a chain of any length parses flat.
 fn condition(lexer: &mut Lexer) -> Result<Condition, String> {
-    let left = comparison(lexer)?;
-    let save = lexer.pos;
-    match lexer.ident().as_deref() {
-        Some("and") => Ok(Condition::And(Box::new(left), Box::new(condition(lexer)?))),
-        Some("or") => Ok(Condition::Or(Box::new(left), Box::new(condition(lexer)?))),
-        _ => {
-            lexer.pos = save;
-            Ok(left)
-        }
+    let first = comparison(lexer)?;
+    let mut rest = Vec::new();
+    loop {
+        let save = lexer.pos;
+        let join = match lexer.ident().as_deref() {
+            Some("and") => Join::And,
+            Some("or") => Join::Or,
+            _ => {
+                lexer.pos = save;
+                break;
+            }
+        };
+        rest.push((join, comparison(lexer)?));
     }
+    Ok(Condition::Chain {
+        negate: false,
+        first,
+        rest,
+    })
 }
 
-fn comparison(lexer: &mut Lexer) -> Result<Condition, String> {
+fn comparison(lexer: &mut Lexer) -> Result<Comparison, String> {
     let left = lexer.expr()?;
     lexer.skip_space();
     let rest = &lexer.text[lexer.pos..];
@@ -63,20 +76,22 @@ fn comparison(lexer: &mut Lexer) -> Result<Condition, String> {
         .find(|op| rest.starts_with(op));
     if let Some(op) = op {
         lexer.pos += op.len();
-        return Ok(Condition::Compare(
+        let right = lexer.expr()?;
+        return Ok(Comparison {
             left,
-            Some((op.to_owned(), lexer.expr()?)),
-        ));
+            op: Some((op.to_owned(), right)),
+        });
     }
     let save = lexer.pos;
     if lexer.ident().as_deref() == Some("contains") {
-        return Ok(Condition::Compare(
+        let right = lexer.expr()?;
+        return Ok(Comparison {
             left,
-            Some(("contains".to_owned(), lexer.expr()?)),
-        ));
+            op: Some(("contains".to_owned(), right)),
+        });
     }
     lexer.pos = save;
-    Ok(Condition::Compare(left, None))
+    Ok(Comparison { left, op: None })
 }
 
 /// `file.html key=value key2="text"`, as Jekyll's include tag reads it.
@@ -127,11 +142,17 @@ pub(super) fn parse_include(markup: &str) -> Result<(Expr, Vec<(String, Expr)>),
 pub(super) struct Lexer<'a> {
     text: &'a str,
     pos: usize,
+    /// Values open around the current one (ranges, `[index]`): parsing recurses per level.
+    depth: usize,
 }
 
 impl<'a> Lexer<'a> {
     pub(super) fn new(text: &'a str) -> Self {
-        Lexer { text, pos: 0 }
+        Lexer {
+            text,
+            pos: 0,
+            depth: 0,
+        }
     }
 
     fn skip_space(&mut self) {
@@ -190,7 +211,18 @@ impl<'a> Lexer<'a> {
         Some(rest[..end].to_owned())
     }
 
+    /// A value, refused past [`MAX_DEPTH`] levels of nesting.
     pub(super) fn expr(&mut self) -> Result<Expr, String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("expression nested deeper than {MAX_DEPTH} levels"));
+        }
+        let expr = self.expr_inner();
+        self.depth -= 1;
+        expr
+    }
+
+    fn expr_inner(&mut self) -> Result<Expr, String> {
         let Some(c) = self.peek() else {
             return Err(format!("a value expected in `{}`", self.text.trim()));
         };

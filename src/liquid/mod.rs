@@ -32,6 +32,18 @@ use eval::{Scope, Source, render};
 use lexer::ParseError;
 use parser::{Node, parse};
 
+/// How deep blocks (`if`, `for`, `capture`...), includes and the parentheses and brackets of
+/// an expression may nest: Shopify's Liquid stops at 100 too. Parsing and rendering recurse
+/// once per level, so this is what keeps the stack from overflowing.
+pub const MAX_DEPTH: usize = 100;
+
+/// Steps of Liquid per page: each tag or output rendered, each loop iteration, each item a
+/// range or `split` makes. A real post takes thousands; a runaway loop stops here.
+pub const MAX_STEPS: usize = 1_000_000;
+
+/// Bytes of text Liquid may make per page: output, captures and filter results together.
+pub const MAX_TEXT_BYTES: usize = 64 << 20;
+
 /// The folder of include files, Jekyll's `_includes/`.
 pub const INCLUDES_DIR: &str = "includes";
 
@@ -175,17 +187,17 @@ pub fn expand(body: &str, env: &Env, page: &Value) -> Result<Expanded, Vec<Probl
         }]
     })?;
     let mut scope = Scope::new(env, page);
-    let mut errors = Vec::new();
     let source = Source {
         text: body,
         include: None,
     };
-    render(&nodes, source, &mut scope, &mut out, &mut errors);
+    // A halt has put its error in `scope.errors` already.
+    let _ = render(&nodes, source, &mut scope, &mut out);
     out.warnings = scope.warnings;
-    if errors.is_empty() {
+    if scope.errors.is_empty() {
         Ok(out.finish())
     } else {
-        Err(errors)
+        Err(scope.errors)
     }
 }
 

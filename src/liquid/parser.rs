@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::MAX_DEPTH;
 use super::lexer::{ParseError, Token, lex, split_tag};
 use super::markup::{Lexer, parse_condition, parse_filtered, parse_include};
 
@@ -34,6 +35,7 @@ pub(super) enum Node {
         expr: Filtered,
     },
     Capture {
+        at: usize,
         name: String,
         body: Vec<Node>,
     },
@@ -66,16 +68,40 @@ pub(super) enum Lookup {
 #[derive(Debug)]
 pub(super) struct Filtered {
     pub(super) expr: Expr,
-    pub(super) filters: Vec<(String, Vec<Expr>)>,
+    pub(super) filters: Vec<Filter>,
+}
+
+/// `| name: args`, at the offset of its name in the source, where its errors are reported.
+#[derive(Debug)]
+pub(super) struct Filter {
+    pub(super) name: String,
+    pub(super) args: Vec<Expr>,
+    pub(super) at: usize,
 }
 
 #[derive(Debug)]
 pub(super) enum Condition {
     Always,
-    Compare(Expr, Option<(String, Expr)>),
-    Not(Box<Condition>),
-    And(Box<Condition>, Box<Condition>),
-    Or(Box<Condition>, Box<Condition>),
+    /// `a and b or c`: comparisons joined right to left, as Liquid binds them (`a and (b or
+    /// c)`). A list, not a tree, so a long chain cannot nest deep.
+    Chain {
+        negate: bool,
+        first: Comparison,
+        rest: Vec<(Join, Comparison)>,
+    },
+}
+
+/// `left op right`, or a value tested for truth alone.
+#[derive(Debug)]
+pub(super) struct Comparison {
+    pub(super) left: Expr,
+    pub(super) op: Option<(String, Expr)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Join {
+    And,
+    Or,
 }
 
 pub(super) fn parse(src: &str) -> Result<Vec<Node>, ParseError> {
@@ -84,6 +110,7 @@ pub(super) fn parse(src: &str) -> Result<Vec<Node>, ParseError> {
         tokens,
         pos: 0,
         src,
+        depth: 0,
     };
     let (nodes, end) = parser.block(&[])?;
     if let Some((at, name)) = end {
@@ -96,6 +123,8 @@ struct Parser<'a> {
     tokens: Vec<Token<'a>>,
     pos: usize,
     src: &'a str,
+    /// Block tags open around the current token: parsing recurses once per level.
+    depth: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -112,7 +141,8 @@ impl<'a> Parser<'a> {
                         let end = self.token_end(at);
                         nodes.push(Node::Text(at, end));
                     } else {
-                        let expr = parse_filtered(inner).map_err(|m| (at, m))?;
+                        let expr =
+                            parse_filtered(inner, self.offset_of(inner)).map_err(|m| (at, m))?;
                         nodes.push(Node::Output { at, expr });
                     }
                 }
@@ -126,6 +156,11 @@ impl<'a> Parser<'a> {
             }
         }
         Ok((nodes, None))
+    }
+
+    /// Where `part`, a slice of the source, starts in it.
+    fn offset_of(&self, part: &str) -> usize {
+        part.as_ptr() as usize - self.src.as_ptr() as usize
     }
 
     /// The end offset of the `{{ ... }}` starting at `at`.
@@ -147,13 +182,33 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A tag; a block tag one level deeper, refused past [`MAX_DEPTH`] levels.
     fn tag(&mut self, at: usize, name: &str, markup: &str) -> Result<Node, ParseError> {
+        let block = matches!(name, "if" | "unless" | "for" | "capture" | "highlight");
+        if !block {
+            return self.tag_inner(at, name, markup);
+        }
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err((
+                at,
+                format!("`{{% {name} %}}` nested deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let node = self.tag_inner(at, name, markup);
+        self.depth -= 1;
+        node
+    }
+
+    fn tag_inner(&mut self, at: usize, name: &str, markup: &str) -> Result<Node, ParseError> {
         let err = |m: String| (at, m);
         match name {
             "if" | "unless" => {
                 let mut condition = parse_condition(markup).map_err(err)?;
-                if name == "unless" {
-                    condition = Condition::Not(Box::new(condition));
+                if name == "unless"
+                    && let Condition::Chain { negate, .. } = &mut condition
+                {
+                    *negate = true;
                 }
                 let end = format!("end{name}");
                 let mut branches = Vec::new();
@@ -224,12 +279,13 @@ impl<'a> Parser<'a> {
                 Ok(Node::Assign {
                     at,
                     name: name.trim().to_owned(),
-                    expr: parse_filtered(value).map_err(err)?,
+                    expr: parse_filtered(value, self.offset_of(value)).map_err(err)?,
                 })
             }
             "capture" => {
                 let (body, _) = self.expect_end(at, "capture", &["endcapture"])?;
                 Ok(Node::Capture {
+                    at,
                     name: markup.trim().to_owned(),
                     body,
                 })
