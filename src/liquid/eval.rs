@@ -1,6 +1,7 @@
 //! Running the node tree: scopes, loops, includes, conditions and lookups, within the
 //! page's budget: [`MAX_DEPTH`] levels, [`MAX_STEPS`] steps, [`MAX_TEXT_BYTES`] of text.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
@@ -114,7 +115,7 @@ impl<'e> Scope<'e> {
         self.halt(
             source.place(at),
             format!(
-                "Liquid made more than {} MiB of text on this page (output, captures and filter results together)",
+                "Liquid handled more than {} MiB of text on this page (output, captures, filter results and values read, together)",
                 MAX_TEXT_BYTES >> 20
             ),
         )
@@ -471,70 +472,109 @@ fn eval_filtered(filtered: &Filtered, scope: &mut Scope, source: Source, at: usi
     Ok(value)
 }
 
+/// A value. What it copies (a literal, a variable's value) counts as text handled, so a big
+/// value read in a long loop stops at the budget instead of copying for hours.
 fn eval(expr: &Expr, scope: &mut Scope, source: Source, at: usize) -> Flow<Value> {
-    match expr {
-        Expr::Literal(v) => Ok(v.clone()),
+    let value = match expr {
+        Expr::Literal(v) => v.clone(),
         Expr::Range(from, to) => {
             let (from, to) = range_ends(from, to, scope, source, at)?;
             let count = range_len(from, to);
             scope.make_items(count, &format!("range of {count} items"), source, at)?;
-            Ok(Value::Array(
+            return Ok(Value::Array(
                 (0..count).map(|i| number(from + i as i128)).collect(),
-            ))
+            ));
         }
-        Expr::Path(name, lookups) => {
-            if name == "empty?" || name == "blank?" {
-                return Ok(Value::String(EMPTY.to_owned()));
+        Expr::Path(name, lookups) => lookup(name, lookups, scope, source, at)?,
+    };
+    scope.make_text(weight(&value), source, at)?;
+    Ok(value)
+}
+
+/// `name.key[index]`: walked by reference, only the value found is copied.
+fn lookup(
+    name: &str,
+    lookups: &[Lookup],
+    scope: &mut Scope,
+    source: Source,
+    at: usize,
+) -> Flow<Value> {
+    if name == "empty?" || name == "blank?" {
+        return Ok(Value::String(EMPTY.to_owned()));
+    }
+    // The indexes first: evaluating them needs the scope, the walk borrows it.
+    let mut indexes = Vec::new();
+    for lookup in lookups {
+        if let Lookup::Index(index) = lookup {
+            indexes.push(eval(index, scope, source, at)?);
+        }
+    }
+    let mut indexes = indexes.iter();
+    let mut dotted = name.to_owned();
+    let mut current = scope.get(name).map(Cow::Borrowed);
+    for lookup in lookups {
+        let Some(value) = current else { break };
+        current = match lookup {
+            Lookup::Key(key) => {
+                dotted.push('.');
+                dotted.push_str(key);
+                property(value, key)
             }
-            let mut dotted = name.clone();
-            let mut current = scope.get(name).cloned();
-            for lookup in lookups {
-                let Some(value) = current else { break };
-                current = match lookup {
-                    Lookup::Key(key) => {
-                        dotted.push('.');
-                        dotted.push_str(key);
-                        property(&value, key)
-                    }
-                    Lookup::Index(index) => {
-                        let index = eval(index, scope, source, at)?;
-                        let _ = write!(dotted, "[{}]", to_text(&index));
-                        match (&value, &index) {
-                            (Value::Array(items), _) => as_int(&index).and_then(|i| {
-                                let i = if i < 0 { items.len() as i64 + i } else { i };
-                                items.get(usize::try_from(i).ok()?).cloned()
-                            }),
-                            (_, Value::String(key)) => property(&value, key),
-                            _ => None,
-                        }
-                    }
-                };
-            }
-            Ok(current.unwrap_or_else(|| {
-                // Optional include parameters are the norm: `{% if include.caption %}`.
-                if name == "include" {
-                    return Value::Null;
+            Lookup::Index(_) => {
+                let index = indexes.next().unwrap_or(&Value::Null);
+                let _ = write!(dotted, "[{}]", to_text(index));
+                match (value, index) {
+                    (Cow::Borrowed(Value::Array(items)), _) => as_int(index).and_then(|i| {
+                        let i = if i < 0 { items.len() as i64 + i } else { i };
+                        items.get(usize::try_from(i).ok()?).map(Cow::Borrowed)
+                    }),
+                    (value, Value::String(key)) => property(value, key),
+                    _ => None,
                 }
-                scope.warnings.push(Problem {
-                    place: source.place(at),
-                    message: format!("undefined Liquid variable `{dotted}` (rendered empty)"),
-                });
-                Value::Null
-            }))
+            }
+        };
+    }
+    let found = current.map(Cow::into_owned);
+    Ok(found.unwrap_or_else(|| {
+        // Optional include parameters are the norm: `{% if include.caption %}`.
+        if name == "include" {
+            return Value::Null;
         }
+        scope.warnings.push(Problem {
+            place: source.place(at),
+            message: format!("undefined Liquid variable `{dotted}` (rendered empty)"),
+        });
+        Value::Null
+    }))
+}
+
+/// About the bytes a value holds: what copying it costs.
+fn weight(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.len(),
+        Value::Array(items) => items.iter().map(weight).sum::<usize>() + items.len(),
+        Value::Object(map) => map.iter().map(|(k, v)| k.len() + weight(v)).sum::<usize>() + 1,
+        _ => 1,
     }
 }
 
 /// `value.key`, with Liquid's `size`, `first` and `last` on arrays and strings.
-fn property(value: &Value, key: &str) -> Option<Value> {
-    match (value, key) {
-        (Value::Object(map), _) if map.contains_key(key) => map.get(key).cloned(),
-        (Value::Array(items), "size") => Some(Value::from(items.len())),
-        (Value::Array(items), "first") => items.first().cloned(),
-        (Value::Array(items), "last") => items.last().cloned(),
-        (Value::String(s), "size") => Some(Value::from(s.chars().count())),
-        (Value::Object(map), "size") => Some(Value::from(map.len())),
-        _ => None,
+fn property<'v>(value: Cow<'v, Value>, key: &str) -> Option<Cow<'v, Value>> {
+    let borrowed = |value: &'v Value| -> Option<Cow<'v, Value>> {
+        match (value, key) {
+            (Value::Object(map), _) if map.contains_key(key) => map.get(key).map(Cow::Borrowed),
+            (Value::Array(items), "first") => items.first().map(Cow::Borrowed),
+            (Value::Array(items), "last") => items.last().map(Cow::Borrowed),
+            (Value::Array(items), "size") => Some(Cow::Owned(Value::from(items.len()))),
+            (Value::String(s), "size") => Some(Cow::Owned(Value::from(s.chars().count()))),
+            (Value::Object(map), "size") => Some(Cow::Owned(Value::from(map.len()))),
+            _ => None,
+        }
+    };
+    match value {
+        Cow::Borrowed(value) => borrowed(value),
+        // Only sizes are owned, and a number has no properties.
+        Cow::Owned(_) => None,
     }
 }
 
