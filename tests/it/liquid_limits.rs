@@ -292,3 +292,24 @@ fn a_big_value_read_in_a_long_loop_is_an_error_not_hours_of_copying() {
         &format!("{POST}:{line}:27: error: Liquid handled more than 64 MiB of text on this page"),
     );
 }
+
+#[test]
+fn a_warning_in_a_loop_is_reported_once() {
+    let body = "{% for i in (1..5000) %}{{ nope }}{{ i | frobnicate }}{% endfor %}\n";
+    let run = liquid_site(body).build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr
+            .matches("undefined Liquid variable `nope`")
+            .count(),
+        1,
+        "{}",
+        run.stderr.len()
+    );
+    assert_eq!(
+        run.stderr
+            .matches("unknown Liquid filter `frobnicate`")
+            .count(),
+        1
+    );
+}
