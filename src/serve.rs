@@ -16,11 +16,14 @@ pub mod watch;
 use std::collections::BTreeSet;
 use std::io::Write;
 use std::net::TcpListener;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
+use crate::diag::Diagnostic;
 use crate::pipeline::BuildOptions;
 use crate::rebuild::{Outputs, Rebuild, SharedOutputs};
 
@@ -196,7 +199,10 @@ fn rebuild(
 ) {
     let started = Instant::now();
     let root = builder.root().to_path_buf();
-    match builder.update(changed) {
+    // A bug in versus must not take the preview down: it is shown like a build error.
+    let updated = catch_unwind(AssertUnwindSafe(|| builder.update(changed)))
+        .unwrap_or_else(|panic| Err(vec![internal_error(&root, "the rebuild", &*panic)]));
+    match updated {
         Ok(updated) => {
             for warning in &updated.warnings {
                 complain(&warning.clone().relative_to(&root).render());
@@ -213,7 +219,12 @@ fn rebuild(
             }
             let elapsed = started.elapsed().as_millis();
             // After the reload went out: the check never delays the page.
-            let checked = match builder.check() {
+            let check =
+                catch_unwind(AssertUnwindSafe(|| builder.check())).unwrap_or_else(|panic| {
+                    complain(&internal_error(&root, "versus check", &*panic).render());
+                    None
+                });
+            let checked = match check {
                 Some((errors, warnings)) => {
                     let summary = format!("versus check: {errors} error(s), {warnings} warning(s)");
                     state.set_check(summary.clone());
@@ -242,6 +253,19 @@ fn rebuild(
             state.broadcast("build-error", &text);
         }
     }
+}
+
+/// A panic caught in `what`, as a diagnostic that asks for a report.
+fn internal_error(root: &Path, what: &str, panic: &(dyn std::any::Any + Send)) -> Diagnostic {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    Diagnostic::error(
+        root,
+        format!("{what} failed inside versus ({message}); this is a bug, please report it"),
+    )
 }
 
 /// Diagnostics on stderr; as with [`say`], a closed stream is ignored.

@@ -477,3 +477,29 @@ fn running_out_of_file_descriptors_does_not_stop_the_server() {
     drop(idle);
     assert_eq!(status_at(&server.address), 200, "after the idle ones left");
 }
+
+/// Finding 2: saving a post with `Set "a"="b"` killed the server (the check after the rebuild
+/// sliced inside a curly quote). The rebuild, its check and the server go on.
+#[test]
+fn saving_attribute_like_text_after_a_curly_quote_keeps_the_server_up() {
+    let site = TestSite::new("basic");
+    let server = Server::start(site.root());
+    let events = server.events();
+    site.write(
+        "content/posts/2023-09-02-quotes.md",
+        "---\ntitle: Quotes\n---\nSet \"a\"=\"b\" in the file.\n",
+    );
+    let reload = wait_for(&events, "reload", Duration::from_secs(30));
+    assert!(reload.is_some_and(|pages| pages.contains("quotes")));
+    let summary = wait_for(&events, "check", Duration::from_secs(30));
+    assert!(
+        summary
+            .as_deref()
+            .is_some_and(|s| s.starts_with("versus check:")),
+        "the check after the rebuild reported: {summary:?}"
+    );
+    let (status, body) = server.get("/2023/09/02/quotes/");
+    assert_eq!(status, 200);
+    assert!(body.contains("Set “a”="), "{body}");
+    assert_alive(&server, "a post with \"a\"=\"b\"");
+}
