@@ -1,11 +1,13 @@
 //! Highlighted blocks kept on disk between builds.
 
-use super::{Classes, highlight_with};
+use super::{Classes, NotHighlighted, highlight_checked, syntax_within_budget};
 
 /// Highlighted code kept on disk between builds, one small file per block, named by a hash of
 /// the versus version, the class style, the language and the code. Highlighting is most of a build's work;
 /// with the cache, a rebuild highlights only the blocks that changed. Files are written
 /// atomically (temp file, then rename), so concurrent builds never read half an entry.
+/// Only highlighted code is kept: a block over the size budget is refused before the cache is
+/// read, so its warning comes on every build, and one given up on time is tried again.
 #[derive(Debug, Clone)]
 pub struct DiskCache {
     dir: std::path::PathBuf,
@@ -16,14 +18,20 @@ impl DiskCache {
         DiskCache { dir: dir.into() }
     }
 
-    /// [`highlight`], from the cache when this block was highlighted before.
-    pub fn highlight(&self, lang: &str, code: &str) -> Option<String> {
+    /// [`highlight`](super::highlight), from the cache when this block was highlighted before.
+    pub fn highlight(&self, lang: &str, code: &str) -> Result<String, NotHighlighted> {
         self.highlight_with(lang, code, Classes::Versus)
     }
 
-    /// [`highlight_with`], from the cache when this block was highlighted in this class style
-    /// before.
-    pub fn highlight_with(&self, lang: &str, code: &str, classes: Classes) -> Option<String> {
+    /// [`highlight_with`](super::highlight_with), from the cache when this block was
+    /// highlighted in this class style before.
+    pub fn highlight_with(
+        &self,
+        lang: &str,
+        code: &str,
+        classes: Classes,
+    ) -> Result<String, NotHighlighted> {
+        let syntax = syntax_within_budget(lang, code)?;
         let mut hasher = blake3::Hasher::new();
         for part in [env!("CARGO_PKG_VERSION"), classes.name(), lang, code] {
             hasher.update(&(part.len() as u64).to_le_bytes());
@@ -32,9 +40,9 @@ impl DiskCache {
         let key = hasher.finalize().to_hex();
         let path = self.dir.join(&key[..2]).join(&key[2..]);
         if let Ok(html) = std::fs::read_to_string(&path) {
-            return Some(html);
+            return Ok(html);
         }
-        let html = highlight_with(lang, code, classes)?;
+        let html = highlight_checked(syntax, code, classes)?;
         // A cache that cannot be written only costs speed.
         if let Some(parent) = path.parent() {
             let temp = path.with_extension(format!("tmp-{}", std::process::id()));
@@ -45,7 +53,7 @@ impl DiskCache {
                 let _ = std::fs::remove_file(&temp);
             }
         }
-        Some(html)
+        Ok(html)
     }
 }
 
@@ -72,6 +80,22 @@ mod tests {
         );
         let entries = walk_files(dir.path());
         assert_eq!(entries, 2, "one entry per class style");
+    }
+
+    #[test]
+    fn disk_cache_refuses_over_budget_code_every_time_and_keeps_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::new(dir.path());
+        let code = format!("echo {}\n", "a".repeat(crate::highlight::MAX_LINE_BYTES));
+        for _ in 0..2 {
+            assert!(matches!(
+                cache.highlight("sh", &code),
+                Err(NotHighlighted::OverBudget(
+                    crate::highlight::OverBudget::LongLine { line: 1, .. }
+                ))
+            ));
+        }
+        assert!(!dir.path().exists() || walk_files(dir.path()) == 0);
     }
 
     fn walk_files(dir: &std::path::Path) -> usize {

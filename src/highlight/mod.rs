@@ -5,10 +5,11 @@
 //! `hl-`-prefixed scope classes (stylesheet: [`theme_css`]), and Rouge's short token classes,
 //! so that a Jekyll theme's existing stylesheet keeps working (or [`rouge_theme_css`]).
 //!
-//! The parts: [`sets`] (the syntaxes and themes, and finding them by name), [`rouge`] (the
-//! Rouge-class markup), [`cache`] (highlighted blocks kept on disk) and [`css`] (the
-//! stylesheets).
+//! The parts: [`sets`] (the syntaxes and themes, and finding them by name), [`budget`] (how
+//! much code one block may hold and take), [`rouge`] (the Rouge-class markup), [`cache`]
+//! (highlighted blocks kept on disk) and [`css`] (the stylesheets).
 
+mod budget;
 mod cache;
 mod css;
 mod rouge;
@@ -18,6 +19,8 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxReference;
 use syntect::util::LinesWithEndings;
 
+use budget::Deadline;
+pub use budget::{MAX_BLOCK_BYTES, MAX_LINE_BYTES, MAX_SECONDS, OverBudget};
 pub use cache::DiskCache;
 pub use css::{rouge_theme_css, theme_css};
 use rouge::highlight_rouge;
@@ -48,31 +51,69 @@ impl Classes {
     }
 }
 
+/// Why code was not highlighted; it is then written plain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotHighlighted {
+    /// No language, or one no syntax knows: plain, as expected, without a word.
+    #[error("no syntax for this language")]
+    UnknownLanguage,
+    /// syntect could not parse the code with the grammar.
+    #[error("the grammar could not parse the code")]
+    Failed,
+    /// Too expensive to highlight: the author should hear of it.
+    #[error(transparent)]
+    OverBudget(#[from] OverBudget),
+}
+
 /// Highlights `code` written in the language `lang` (a fence token such as `rs`
-/// or `bash`), returning the inner HTML for a `<code>` element.
-///
-/// `None` means "render it plain": the language is unknown or syntect failed.
-pub fn highlight(lang: &str, code: &str) -> Option<String> {
+/// or `bash`), returning the inner HTML for a `<code>` element, or why to render it plain.
+pub fn highlight(lang: &str, code: &str) -> Result<String, NotHighlighted> {
     highlight_with(lang, code, Classes::Versus)
 }
 
 /// [`highlight`] with the given class style.
-pub fn highlight_with(lang: &str, code: &str, classes: Classes) -> Option<String> {
-    let syntax = find_syntax(lang)?;
+pub fn highlight_with(lang: &str, code: &str, classes: Classes) -> Result<String, NotHighlighted> {
+    highlight_checked(syntax_within_budget(lang, code)?, code, classes)
+}
+
+/// Highlights code that passed [`syntax_within_budget`], within the time budget.
+fn highlight_checked(
+    syntax: &SyntaxReference,
+    code: &str,
+    classes: Classes,
+) -> Result<String, NotHighlighted> {
+    let mut deadline = Deadline::start();
     match classes {
-        Classes::Versus => highlight_versus(syntax, code),
-        Classes::Rouge => highlight_rouge(syntax, code),
+        Classes::Versus => highlight_versus(syntax, code, &mut deadline),
+        Classes::Rouge => highlight_rouge(syntax, code, &mut deadline),
     }
 }
 
-fn highlight_versus(syntax: &SyntaxReference, code: &str) -> Option<String> {
+/// The syntax for `lang`, if `code` is within the size budget: the checks that come before
+/// any highlighting (and before the disk cache, so an over-budget block is reported on every
+/// build).
+fn syntax_within_budget(
+    lang: &str,
+    code: &str,
+) -> Result<&'static SyntaxReference, NotHighlighted> {
+    let syntax = find_syntax(lang).ok_or(NotHighlighted::UnknownLanguage)?;
+    budget::check_size(code)?;
+    Ok(syntax)
+}
+
+fn highlight_versus(
+    syntax: &SyntaxReference,
+    code: &str,
+    deadline: &mut Deadline,
+) -> Result<String, NotHighlighted> {
     let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
     for line in LinesWithEndings::from(code) {
         generator
             .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
+            .map_err(|_| NotHighlighted::Failed)?;
+        deadline.line_done()?;
     }
-    Some(generator.finalize())
+    Ok(generator.finalize())
 }
 
 #[cfg(test)]
@@ -88,7 +129,7 @@ mod tests {
         );
         assert_eq!(
             highlight_with("no-such-language", code, Classes::Rouge),
-            None
+            Err(NotHighlighted::UnknownLanguage)
         );
     }
 
@@ -128,7 +169,7 @@ mod tests {
             "go",
             "sql",
         ] {
-            assert!(highlight(lang, "x = 1\n").is_some(), "{lang}");
+            assert!(highlight(lang, "x = 1\n").is_ok(), "{lang}");
         }
     }
 
@@ -141,7 +182,10 @@ mod tests {
 
     #[test]
     fn unknown_language_gives_none() {
-        assert_eq!(highlight("no-such-language", "x"), None);
-        assert_eq!(highlight("", "x"), None);
+        assert_eq!(
+            highlight("no-such-language", "x"),
+            Err(NotHighlighted::UnknownLanguage)
+        );
+        assert_eq!(highlight("", "x"), Err(NotHighlighted::UnknownLanguage));
     }
 }

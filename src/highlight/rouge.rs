@@ -6,6 +6,8 @@ use std::sync::LazyLock;
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference};
 use syntect::util::LinesWithEndings;
 
+use super::NotHighlighted;
+use super::budget::Deadline;
 use super::sets::SYNTAXES;
 
 /// What a scope stands for in Rouge's token classes.
@@ -332,25 +334,33 @@ fn escape_into(html: &mut String, text: &str) {
 }
 
 /// Walks syntect's scope stacks for each piece of text and writes flat Rouge-class spans.
-pub(super) fn highlight_rouge(syntax: &SyntaxReference, code: &str) -> Option<String> {
+pub(super) fn highlight_rouge(
+    syntax: &SyntaxReference,
+    code: &str,
+    deadline: &mut Deadline,
+) -> Result<String, NotHighlighted> {
     let mut classes = RougeClasses::new(syntax.scope);
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut spans = FlatSpans::default();
     for line in LinesWithEndings::from(code) {
         let mut start = 0;
-        for (at, op) in state.parse_line(line, &SYNTAXES).ok()? {
+        let ops = state
+            .parse_line(line, &SYNTAXES)
+            .map_err(|_| NotHighlighted::Failed)?;
+        for (at, op) in ops {
             if at > start {
                 let piece = &line[start..at];
                 spans.push(classes.class(stack.as_slice(), piece), piece);
                 start = at;
             }
-            stack.apply(&op).ok()?;
+            stack.apply(&op).map_err(|_| NotHighlighted::Failed)?;
         }
         let rest = &line[start..];
         spans.push(classes.class(stack.as_slice(), rest), rest);
+        deadline.line_done()?;
     }
-    Some(spans.finish())
+    Ok(spans.finish())
 }
 
 #[cfg(test)]
