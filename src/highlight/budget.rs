@@ -78,8 +78,12 @@ pub(super) struct Deadline {
 
 impl Deadline {
     pub(super) fn start() -> Deadline {
+        Deadline::after(Duration::from_secs(MAX_SECONDS))
+    }
+
+    fn after(budget: Duration) -> Deadline {
         Deadline {
-            end: Instant::now() + Duration::from_secs(MAX_SECONDS),
+            end: Instant::now() + budget,
             line: 0,
         }
     }
@@ -125,6 +129,24 @@ mod tests {
                 bytes: bigger.len()
             })
         );
+    }
+
+    #[test]
+    fn a_spent_deadline_stops_both_class_styles_after_the_line_it_was_spent_on() {
+        let syntax = super::super::find_syntax("sh").expect("sh is known");
+        let code = "echo a\necho b\n";
+        let spent = || Deadline::after(Duration::ZERO);
+        for highlight in [
+            super::super::highlight_versus,
+            super::super::highlight_rouge,
+        ] {
+            assert_eq!(
+                highlight(syntax, code, &mut spent()),
+                Err(OverBudget::TooSlow { line: 1 }.into())
+            );
+            let mut ample = Deadline::after(Duration::from_secs(3600));
+            assert!(highlight(syntax, code, &mut ample).is_ok());
+        }
     }
 
     #[test]
