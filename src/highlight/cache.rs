@@ -1,6 +1,6 @@
 //! Highlighted blocks kept on disk between builds.
 
-use super::{Classes, NotHighlighted, highlight_checked, syntax_within_budget};
+use super::{Classes, NotHighlighted, check_size, find_syntax, highlight_checked};
 
 /// Highlighted code kept on disk between builds, one small file per block, named by a hash of
 /// the versus version, the class style, the language and the code. Highlighting is most of a build's work;
@@ -31,7 +31,7 @@ impl DiskCache {
         code: &str,
         classes: Classes,
     ) -> Result<String, NotHighlighted> {
-        let syntax = syntax_within_budget(lang, code)?;
+        check_size(lang, code)?;
         let mut hasher = blake3::Hasher::new();
         for part in [env!("CARGO_PKG_VERSION"), classes.name(), lang, code] {
             hasher.update(&(part.len() as u64).to_le_bytes());
@@ -42,6 +42,7 @@ impl DiskCache {
         if let Ok(html) = std::fs::read_to_string(&path) {
             return Ok(html);
         }
+        let syntax = find_syntax(lang).ok_or(NotHighlighted::UnknownLanguage)?;
         let html = highlight_checked(syntax, code, classes)?;
         // A cache that cannot be written only costs speed.
         if let Some(parent) = path.parent() {
@@ -88,6 +89,10 @@ mod tests {
         let cache = DiskCache::new(dir.path());
         let code = format!("echo {}\n", "a".repeat(crate::highlight::MAX_LINE_BYTES));
         for _ in 0..2 {
+            assert_eq!(
+                cache.highlight("no-such-language", &code),
+                Err(NotHighlighted::UnknownLanguage)
+            );
             assert!(matches!(
                 cache.highlight("sh", &code),
                 Err(NotHighlighted::OverBudget(

@@ -73,10 +73,12 @@ pub fn highlight(lang: &str, code: &str) -> Result<String, NotHighlighted> {
 
 /// [`highlight`] with the given class style.
 pub fn highlight_with(lang: &str, code: &str, classes: Classes) -> Result<String, NotHighlighted> {
-    highlight_checked(syntax_within_budget(lang, code)?, code, classes)
+    check_size(lang, code)?;
+    let syntax = find_syntax(lang).ok_or(NotHighlighted::UnknownLanguage)?;
+    highlight_checked(syntax, code, classes)
 }
 
-/// Highlights code that passed [`syntax_within_budget`], within the time budget.
+/// Highlights code that passed [`check_size`], within the time budget.
 fn highlight_checked(
     syntax: &SyntaxReference,
     code: &str,
@@ -89,16 +91,14 @@ fn highlight_checked(
     }
 }
 
-/// The syntax for `lang`, if `code` is within the size budget: the checks that come before
-/// any highlighting (and before the disk cache, so an over-budget block is reported on every
-/// build).
-fn syntax_within_budget(
-    lang: &str,
-    code: &str,
-) -> Result<&'static SyntaxReference, NotHighlighted> {
-    let syntax = find_syntax(lang).ok_or(NotHighlighted::UnknownLanguage)?;
-    budget::check_size(code)?;
-    Ok(syntax)
+/// The size budget, checked before any highlighting and before the disk cache is read, so an
+/// over-budget block is reported on every build. Code in no known language is plain anyway, so
+/// it is not reported.
+fn check_size(lang: &str, code: &str) -> Result<(), NotHighlighted> {
+    budget::check_size(code).map_err(|over| match find_syntax(lang) {
+        Some(_) => NotHighlighted::OverBudget(over),
+        None => NotHighlighted::UnknownLanguage,
+    })
 }
 
 fn highlight_versus(

@@ -20,8 +20,8 @@ fn long_tilde_line() -> String {
 }
 
 /// A post with a Liquid expression before its blocks (so the body is longer after Liquid than
-/// as written), a long ```sh block at line 7, a normal one, and a long `{% highlight %}` at
-/// line 15.
+/// as written), a long ```sh block at line 7, a normal one, a long one in a language versus
+/// does not highlight anyway (so no warning), and a long `{% highlight %}` at line 19.
 fn site(extra_config: &str) -> TestSite {
     let site = TestSite::new("basic");
     let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
@@ -39,8 +39,11 @@ fn site(extra_config: &str) -> TestSite {
              \n\
              ```sh\necho \"short & <fine>\"\n```\n\
              \n\
+             ```nosuchlang\n{}\n```\n\
+             \n\
              {{% highlight markdown %}}\n{}\n{{% endhighlight %}}\n",
             long_shell_line(),
+            long_tilde_line(),
             long_tilde_line()
         ),
     );
@@ -66,7 +69,7 @@ fn line_bytes(line: usize) -> usize {
 }
 
 fn assert_warned(stderr: &str) {
-    for line in [7, 15] {
+    for line in [7, 19] {
         let warning = long_line_warning(line);
         assert!(
             stderr.lines().any(|l| l == warning),
