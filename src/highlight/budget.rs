@@ -2,7 +2,7 @@
 //!
 //! syntect runs a grammar's regexes (Oniguruma) from every position of a line, so the cost of
 //! a line grows with the square of its length in some grammars: one 8 KB line of `~` in a
-//! Markdown block takes 12 s, while normal code costs 30 to 100 µs a line (see
+//! Markdown block takes 12 s of CPU, while normal code costs 30 to 100 µs a line (see
 //! bench/README.md). A block over [`MAX_LINE_BYTES`] or [`MAX_BLOCK_BYTES`] is written as
 //! plain code before any highlighting; both checks are on the text alone, so output does not
 //! depend on the machine. [`MAX_SECONDS`] is the safety net for a grammar slow on shorter
