@@ -59,6 +59,8 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     /// The caller turns offsets into `path:line:col`.
     pub problems: Vec<Problem>,
+    /// Like problems, but the page is still written: code too expensive to highlight.
+    pub warnings: Vec<Problem>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -103,7 +105,8 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     }
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
-    render_code_blocks(&mut doc, options);
+    let mut warnings = Vec::new();
+    render_code_blocks(&mut doc, options, &mut warnings);
     let (headings, toc) = assign_heading_ids(&mut doc, options.code_markup);
     if options.code_markup == CodeMarkup::Jekyll {
         mark_inline_code(&mut doc);
@@ -121,6 +124,13 @@ pub fn render(body: &str, options: &Options) -> Rendered {
             })
             .collect(),
         problems: problems
+            .into_iter()
+            .map(|p| Problem {
+                offset: source.body_offset(p.offset),
+                ..p
+            })
+            .collect(),
+        warnings: warnings
             .into_iter()
             .map(|p| Problem {
                 offset: source.body_offset(p.offset),
@@ -990,8 +1000,9 @@ fn attach(doc: &mut Doc, target: usize, attrs: Attrs) -> bool {
 // ---------------------------------------------------------------------------
 // Pass 6: code blocks
 
-/// Highlighted at build time; readers get no JavaScript and no layout shift.
-fn render_code_blocks(doc: &mut Doc, options: &Options) {
+/// Highlighted at build time; readers get no JavaScript and no layout shift. A block too
+/// expensive to highlight is written plain, with a warning at its opening fence.
+fn render_code_blocks(doc: &mut Doc, options: &Options, warnings: &mut Vec<Problem>) {
     for i in 0..doc.items.len() {
         let Event::Start(Tag::CodeBlock(kind)) = &doc.items[i].event else {
             continue;
@@ -1024,7 +1035,14 @@ fn render_code_blocks(doc: &mut Doc, options: &Options) {
         };
         let mut inner = String::with_capacity(code.len() * 2);
         match highlighted {
-            Some(highlighted) if !lang.is_empty() => inner.push_str(&highlighted),
+            Ok(highlighted) if !lang.is_empty() => inner.push_str(&highlighted),
+            Err(crate::highlight::NotHighlighted::OverBudget(over)) => {
+                warnings.push(Problem {
+                    offset: doc.items[i].range.start,
+                    message: over.to_string(),
+                });
+                push_escaped(&mut inner, &code);
+            }
             _ => push_escaped(&mut inner, &code),
         }
         let attrs = doc.items[i].attrs.take().map(|a| *a).unwrap_or_default();

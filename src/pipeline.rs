@@ -293,6 +293,8 @@ pub struct RenderedPage<'p> {
     pub embeds: Vec<String>,
     /// What it read of the list of posts (preview server only).
     pub reads: Option<render::PostReads>,
+    /// What the build reports but still writes: code too expensive to highlight.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// [`render_pages`], with what each page read of the list of posts; in `pages` order.
@@ -304,21 +306,20 @@ pub fn render_pages_reading<'p>(
     let results: Vec<Result<RenderedPage, Vec<Diagnostic>>> = pages
         .par_iter()
         .map(|page| {
-            let (html, embeds, reads) = render_page(page, &prepared.site, &prepared.renderer)?;
+            let (html, done) = render_page(page, &prepared.site, &prepared.renderer)?;
             sink.put(&page.output, html.as_bytes())
                 .map_err(|err| vec![Diagnostic::error(&page.source, err.to_string())])?;
-            Ok(RenderedPage {
-                page,
-                embeds,
-                reads,
-            })
+            Ok(done)
         })
         .collect();
     let mut problems = Vec::new();
     let mut rendered = Vec::new();
     for result in results {
         match result {
-            Ok(done) => rendered.push(done),
+            Ok(mut done) => {
+                problems.append(&mut done.warnings);
+                rendered.push(done);
+            }
             Err(diagnostics) => problems.extend(diagnostics),
         }
     }
@@ -598,13 +599,13 @@ pub fn parse_pages(
     pages
 }
 
-/// Markdown to HTML, then through the page's layout; also returns the matrices it embeds and
-/// what it read of the list of posts.
-pub fn render_page(
-    page: &Page,
+/// Markdown to HTML, then through the page's layout; also returns the matrices it embeds,
+/// what it read of the list of posts and its warnings.
+pub fn render_page<'p>(
+    page: &'p Page,
     site: &Site,
     renderer: &Renderer,
-) -> Result<(String, Vec<String>, Option<render::PostReads>), Vec<Diagnostic>> {
+) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
     let resolve = |target: &str| {
         site.source_link(&page.source, target)
             .map(|url| site.config.relative_url(url))
@@ -632,15 +633,31 @@ pub fn render_page(
         .iter()
         .map(|p| page.error_in_body(p.offset, p.message.clone()))
         .collect();
+    let warnings: Vec<Diagnostic> = body
+        .warnings
+        .iter()
+        .map(|p| Diagnostic {
+            severity: crate::diag::Severity::Warning,
+            ..page.error_in_body(p.offset, p.message.clone())
+        })
+        .collect();
     match renderer.page_reading(page, site, &body) {
         Ok((html, reads)) if problems.is_empty() => Ok((
             html,
-            embedded.into_inner().unwrap_or_else(|e| e.into_inner()),
-            reads,
+            RenderedPage {
+                page,
+                embeds: embedded.into_inner().unwrap_or_else(|e| e.into_inner()),
+                reads,
+                warnings,
+            },
         )),
-        Ok(_) => Err(problems),
+        Ok(_) => {
+            problems.extend(warnings);
+            Err(problems)
+        }
         Err(d) => {
             problems.push(d);
+            problems.extend(warnings);
             Err(problems)
         }
     }

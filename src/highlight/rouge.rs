@@ -1,119 +1,18 @@
-//! Build-time syntax highlighting with syntect.
-//!
-//! Code is marked up with CSS classes, never inline styles, so one stylesheet can switch
-//! between a light and a dark theme. Two class styles exist (see [`Classes`]): our own
-//! `hl-`-prefixed scope classes (stylesheet: [`theme_css`]), and Rouge's short token classes,
-//! so that a Jekyll theme's existing stylesheet keeps working (or [`rouge_theme_css`]).
+//! Rouge's short token classes (`k`, `s2`, …) from syntect's scopes, as flat spans.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use syntect::highlighting::{Color, FontStyle, Highlighter, Theme};
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
-use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference};
 use syntect::util::LinesWithEndings;
-use two_face::theme::LazyThemeSet;
 
-/// The class prefix shared by the generated markup and the stylesheet.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-
-/// Loaded once and shared by all threads: unpacking the dump is expensive.
-static SYNTAXES: LazyLock<SyntaxSet> = LazyLock::new(two_face::syntax::extra_newlines);
-
-/// Themes are deserialised one by one on first use, so loading the set is cheap.
-static THEMES: LazyLock<LazyThemeSet> =
-    LazyLock::new(|| LazyThemeSet::from(two_face::theme::extra()));
-
-/// A theme name that is not among [`theme_names`].
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("unknown highlighting theme `{name}` (known themes: {})", known.join(", "))]
-pub struct UnknownTheme {
-    /// The name as it was asked for.
-    pub name: String,
-    /// Every theme name that would have worked, for a "did you mean".
-    pub known: Vec<String>,
-}
-
-/// Which CSS classes highlighted code is marked up with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Classes {
-    /// Nested spans with `hl-`-prefixed TextMate scope classes, styled by [`theme_css`].
-    #[default]
-    Versus,
-    /// Flat spans with Rouge's (and Pygments') short token classes, such as `k` or `s2`, as
-    /// Jekyll writes them, so the `.highlight .k` rules of a Jekyll theme apply.
-    Rouge,
-}
-
-impl Classes {
-    /// A stable name, part of the disk cache key.
-    fn name(self) -> &'static str {
-        match self {
-            Classes::Versus => "versus",
-            Classes::Rouge => "rouge",
-        }
-    }
-}
-
-/// Highlights `code` written in the language `lang` (a fence token such as `rs`
-/// or `bash`), returning the inner HTML for a `<code>` element.
-///
-/// `None` means "render it plain": the language is unknown or syntect failed.
-pub fn highlight(lang: &str, code: &str) -> Option<String> {
-    highlight_with(lang, code, Classes::Versus)
-}
-
-/// [`highlight`] with the given class style.
-pub fn highlight_with(lang: &str, code: &str, classes: Classes) -> Option<String> {
-    let syntax = find_syntax(lang)?;
-    match classes {
-        Classes::Versus => highlight_versus(syntax, code),
-        Classes::Rouge => highlight_rouge(syntax, code),
-    }
-}
-
-fn highlight_versus(syntax: &SyntaxReference, code: &str) -> Option<String> {
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .ok()?;
-    }
-    Some(generator.finalize())
-}
-
-/// Finds a syntax by fence token, trying common aliases that syntect's own
-/// extension and name lookup does not know.
-fn find_syntax(lang: &str) -> Option<&'static SyntaxReference> {
-    let lang = lang.trim().to_lowercase();
-    if lang.is_empty() {
-        return None;
-    }
-    let token = match lang.as_str() {
-        "shell" | "console" | "shell-session" | "zsh" | "terminal" => "bash",
-        "terraform" | "tf" => "hcl",
-        "docker" => "dockerfile",
-        "ps" | "ps1" | "pwsh" => "powershell",
-        "typescript" => "ts",
-        "javascript" => "js",
-        "yml" => "yaml",
-        other => other,
-    };
-    SYNTAXES
-        .find_syntax_by_token(token)
-        .or_else(|| SYNTAXES.find_syntax_by_token(&lang))
-        .or_else(|| {
-            // Some names contain spaces or capitals ("Bourne Again Shell (bash)").
-            SYNTAXES
-                .syntaxes()
-                .iter()
-                .find(|s| s.name.eq_ignore_ascii_case(&lang))
-        })
-}
+use super::NotHighlighted;
+use super::budget::Deadline;
+use super::sets::SYNTAXES;
 
 /// What a scope stands for in Rouge's token classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Token {
+pub(super) enum Token {
     /// This class; `""` is plain text, left unwrapped.
     Class(&'static str),
     /// A number: `mh`, `mf`, `mi` or `m`, told apart by its text (for grammars that do not).
@@ -162,7 +61,7 @@ impl Token {
 /// rules, innermost scope first. Per scope the longest matching prefix wins. Chosen to
 /// follow what Rouge's own lexers emit for the same kind of token, so a Rouge stylesheet
 /// colours it as on a Jekyll site.
-const ROUGE_RULES: &[(&str, &str, Token)] = {
+pub(super) const ROUGE_RULES: &[(&str, &str, Token)] = {
     use Token::{Class as C, Number, Operator, Punctuation};
     &[
         ("", "comment", C("c")),
@@ -435,243 +334,38 @@ fn escape_into(html: &mut String, text: &str) {
 }
 
 /// Walks syntect's scope stacks for each piece of text and writes flat Rouge-class spans.
-fn highlight_rouge(syntax: &SyntaxReference, code: &str) -> Option<String> {
+pub(super) fn highlight_rouge(
+    syntax: &SyntaxReference,
+    code: &str,
+    deadline: &mut Deadline,
+) -> Result<String, NotHighlighted> {
     let mut classes = RougeClasses::new(syntax.scope);
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut spans = FlatSpans::default();
     for line in LinesWithEndings::from(code) {
         let mut start = 0;
-        for (at, op) in state.parse_line(line, &SYNTAXES).ok()? {
+        let ops = state
+            .parse_line(line, &SYNTAXES)
+            .map_err(|_| NotHighlighted::Failed)?;
+        for (at, op) in ops {
             if at > start {
                 let piece = &line[start..at];
                 spans.push(classes.class(stack.as_slice(), piece), piece);
                 start = at;
             }
-            stack.apply(&op).ok()?;
+            stack.apply(&op).map_err(|_| NotHighlighted::Failed)?;
         }
         let rest = &line[start..];
         spans.push(classes.class(stack.as_slice(), rest), rest);
+        deadline.line_done()?;
     }
-    Some(spans.finish())
-}
-
-/// Highlighted code kept on disk between builds, one small file per block, named by a hash of
-/// the versus version, the class style, the language and the code. Highlighting is most of a build's work;
-/// with the cache, a rebuild highlights only the blocks that changed. Files are written
-/// atomically (temp file, then rename), so concurrent builds never read half an entry.
-#[derive(Debug, Clone)]
-pub struct DiskCache {
-    dir: std::path::PathBuf,
-}
-
-impl DiskCache {
-    pub fn new(dir: impl Into<std::path::PathBuf>) -> DiskCache {
-        DiskCache { dir: dir.into() }
-    }
-
-    /// [`highlight`], from the cache when this block was highlighted before.
-    pub fn highlight(&self, lang: &str, code: &str) -> Option<String> {
-        self.highlight_with(lang, code, Classes::Versus)
-    }
-
-    /// [`highlight_with`], from the cache when this block was highlighted in this class style
-    /// before.
-    pub fn highlight_with(&self, lang: &str, code: &str, classes: Classes) -> Option<String> {
-        let mut hasher = blake3::Hasher::new();
-        for part in [env!("CARGO_PKG_VERSION"), classes.name(), lang, code] {
-            hasher.update(&(part.len() as u64).to_le_bytes());
-            hasher.update(part.as_bytes());
-        }
-        let key = hasher.finalize().to_hex();
-        let path = self.dir.join(&key[..2]).join(&key[2..]);
-        if let Ok(html) = std::fs::read_to_string(&path) {
-            return Some(html);
-        }
-        let html = highlight_with(lang, code, classes)?;
-        // A cache that cannot be written only costs speed.
-        if let Some(parent) = path.parent() {
-            let temp = path.with_extension(format!("tmp-{}", std::process::id()));
-            let written = std::fs::create_dir_all(parent)
-                .and_then(|()| std::fs::write(&temp, &html))
-                .and_then(|()| std::fs::rename(&temp, &path));
-            if written.is_err() {
-                let _ = std::fs::remove_file(&temp);
-            }
-        }
-        Some(html)
-    }
-}
-
-/// One stylesheet: each theme's classes inside its own `prefers-color-scheme` media query, so
-/// no rule of the light theme outranks the dark one. The theme's background and text colour
-/// (`.hl-code`) also apply to our `<pre class="highlight">` blocks.
-pub fn theme_css(light: &str, dark: &str) -> Result<String, UnknownTheme> {
-    let code_too = |css: String| css.replace(".hl-code {", "pre.highlight, .hl-code {");
-    Ok(light_and_dark(
-        code_too(css_for(light)?),
-        code_too(css_for(dark)?),
-    ))
-}
-
-/// The stylesheet for [`Classes::Rouge`]: `.highlight .k { … }` rules with the colours the
-/// themes give the scopes each class stands for, for sites without a Rouge stylesheet of
-/// their own. Light and dark as in [`theme_css`].
-pub fn rouge_theme_css(light: &str, dark: &str) -> Result<String, UnknownTheme> {
-    Ok(light_and_dark(
-        rouge_css_for(find_theme(light)?),
-        rouge_css_for(find_theme(dark)?),
-    ))
-}
-
-/// Each stylesheet inside its own `prefers-color-scheme` media query.
-fn light_and_dark(light: String, dark: String) -> String {
-    let mut css = String::with_capacity(light.len() + dark.len() + 128);
-    for (query, theme) in [
-        ("not all and (prefers-color-scheme: dark)", light),
-        ("(prefers-color-scheme: dark)", dark),
-    ] {
-        css.push_str(&format!("@media {query} {{\n"));
-        css.push_str(&theme);
-        css.push_str("}\n");
-    }
-    css
-}
-
-/// The names accepted by [`theme_css`], sorted.
-pub fn theme_names() -> Vec<String> {
-    THEMES.theme_names().map(str::to_owned).collect()
-}
-
-/// Each Rouge class [`ROUGE_RULES`] can give, with the scope whose theme colours it gets in
-/// [`rouge_theme_css`]: a typical scope of that kind of token, the one themes style.
-const ROUGE_CSS: &[(&str, &str)] = &[
-    ("c", "comment"),
-    ("c1", "comment.line"),
-    ("cm", "comment.block"),
-    ("cp", "meta.preprocessor"),
-    ("sd", "comment.block.documentation"),
-    ("k", "keyword.control"),
-    ("kd", "storage.type.function"),
-    ("kn", "keyword.control.import"),
-    ("kt", "storage.type"),
-    ("kc", "constant.language"),
-    ("o", "keyword.operator"),
-    ("ow", "keyword.operator.word"),
-    ("m", "constant.numeric"),
-    ("mi", "constant.numeric.integer"),
-    ("mf", "constant.numeric.float"),
-    ("mh", "constant.numeric.integer.hexadecimal"),
-    ("mo", "constant.numeric.integer.octal"),
-    ("s", "string.quoted"),
-    ("s1", "string.quoted.single"),
-    ("s2", "string.quoted.double"),
-    ("sa", "storage.type.string"),
-    ("sb", "string.interpolated"),
-    ("sc", "constant.character"),
-    ("se", "constant.character.escape"),
-    ("sh", "string.unquoted.heredoc"),
-    ("si", "punctuation.section.embedded"),
-    ("sr", "string.regexp"),
-    ("ss", "constant.other.symbol"),
-    ("no", "constant.other"),
-    ("ni", "constant.character.entity"),
-    ("p", "punctuation"),
-    ("pi", "punctuation.separator.key-value"),
-    ("n", "variable"),
-    ("nx", "variable.other"),
-    ("nv", "variable.other.readwrite"),
-    ("bp", "variable.language"),
-    ("vi", "variable.other.readwrite.instance"),
-    ("vg", "variable.other.readwrite.global"),
-    ("vc", "variable.other.readwrite.class"),
-    ("nf", "entity.name.function"),
-    ("nc", "entity.name.class"),
-    ("nn", "entity.name.namespace"),
-    ("nt", "entity.name.tag"),
-    ("na", "entity.other.attribute-name"),
-    ("nl", "support.type.property-name"),
-    ("nd", "variable.annotation"),
-    ("nb", "support.function"),
-    ("ne", "support.type.exception"),
-    ("gh", "markup.heading.1"),
-    ("gu", "markup.heading.2"),
-    ("gs", "markup.bold"),
-    ("ge", "markup.italic"),
-    ("gi", "markup.inserted"),
-    ("gd", "markup.deleted"),
-    ("err", "invalid"),
-];
-
-/// One rule per Rouge class, coloured as the theme colours its [`ROUGE_CSS`] scope.
-fn rouge_css_for(theme: &Theme) -> String {
-    let highlighter = Highlighter::new(theme);
-    let default = highlighter.get_default();
-    let mut css = String::from(".highlight {");
-    if let Some(color) = theme.settings.foreground {
-        css.push_str(&format!(" color: {};", css_color(color)));
-    }
-    if let Some(color) = theme.settings.background {
-        css.push_str(&format!(" background-color: {};", css_color(color)));
-    }
-    css.push_str(" }\n");
-    for &(class, scope) in ROUGE_CSS {
-        let scope = Scope::new(scope).expect("CSS scopes are valid");
-        let style = highlighter.style_for_stack(&[scope]);
-        css.push_str(&format!(
-            ".highlight .{class} {{ color: {};",
-            css_color(style.foreground)
-        ));
-        if style.background != default.background {
-            css.push_str(&format!(
-                " background-color: {};",
-                css_color(style.background)
-            ));
-        }
-        for (flag, property) in [
-            (FontStyle::BOLD, "font-weight: bold;"),
-            (FontStyle::ITALIC, "font-style: italic;"),
-            (FontStyle::UNDERLINE, "text-decoration: underline;"),
-        ] {
-            if style.font_style.contains(flag) {
-                css.push(' ');
-                css.push_str(property);
-            }
-        }
-        css.push_str(" }\n");
-    }
-    css
-}
-
-fn css_color(color: Color) -> String {
-    let Color { r, g, b, a } = color;
-    if a == 0xff {
-        format!("#{r:02x}{g:02x}{b:02x}")
-    } else {
-        format!("#{r:02x}{g:02x}{b:02x}{a:02x}")
-    }
-}
-
-fn unknown_theme(name: &str) -> UnknownTheme {
-    UnknownTheme {
-        name: name.to_owned(),
-        known: theme_names(),
-    }
-}
-
-fn find_theme(name: &str) -> Result<&'static Theme, UnknownTheme> {
-    THEMES.get(name).ok_or_else(|| unknown_theme(name))
-}
-
-fn css_for(name: &str) -> Result<String, UnknownTheme> {
-    let theme = find_theme(name)?;
-    // Only fails on a theme whose scopes cannot be written as CSS; report it as unusable.
-    css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|_| unknown_theme(name))
+    Ok(spans.finish())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::super::{Classes, highlight_with};
 
     /// Rouge markup as (class, text) pairs; plain text has the class "". Panics on nested or
     /// unclosed spans, so every test also checks that the markup is flat.
@@ -844,163 +538,5 @@ mod tests {
         ] {
             rouge_tokens(lang, code);
         }
-    }
-
-    #[test]
-    fn classes_leave_plain_highlight_unchanged() {
-        let code = "fn main() {}\n";
-        assert_eq!(
-            highlight_with("rust", code, Classes::Versus),
-            highlight("rust", code)
-        );
-        assert_eq!(
-            highlight_with("no-such-language", code, Classes::Rouge),
-            None
-        );
-    }
-
-    #[test]
-    fn disk_cache_keeps_class_styles_apart() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = DiskCache::new(dir.path());
-        let code = "def f():\n    return 1\n";
-        for _ in 0..2 {
-            assert_eq!(cache.highlight("python", code), highlight("python", code));
-            assert_eq!(
-                cache.highlight_with("python", code, Classes::Rouge),
-                highlight_with("python", code, Classes::Rouge)
-            );
-        }
-        assert_ne!(
-            cache.highlight("python", code),
-            cache.highlight_with("python", code, Classes::Rouge)
-        );
-        let entries = walk_files(dir.path());
-        assert_eq!(entries, 2, "one entry per class style");
-    }
-
-    fn walk_files(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir)
-            .unwrap()
-            .map(|entry| {
-                let path = entry.unwrap().path();
-                if path.is_dir() { walk_files(&path) } else { 1 }
-            })
-            .sum()
-    }
-
-    #[test]
-    fn every_rouge_class_has_a_css_rule() {
-        let mut classes: Vec<&str> = vec!["m", "mi", "mf", "mh", "o", "ow", "p"];
-        for &(_, _, token) in ROUGE_RULES {
-            if let Token::Class(class) = token {
-                classes.push(class);
-            }
-        }
-        for class in classes.into_iter().filter(|class| !class.is_empty()) {
-            assert!(
-                ROUGE_CSS.iter().any(|&(c, _)| c == class),
-                "no CSS scope for `{class}`"
-            );
-        }
-    }
-
-    #[test]
-    fn rouge_css_colours_the_short_classes() {
-        let css = rouge_theme_css("InspiredGitHub", "base16-ocean.dark").expect("known themes");
-        let media = css
-            .find("@media (prefers-color-scheme: dark) {")
-            .expect("media query");
-        for part in [&css[..media], &css[media..]] {
-            for class in [
-                "k", "kd", "s2", "s1", "c1", "mi", "nf", "na", "nt", "p", "gi", "gd",
-            ] {
-                assert!(
-                    part.contains(&format!(".highlight .{class} {{ color: #")),
-                    "{class} in {part}"
-                );
-            }
-            assert!(part.contains(".highlight { color: #"), "{part}");
-        }
-        // Each class once per theme.
-        assert_eq!(css.matches(".highlight .k {").count(), 2);
-        let err = rouge_theme_css("nope", "InspiredGitHub").expect_err("unknown");
-        assert_eq!(err.name, "nope");
-    }
-
-    #[test]
-    fn rust_code_gets_prefixed_spans() {
-        let html = highlight("rust", "fn main() {\n    let x = 1;\n}\n").expect("rust is known");
-        assert!(html.contains("<span class=\"hl-"), "{html}");
-        assert!(html.contains("main"), "{html}");
-        assert!(!html.contains("style="), "{html}");
-    }
-
-    #[test]
-    fn aliases_and_case_are_accepted() {
-        for lang in [
-            "rs",
-            "RUST",
-            "yaml",
-            "yml",
-            "sh",
-            "bash",
-            "shell",
-            "console",
-            "hcl",
-            "terraform",
-            "tf",
-            "dockerfile",
-            "Dockerfile",
-            "toml",
-            "json",
-            "powershell",
-            "ts",
-            "typescript",
-            "python",
-            "js",
-            "html",
-            "css",
-            "go",
-            "sql",
-        ] {
-            assert!(highlight(lang, "x = 1\n").is_some(), "{lang}");
-        }
-    }
-
-    #[test]
-    fn html_in_code_is_escaped() {
-        let html = highlight("rust", "let s = \"<b>&</b>\";").expect("rust is known");
-        assert!(html.contains("&lt;b&gt;&amp;&lt;/b&gt;"), "{html}");
-        assert!(!html.contains("<b>"), "{html}");
-    }
-
-    #[test]
-    fn unknown_language_gives_none() {
-        assert_eq!(highlight("no-such-language", "x"), None);
-        assert_eq!(highlight("", "x"), None);
-    }
-
-    #[test]
-    fn css_has_both_themes_and_media_query() {
-        let css = theme_css("InspiredGitHub", "base16-ocean.dark").expect("known themes");
-        let media = css
-            .find("@media (prefers-color-scheme: dark) {")
-            .expect("media query");
-        assert!(css[..media].contains(".hl-"), "light part has classes");
-        assert!(css[media..].contains(".hl-"), "dark part has classes");
-        assert!(css.trim_end().ends_with('}'));
-        // The two themes differ, so the halves differ.
-        let light = theme_css("InspiredGitHub", "InspiredGitHub").expect("known");
-        assert_ne!(css, light);
-    }
-
-    #[test]
-    fn unknown_theme_errors_with_known_names() {
-        let err = theme_css("InspiredGitHub", "nope").expect_err("unknown dark theme");
-        assert_eq!(err.name, "nope");
-        assert!(err.known.iter().any(|n| n == "base16-ocean.dark"));
-        assert!(err.to_string().contains("nope"));
-        assert!(theme_names().iter().any(|n| n == "InspiredGitHub"));
     }
 }

@@ -1,0 +1,227 @@
+//! The stylesheets: syntect's scope classes, or Rouge's classes, for a light and a dark theme.
+
+use syntect::highlighting::{Color, FontStyle, Highlighter, Theme};
+use syntect::html::css_for_theme_with_class_style;
+use syntect::parsing::Scope;
+
+use super::CLASS_STYLE;
+use super::sets::{UnknownTheme, find_theme, unknown_theme};
+
+/// One stylesheet: each theme's classes inside its own `prefers-color-scheme` media query, so
+/// no rule of the light theme outranks the dark one. The theme's background and text colour
+/// (`.hl-code`) also apply to our `<pre class="highlight">` blocks.
+pub fn theme_css(light: &str, dark: &str) -> Result<String, UnknownTheme> {
+    let code_too = |css: String| css.replace(".hl-code {", "pre.highlight, .hl-code {");
+    Ok(light_and_dark(
+        code_too(css_for(light)?),
+        code_too(css_for(dark)?),
+    ))
+}
+
+/// The stylesheet for [`Classes::Rouge`]: `.highlight .k { … }` rules with the colours the
+/// themes give the scopes each class stands for, for sites without a Rouge stylesheet of
+/// their own. Light and dark as in [`theme_css`].
+pub fn rouge_theme_css(light: &str, dark: &str) -> Result<String, UnknownTheme> {
+    Ok(light_and_dark(
+        rouge_css_for(find_theme(light)?),
+        rouge_css_for(find_theme(dark)?),
+    ))
+}
+
+/// Each stylesheet inside its own `prefers-color-scheme` media query.
+fn light_and_dark(light: String, dark: String) -> String {
+    let mut css = String::with_capacity(light.len() + dark.len() + 128);
+    for (query, theme) in [
+        ("not all and (prefers-color-scheme: dark)", light),
+        ("(prefers-color-scheme: dark)", dark),
+    ] {
+        css.push_str(&format!("@media {query} {{\n"));
+        css.push_str(&theme);
+        css.push_str("}\n");
+    }
+    css
+}
+
+/// Each Rouge class [`ROUGE_RULES`] can give, with the scope whose theme colours it gets in
+/// [`rouge_theme_css`]: a typical scope of that kind of token, the one themes style.
+const ROUGE_CSS: &[(&str, &str)] = &[
+    ("c", "comment"),
+    ("c1", "comment.line"),
+    ("cm", "comment.block"),
+    ("cp", "meta.preprocessor"),
+    ("sd", "comment.block.documentation"),
+    ("k", "keyword.control"),
+    ("kd", "storage.type.function"),
+    ("kn", "keyword.control.import"),
+    ("kt", "storage.type"),
+    ("kc", "constant.language"),
+    ("o", "keyword.operator"),
+    ("ow", "keyword.operator.word"),
+    ("m", "constant.numeric"),
+    ("mi", "constant.numeric.integer"),
+    ("mf", "constant.numeric.float"),
+    ("mh", "constant.numeric.integer.hexadecimal"),
+    ("mo", "constant.numeric.integer.octal"),
+    ("s", "string.quoted"),
+    ("s1", "string.quoted.single"),
+    ("s2", "string.quoted.double"),
+    ("sa", "storage.type.string"),
+    ("sb", "string.interpolated"),
+    ("sc", "constant.character"),
+    ("se", "constant.character.escape"),
+    ("sh", "string.unquoted.heredoc"),
+    ("si", "punctuation.section.embedded"),
+    ("sr", "string.regexp"),
+    ("ss", "constant.other.symbol"),
+    ("no", "constant.other"),
+    ("ni", "constant.character.entity"),
+    ("p", "punctuation"),
+    ("pi", "punctuation.separator.key-value"),
+    ("n", "variable"),
+    ("nx", "variable.other"),
+    ("nv", "variable.other.readwrite"),
+    ("bp", "variable.language"),
+    ("vi", "variable.other.readwrite.instance"),
+    ("vg", "variable.other.readwrite.global"),
+    ("vc", "variable.other.readwrite.class"),
+    ("nf", "entity.name.function"),
+    ("nc", "entity.name.class"),
+    ("nn", "entity.name.namespace"),
+    ("nt", "entity.name.tag"),
+    ("na", "entity.other.attribute-name"),
+    ("nl", "support.type.property-name"),
+    ("nd", "variable.annotation"),
+    ("nb", "support.function"),
+    ("ne", "support.type.exception"),
+    ("gh", "markup.heading.1"),
+    ("gu", "markup.heading.2"),
+    ("gs", "markup.bold"),
+    ("ge", "markup.italic"),
+    ("gi", "markup.inserted"),
+    ("gd", "markup.deleted"),
+    ("err", "invalid"),
+];
+
+/// One rule per Rouge class, coloured as the theme colours its [`ROUGE_CSS`] scope.
+fn rouge_css_for(theme: &Theme) -> String {
+    let highlighter = Highlighter::new(theme);
+    let default = highlighter.get_default();
+    let mut css = String::from(".highlight {");
+    if let Some(color) = theme.settings.foreground {
+        css.push_str(&format!(" color: {};", css_color(color)));
+    }
+    if let Some(color) = theme.settings.background {
+        css.push_str(&format!(" background-color: {};", css_color(color)));
+    }
+    css.push_str(" }\n");
+    for &(class, scope) in ROUGE_CSS {
+        let scope = Scope::new(scope).expect("CSS scopes are valid");
+        let style = highlighter.style_for_stack(&[scope]);
+        css.push_str(&format!(
+            ".highlight .{class} {{ color: {};",
+            css_color(style.foreground)
+        ));
+        if style.background != default.background {
+            css.push_str(&format!(
+                " background-color: {};",
+                css_color(style.background)
+            ));
+        }
+        for (flag, property) in [
+            (FontStyle::BOLD, "font-weight: bold;"),
+            (FontStyle::ITALIC, "font-style: italic;"),
+            (FontStyle::UNDERLINE, "text-decoration: underline;"),
+        ] {
+            if style.font_style.contains(flag) {
+                css.push(' ');
+                css.push_str(property);
+            }
+        }
+        css.push_str(" }\n");
+    }
+    css
+}
+
+fn css_color(color: Color) -> String {
+    let Color { r, g, b, a } = color;
+    if a == 0xff {
+        format!("#{r:02x}{g:02x}{b:02x}")
+    } else {
+        format!("#{r:02x}{g:02x}{b:02x}{a:02x}")
+    }
+}
+
+fn css_for(name: &str) -> Result<String, UnknownTheme> {
+    let theme = find_theme(name)?;
+    // Only fails on a theme whose scopes cannot be written as CSS; report it as unusable.
+    css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|_| unknown_theme(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::highlight::rouge::{ROUGE_RULES, Token};
+    use crate::highlight::theme_names;
+
+    #[test]
+    fn every_rouge_class_has_a_css_rule() {
+        let mut classes: Vec<&str> = vec!["m", "mi", "mf", "mh", "o", "ow", "p"];
+        for &(_, _, token) in ROUGE_RULES {
+            if let Token::Class(class) = token {
+                classes.push(class);
+            }
+        }
+        for class in classes.into_iter().filter(|class| !class.is_empty()) {
+            assert!(
+                ROUGE_CSS.iter().any(|&(c, _)| c == class),
+                "no CSS scope for `{class}`"
+            );
+        }
+    }
+
+    #[test]
+    fn rouge_css_colours_the_short_classes() {
+        let css = rouge_theme_css("InspiredGitHub", "base16-ocean.dark").expect("known themes");
+        let media = css
+            .find("@media (prefers-color-scheme: dark) {")
+            .expect("media query");
+        for part in [&css[..media], &css[media..]] {
+            for class in [
+                "k", "kd", "s2", "s1", "c1", "mi", "nf", "na", "nt", "p", "gi", "gd",
+            ] {
+                assert!(
+                    part.contains(&format!(".highlight .{class} {{ color: #")),
+                    "{class} in {part}"
+                );
+            }
+            assert!(part.contains(".highlight { color: #"), "{part}");
+        }
+        // Each class once per theme.
+        assert_eq!(css.matches(".highlight .k {").count(), 2);
+        let err = rouge_theme_css("nope", "InspiredGitHub").expect_err("unknown");
+        assert_eq!(err.name, "nope");
+    }
+
+    #[test]
+    fn css_has_both_themes_and_media_query() {
+        let css = theme_css("InspiredGitHub", "base16-ocean.dark").expect("known themes");
+        let media = css
+            .find("@media (prefers-color-scheme: dark) {")
+            .expect("media query");
+        assert!(css[..media].contains(".hl-"), "light part has classes");
+        assert!(css[media..].contains(".hl-"), "dark part has classes");
+        assert!(css.trim_end().ends_with('}'));
+        // The two themes differ, so the halves differ.
+        let light = theme_css("InspiredGitHub", "InspiredGitHub").expect("known");
+        assert_ne!(css, light);
+    }
+
+    #[test]
+    fn unknown_theme_errors_with_known_names() {
+        let err = theme_css("InspiredGitHub", "nope").expect_err("unknown dark theme");
+        assert_eq!(err.name, "nope");
+        assert!(err.known.iter().any(|n| n == "base16-ocean.dark"));
+        assert!(err.to_string().contains("nope"));
+        assert!(theme_names().iter().any(|n| n == "InspiredGitHub"));
+    }
+}
