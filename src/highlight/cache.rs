@@ -46,7 +46,11 @@ impl DiskCache {
         let html = highlight_checked(syntax, code, classes)?;
         // A cache that cannot be written only costs speed.
         if let Some(parent) = path.parent() {
-            let temp = path.with_extension(format!("tmp-{}", std::process::id()));
+            // Unique per process and thread: two pages with the same block are highlighted
+            // at once, and one writer's rename must never publish another's half-written file.
+            let thread = format!("{:?}", std::thread::current().id());
+            let thread: String = thread.chars().filter(char::is_ascii_digit).collect();
+            let temp = path.with_extension(format!("tmp-{}-{thread}", std::process::id()));
             let written = std::fs::create_dir_all(parent)
                 .and_then(|()| std::fs::write(&temp, &html))
                 .and_then(|()| std::fs::rename(&temp, &path));
