@@ -117,7 +117,7 @@ impl Rebuild {
         changed: Option<&BTreeSet<PathBuf>>,
     ) -> Result<Updated, Vec<Diagnostic>> {
         let root = self.options.root.clone();
-        let config_text = std::fs::read_to_string(root.join(config::FILE_NAME)).ok();
+        let config_text = source::read_text(&root, Path::new(config::FILE_NAME)).ok();
         let config_changed = config_text != self.config_text;
         // Settings and Liquid includes go into every page's parse.
         let include_changed =
@@ -192,7 +192,7 @@ impl Rebuild {
             let Some(old) = self.parsed.get(path) else {
                 return false;
             };
-            let Ok(text) = std::fs::read_to_string(self.options.root.join(path)) else {
+            let Ok(text) = source::read_text(&self.options.root, path) else {
                 return false;
             };
             let config = &prepared.site.config;
@@ -294,9 +294,7 @@ impl Rebuild {
                             continue;
                         }
                     }
-                    let text = std::fs::read_to_string(root.join(path)).map_err(|err| {
-                        vec![Diagnostic::error(path, format!("cannot read: {err}"))]
-                    });
+                    let text = source::read_text(&root, path).map_err(|d| vec![d]);
                     // After a rescan, includes may have changed: with Liquid, parse again.
                     let same = |page: &&Arc<Page>| text.as_ref().is_ok_and(|t| &page.text == t);
                     let reuse = !reparse_all && liquid.is_none();

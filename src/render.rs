@@ -49,11 +49,11 @@ impl Templates {
         let mut sources = BTreeMap::new();
         let mut problems = Vec::new();
         for file in layouts {
-            match std::fs::read_to_string(root.join(file)) {
+            match crate::source::read_text(root, file) {
                 Ok(text) => {
                     sources.insert(template_name(file), text);
                 }
-                Err(err) => problems.push(Diagnostic::error(file, format!("cannot read: {err}"))),
+                Err(diagnostic) => problems.push(diagnostic),
             }
         }
         for (name, text) in &sources {
