@@ -8,26 +8,27 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use minijinja::value::{Enumerator, Kwargs, Object, ObjectRepr, Serde};
+use minijinja::value::{Enumerator, Object, ObjectRepr, Serde};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use minijinja::{
-    AutoEscape, Environment, Error, ErrorKind, Output, State, UndefinedBehavior, Value,
-};
+use minijinja::{Environment, Error, UndefinedBehavior, Value};
 use rayon::prelude::*;
 
 use crate::blog::{self, Output as BlogOutput, Pager, Taxonomy, Term};
-use crate::compare;
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
 use crate::markdown::{self, Rendered, TocEntry, escape_html as escape};
-use crate::matrix::Selection;
-use crate::page::{Page, PageKind, slugify};
+use crate::page::{Page, PageKind};
 use crate::site::{Series, Site};
-use crate::table::{self, Mode, TableOptions};
+
+mod errors;
+mod filters;
+
+use errors::template_diagnostic;
+use filters::{add_filters, add_matrix_function, readable_escape};
 
 /// Reading speed for `page.reading_time`, in words per minute.
 const WORDS_PER_MINUTE: usize = 230;
@@ -1059,17 +1060,6 @@ impl Renderer {
     }
 }
 
-/// HTML-escapes printed strings without minijinja's `/` → `&#x2f;`, so URLs in the output stay
-/// readable (and equal to what Jekyll writes); everything else goes the default way.
-fn readable_escape(out: &mut Output, state: &mut State, value: &Value) -> Result<(), Error> {
-    match value.as_str() {
-        Some(text) if matches!(state.auto_escape(), AutoEscape::Html) && !value.is_safe() => {
-            out.write_str(&escape(text)).map_err(Error::from)
-        }
-        _ => minijinja::escape_formatter(out, state, value),
-    }
-}
-
 /// A page the engine makes rather than reads from `content/`.
 #[derive(Hash)]
 pub struct Generated {
@@ -1103,34 +1093,6 @@ fn template_name(file: &Path) -> String {
         .map(|p| p.to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// Places a minijinja error at `layouts/<name>:line:col`.
-fn template_diagnostic(err: &Error, sources: &BTreeMap<String, String>) -> Diagnostic {
-    // The innermost error names the template where it happened (an include, a parent layout).
-    let mut innermost = err;
-    while let Some(inner) =
-        std::error::Error::source(innermost).and_then(|e| e.downcast_ref::<Error>())
-    {
-        innermost = inner;
-    }
-    let message = match innermost.detail() {
-        Some(detail) => format!("{}: {detail}", innermost.kind()),
-        None => innermost.kind().to_string(),
-    };
-    let Some(name) = innermost.name().or(err.name()) else {
-        return Diagnostic::error("layouts", message);
-    };
-    let path = Path::new("layouts").join(name);
-    let diagnostic = Diagnostic::error(&path, message);
-    let Some(source) = sources.get(name) else {
-        return diagnostic;
-    };
-    match (innermost.range(), innermost.line()) {
-        (Some(range), _) => diagnostic.at_offset(source, range.start),
-        (None, Some(line)) => diagnostic.at(source, line, 1),
-        (None, None) => diagnostic,
-    }
 }
 
 fn site_value(config: &Config) -> Value {
@@ -1340,129 +1302,6 @@ fn toc_value(entries: &[TocEntry]) -> Value {
             ]))
         })
         .collect()
-}
-
-fn add_filters(env: &mut Environment<'static>, config: &Arc<Config>) {
-    let c = Arc::clone(config);
-    env.add_filter("relative_url", move |path: &str| c.relative_url(path));
-    let c = Arc::clone(config);
-    env.add_filter("absolute_url", move |path: &str| c.absolute_url(path));
-    env.add_filter("slugify", |text: &str| slugify(text));
-    env.add_filter("date", format_date);
-    env.add_filter(
-        "markdown",
-        |text: &str, kwargs: Kwargs| -> Result<Value, Error> {
-            let inline: Option<bool> = kwargs.get("inline")?;
-            kwargs.assert_all_used()?;
-            Ok(Value::from_safe_string(if inline == Some(true) {
-                markdown::render_inline(text)
-            } else {
-                markdown::render(text, &markdown::Options::default()).html
-            }))
-        },
-    );
-}
-
-/// `matrix("encryption", only="differences")`: the same table in posts and in templates.
-fn add_matrix_function(env: &mut Environment<'static>, site: &Site) {
-    let matrices = Arc::new(site.matrices.clone());
-    let config = Arc::new(site.config.clone());
-    env.add_function(
-        "matrix",
-        move |id: &str, kwargs: Kwargs| -> Result<Value, Error> {
-            let fail = |message: String| Error::new(ErrorKind::InvalidOperation, message);
-            let only: Option<String> = kwargs.get("only")?;
-            let mode: Option<String> = kwargs.get("mode")?;
-            let selection = Selection {
-                features: kwargs.get("features")?,
-                differences: match only.as_deref() {
-                    None => false,
-                    Some("differences") => true,
-                    Some(other) => {
-                        return Err(fail(format!(
-                            "unknown `only = \"{other}\"`: the one choice is \"differences\""
-                        )));
-                    }
-                },
-                unique: kwargs.get("unique")?,
-                providers: kwargs.get("providers")?,
-            };
-            let mode = match mode.as_deref() {
-                None => Mode::Compact,
-                Some(text) => Mode::parse(text).ok_or_else(|| {
-                    fail(format!(
-                        "unknown `mode = \"{text}\"`: use \"compact\" or \"detailed\""
-                    ))
-                })?,
-            };
-            let caption: Option<String> = kwargs.get("caption")?;
-            kwargs.assert_all_used()?;
-            let view = matrices.select(id, &selection).map_err(fail)?;
-            let mut anchor = format!("matrix-{id}");
-            if selection.differences {
-                anchor.push_str("-differences");
-            }
-            if let Some(unique) = &selection.unique {
-                anchor.push_str(&format!("-only-{unique}"));
-            }
-            // Ids unique per selection, so a page may show a matrix and a subset of it.
-            for (label, ids) in [
-                ("features", &selection.features),
-                ("providers", &selection.providers),
-            ] {
-                if let Some(ids) = ids {
-                    anchor.push_str(&format!("-{label}-{}", ids.join("-")));
-                }
-            }
-            let caption = caption.or_else(|| {
-                let shown: Vec<&str> = view
-                    .columns
-                    .iter()
-                    .map(|&c| matrices.providers[c].short.as_str())
-                    .collect();
-                let title = &view.matrix.title;
-                if let Some(unique) = &selection.unique {
-                    let short = matrices
-                        .providers
-                        .iter()
-                        .find(|p| &p.id == unique)
-                        .map_or(unique.as_str(), |p| p.short.as_str());
-                    Some(format!("{title}: only on {short}"))
-                } else if selection.differences {
-                    Some(format!("{title}: where {} differ", shown.join(" and ")))
-                } else {
-                    None
-                }
-            });
-            let options = TableOptions {
-                mode,
-                caption,
-                details_url: Some(config.relative_url(&compare::area_path(id))),
-                stale_before: Some(config.stale_before()),
-                anchor,
-            };
-            Ok(Value::from_safe_string(table::render(
-                &view, &matrices, &options,
-            )))
-        },
-    );
-}
-
-/// `{{ page.date | date("%B %-d, %Y") }}`: strftime on the date strings pages carry.
-fn format_date(value: &str, format: Option<&str>) -> Result<String, Error> {
-    use jiff::fmt::strtime;
-    let format = format.unwrap_or("%Y-%m-%d");
-    let fail = |message: String| Error::new(ErrorKind::InvalidOperation, message);
-    let date = crate::page::PostDate::parse(value)
-        .ok_or_else(|| fail(format!("`{value}` is not a date the date filter can read")))?;
-    let formatted = match date.offset {
-        Some(offset) => date
-            .civil
-            .to_zoned_datetime(jiff::tz::TimeZone::fixed(offset))
-            .and_then(|zoned| strtime::format(format, &zoned)),
-        None => strtime::format(format, date.civil),
-    };
-    formatted.map_err(|err| fail(format!("cannot format `{value}` with `{format}`: {err}")))
 }
 
 /// A diagnostic for a layout a page names but `layouts/` does not have.
