@@ -102,7 +102,7 @@ impl Fault {
             fault.help = Some("replace the tab with spaces".into());
             return fault;
         }
-        let above = lines[..line.saturating_sub(1)]
+        let above = lines[..(line.saturating_sub(1)).min(lines.len())]
             .iter()
             .rev()
             .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
@@ -565,6 +565,23 @@ mod tests {
             message.contains("mapping values are not allowed"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn placing_errors_never_panics_on_one_character_edits() {
+        let text =
+            "title: 'x'\nlist:\n  - id: a\n    n: {b: 1, c: [2]}\n  - \"q\"\nç: é\r\nz: |\n  t\n";
+        for (at, _) in text.char_indices() {
+            for insert in ["\"", "'", "\t", " ", ":", "{", "[", "- ", "\n", "é", "\\"] {
+                let edited = format!("{}{insert}{}", &text[..at], &text[at..]);
+                if let Err(err) = parse_value(&edited, Path::new("d.yaml")) {
+                    assert!(
+                        err.line >= 1 && err.line <= edited.lines().count() + 1,
+                        "{err}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
