@@ -582,6 +582,14 @@ mod tests {
                 }
             }
         }
+        // Every line twice: duplicate keys at each depth.
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        for i in 0..lines.len() {
+            let edited: String = lines[..=i].iter().chain(&lines[i..]).copied().collect();
+            if let Err(err) = parse_value(&edited, Path::new("d.yaml")) {
+                assert!(err.line >= 1 && err.line <= lines.len() + 1, "{err}");
+            }
+        }
     }
 
     #[test]
