@@ -228,6 +228,23 @@ fn a_dangling_symlink_for_site_yaml_exits_2() {
 }
 
 #[test]
+fn a_post_without_read_permission_exits_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = TestSite::new("basic");
+    let post = site.root().join(POST);
+    std::fs::set_permissions(&post, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&post).is_ok() {
+        // Root reads it all the same: nothing to test.
+        return;
+    }
+    let stderr = fails_with(&site, 2);
+    assert_has(
+        &stderr,
+        &format!("{POST}: error: cannot read: Permission denied"),
+    );
+}
+
+#[test]
 fn a_huge_data_file_is_refused_before_reading() {
     let site = TestSite::new("basic");
     let file = std::fs::File::create(site.root().join("data/huge.yaml")).unwrap();
