@@ -676,10 +676,11 @@ fn copy_static(
                 );
                 return Some(Diagnostic::error(file, message));
             }
+            // Not the file's content at fault: a static file that cannot be read (or written).
             staging
                 .copy(&root.join(file), relative)
                 .err()
-                .map(|err| Diagnostic::error(file, err.to_string()))
+                .map(|err| Diagnostic::unreadable(file, err.to_string()))
         })
         .collect();
     let failed = results.iter().flatten().count();

@@ -245,6 +245,21 @@ fn a_post_without_read_permission_exits_2() {
 }
 
 #[test]
+fn a_static_file_without_read_permission_exits_2() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = TestSite::new("basic");
+    let css = site.root().join("static/css/site.css");
+    std::fs::set_permissions(&css, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&css).is_ok() {
+        // Root reads it all the same: nothing to test.
+        return;
+    }
+    let stderr = fails_with(&site, 2);
+    assert_has(&stderr, "static/css/site.css: error: ");
+    assert_has(&stderr, "Permission denied");
+}
+
+#[test]
 fn a_huge_data_file_is_refused_before_reading() {
     let site = TestSite::new("basic");
     let file = std::fs::File::create(site.root().join("data/huge.yaml")).unwrap();
