@@ -511,11 +511,38 @@ impl Sink for MemorySink {
 
     fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
         write::check_relative(relative)?;
-        let bytes = std::fs::read(from).map_err(|source| WriteError::Io {
+        let io = |source| WriteError::Io {
             path: from.to_path_buf(),
             source,
-        })?;
+        };
+        // A static file replaced by a FIFO since the last scan would block the server.
+        let file_type = std::fs::metadata(from).map_err(io)?.file_type();
+        if let Some(what) = source::not_regular(&file_type) {
+            let message = source::ReadError::NotRegular(what).to_string();
+            return Err(io(std::io::Error::other(message)));
+        }
+        let bytes = std::fs::read(from).map_err(io)?;
         self.insert(relative, Arc::new(bytes));
         Ok(())
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copying_a_fifo_into_memory_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("live.css");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let err = MemorySink::default()
+            .copy(&fifo, Path::new("live.css"))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not a regular file (a FIFO)"),
+            "{err}"
+        );
     }
 }
