@@ -932,7 +932,7 @@ fn scan_outputs(root: &Path, index: &OutputIndex, reported: &HashSet<String>) ->
             .filter(|e| e.file_type().is_file())
             .filter_map(|e| e.path().strip_prefix(root).ok().map(Path::to_path_buf));
         for path in std::iter::once(PathBuf::from(crate::config::FILE_NAME)).chain(layouts) {
-            if let Ok(text) = std::fs::read_to_string(root.join(&path)) {
+            if let Ok(text) = crate::source::read_text(root, &path) {
                 templates.push((path, text));
             }
         }

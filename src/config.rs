@@ -79,18 +79,10 @@ pub struct Overrides {
 
 /// Reads `root/site.yaml`; a missing file means all defaults.
 pub fn load(root: &Path, overrides: &Overrides) -> Result<Config, Vec<Diagnostic>> {
-    let path = root.join(FILE_NAME);
-    let source = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(err) => {
-            return Err(vec![Diagnostic::error(
-                &path,
-                format!("cannot read: {err}"),
-            )]);
-        }
-    };
-    from_source(&path, &source, overrides)
+    let source = crate::source::read_text_if_present(root, Path::new(FILE_NAME))
+        .map_err(|d| vec![d])?
+        .unwrap_or_default();
+    from_source(&root.join(FILE_NAME), &source, overrides)
 }
 
 pub fn from_source(

@@ -20,8 +20,7 @@ pub fn load(root: &Path, files: &[PathBuf]) -> Result<Vec<DataFile>, Vec<Diagnos
     let mut loaded = Vec::new();
     let mut problems = Vec::new();
     for file in files {
-        let parsed = std::fs::read_to_string(root.join(file))
-            .map_err(|err| Diagnostic::error(file, format!("cannot read: {err}")))
+        let parsed = crate::source::read_text(root, file)
             .and_then(|text| Ok((yaml::parse_value(&text, file)?, text)));
         match parsed {
             Ok((value, text)) => loaded.push(DataFile {

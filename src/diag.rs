@@ -12,6 +12,15 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of failure a problem is, for the exit code: something to fix in a file (1), or a
+/// file that cannot be read at all (2, with the usage errors: no line of it is at fault).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cause {
+    #[default]
+    Content,
+    Unreadable,
+}
+
 /// One problem with an input file, at a 1-based line and column (0 when unknown).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -19,6 +28,7 @@ pub struct Diagnostic {
     pub line: usize,
     pub col: usize,
     pub severity: Severity,
+    pub cause: Cause,
     pub message: String,
     pub help: Option<String>,
     /// The source line the position points into, shown under the message.
@@ -32,9 +42,18 @@ impl Diagnostic {
             line: 0,
             col: 0,
             severity: Severity::Error,
+            cause: Cause::Content,
             message: message.into(),
             help: None,
             snippet: None,
+        }
+    }
+
+    /// An error about a file that could not be read (not a regular file, an I/O error).
+    pub fn unreadable(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            cause: Cause::Unreadable,
+            ..Diagnostic::error(path, message)
         }
     }
 
@@ -69,6 +88,11 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// Whether this is an error about a file that could not be read.
+    pub fn is_unreadable(&self) -> bool {
+        self.is_error() && self.cause == Cause::Unreadable
     }
 
     /// Shows paths relative to `root`, as the user typed them in the site folder.

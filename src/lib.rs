@@ -6,12 +6,12 @@
 pub mod diag;
 /// The one HTML escape and the one slug.
 pub mod text;
+/// Walking the site folders, what kind of input each path is, and the one way to read a text file.
+pub mod source;
 /// The one call site of the YAML library.
 pub mod yaml;
 /// `site.yaml` and command-line overrides.
 pub mod config;
-/// Walking the site folders; what kind of input each path is.
-pub mod source;
 /// `data/**/*.yaml` as one tree for templates.
 pub mod data;
 /// Feature matrices: providers and areas, validated; row selections.

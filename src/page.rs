@@ -201,30 +201,44 @@ struct Split<'a> {
     body_start: usize,
 }
 
-/// Finds front matter between a first line `---` and the next `---` (or `...`) line.
-fn split(text: &str) -> Split<'_> {
+/// Finds front matter between a first line `---` and the next `---` (or `...`) line. As on
+/// Jekyll, a first line `---` always opens front matter; `None` when no line closes it.
+fn split(text: &str) -> Option<Split<'_>> {
     let no_front = Split {
         front: None,
         body_start: 0,
     };
     let Some(first) = text.split_inclusive('\n').next() else {
-        return no_front;
+        return Some(no_front);
     };
     if first.trim_end() != "---" {
-        return no_front;
+        return Some(no_front);
     }
     let front_start = first.len();
     let mut offset = front_start;
     for line in text[front_start..].split_inclusive('\n') {
         if matches!(line.trim_end(), "---" | "...") {
-            return Split {
+            return Some(Split {
                 front: Some((&text[front_start..offset], front_start)),
                 body_start: offset + line.len(),
-            };
+            });
         }
         offset += line.len();
     }
-    no_front
+    None
+}
+
+/// Front matter opened on the first line and never closed: Jekyll would publish it as text.
+fn unclosed_front_matter(source: &Path, text: &str) -> Diagnostic {
+    Diagnostic::error(
+        source,
+        "front matter opened here is never closed: add a `---` line after it",
+    )
+    .at(text, 1, 1)
+    .with_help(
+        "a first line `---` always opens front matter; for a Markdown thematic break there, \
+         put an empty line above it or write `***`",
+    )
 }
 
 /// Reads and resolves one content file. `text` is the file's contents.
@@ -250,7 +264,9 @@ pub fn parse_with(
         Some(rest) => rest.to_owned(),
         None => text,
     };
-    let parts = split(&text);
+    let Some(parts) = split(&text) else {
+        return Err(vec![unclosed_front_matter(source, &text)]);
+    };
     let (front_text, front_start) = parts.front.unwrap_or(("", parts.body_start));
     let front_line = text[..front_start].matches('\n').count() + 1;
     let mapping = if front_text.trim().is_empty() {
@@ -765,6 +781,24 @@ mod tests {
         assert_eq!(page.authors, ["ann"]);
         assert_eq!(page.body(), "# Hi\n");
         assert!(page.extra.contains_key("series"));
+    }
+
+    #[test]
+    fn front_matter_must_be_closed_when_the_first_line_opens_it() {
+        let errors = post("2023-08-11-a.md", "---\ntitle: x\n\nBody.\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (1, 1));
+        assert!(errors[0].message.contains("never closed"), "{}", errors[0]);
+        assert!(
+            split("---").is_none(),
+            "a lone `---` opens and never closes"
+        );
+        let below = split("Intro\n\n---\n\nMore\n").unwrap();
+        assert!(
+            below.front.is_none(),
+            "a `---` below the first line is Markdown"
+        );
+        let dots = split("---\ntitle: x\n...\nBody\n").unwrap();
+        assert_eq!(dots.front.map(|f| f.0), Some("title: x\n"));
     }
 
     #[test]

@@ -82,15 +82,19 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     })
 }
 
-/// Stops the build when a stage found errors; warnings travel on.
+/// Stops the build when a stage found errors; warnings travel on. A file that could not be
+/// read makes the whole failure a usage one (exit 2), its content errors shown with it.
 fn checkpoint(problems: &mut Vec<Diagnostic>) -> Result<(), Failure> {
-    if problems.iter().any(Diagnostic::is_error) {
-        Err(Failure::Content(finish_diagnostics(std::mem::take(
-            problems,
-        ))))
-    } else {
-        Ok(())
+    if !problems.iter().any(Diagnostic::is_error) {
+        return Ok(());
     }
+    let unreadable = problems.iter().any(Diagnostic::is_unreadable);
+    let problems = finish_diagnostics(std::mem::take(problems));
+    Err(if unreadable {
+        Failure::Usage(problems)
+    } else {
+        Failure::Content(problems)
+    })
 }
 
 /// Sorted, without the repeats one broken layout causes on every page using it.
@@ -392,7 +396,7 @@ fn highlight_css(root: &Path, config: &Config, problems: &mut Vec<Diagnostic>) -
         Ok(css) => Some(css),
         Err(err) => {
             let mut d = Diagnostic::error(config::FILE_NAME, err.to_string());
-            if let Ok(text) = std::fs::read_to_string(root.join(config::FILE_NAME)) {
+            if let Ok(text) = source::read_text(root, Path::new(config::FILE_NAME)) {
                 let offset =
                     crate::yaml::key_offset(&text, "highlight", Some(&err.name)).unwrap_or(0);
                 d = d.at_offset(&text, offset);
@@ -584,8 +588,7 @@ pub fn parse_pages(
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|(path, kind)| {
-            let text = std::fs::read_to_string(root.join(path))
-                .map_err(|err| vec![Diagnostic::error(path, format!("cannot read: {err}"))])?;
+            let text = source::read_text(root, path).map_err(|d| vec![d])?;
             page::parse_with(path, text, kind, config, liquid)
         })
         .collect();
@@ -692,10 +695,11 @@ fn copy_static(
                 );
                 return Some(Diagnostic::error(file, message));
             }
+            // Not the file's content at fault: a static file that cannot be read (or written).
             staging
                 .copy(&root.join(file), relative)
                 .err()
-                .map(|err| Diagnostic::error(file, err.to_string()))
+                .map(|err| Diagnostic::unreadable(file, err.to_string()))
         })
         .collect();
     let failed = results.iter().flatten().count();

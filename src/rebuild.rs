@@ -117,7 +117,7 @@ impl Rebuild {
         changed: Option<&BTreeSet<PathBuf>>,
     ) -> Result<Updated, Vec<Diagnostic>> {
         let root = self.options.root.clone();
-        let config_text = std::fs::read_to_string(root.join(config::FILE_NAME)).ok();
+        let config_text = source::read_text(&root, Path::new(config::FILE_NAME)).ok();
         let config_changed = config_text != self.config_text;
         // Settings and Liquid includes go into every page's parse.
         let include_changed =
@@ -192,7 +192,7 @@ impl Rebuild {
             let Some(old) = self.parsed.get(path) else {
                 return false;
             };
-            let Ok(text) = std::fs::read_to_string(self.options.root.join(path)) else {
+            let Ok(text) = source::read_text(&self.options.root, path) else {
                 return false;
             };
             let config = &prepared.site.config;
@@ -294,9 +294,7 @@ impl Rebuild {
                             continue;
                         }
                     }
-                    let text = std::fs::read_to_string(root.join(path)).map_err(|err| {
-                        vec![Diagnostic::error(path, format!("cannot read: {err}"))]
-                    });
+                    let text = source::read_text(&root, path).map_err(|d| vec![d]);
                     // After a rescan, includes may have changed: with Liquid, parse again.
                     let same = |page: &&Arc<Page>| text.as_ref().is_ok_and(|t| &page.text == t);
                     let reuse = !reparse_all && liquid.is_none();
@@ -513,11 +511,38 @@ impl Sink for MemorySink {
 
     fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
         write::check_relative(relative)?;
-        let bytes = std::fs::read(from).map_err(|source| WriteError::Io {
+        let io = |source| WriteError::Io {
             path: from.to_path_buf(),
             source,
-        })?;
+        };
+        // A static file replaced by a FIFO since the last scan would block the server.
+        let file_type = std::fs::metadata(from).map_err(io)?.file_type();
+        if let Some(what) = source::not_regular(&file_type) {
+            let message = source::ReadError::NotRegular(what).to_string();
+            return Err(io(std::io::Error::other(message)));
+        }
+        let bytes = std::fs::read(from).map_err(io)?;
         self.insert(relative, Arc::new(bytes));
         Ok(())
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copying_a_fifo_into_memory_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("live.css");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let err = MemorySink::default()
+            .copy(&fifo, Path::new("live.css"))
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("not a regular file (a FIFO)"),
+            "{err}"
+        );
     }
 }

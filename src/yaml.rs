@@ -12,21 +12,245 @@ use crate::diag::Diagnostic;
 pub use serde_yaml::{Mapping, Value};
 
 /// Parses `text`, which starts at 1-based line `first_line` of the file at `path` (front matter
-/// starts after its `---` line), reporting errors at their position in that file.
+/// starts after its `---` line), reporting errors at the token at fault in that file.
 pub fn parse<T: DeserializeOwned>(
     text: &str,
     path: &Path,
     source: &str,
     first_line: usize,
 ) -> Result<T, Diagnostic> {
+    // libyaml reads a byte order mark followed by more than one key as a second document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     serde_yaml::from_str(text).map_err(|err| {
-        let message = relocate_message(&err.to_string(), first_line);
-        let diagnostic = Diagnostic::error(path, format!("invalid YAML: {message}"));
-        match err.location() {
-            Some(at) => diagnostic.at(source, first_line + at.line() - 1, at.column()),
-            None => diagnostic.at(source, first_line, 1),
+        let fault = Fault::of(&err, text, first_line);
+        let diagnostic = Diagnostic::error(path, format!("invalid YAML: {}", fault.message));
+        let diagnostic = diagnostic.at(source, first_line + fault.line - 1, fault.col);
+        match fault.help {
+            Some(help) => diagnostic.with_help(help),
+            None => diagnostic,
         }
     })
+}
+
+/// A YAML error as users see it: at the token at fault (libyaml reports an unclosed quote at
+/// the end of the input and a duplicate key at its mapping's start), said plainly.
+struct Fault {
+    /// 1-based line within the YAML text, and column in characters.
+    line: usize,
+    col: usize,
+    message: String,
+    help: Option<String>,
+}
+
+impl Fault {
+    fn of(err: &serde_yaml::Error, text: &str, first_line: usize) -> Fault {
+        let raw = err.to_string();
+        let (line, col) = err.location().map_or((1, 1), |at| (at.line(), at.column()));
+        let mut fault = Fault {
+            line,
+            col,
+            message: relocate_message(&raw, first_line),
+            help: None,
+        };
+        let lines: Vec<&str> = text.split('\n').collect();
+        let line_text = lines.get(line - 1).copied().unwrap_or("");
+        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        if raw.contains("unexpected end of stream") || raw.contains("unexpected document") {
+            if let Some((open_line, open_col)) =
+                context_mark(&raw, "while scanning a quoted scalar")
+            {
+                let quote = lines
+                    .get(open_line - 1)
+                    .and_then(|l| l.chars().nth(open_col - 1))
+                    .filter(|c| matches!(c, '"' | '\''))
+                    .unwrap_or('"');
+                return Fault {
+                    line: open_line,
+                    col: open_col,
+                    message: "the quoted string that starts here is never closed".into(),
+                    help: Some(format!("add the closing `{quote}`")),
+                };
+            }
+        }
+        if let Some(key) = raw
+            .split_once("duplicate entry with key ")
+            .map(|(_, key)| unquote(key))
+        {
+            let start = offset_of(&lines, line, col);
+            let keys = match text[start..].starts_with('{') {
+                true => flow_keys(text, start),
+                false => block_keys(&lines, line, col),
+            };
+            let mut same = keys.iter().filter(|(k, _)| *k == key).map(|(_, at)| *at);
+            fault.message = format!("duplicate key `{key}`");
+            if let (Some(first), Some(second)) = (same.next(), same.next()) {
+                let (first_line_of_key, _) = line_col(&lines, first);
+                fault.message = format!(
+                    "duplicate key `{key}` (first at line {})",
+                    first_line + first_line_of_key - 1
+                );
+                (fault.line, fault.col) = line_col(&lines, second);
+            }
+            fault.help = Some("a key may stand once in a mapping: remove or rename one".into());
+            return fault;
+        }
+        let at_char = line_text.chars().nth(col.saturating_sub(1));
+        if raw.contains("tab character that violates indentation")
+            || (at_char == Some('\t') && raw.contains("cannot start any token"))
+        {
+            fault.message = "a tab in the indentation: YAML indents with spaces".into();
+            fault.help = Some("replace the tab with spaces".into());
+            return fault;
+        }
+        let above = lines[..(line.saturating_sub(1)).min(lines.len())]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+        if raw.contains("mapping values are not allowed") {
+            if let Some(above) = above.filter(|above| indent(line_text) > indent(above)) {
+                let continued = split_key(above.trim_start())
+                    .filter(|(_, after)| !above.trim_start()[*after..].trim().is_empty());
+                if let Some((key, _)) = continued {
+                    fault.col = indent(line_text) + 1;
+                    fault.message = "this line is indented more than the key above it".into();
+                    fault.help = Some(format!(
+                        "as it is, the line continues the value of `{key}`: line it up with `{key}`"
+                    ));
+                    return fault;
+                }
+            }
+            fault.help = Some("a value with `: ` in it needs quotes".into());
+        }
+        if raw.contains("did not find expected key") {
+            fault.help = Some("this line's indentation lines up with no key above it".into());
+        }
+        fault
+    }
+}
+
+/// The position libyaml gives after `context` in its message: "… while scanning a quoted
+/// scalar at line 2 column 8".
+fn context_mark(message: &str, context: &str) -> Option<(usize, usize)> {
+    let after = &message[message.find(context)? + context.len()..];
+    let after = after.strip_prefix(" at line ")?;
+    let (line, rest) = after.split_once(" column ")?;
+    let col: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    Some((line.parse().ok()?, col.parse().ok()?))
+}
+
+/// `"name"` → `name`, as serde_yaml quotes the key in its message.
+fn unquote(key: &str) -> String {
+    let key = key.split(" at line ").next().unwrap_or(key).trim();
+    match key.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
+        Some(inner) => inner.replace("\\\"", "\""),
+        None => key.to_owned(),
+    }
+}
+
+/// The byte offset of 1-based `line` and character column `col` in `lines`.
+fn offset_of(lines: &[&str], line: usize, col: usize) -> usize {
+    let start: usize = lines[..line.saturating_sub(1).min(lines.len())]
+        .iter()
+        .map(|l| l.len() + 1)
+        .sum();
+    let text = lines.get(line.saturating_sub(1)).copied().unwrap_or("");
+    start
+        + text
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(text.len(), |(i, _)| i)
+}
+
+/// The 1-based line and character column of a byte offset in `lines`.
+fn line_col(lines: &[&str], offset: usize) -> (usize, usize) {
+    let mut start = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if offset <= start + line.len() {
+            return (i + 1, line[..offset - start].chars().count() + 1);
+        }
+        start += line.len() + 1;
+    }
+    (lines.len(), 1)
+}
+
+/// The keys of the block mapping whose first key stands at `line:col`, with their offsets.
+fn block_keys(lines: &[&str], line: usize, col: usize) -> Vec<(String, usize)> {
+    let mut keys = Vec::new();
+    let first = offset_of(lines, line, col);
+    let column = first - offset_of(lines, line, 1);
+    let mut offset = offset_of(lines, line, 1);
+    for (i, text) in lines.iter().enumerate().skip(line - 1) {
+        let line_start = offset;
+        offset += text.len() + 1;
+        let body = text.trim_end_matches('\r');
+        let indent = body.len() - body.trim_start_matches(' ').len();
+        let rest = body.get(column..).unwrap_or("");
+        if i + 1 > line {
+            if body.trim().is_empty() || body.trim_start().starts_with('#') {
+                continue;
+            }
+            if indent < column || matches!(body, "---" | "...") {
+                break;
+            }
+            if indent > column || rest.starts_with('-') {
+                continue;
+            }
+        }
+        if let Some((key, _)) = split_key(rest) {
+            keys.push((key, line_start + column));
+        }
+    }
+    keys
+}
+
+/// The keys of the flow mapping whose `{` is at byte `open`, with their offsets.
+fn flow_keys(text: &str, open: usize) -> Vec<(String, usize)> {
+    let mut keys = Vec::new();
+    let mut depth = 0usize;
+    let mut expect_key = false;
+    let mut quote: Option<char> = None;
+    let mut chars = text[open..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        if let Some(q) = quote {
+            if c == '\\' && q == '"' {
+                chars.next();
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '{' | '[' => {
+                depth += 1;
+                expect_key = depth == 1;
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    break;
+                }
+            }
+            ',' => expect_key = depth == 1,
+            c if c.is_whitespace() => {}
+            _ => {
+                if expect_key {
+                    expect_key = false;
+                    let rest = &text[open + i..];
+                    let key = if matches!(c, '"' | '\'') {
+                        rest[1..].find(c).map(|end| rest[1..=end].to_owned())
+                    } else {
+                        let end = rest.find([':', ',', '}', '\n']).unwrap_or(rest.len());
+                        Some(rest[..end].trim_end().to_owned())
+                    };
+                    keys.extend(key.map(|k| (k, open + i)));
+                }
+                if matches!(c, '"' | '\'') {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    keys
 }
 
 /// Parses a whole YAML file, or an empty one, into a value (`null` for an empty file).
@@ -272,6 +496,104 @@ mod tests {
         assert!(err.line >= 3, "{err}");
         assert!(err.message.starts_with("invalid YAML: "), "{err}");
         assert!(!err.message.contains(" at line "), "{err}");
+    }
+
+    /// (line, col, message) of the error parsing `text` as a whole file.
+    fn fault(text: &str) -> (usize, usize, String) {
+        let err = parse_value(text, Path::new("d.yaml")).unwrap_err();
+        (err.line, err.col, err.message)
+    }
+
+    #[test]
+    fn an_unclosed_quote_is_at_its_opening_quote() {
+        let (line, col, message) = fault("a: 1\nb: 'open\nc: 2\nd: 3\n");
+        assert_eq!((line, col), (2, 4));
+        assert!(message.contains("never closed"), "{message}");
+        let err = parse::<Value>("b: \"x\n", Path::new("p.md"), "---\nb: \"x\n", 2).unwrap_err();
+        assert_eq!(
+            (err.line, err.col),
+            (2, 4),
+            "front matter lines count from the file"
+        );
+        assert_eq!(err.help.as_deref(), Some("add the closing `\"`"));
+    }
+
+    #[test]
+    fn a_duplicate_key_is_at_its_second_occurrence() {
+        let (line, col, message) = fault("# c\na: 1\nb:\n  x: 1\n  y:\n    x: 0\na: 3\n");
+        assert_eq!((line, col), (7, 1), "{message}");
+        assert_eq!(message, "invalid YAML: duplicate key `a` (first at line 2)");
+        let (line, col, _) = fault("b:\n  x: 1\n  y:\n    x: 0\n  x: 2\n");
+        assert_eq!(
+            (line, col),
+            (5, 3),
+            "nested mappings are not the same mapping"
+        );
+        let (line, col, _) = fault("l:\n  - id: a\n    n: 1\n  - id: b\n    id: c\n");
+        assert_eq!((line, col), (5, 5), "in the second item");
+        let (line, col, _) = fault("f: {a: 1, \"b\": {a: 2}, 'b': 3}\n");
+        assert_eq!(
+            (line, col),
+            (1, 24),
+            "in a flow mapping, nested ones skipped"
+        );
+    }
+
+    #[test]
+    fn tabs_and_over_indented_lines_are_at_their_start() {
+        let (line, col, message) = fault("a:\n  b: 1\n\tc: 2\n");
+        assert_eq!((line, col), (3, 1));
+        assert!(message.contains("a tab in the indentation"), "{message}");
+        let (line, col, message) = fault("a:\n\tb: 1\n");
+        assert_eq!((line, col), (2, 1));
+        assert!(message.contains("a tab in the indentation"), "{message}");
+        let (line, col, message) = fault("a:\n  b: 1\n     c: 2\n");
+        assert_eq!((line, col), (3, 6));
+        assert!(
+            message.contains("indented more than the key above"),
+            "{message}"
+        );
+        let (line, col, message) = fault("a: b: c\n");
+        assert_eq!(
+            (line, col),
+            (1, 5),
+            "a second `: ` on a line stays at its colon"
+        );
+        assert!(
+            message.contains("mapping values are not allowed"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn placing_errors_never_panics_on_one_character_edits() {
+        let text =
+            "title: 'x'\nlist:\n  - id: a\n    n: {b: 1, c: [2]}\n  - \"q\"\nç: é\r\nz: |\n  t\n";
+        for (at, _) in text.char_indices() {
+            for insert in ["\"", "'", "\t", " ", ":", "{", "[", "- ", "\n", "é", "\\"] {
+                let edited = format!("{}{insert}{}", &text[..at], &text[at..]);
+                if let Err(err) = parse_value(&edited, Path::new("d.yaml")) {
+                    assert!(
+                        err.line >= 1 && err.line <= edited.lines().count() + 1,
+                        "{err}"
+                    );
+                }
+            }
+        }
+        // Every line twice: duplicate keys at each depth.
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        for i in 0..lines.len() {
+            let edited: String = lines[..=i].iter().chain(&lines[i..]).copied().collect();
+            if let Err(err) = parse_value(&edited, Path::new("d.yaml")) {
+                assert!(err.line >= 1 && err.line <= lines.len() + 1, "{err}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_second_document() {
+        let value = parse_value("\u{feff}a: 1\nb: 2\n", Path::new("d.yaml")).unwrap();
+        assert_eq!(value["b"].as_i64(), Some(2));
     }
 
     #[test]

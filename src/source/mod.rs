@@ -1,13 +1,20 @@
 //! Finding the site's input files: what there is, and what kind each file is.
 //!
 //! [`Kind::of`] is the one classification of a path, shared by the build and the watcher, so
-//! both agree on what a file means.
+//! both agree on what a file means. [`read_text`] is the one way a text file of the site is
+//! read.
+
+mod read;
 
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
 use crate::diag::Diagnostic;
+pub use read::{
+    EncodingError, MAX_TEXT_BYTES, ReadError, decode, not_regular, read_file, read_text,
+    read_text_if_present,
+};
 
 /// What a file under the site root is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,8 +90,9 @@ pub struct Sources {
     pub includes: Vec<PathBuf>,
 }
 
-/// Walks content/, data/, layouts/, static/ and includes/ under `root`. Symbolic links are not followed, so
-/// nothing outside the site is read.
+/// Walks content/, data/, layouts/, static/ and includes/ under `root`. Symbolic links are not
+/// followed, so nothing outside the site is read. An input that is not a regular file (a FIFO,
+/// a socket, a device) is an error: reading it would block or never end.
 pub fn scan(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
     let mut sources = Sources {
         root: root.to_path_buf(),
@@ -100,18 +108,26 @@ pub fn scan(root: &Path) -> Result<Sources, Vec<Diagnostic>> {
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    let path = err.path().unwrap_or(&dir).to_path_buf();
-                    problems.push(Diagnostic::error(path, format!("cannot read: {err}")));
+                    let path = err.path().unwrap_or(&dir);
+                    let path = path.strip_prefix(root).unwrap_or(path);
+                    problems.push(Diagnostic::unreadable(path, format!("cannot read: {err}")));
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            let file_type = entry.file_type();
+            if file_type.is_dir() || file_type.is_symlink() {
                 continue;
             }
             let Ok(relative) = entry.path().strip_prefix(root) else {
                 continue;
             };
-            let list = match Kind::of(relative) {
+            let kind = Kind::of(relative);
+            if let Some(what) = not_regular(&file_type).filter(|_| kind != Kind::Ignored) {
+                let message = ReadError::NotRegular(what).to_string();
+                problems.push(Diagnostic::unreadable(relative, message));
+                continue;
+            }
+            let list = match kind {
                 Kind::Post => &mut sources.posts,
                 Kind::Page => &mut sources.pages,
                 Kind::Data => &mut sources.data,

@@ -1,0 +1,225 @@
+//! The values layouts see: `site`, `page`, `series`, taxonomies and tables of contents, made
+//! from the site's typed parts.
+
+use std::collections::BTreeMap;
+
+use minijinja::Value;
+use minijinja::value::Serde;
+
+use crate::blog::{self, Taxonomy};
+use crate::config::Config;
+use crate::markdown::{self, Rendered, TocEntry, escape_html as escape};
+use crate::page::{Page, PageKind};
+use crate::site::{Series, Site};
+
+/// Reading speed for `page.reading_time`, in words per minute.
+const WORDS_PER_MINUTE: usize = 230;
+
+pub(super) fn site_value(config: &Config) -> Value {
+    let mut site: BTreeMap<String, Value> = config
+        .extra
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_owned(), Value::from(Serde(v)))))
+        .collect();
+    let typed = Value::from(Serde(config));
+    if let Ok(keys) = typed.try_iter() {
+        for key in keys {
+            if let (Some(name), Ok(value)) = (key.as_str(), typed.get_item(&key)) {
+                site.insert(name.to_owned(), value);
+            }
+        }
+    }
+    Value::from(site)
+}
+
+/// The `page` (with `body`) or `posts` entry (without) of templates.
+pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> Value {
+    let texts = |items: &[String]| Value::from(items.to_vec());
+    let authors: Vec<Value> = page
+        .authors
+        .iter()
+        .map(|id| {
+            let mut author: BTreeMap<String, Value> = BTreeMap::new();
+            if let Some(serde_yaml::Value::Mapping(fields)) = site.author(id) {
+                for (key, value) in fields {
+                    if let Some(key) = key.as_str() {
+                        author.insert(key.to_owned(), Value::from(Serde(value)));
+                    }
+                }
+            }
+            author.insert("id".into(), Value::from(id.clone()));
+            // An author missing from data/authors.yaml (a warning) shows as the id.
+            author
+                .entry("name".into())
+                .or_insert_with(|| Value::from(id.clone()));
+            Value::from(author)
+        })
+        .collect();
+    let mut fields = BTreeMap::from([
+        (
+            "kind",
+            Value::from(match page.kind {
+                PageKind::Post => "post",
+                PageKind::Page => "page",
+            }),
+        ),
+        ("title", Value::from(page.title.clone())),
+        (
+            "date",
+            Value::from(page.date.map(|d| d.to_rfc3339()).unwrap_or_default()),
+        ),
+        ("url", Value::from(page.url.clone())),
+        ("slug", Value::from(page.slug.clone())),
+        ("layout", Value::from(page.layout.clone())),
+        ("authors", Value::from(authors)),
+        ("tags", texts(&page.tags)),
+        ("categories", texts(&page.categories)),
+        ("draft", Value::from(page.draft)),
+        (
+            "source",
+            Value::from(page.source.to_string_lossy().replace('\\', "/")),
+        ),
+        ("extra", Value::from(Serde(&page.extra))),
+        ("word_count", Value::from(page.word_count)),
+        (
+            "reading_time",
+            Value::from(page.word_count.div_ceil(WORDS_PER_MINUTE).max(1)),
+        ),
+    ]);
+    let optional = [
+        ("description", page.description.clone().map(Value::from)),
+        ("image", page.image.as_ref().map(|i| Value::from(Serde(i)))),
+        ("comments", page.comments.map(Value::from)),
+        ("toc_enabled", page.toc.map(Value::from)),
+    ];
+    fields.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    let summary = blog::summary_html(site, page);
+    if !summary.is_empty() {
+        fields.insert("summary", Value::from_safe_string(summary));
+    }
+    if let Some((series, index)) = blog::series_of(site, &page.source) {
+        fields.insert("series", series_value(site, series, Some(index)));
+    }
+    if let Some(body) = body {
+        fields.insert("content", Value::from_safe_string(body.html.clone()));
+        fields.insert("toc", toc_value(&body.toc));
+    }
+    Value::from(fields)
+}
+
+/// `page.series` on a post of a series (`current` is its part index), `series` on /series/<id>/.
+pub(super) fn series_value(site: &Site, series: &Series, current: Option<usize>) -> Value {
+    let parts = blog::parts(site, series);
+    let link = |i: usize| {
+        let part = &parts[i];
+        part.post.map(|post| {
+            Value::from(BTreeMap::from([
+                ("title", Value::from(part.title)),
+                ("url", Value::from(post.url.clone())),
+            ]))
+        })
+    };
+    let none = || Value::from(());
+    let mut fields = BTreeMap::from([
+        ("id", Value::from(series.id.clone())),
+        ("title", Value::from(series.title.clone())),
+        ("url", Value::from(blog::series_path(&series.id))),
+        ("feed_url", Value::from(blog::series_feed_path(&series.id))),
+        ("total", Value::from(parts.len())),
+        (
+            "published",
+            Value::from(parts.iter().filter(|p| p.post.is_some()).count()),
+        ),
+        (
+            "summary",
+            series.summary.clone().map_or_else(none, |s| {
+                Value::from_safe_string(markdown::render_inline(&s))
+            }),
+        ),
+        (
+            "parts",
+            parts
+                .iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    Value::from(BTreeMap::from([
+                        ("part", Value::from(i + 1)),
+                        ("title", Value::from(part.title)),
+                        (
+                            "url",
+                            part.post.map_or_else(none, |p| Value::from(p.url.clone())),
+                        ),
+                        ("planned", Value::from(part.post.is_none())),
+                        ("summary", part.summary.map_or_else(none, Value::from)),
+                        ("current", Value::from(current == Some(i))),
+                        (
+                            "date",
+                            part.post
+                                .and_then(|p| p.date)
+                                .map_or_else(none, |d| Value::from(d.to_rfc3339())),
+                        ),
+                    ]))
+                })
+                .collect(),
+        ),
+    ]);
+    if let Some(i) = current {
+        fields.insert("part", Value::from(i + 1));
+        let prev = (0..i).rev().find_map(link);
+        let next = (i + 1..parts.len()).find_map(link);
+        fields.insert("prev", prev.unwrap_or_else(none));
+        fields.insert("next", next.unwrap_or_else(none));
+    }
+    Value::from(fields)
+}
+
+pub(super) fn taxonomy_value(taxonomy: Taxonomy) -> Value {
+    Value::from(BTreeMap::from([
+        ("id", taxonomy.id()),
+        ("title", taxonomy.title()),
+        ("singular", taxonomy.singular()),
+    ]))
+}
+
+pub(super) fn capitalise(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
+/// A plain list of posts with their dates, for pages rendered through `page.html`.
+pub(super) fn post_list_html(config: &Config, posts: &[&Page]) -> String {
+    let mut html = String::from("<ul class=\"term-posts\">");
+    for post in posts {
+        html.push_str(&format!(
+            "<li><a href=\"{}\">{}</a>",
+            escape(&config.relative_url(&post.url)),
+            escape(&post.title)
+        ));
+        if let Some(date) = post.date {
+            html.push_str(&format!(
+                " <time datetime=\"{}\">{}</time>",
+                date.to_rfc3339(),
+                date.civil.date()
+            ));
+        }
+        html.push_str("</li>");
+    }
+    html.push_str("</ul>");
+    html
+}
+
+fn toc_value(entries: &[TocEntry]) -> Value {
+    entries
+        .iter()
+        .map(|entry| {
+            Value::from(BTreeMap::from([
+                ("level", Value::from(entry.level)),
+                ("id", Value::from(entry.id.clone())),
+                ("title", Value::from_safe_string(entry.title.clone())),
+                ("children", toc_value(&entry.children)),
+            ]))
+        })
+        .collect()
+}
