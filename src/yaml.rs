@@ -55,22 +55,21 @@ impl Fault {
         let lines: Vec<&str> = text.split('\n').collect();
         let line_text = lines.get(line - 1).copied().unwrap_or("");
         let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
-        if raw.contains("unexpected end of stream") || raw.contains("unexpected document") {
-            if let Some((open_line, open_col)) =
+        if (raw.contains("unexpected end of stream") || raw.contains("unexpected document"))
+            && let Some((open_line, open_col)) =
                 context_mark(&raw, "while scanning a quoted scalar")
-            {
-                let quote = lines
-                    .get(open_line - 1)
-                    .and_then(|l| l.chars().nth(open_col - 1))
-                    .filter(|c| matches!(c, '"' | '\''))
-                    .unwrap_or('"');
-                return Fault {
-                    line: open_line,
-                    col: open_col,
-                    message: "the quoted string that starts here is never closed".into(),
-                    help: Some(format!("add the closing `{quote}`")),
-                };
-            }
+        {
+            let quote = lines
+                .get(open_line - 1)
+                .and_then(|l| l.chars().nth(open_col - 1))
+                .filter(|c| matches!(c, '"' | '\''))
+                .unwrap_or('"');
+            return Fault {
+                line: open_line,
+                col: open_col,
+                message: "the quoted string that starts here is never closed".into(),
+                help: Some(format!("add the closing `{quote}`")),
+            };
         }
         if let Some(key) = raw
             .split_once("duplicate entry with key ")

@@ -88,11 +88,11 @@ impl Env {
                 continue;
             };
             let name = name.to_string_lossy().replace('\\', "/");
-            match std::fs::read_to_string(root.join(path)) {
+            match crate::source::read_text(root, path) {
                 Ok(text) => {
                     includes.insert(name, text);
                 }
-                Err(err) => problems.push(Diagnostic::error(path, format!("cannot read: {err}"))),
+                Err(problem) => problems.push(problem),
             }
         }
         if !problems.is_empty() {

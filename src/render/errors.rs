@@ -32,14 +32,15 @@ pub(super) fn template_diagnostic(err: &Error, sources: &BTreeMap<String, String
     let at_end = innermost
         .detail()
         .is_some_and(|d| d.starts_with("unexpected end of input"));
-    if innermost.kind() == ErrorKind::SyntaxError && at_end {
-        if let Some((tag, offset)) = unclosed_block(source) {
-            let message = format!(
-                "{}: `{{% {tag} %}}` is never closed: add `{{% end{tag} %}}`",
-                innermost.kind()
-            );
-            return Diagnostic::error(&path, message).at_offset(source, offset);
-        }
+    if innermost.kind() == ErrorKind::SyntaxError
+        && at_end
+        && let Some((tag, offset)) = unclosed_block(source)
+    {
+        let message = format!(
+            "{}: `{{% {tag} %}}` is never closed: add `{{% end{tag} %}}`",
+            innermost.kind()
+        );
+        return Diagnostic::error(&path, message).at_offset(source, offset);
     }
     match (innermost.range(), innermost.line()) {
         (Some(range), _) => diagnostic.at_offset(source, range.start),

@@ -143,6 +143,11 @@ impl Sink for Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_error(parent))?;
         }
+        // Checked again here: a file swapped for a FIFO since the scan would block the copy.
+        let metadata = fs::metadata(from).map_err(io_error(from))?;
+        if !metadata.is_file() {
+            return Err(io_error(from)(io::Error::other("not a regular file")));
+        }
         fs::copy(from, &path).map_err(io_error(from))?;
         self.wrote(relative);
         Ok(())

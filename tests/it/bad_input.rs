@@ -476,3 +476,17 @@ fn an_unclosed_block_tag_in_a_layout_is_reported_at_the_tag() {
         "layouts/base.html:8:1: error: syntax error: `{% if %}` is never closed: add `{% endif %}`",
     );
 }
+
+/// A Liquid include in Latin-1 is reported at its first bad byte too, like every other file.
+#[test]
+fn a_latin1_include_is_reported_at_its_first_bad_byte() {
+    let site = TestSite::new("basic");
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{config}liquid: true\n"));
+    write_bytes(&site, "includes/note.html", b"<p>\nna\xEFve</p>\n");
+    let stderr = fails_with(&site, 1);
+    assert_has(
+        &stderr,
+        "includes/note.html:2:3: error: not UTF-8: invalid byte 0xEF (the file looks like Latin-1/Windows-1252)",
+    );
+}
