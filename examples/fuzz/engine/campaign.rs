@@ -340,11 +340,15 @@ fn abort_key(stderr: &str, status: &str) -> String {
                 || l.contains("panicked")
         })
         .unwrap_or(status);
-    line.chars()
-        .map(|c| if c.is_ascii_digit() { 'N' } else { c })
-        .collect::<String>()
-        .replace("NN", "N")
-        .replace("NN", "N")
+    let mut key = String::new();
+    for c in line.chars() {
+        if !c.is_ascii_digit() {
+            key.push(c);
+        } else if !key.ends_with('N') {
+            key.push('N');
+        }
+    }
+    key
 }
 
 /// Saves a finding's shortest input as `case.json` (for `replay`) and as plain files, with a
