@@ -6,6 +6,7 @@
 //! cargo run --release --example fuzz -- <target|all> <executions> <seed> [--minutes M]
 //!     [--chunk N] [--slice S] [--hang S] [--slow MS] [--out DIR]
 //! cargo run --release --example fuzz -- replay <target> <case.json>
+//! cargo run --release --example fuzz -- case <target> <seed> <index> <dir>
 //! ```
 
 mod engine;
@@ -18,7 +19,7 @@ use engine::campaign::{self, Kind, Plan};
 use engine::targets::{self, Context, Target};
 
 const USAGE: &str = "usage: fuzz <all|frontmatter|markdown|liquid|matrices|check> <executions> <seed> \
-[--minutes M] [--chunk N] [--slice SECONDS] [--hang SECONDS] [--slow MS] [--out DIR]\n       fuzz replay <target> <case.json>";
+[--minutes M] [--chunk N] [--slice SECONDS] [--hang SECONDS] [--slow MS] [--out DIR]\n       fuzz replay <target> <case.json>\n       fuzz case <target> <seed> <index> <dir>";
 
 fn main() -> ExitCode {
     if campaign::child_from_env() {
@@ -27,6 +28,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("replay") => replay(&args[1..]),
+        Some("case") => write_case(&args[1..]),
         Some(_) => match parse_plan(&args) {
             Ok(plan) => fuzz(&plan),
             Err(message) => {
@@ -141,4 +143,34 @@ fn replay(args: &[String]) -> ExitCode {
     targets::execute(target, &mut ctx, &case);
     println!("ran without panic in {} ms", began.elapsed().as_millis());
     ExitCode::SUCCESS
+}
+
+/// Writes input `index` of `target` under `seed` to `dir` (`case.json` and plain files), to
+/// read it or replay it.
+fn write_case(args: &[String]) -> ExitCode {
+    let [name, seed, index, dir] = args else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let (Some(target), Ok(seed), Ok(index)) =
+        (Target::from_name(name), seed.parse(), index.parse())
+    else {
+        eprintln!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let case = targets::generate(target, &Context::new(), seed, index);
+    match campaign::write_case(dir.as_ref(), &case) {
+        Ok(()) => {
+            println!(
+                "{} bytes in {} files: {dir}/case.json",
+                case.len(),
+                case.parts.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{dir}: {err}");
+            ExitCode::from(2)
+        }
+    }
 }

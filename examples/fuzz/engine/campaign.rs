@@ -36,7 +36,7 @@ pub struct Plan {
     pub slice: Duration,
     /// A child silent this long is hung and killed.
     pub hang: Duration,
-    /// An execution this long is reported as slow.
+    /// An execution that takes this much CPU time is reported as slow.
     pub slow: Duration,
     /// No new chunk starts after this.
     pub deadline: Option<Instant>,
@@ -190,6 +190,13 @@ pub fn run(plan: &Plan, child: &dyn Fn() -> Command) -> Summary {
         }
         if !ran {
             break;
+        }
+        if plan.verbose {
+            eprintln!(
+                "round done: {} executions, {} distinct findings",
+                summary.total_executions(),
+                findings.len()
+            );
         }
     }
     for finding in findings.values_mut() {
@@ -473,6 +480,32 @@ fn limit_memory() {
     }
 }
 
+/// Runs `f`, with the CPU time it took in this process (all threads): what an input costs,
+/// whatever else runs on the machine. Wall time where CPU time cannot be read.
+fn measured<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    #[cfg(unix)]
+    fn cpu_time() -> Option<Duration> {
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes only the timespec passed.
+        let read = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut now) };
+        (read == 0).then(|| Duration::new(now.tv_sec as u64, now.tv_nsec as u32))
+    }
+    #[cfg(not(unix))]
+    fn cpu_time() -> Option<Duration> {
+        None
+    }
+    let (cpu, wall) = (cpu_time(), Instant::now());
+    let result = f();
+    let cost = match (cpu, cpu_time()) {
+        (Some(before), Some(after)) => after.saturating_sub(before),
+        _ => wall.elapsed(),
+    };
+    (result, cost)
+}
+
 /// Runs `case`, returning the panic (location, message) if it panicked.
 fn execute_caught(
     target: Target,
@@ -515,9 +548,8 @@ pub fn child_from_env() -> bool {
         let case = targets::generate(target, &ctx, seed, index);
         let _ = writeln!(out, "{TAG}start {index}");
         let _ = out.flush();
-        let began = Instant::now();
-        let panicked = execute_caught(target, &mut ctx, &case, &last);
-        let millis = began.elapsed().as_millis();
+        let (panicked, cost) = measured(|| execute_caught(target, &mut ctx, &case, &last));
+        let millis = cost.as_millis();
         if let Some((location, message)) = panicked {
             let message = message.replace('\n', "\\n").replace('\t', " ");
             let _ = writeln!(out, "{TAG}panic {index}\t{location}\t{message}");
