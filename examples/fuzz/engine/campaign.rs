@@ -19,6 +19,8 @@ use super::targets::{self, Case, Context, Target};
 pub const CHILD_ENV: &str = "VERSUS_FUZZ_CHILD";
 /// Set in a minimizing child: `<target> <case.json> <panic location>`.
 pub const MINIMIZE_ENV: &str = "VERSUS_FUZZ_MINIMIZE";
+/// Set in a child that runs one case and nothing else: `<target> <case.json>`.
+pub const RUN_ENV: &str = "VERSUS_FUZZ_RUN";
 /// Protocol lines start with this, so other output of a child (libtest's) is ignored.
 const TAG: &str = "@fuzz ";
 /// Address space of a child: an input that allocates without bound fails here, as an abort.
@@ -405,8 +407,72 @@ fn save(plan: &Plan, ctx: &Context, f: &Finding, child: &dyn Fn() -> Command) ->
             ));
         }
     }
+    if f.kind == Kind::Abort {
+        // An abort ends the process: each candidate runs in a child of its own.
+        let began = Instant::now();
+        let probe = dir.join("probe.json");
+        let shrunk = shrink(case.clone(), |candidate| {
+            began.elapsed() < Duration::from_secs(90)
+                && aborts_alike(plan, child, f, candidate, &probe)
+        });
+        let _ = std::fs::remove_file(&probe);
+        if shrunk != case && write_case(&dir.join("minimized"), &shrunk).is_ok() {
+            note.push_str(&format!(
+                "minimized ({} bytes): {}\n",
+                shrunk.len(),
+                dir.join("minimized/case.json").display()
+            ));
+        }
+    }
     std::fs::write(dir.join("finding.txt"), note).ok()?;
     Some(dir)
+}
+
+/// Whether `candidate`, run alone in a child, aborts the way `f` did.
+fn aborts_alike(
+    plan: &Plan,
+    child: &dyn Fn() -> Command,
+    f: &Finding,
+    candidate: &Case,
+    probe: &Path,
+) -> bool {
+    let Ok(json) = serde_json::to_string(&candidate.parts) else {
+        return false;
+    };
+    if std::fs::write(probe, json).is_err() {
+        return false;
+    }
+    let spawned = child()
+        .env(RUN_ENV, format!("{} {}", f.target.name(), probe.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut process) = spawned else {
+        return false;
+    };
+    let mut stderr = process.stderr.take().expect("piped stderr");
+    let text = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let began = Instant::now();
+    let status = loop {
+        match process.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if began.elapsed() < plan.hang => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            _ => {
+                let _ = process.kill();
+                let _ = process.wait();
+                return false;
+            }
+        }
+    };
+    let text = text.join().unwrap_or_default();
+    !status.success() && abort_key(&text, &status.to_string()) == f.key
 }
 
 /// `dir/case.json` and each part as a file under `dir/files/`, to read.
@@ -525,6 +591,14 @@ pub fn child_from_env() -> bool {
         minimize(&spec);
         return true;
     }
+    if let Ok(spec) = std::env::var(RUN_ENV) {
+        let (name, path) = spec.split_once(' ').expect("`target case.json`");
+        let target = Target::from_name(name).expect("known target");
+        let case = read_case(Path::new(path)).expect("case to run");
+        limit_memory();
+        targets::execute(target, &mut Context::new(), &case);
+        return true;
+    }
     let Ok(spec) = std::env::var(CHILD_ENV) else {
         return false;
     };
@@ -563,8 +637,8 @@ pub fn child_from_env() -> bool {
     true
 }
 
-/// Shrinks a panicking case while it still panics at the same place: drops parts, then ever
-/// smaller slices of each part's text. Writes `minimized/` beside the case.
+/// Shrinks a panicking case while it still panics at the same place, in this process.
+/// Writes `minimized/` beside the case.
 fn minimize(spec: &str) {
     let mut fields = spec.splitn(3, ' ');
     let (Some(name), Some(path), Some(location)) = (fields.next(), fields.next(), fields.next())
@@ -573,23 +647,32 @@ fn minimize(spec: &str) {
     };
     let target = Target::from_name(name).expect("known target");
     let path = Path::new(path);
-    let mut case = read_case(path).expect("case to minimize");
+    let case = read_case(path).expect("case to minimize");
     limit_memory();
     let last = catch_panics();
     let mut ctx = Context::new();
     let began = Instant::now();
-    let still_panics = |candidate: &Case, ctx: &mut Context| {
+    let mut still_panics = |candidate: &Case| {
         began.elapsed() < Duration::from_secs(60)
-            && execute_caught(target, ctx, candidate, &last).is_some_and(|(l, _)| l == location)
+            && execute_caught(target, &mut ctx, candidate, &last)
+                .is_some_and(|(l, _)| l == location)
     };
-    if !still_panics(&case, &mut ctx) {
+    if !still_panics(&case) {
         std::process::exit(1);
     }
+    let case = shrink(case, still_panics);
+    let dir = path.parent().unwrap_or(Path::new(".")).join("minimized");
+    write_case(&dir, &case).expect("write the minimized case");
+}
+
+/// Shrinks `case` while `still_fails` holds: drops whole parts, then ever smaller slices of
+/// each part's text.
+fn shrink(mut case: Case, mut still_fails: impl FnMut(&Case) -> bool) -> Case {
     let mut part = 0;
     while part < case.parts.len() && case.parts.len() > 1 {
         let mut fewer = case.clone();
         fewer.parts.remove(part);
-        if still_panics(&fewer, &mut ctx) {
+        if still_fails(&fewer) {
             case = fewer;
         } else {
             part += 1;
@@ -607,7 +690,7 @@ fn minimize(spec: &str) {
                 }
                 let mut shorter = case.clone();
                 shorter.parts[part].1.replace_range(at..end, "");
-                if still_panics(&shorter, &mut ctx) {
+                if still_fails(&shorter) {
                     case = shorter;
                 } else {
                     at = end;
@@ -616,6 +699,5 @@ fn minimize(spec: &str) {
             size /= 2;
         }
     }
-    let dir = path.parent().unwrap_or(Path::new(".")).join("minimized");
-    write_case(&dir, &case).expect("write the minimized case");
+    case
 }
