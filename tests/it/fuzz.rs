@@ -7,11 +7,12 @@
 #[path = "../../examples/fuzz/engine/mod.rs"]
 mod engine;
 
+use std::collections::HashSet;
 use std::process::Command;
 use std::time::Duration;
 
 use engine::campaign::{self, Kind, Plan};
-use engine::targets::Target;
+use engine::targets::{self, Context, Target};
 
 /// Executions per target: about 20 s in all in a debug build on two cores.
 const BUDGET: [(Target, u64); 5] = [
@@ -52,6 +53,39 @@ fn generated_inputs_never_panic_abort_or_hang() {
     }
     let failed = summary.findings.iter().any(|f| f.kind != Kind::Slow);
     assert!(!failed, "fuzz findings:\n{}", summary.report());
+}
+
+/// A finding is reported as (target, seed, index): that must be enough to make its input again,
+/// and the inputs of a run must differ from each other.
+#[test]
+fn inputs_are_made_again_from_seed_and_index() {
+    let ctx = Context::new();
+    for target in Target::ALL {
+        for index in [0, 1, 4_321] {
+            let first = targets::generate(target, &ctx, 7, index);
+            assert_eq!(
+                first,
+                targets::generate(target, &ctx, 7, index),
+                "{}",
+                target.name()
+            );
+            assert_ne!(
+                first,
+                targets::generate(target, &ctx, 8, index),
+                "{}",
+                target.name()
+            );
+        }
+        let distinct: HashSet<_> = (0..100)
+            .map(|index| targets::generate(target, &ctx, 7, index))
+            .collect();
+        assert!(
+            distinct.len() >= 90,
+            "{}: {} distinct",
+            target.name(),
+            distinct.len()
+        );
+    }
 }
 
 /// One chunk of executions, in the child process the test above starts.

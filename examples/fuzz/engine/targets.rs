@@ -58,7 +58,7 @@ impl Target {
 
 /// One input: files by site-relative path (`content/posts/2024-01-15-a.md`, `data/providers.yaml`,
 /// `includes/note.html`, `body.md`), so a saved case reads like a small site.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Case {
     pub parts: Vec<(String, String)>,
 }
