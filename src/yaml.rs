@@ -76,7 +76,7 @@ impl Fault {
             .map(|(_, key)| unquote(key))
         {
             let start = offset_of(&lines, line, col);
-            let keys = match text[start..].starts_with('{') {
+            let keys = match text.get(start..).is_some_and(|t| t.starts_with('{')) {
                 true => flow_keys(text, start),
                 false => block_keys(&lines, line, col),
             };
@@ -148,7 +148,16 @@ fn unquote(key: &str) -> String {
 
 /// The byte offset of 1-based `line` and character column `col` in `lines`.
 fn offset_of(lines: &[&str], line: usize, col: usize) -> usize {
-    let start: usize = lines[..line.saturating_sub(1).min(lines.len())]
+    // libyaml also breaks lines at a lone `\r`, which `lines` does not: a line past the last
+    // one is the end of the text.
+    if line > lines.len() {
+        return lines
+            .iter()
+            .map(|l| l.len() + 1)
+            .sum::<usize>()
+            .saturating_sub(1);
+    }
+    let start: usize = lines[..line.saturating_sub(1)]
         .iter()
         .map(|l| l.len() + 1)
         .sum();
@@ -208,7 +217,7 @@ fn flow_keys(text: &str, open: usize) -> Vec<(String, usize)> {
     let mut depth = 0usize;
     let mut expect_key = false;
     let mut quote: Option<char> = None;
-    let mut chars = text[open..].char_indices();
+    let mut chars = text.get(open..).unwrap_or("").char_indices();
     while let Some((i, c)) = chars.next() {
         if let Some(q) = quote {
             if c == '\\' && q == '"' {
@@ -662,5 +671,16 @@ mod tests {
     #[test]
     fn empty_file_is_null() {
         assert_eq!(parse_value("\n", Path::new("d.yaml")).unwrap(), Value::Null);
+    }
+
+    /// Found by the fuzzer: libyaml breaks lines at a lone `\r`, so a duplicate key in a file
+    /// with old Mac line ends was placed past the end of the text (a panic).
+    #[test]
+    fn duplicate_keys_with_carriage_return_line_ends_are_no_panic() {
+        let text = "s:\r  e: -*\r  s:\r  home:rt:\r  home:rt:";
+        let err = parse_value(text, Path::new("d.yaml")).unwrap_err();
+        assert!(err.message.contains("invalid YAML"), "{}", err.message);
+        let text = "a: 1\rb: {x: 1, x: 2}\ra: 2\r";
+        assert!(parse_value(text, Path::new("d.yaml")).is_err());
     }
 }
