@@ -244,10 +244,10 @@ fn run_chunk(
     let stdout = process.stdout.take().expect("piped stdout");
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(at) = line.find(TAG) {
-                if lines_tx.send(line[at + TAG.len()..].to_owned()).is_err() {
-                    break;
-                }
+            if let Some(at) = line.find(TAG)
+                && lines_tx.send(line[at + TAG.len()..].to_owned()).is_err()
+            {
+                break;
             }
         }
     });

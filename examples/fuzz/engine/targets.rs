@@ -714,7 +714,7 @@ fn run_markdown(body: &str) {
             .contains("matrix(")
             .then(|| Ok("<table><tr><td>x</td></tr></table>".to_owned()))
     };
-    let code_markup = if body.len() % 2 == 0 {
+    let code_markup = if body.len().is_multiple_of(2) {
         config::CodeMarkup::Versus
     } else {
         config::CodeMarkup::Jekyll
@@ -1406,7 +1406,7 @@ fn run_check(ctx: &mut Context, case: &Case) {
     }
     let outputs = sink.0.into_inner().unwrap_or_else(|e| e.into_inner());
     let options = CheckOptions {
-        strict: case.len() % 2 == 0,
+        strict: case.len().is_multiple_of(2),
         external: None,
     };
     let _ = check::run(&root, &prepared, &outputs, &options);
