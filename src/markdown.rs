@@ -367,6 +367,8 @@ struct Doc<'a> {
     partner: Vec<usize>,
     /// Index of the innermost enclosing `Start`, if any.
     parent: Vec<Option<usize>>,
+    /// Whether a `{:toc}` list has become the table of contents (kramdown makes only the first).
+    toc_placed: bool,
 }
 
 /// Stands in for the `{:toc}` list until the TOC is known; pulldown never emits NUL.
@@ -408,6 +410,7 @@ impl<'a> Doc<'a> {
             items,
             partner,
             parent,
+            toc_placed: false,
         }
     }
 
@@ -962,13 +965,17 @@ fn previous_block(doc: &Doc, i: usize) -> Option<usize> {
 
 /// Puts `attrs` on block `target`; false if that block cannot take them (then
 /// the IAL stays visible).
-fn attach(doc: &mut Doc, target: usize, attrs: Attrs) -> bool {
+fn attach(doc: &mut Doc, target: usize, mut attrs: Attrs) -> bool {
     let event = &doc.items[target].event;
+    // As kramdown, only the first `{:toc}` list becomes the table of contents; a later one
+    // stays the list it is (and a page cannot repeat the TOC until it fills the memory).
+    attrs.toc &= !doc.toc_placed;
     if attrs.toc {
         // kramdown's `* TOC` + `{:toc}`: the whole list becomes the TOC.
         if !matches!(event, Event::Start(Tag::List(_))) {
             return false;
         }
+        doc.toc_placed = true;
         let end = doc.partner[target];
         for k in target + 1..=end {
             doc.remove(k);
@@ -1809,6 +1816,18 @@ mod tests {
         ), "{}", r.html);
         assert!(!r.html.contains("TOC"), "{}", r.html);
         assert_eq!(html("* TOC\n{:toc}\n\ntext\n"), "<p>text</p>\n");
+    }
+
+    /// Found by the fuzzer: every `{:toc}` got the whole TOC, so 5,400 markers over 5,400
+    /// headings needed gigabytes. kramdown makes only the first one the TOC.
+    #[test]
+    fn only_the_first_toc_marker_becomes_the_toc() {
+        let out = html("* TOC\n{:toc}\n\n## A\n\n* TOC\n{:toc}\n\n## B\n");
+        assert_eq!(out.matches("markdown-toc\"").count(), 1, "{out}");
+        assert!(out.contains("<ul>\n<li>TOC</li>\n</ul>"), "{out}");
+        let many = "## Part\n\n* TOC\n{:toc}\n\n".repeat(2_000);
+        let out = html(&many);
+        assert!(out.len() < many.len() * 20, "{} bytes", out.len());
     }
 
     #[test]
