@@ -75,10 +75,22 @@ impl Diagnostic {
         self
     }
 
-    /// Places the diagnostic at a byte offset of `source`.
-    pub fn at_offset(self, source: &str, offset: usize) -> Self {
-        let (line, col) = LineIndex::new(source).line_col(offset);
-        self.at(source, line, col)
+    /// Places the diagnostic at a byte offset of `source`. Reads only the text before the
+    /// offset and its line, with no index: a file with thousands of problems stays linear-ish.
+    pub fn at_offset(mut self, source: &str, offset: usize) -> Self {
+        let mut offset = offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &source[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        self.line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        self.col = before[line_start..].chars().count() + 1;
+        self.snippet = (line_start < source.len()).then(|| {
+            let line = source[line_start..].split('\n').next().unwrap_or("");
+            line.strip_suffix('\r').unwrap_or(line).to_owned()
+        });
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -192,6 +204,26 @@ pub fn did_you_mean<'c>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn at_offset_agrees_with_the_line_index_everywhere() {
+        let source = "a: 1\r\nbé: [x\n\n  ünï: \"y\"\nlast";
+        let index = LineIndex::new(source);
+        for offset in 0..=source.len() + 2 {
+            let placed = Diagnostic::error("f", "m").at_offset(source, offset);
+            let at = offset.min(source.len());
+            let Some(boundary) = (0..=at).rev().find(|&o| source.is_char_boundary(o)) else {
+                unreachable!()
+            };
+            let (line, col) = index.line_col(boundary);
+            let expected = Diagnostic::error("f", "m").at(source, line, col);
+            assert_eq!(
+                (placed.line, placed.col, &placed.snippet),
+                (expected.line, expected.col, &expected.snippet),
+                "offset {offset}"
+            );
+        }
+    }
 
     #[test]
     fn line_col_counts_characters_from_one() {
