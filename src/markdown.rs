@@ -106,6 +106,12 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
     let mut warnings = Vec::new();
+    if doc.parser_failed {
+        warnings.push(Problem {
+            offset: 0,
+            message: "the Markdown parser (pulldown-cmark) failed on this text and it was read again without `{#id}` heading attributes; look for an odd mix of `>`, backticks and `{}`".into(),
+        });
+    }
     render_code_blocks(&mut doc, options, &mut warnings);
     let (headings, toc) = assign_heading_ids(&mut doc, options.code_markup);
     if options.code_markup == CodeMarkup::Jekyll {
@@ -369,6 +375,8 @@ struct Doc<'a> {
     parent: Vec<Option<usize>>,
     /// Whether a `{:toc}` list has become the table of contents (kramdown makes only the first).
     toc_placed: bool,
+    /// The Markdown parser failed on this body, which was parsed again without heading ids.
+    parser_failed: bool,
 }
 
 /// Stands in for the `{:toc}` list until the TOC is known; pulldown never emits NUL.
@@ -382,14 +390,32 @@ impl<'a> Doc<'a> {
             | ParseOptions::ENABLE_TASKLISTS
             | ParseOptions::ENABLE_HEADING_ATTRIBUTES
             | ParseOptions::ENABLE_SMART_PUNCTUATION;
-        let items: Vec<Item> = Parser::new_ext(body, opts)
-            .into_offset_iter()
-            .map(|(event, range)| Item {
-                event,
-                range,
-                attrs: None,
-            })
-            .collect();
+        let events = |opts| {
+            Parser::new_ext(body, opts)
+                .into_offset_iter()
+                .map(|(event, range)| Item {
+                    event,
+                    range,
+                    attrs: None,
+                })
+                .collect::<Vec<Item>>()
+        };
+        // pulldown-cmark 0.13.6 panics on some inputs with heading attributes on (found by the
+        // fuzzer: `>]\n`\n> {}\n>-`); such a body is parsed again without them.
+        let (items, parser_failed) = match std::panic::catch_unwind(|| events(opts)) {
+            Ok(items) => (items, false),
+            Err(_) => {
+                let plain = opts - ParseOptions::ENABLE_HEADING_ATTRIBUTES;
+                let items = std::panic::catch_unwind(|| events(plain)).unwrap_or_else(|_| {
+                    vec![Item {
+                        event: Event::Text(CowStr::Borrowed(body)),
+                        range: 0..body.len(),
+                        attrs: None,
+                    }]
+                });
+                (items, true)
+            }
+        };
         let mut partner = vec![usize::MAX; items.len()];
         let mut parent = vec![None; items.len()];
         let mut open = Vec::new();
@@ -411,6 +437,7 @@ impl<'a> Doc<'a> {
             partner,
             parent,
             toc_placed: false,
+            parser_failed,
         }
     }
 
@@ -1828,6 +1855,16 @@ mod tests {
         let many = "## Part\n\n* TOC\n{:toc}\n\n".repeat(2_000);
         let out = html(&many);
         assert!(out.len() < many.len() * 20, "{} bytes", out.len());
+    }
+
+    /// Found by the fuzzer: pulldown-cmark 0.13.6 itself panics on this body with heading
+    /// attributes on; versus renders it without them and warns.
+    #[test]
+    fn a_body_the_parser_fails_on_is_rendered_with_a_warning() {
+        let r = render_with(">]\n`\n> {}\n>-", &no_sources);
+        assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
+        assert!(r.warnings[0].message.contains("pulldown-cmark"));
+        assert!(r.html.contains("<blockquote>"), "{}", r.html);
     }
 
     #[test]

@@ -490,3 +490,24 @@ fn a_latin1_include_is_reported_at_its_first_bad_byte() {
         "includes/note.html:2:3: error: not UTF-8: invalid byte 0xEF (the file looks like Latin-1/Windows-1252)",
     );
 }
+
+/// Found by the fuzzer: pulldown-cmark 0.13.6 panicked on this body (exit 101); the build now
+/// writes the page and warns at the file.
+#[test]
+fn a_body_the_markdown_parser_fails_on_is_a_warning_not_a_crash() {
+    let site = TestSite::new("basic");
+    site.write(
+        "content/posts/2023-09-03-odd.md",
+        "---\ntitle: Odd\n---\n>]\n`\n> {}\n>-",
+    );
+    let run = site.build(&[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_has(
+        &run.stderr,
+        "content/posts/2023-09-03-odd.md:4:1: warning: the Markdown parser (pulldown-cmark) failed",
+    );
+    assert!(
+        site.read("2023/09/03/odd/index.html")
+            .contains("<blockquote>")
+    );
+}
