@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::harness::{Run, TODAY, TestSite};
+use crate::harness::{Run, TODAY, TestSite, assert_has};
 
 const POST: &str = "content/posts/2023-08-11-first-post.md";
 
@@ -42,13 +42,6 @@ fn fails_with(site: &TestSite, code: i32) -> String {
         run.stdout, run.stderr
     );
     run.stderr
-}
-
-fn assert_has(stderr: &str, expected: &str) {
-    assert!(
-        stderr.contains(expected),
-        "expected {expected:?} in:\n{stderr}"
-    );
 }
 
 fn mkfifo(path: &Path) {

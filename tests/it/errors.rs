@@ -1,15 +1,4 @@
-use crate::harness::TestSite;
-
-/// Builds `site` expecting content errors: exit 1 and every message on stderr.
-fn errors_of(site: &TestSite) -> String {
-    let run = site.build(&[]);
-    assert_eq!(
-        run.code, 1,
-        "expected a failed build, got:\n{}{}",
-        run.stdout, run.stderr
-    );
-    run.stderr
-}
+use crate::harness::{TestSite, errors_of};
 
 const POST: &str = "content/posts/2023-08-11-first-post.md";
 

@@ -97,6 +97,23 @@ impl TestSite {
     }
 }
 
+/// Builds `site` expecting content errors: exit 1 (not a crash: an abort is 134, a kill 137)
+/// and every message on stderr.
+pub fn errors_of(site: &TestSite) -> String {
+    let run = site.build(&[]);
+    assert_eq!(
+        run.code, 1,
+        "expected a failed build, got:\n{}{}",
+        run.stdout, run.stderr
+    );
+    run.stderr
+}
+
+/// Fails the test unless `text` (versus's messages) contains `expected`.
+pub fn assert_has(text: &str, expected: &str) {
+    assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+}
+
 impl From<Output> for Run {
     fn from(output: Output) -> Run {
         Run {

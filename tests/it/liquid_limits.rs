@@ -2,7 +2,7 @@
 //! with an error at `path:line:col`, never with a stack overflow, an endless loop or memory
 //! exhausted.
 
-use crate::harness::TestSite;
+use crate::harness::{TestSite, assert_has, errors_of};
 
 const POST: &str = "content/posts/2023-10-01-limits.md";
 /// The front matter of [`POST`]: its body starts on line 5.
@@ -16,24 +16,6 @@ fn liquid_site(body: &str) -> TestSite {
     site.write("site.yaml", &format!("{config}liquid: true\n"));
     site.write(POST, &format!("{FRONT_MATTER}{body}"));
     site
-}
-
-/// Builds, expects exit 1 (a content error, not a crash: an abort is 134, a kill 137).
-fn errors_of(site: &TestSite) -> String {
-    let run = site.build(&[]);
-    assert_eq!(
-        run.code, 1,
-        "expected a failed build, got:\n{}{}",
-        run.stdout, run.stderr
-    );
-    run.stderr
-}
-
-fn assert_has(stderr: &str, expected: &str) {
-    assert!(
-        stderr.contains(expected),
-        "missing {expected:?} in:\n{stderr}"
-    );
 }
 
 fn post_html(site: &TestSite) -> String {
