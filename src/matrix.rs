@@ -19,7 +19,7 @@ pub const MATRICES_DIR: &str = "data/matrices";
 
 /// How a provider supports a feature: a closed set, so tables and summaries can count them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Support {
     /// On out of the box.
     Default,
@@ -31,17 +31,20 @@ pub enum Support {
     Manual,
     /// Not supported.
     None,
+    /// Not applicable by design (etcd behind a managed control plane): shown, never scored.
+    NotApplicable,
     /// Not known yet.
     Unknown,
 }
 
 impl Support {
-    pub const ALL: [Support; 6] = [
+    pub const ALL: [Support; 7] = [
         Support::Default,
         Support::Option,
         Support::Addon,
         Support::Manual,
         Support::None,
+        Support::NotApplicable,
         Support::Unknown,
     ];
 
@@ -52,6 +55,7 @@ impl Support {
             Support::Addon => "addon",
             Support::Manual => "manual",
             Support::None => "none",
+            Support::NotApplicable => "not-applicable",
             Support::Unknown => "unknown",
         }
     }
@@ -64,6 +68,7 @@ impl Support {
             Support::Addon => "Add-on",
             Support::Manual => "Do it yourself",
             Support::None => "Not supported",
+            Support::NotApplicable => "Not applicable",
             Support::Unknown => "Unknown",
         }
     }
@@ -76,6 +81,7 @@ impl Support {
             Support::Addon => "a provider add-on to enable",
             Support::Manual => "possible with your own work: install, configure and maintain it",
             Support::None => "not supported",
+            Support::NotApplicable => "not applicable by design: nothing to weigh",
             Support::Unknown => "not known yet",
         }
     }
@@ -88,6 +94,7 @@ impl Support {
             Support::Addon => "⊕",
             Support::Manual => "⚒",
             Support::None => "✕",
+            Support::NotApplicable => "–",
             Support::Unknown => "?",
         }
     }
