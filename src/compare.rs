@@ -20,7 +20,9 @@ pub type Mention<'a> = (&'a str, &'a str);
 pub fn index_html(matrices: &Matrices, config: &Config) -> String {
     let mut html = String::from(
         "<p>Every claim of this series, by area. Each count says how many features of the area a \
-         provider supports at that level; the area pages give the notes and sources.</p>\n",
+         provider supports at that level; what does not apply to a provider by design (etcd \
+         behind a managed control plane, say) is listed apart and never counted as missing. The \
+         area pages give the notes and sources.</p>\n",
     );
     html.push_str("<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"compare-summary\" tabindex=\"0\">\n<table class=\"matrix-table compare-summary\">\n<caption id=\"compare-summary\">Support by area and provider</caption>\n<thead><tr><th scope=\"col\">Area</th>");
     for provider in &matrices.providers {
@@ -32,23 +34,37 @@ pub fn index_html(matrices: &Matrices, config: &Config) -> String {
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     for area in &matrices.areas {
+        let (weighed, by_design): (Vec<_>, Vec<_>) = area
+            .features
+            .iter()
+            .partition(|f| f.cells.iter().any(|c| c.support.is_weighed()));
+        let mut count = format!("{} features", weighed.len());
+        if !by_design.is_empty() {
+            count.push_str(&format!(", {} not applicable", by_design.len()));
+        }
         html.push_str(&format!(
-            "<tr><th scope=\"row\"><a href=\"{}\">{}</a> <span class=\"compare-count\">({} features)</span></th>",
+            "<tr><th scope=\"row\"><a href=\"{}\">{}</a> <span class=\"compare-count\">({count})</span></th>",
             escape(&config.relative_url(&area_path(&area.id))),
             escape(&area.title),
-            area.features.len()
         ));
         for column in 0..matrices.providers.len() {
             html.push_str("<td><ul class=\"compare-levels\">");
-            for level in Support::ALL {
+            // Weighed levels first; what is absent by design comes last, apart.
+            let levels = Support::ALL.into_iter().filter(|l| l.is_weighed());
+            for level in levels.chain([Support::NotApplicable]) {
                 let count = area
                     .features
                     .iter()
                     .filter(|f| f.cells[column].support == level)
                     .count();
                 if count > 0 {
+                    let apart = if level.is_weighed() {
+                        ""
+                    } else {
+                        " (not counted)"
+                    };
                     html.push_str(&format!(
-                        "<li class=\"support-{}\"><span class=\"support-symbol\" aria-hidden=\"true\">{}</span> {count} {}</li>",
+                        "<li class=\"support-{}\"><span class=\"support-symbol\" aria-hidden=\"true\">{}</span> {count} {}{apart}</li>",
                         level.id(),
                         level.symbol(),
                         level.label().to_lowercase()

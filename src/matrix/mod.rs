@@ -110,6 +110,11 @@ impl Support {
         matches!(self, Support::Default | Support::Option | Support::Addon)
     }
 
+    /// Counted in summaries: everything but what is absent by design.
+    pub fn is_weighed(self) -> bool {
+        self != Support::NotApplicable
+    }
+
     fn parse(text: &str) -> Option<Support> {
         Support::ALL.into_iter().find(|s| s.id() == text)
     }

@@ -233,7 +233,8 @@ fn exports_parse_back_to_the_same_data() {
         "https://kubernetes.io/docs/concepts/storage/persistent-volumes/"
     );
     assert_eq!(csi["cells"]["eks"]["verified"], "2023-08-11");
-    assert_eq!(json["support_levels"].as_array().unwrap().len(), 6);
+    assert_eq!(json["support_levels"].as_array().unwrap().len(), 7);
+    assert_eq!(json["support_levels"][5]["id"], "not-applicable");
 
     let csv_text = site.read("compare/matrix.csv");
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
@@ -308,4 +309,32 @@ fn matrix_errors_fail_the_build_with_positions() {
     let run = site.build(&[]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("content/posts/2023-08-11-storage.md:16:1: error: unknown matrix `extra`: did you mean `extras`?"), "{}", run.stderr);
+}
+
+#[test]
+fn not_applicable_is_shown_but_never_counted_as_missing() {
+    let site = TestSite::new("compare");
+    let extras = std::fs::read_to_string(site.root().join("data/matrices/extras.yaml")).unwrap();
+    site.write(
+        "data/matrices/extras.yaml",
+        &format!(
+            "{extras}  - id: etcd-access\n    name: Direct access to etcd\n    eks: not-applicable\n    aks: not-applicable\n"
+        ),
+    );
+    site.build_ok();
+    let index = site.read("compare/index.html");
+    assert!(
+        index.contains(r#"<a href="/compare/extras/">Extras</a> <span class="compare-count">(3 features, 1 not applicable)</span>"#),
+        "{index}"
+    );
+    assert!(index.contains(r#"<li class="support-not-applicable"><span class="support-symbol" aria-hidden="true">–</span> 1 not applicable (not counted)</li>"#));
+    assert!(
+        !index.contains("2 not supported"),
+        "EKS's one `none` stays one: etcd is not scored as missing"
+    );
+    let area = site.read("compare/extras/index.html");
+    assert!(area.contains(r#"<td class="support support-not-applicable" data-label="EKS">"#));
+    let json: serde_json::Value = serde_json::from_str(&site.read("compare/matrix.json")).unwrap();
+    let etcd = &json["areas"][1]["features"][3];
+    assert_eq!(etcd["cells"]["eks"]["support"], "not-applicable");
 }
