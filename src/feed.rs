@@ -47,7 +47,7 @@ pub fn atom(site: &Site, title: &str, path: &str, alternate: &str, posts: &[&Pag
     let posts = &posts[..posts.len().min(FEED_ENTRIES)];
     let updated = posts
         .iter()
-        .filter_map(|p| p.date)
+        .filter_map(|p| p.updated.or(p.date))
         .max_by_key(PostDate::sort_key)
         .map(|d| rfc3339(&d))
         .unwrap_or_else(|| format!("{}T00:00:00Z", config.today));
@@ -99,8 +99,9 @@ fn entry(xml: &mut String, site: &Site, post: &Page) {
         "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
         escape(&url)
     ));
+    let updated = post.updated.map_or_else(|| date.clone(), |d| rfc3339(&d));
     xml.push_str(&format!("    <published>{date}</published>\n"));
-    xml.push_str(&format!("    <updated>{date}</updated>\n"));
+    xml.push_str(&format!("    <updated>{updated}</updated>\n"));
     for id in &post.authors {
         let author = site.author(id);
         let field = |key: &str| author.and_then(|a| a.get(key)).and_then(yaml::as_text);

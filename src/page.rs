@@ -31,6 +31,9 @@ pub struct Page {
     pub kind: PageKind,
     pub title: String,
     pub date: Option<PostDate>,
+    /// When the page was last revised (`updated`, or Jekyll's `last_modified_at`): shown
+    /// beside the date, and the feed's and sitemap's last-modified time.
+    pub updated: Option<PostDate>,
     pub slug: String,
     /// Site path without the base path, as Jekyll's `page.url`: `/2023/08/11/a/`.
     pub url: String,
@@ -292,6 +295,7 @@ pub fn parse_with(
         kind,
         title: String::new(),
         date: None,
+        updated: None,
         slug: String::new(),
         url: String::new(),
         output: PathBuf::new(),
@@ -400,13 +404,15 @@ fn liquid_page(page: &Page) -> serde_json::Value {
         }
     }
     // As Jekyll prints a date: `2023-08-11 00:00:00 +0000`.
-    let date = page.date.map(|d| {
+    let jekyll_date = |d: PostDate| {
         format!(
             "{} {}",
             d.civil.strftime("%Y-%m-%d %H:%M:%S"),
             d.offset_text("")
         )
-    });
+    };
+    let date = page.date.map(jekyll_date);
+    let updated = page.updated.map(jekyll_date);
     let values = serde_json::json!({
         "title": page.title,
         "url": page.url,
@@ -417,6 +423,7 @@ fn liquid_page(page: &Page) -> serde_json::Value {
         "authors": page.authors,
         "description": page.description,
         "date": date,
+        "last_modified_at": updated,
         "path": page.source.to_string_lossy(),
         "draft": page.draft,
     });
@@ -435,6 +442,8 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     let layout = take("layout");
     let title = take("title");
     let date = take("date");
+    let updated = take("updated").map(|v| ("updated", v));
+    let updated = updated.or_else(|| take("last_modified_at").map(|v| ("last_modified_at", v)));
     let authors = take("authors").map(|v| ("authors", v));
     let authors = authors.or_else(|| take("author").map(|v| ("author", v)));
     let tags = take("tags");
@@ -458,6 +467,8 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     };
     let title = text_of("title", title, page);
     let date_text = text_of("date", date, page);
+    let updated_key = updated.as_ref().map(|(key, _)| *key);
+    let updated_text = updated.and_then(|(key, v)| text_of(key, Some(v), page));
     let slug = text_of("slug", slug, page);
     let permalink = text_of("permalink", permalink, page);
     let layout = text_of("layout", layout, page);
@@ -506,6 +517,29 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
             has_time: false,
         }),
     };
+    if let (Some(key), Some(text)) = (updated_key, &updated_text) {
+        page.updated = PostDate::parse(text);
+        match (page.updated, page.date) {
+            (None, _) => problems.push(page.error_at_key(
+                key,
+                Some(text),
+                format!("invalid date `{text}`: expected `YYYY-MM-DD`, optionally with `HH:MM:SS` and an offset such as `+0200`"),
+            )),
+            (Some(updated), Some(date)) if updated.sort_key() < date.sort_key() => {
+                problems.push(page.error_at_key(
+                    key,
+                    Some(text),
+                    format!(
+                        "`{key}` {} is before the page's date {}",
+                        updated.to_rfc3339(),
+                        date.to_rfc3339()
+                    ),
+                ));
+                page.updated = None;
+            }
+            _ => {}
+        }
+    }
     if page.kind == PageKind::Post && page.date.is_none() && date_text.is_none() {
         problems.push(
             Diagnostic::error(

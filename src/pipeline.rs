@@ -484,7 +484,12 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                         // Every page of the site but the 404 page, posts with their day.
                         let mut pages: Vec<(String, Option<String>)> = site
                             .all_pages()
-                            .map(|p| (p.url.clone(), p.date.map(|d| feed::rfc3339(&d))))
+                            .map(|p| {
+                                (
+                                    p.url.clone(),
+                                    p.updated.or(p.date).map(|d| feed::rfc3339(&d)),
+                                )
+                            })
                             .collect();
                         for file in &prepared.generated {
                             let path = file.to_string_lossy().replace('\\', "/");

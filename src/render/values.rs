@@ -68,6 +68,10 @@ pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> V
             "date",
             Value::from(page.date.map(|d| d.to_rfc3339()).unwrap_or_default()),
         ),
+        (
+            "updated",
+            Value::from(page.updated.map(|d| d.to_rfc3339()).unwrap_or_default()),
+        ),
         ("url", Value::from(page.url.clone())),
         ("slug", Value::from(page.slug.clone())),
         ("layout", Value::from(page.layout.clone())),

@@ -1,6 +1,6 @@
 use atom_syndication::Feed;
 
-use crate::harness::TestSite;
+use crate::harness::{TestSite, assert_has, errors_of};
 
 fn feed(site: &TestSite, path: &str) -> Feed {
     site.read(path)
@@ -296,4 +296,49 @@ fn blog_outputs_are_byte_identical_across_builds() {
     let first = site.snapshot();
     site.build_ok();
     assert_eq!(first, site.snapshot());
+}
+
+#[test]
+fn an_updated_post_says_so_in_feeds_and_sitemap() {
+    let site = TestSite::new("blog");
+    let post = "content/posts/2023-01-01-first.md";
+    site.edit(
+        post,
+        "title: First & foremost\n",
+        "title: First & foremost\nupdated: 2024-05-06\n",
+    );
+    site.build_ok();
+    let all = feed(&site, "feed.xml");
+    let first = &all.entries()[1];
+    assert_eq!(
+        first.published().unwrap().to_rfc3339(),
+        "2023-01-01T00:00:00+00:00"
+    );
+    assert_eq!(first.updated().to_rfc3339(), "2024-05-06T00:00:00+00:00");
+    assert_eq!(
+        all.updated().to_rfc3339(),
+        "2024-05-06T00:00:00+00:00",
+        "the feed changed when its newest revision did"
+    );
+    let sitemap = site.read("sitemap.xml");
+    assert!(sitemap.contains("<loc>https://example.org/blog/2023/01/01/first/</loc><lastmod>2024-05-06T00:00:00Z</lastmod>"), "{sitemap}");
+
+    // Jekyll's name for it (jekyll-last-modified-at) means the same.
+    site.edit(post, "updated: 2024-05-06", "last_modified_at: 2024-05-07");
+    site.build_ok();
+    assert_eq!(
+        feed(&site, "feed.xml").entries()[1].updated().to_rfc3339(),
+        "2024-05-07T00:00:00+00:00"
+    );
+
+    site.edit(post, "last_modified_at: 2024-05-07", "updated: 2022-12-31");
+    assert_has(
+        &errors_of(&site),
+        &format!("{post}:3:10: error: `updated` 2022-12-31 is before the page's date 2023-01-01"),
+    );
+    site.edit(post, "updated: 2022-12-31", "updated: someday");
+    assert_has(
+        &errors_of(&site),
+        &format!("{post}:3:10: error: invalid date `someday`"),
+    );
 }
