@@ -1,31 +1,76 @@
-//! Pass 3: the claims of the feature matrices: stale, without a source.
+//! Pass 3: the claims of the feature matrices. A claim is evidence: it cites its provider's own
+//! documentation, says the day someone checked it against that text, and an `unknown` says why.
 
 use crate::diag::Diagnostic;
+use crate::matrix::Support;
 use crate::site::Site;
 
 use super::{Finding, finding, kind};
 
-/// Stale claims and claims without a source, one finding per cell.
+/// Claims that are stale, unsourced, sourced elsewhere than their provider's documentation,
+/// never verified, or unknown without a reason: one finding per cell and problem.
 pub(super) fn check_matrices(site: &Site) -> Vec<Finding> {
     let limit = site.config.stale_before();
+    let today = site.config.today;
     let mut findings = Vec::new();
     for area in &site.matrices.areas {
         for feature in &area.features {
             for (provider, cell) in site.matrices.providers.iter().zip(&feature.cells) {
                 let claim = format!("{}/{}", provider.id, feature.id);
-                let at = |message: String| {
-                    Diagnostic::warning(&area.source, message).at_offset(&area.text, cell.offset)
+                let mut warn = |kind: &'static str, message: String| {
+                    let d = Diagnostic::warning(&area.source, message)
+                        .at_offset(&area.text, cell.offset);
+                    findings.push(finding(kind, d));
                 };
-                if let Some(verified) = cell.verified.filter(|v| *v < limit) {
-                    let message = format!(
-                        "stale claim {claim}: verified {verified}, more than {} days ago",
-                        site.config.stale_after_days
-                    );
-                    findings.push(finding(kind::STALE_CLAIM, at(message)));
+                match cell.verified {
+                    Some(verified) if verified < limit => warn(
+                        kind::STALE_CLAIM,
+                        format!(
+                            "stale claim {claim}: verified {verified}, more than {} days ago",
+                            site.config.stale_after_days
+                        ),
+                    ),
+                    Some(verified) if verified > today => warn(
+                        kind::UNVERIFIED_CLAIM,
+                        format!("claim {claim} says verified {verified}, after today ({today})"),
+                    ),
+                    Some(_) => {}
+                    None if cell.support == Support::Unknown => {}
+                    None => warn(
+                        kind::UNVERIFIED_CLAIM,
+                        format!(
+                            "claim {claim} has no `verified:` day: when was it checked against its source?"
+                        ),
+                    ),
+                }
+                if cell.support == Support::Unknown {
+                    if cell.note.is_none() {
+                        warn(
+                            kind::UNEXPLAINED_UNKNOWN,
+                            format!(
+                                "claim {claim} is `unknown` without a `note:` saying what evidence is missing"
+                            ),
+                        );
+                    }
+                    continue;
                 }
                 if cell.docs.is_empty() {
                     let message = format!("claim {claim} has no source: add `docs:` with a link");
-                    findings.push(finding(kind::MISSING_SOURCE, at(message)));
+                    warn(kind::MISSING_SOURCE, message);
+                } else if !provider.sources.is_empty()
+                    && !cell
+                        .docs
+                        .iter()
+                        .any(|url| provider.sources.iter().any(|s| url.starts_with(s.as_str())))
+                {
+                    warn(
+                        kind::FOREIGN_SOURCE,
+                        format!(
+                            "claim {claim} cites no page of {}'s own documentation ({})",
+                            provider.short,
+                            provider.sources.join(", ")
+                        ),
+                    );
                 }
             }
         }

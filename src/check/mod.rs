@@ -56,6 +56,12 @@ pub mod kind {
     pub const STALE_CLAIM: &str = "stale-claim";
     /// A matrix claim without a `docs` link (warning).
     pub const MISSING_SOURCE: &str = "missing-source";
+    /// A claim about a provider citing none of that provider's `sources` (warning).
+    pub const FOREIGN_SOURCE: &str = "foreign-source";
+    /// A claim with no `verified` day, or one after the day of the check (warning).
+    pub const UNVERIFIED_CLAIM: &str = "unverified-claim";
+    /// An `unknown` level without a note saying what evidence is missing (warning).
+    pub const UNEXPLAINED_UNKNOWN: &str = "unexplained-unknown";
     /// A `matrix(...)` call in text naming a matrix or feature that does not exist (warning).
     pub const UNKNOWN_FEATURE: &str = "unknown-feature";
     /// An http(s) link that fails, with `--external` (error).

@@ -110,6 +110,11 @@ impl Support {
         matches!(self, Support::Default | Support::Option | Support::Addon)
     }
 
+    /// The level ids, for messages: `default, option, …`.
+    pub fn list() -> String {
+        Support::ALL.map(Support::id).join(", ")
+    }
+
     /// Counted in summaries: everything but what is absent by design.
     pub fn is_weighed(self) -> bool {
         self != Support::NotApplicable
@@ -128,6 +133,9 @@ pub struct Provider {
     pub short: String,
     pub vendor: String,
     pub home: Option<String>,
+    /// URL prefixes of the provider's own documentation: a claim about this provider must cite
+    /// a page under one of them (`versus check`), not a blog or another vendor's page.
+    pub sources: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

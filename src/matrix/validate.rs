@@ -96,6 +96,33 @@ impl<'a, 'p> Checker<'a, 'p> {
         ok
     }
 
+    /// `key`'s value: one URL or a list of them; each malformed one is an error at its place.
+    fn urls(&mut self, path: &[Seg], map: &Mapping, key: &str) -> Vec<String> {
+        let mut urls = Vec::new();
+        let mut key_path = path.to_vec();
+        key_path.push(Seg::Key(key.into()));
+        match map.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Sequence(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let mut item_path = key_path.clone();
+                    item_path.push(Seg::Index(i));
+                    let url = yaml::as_text(item).unwrap_or_default();
+                    if self.url(&item_path, &url) {
+                        urls.push(url);
+                    }
+                }
+            }
+            Some(item) => {
+                let url = yaml::as_text(item).unwrap_or_default();
+                if self.url(&key_path, &url) {
+                    urls.push(url);
+                }
+            }
+        }
+        urls
+    }
+
     pub(super) fn providers(&mut self) -> Vec<Provider> {
         let Some(map) = self.file.value.as_mapping() else {
             self.error(&[], "providers.yaml must map provider ids to their details, e.g. `eks: {name: Amazon EKS}`".into());
@@ -122,7 +149,7 @@ impl<'a, 'p> Checker<'a, 'p> {
             self.known_keys(
                 &path,
                 fields,
-                &["name", "short", "vendor", "home"],
+                &["name", "short", "vendor", "home", "sources"],
                 "a provider",
             );
             let name = self.text(&path, fields, "name", true).unwrap_or_default();
@@ -138,12 +165,14 @@ impl<'a, 'p> Checker<'a, 'p> {
                 home_path.push(Seg::Key("home".into()));
                 self.url(&home_path, home);
             }
+            let sources = self.urls(&path, fields, "sources");
             providers.push(Provider {
                 id,
                 name,
                 short,
                 vendor,
                 home,
+                sources,
             });
         }
         providers
@@ -399,8 +428,7 @@ impl<'a, 'p> Checker<'a, 'p> {
             None => {
                 self.error_at_key(
                     path,
-                    "missing `support`: one of default, option, addon, manual, none, unknown"
-                        .into(),
+                    format!("missing `support`: one of {}", Support::list()),
                 );
                 None
             }
@@ -411,7 +439,10 @@ impl<'a, 'p> Checker<'a, 'p> {
                         did_you_mean(&text, Support::ALL.iter().map(|s| s.id())).map(str::to_owned);
                     let d = self.error(
                         &support_path,
-                        format!("unknown support level `{text}`: expected one of default, option, addon, manual, none, unknown"),
+                        format!(
+                            "unknown support level `{text}`: expected one of {}",
+                            Support::list()
+                        ),
                     );
                     if let Some(near) = near {
                         d.help = Some(format!("did you mean `{near}`?"));
@@ -421,28 +452,7 @@ impl<'a, 'p> Checker<'a, 'p> {
             },
         };
         let note = self.text(path, map, "note", false);
-        let mut docs = Vec::new();
-        let mut docs_path = path.to_vec();
-        docs_path.push(Seg::Key("docs".into()));
-        match map.get("docs") {
-            None | Some(Value::Null) => {}
-            Some(Value::Sequence(items)) => {
-                for (i, item) in items.iter().enumerate() {
-                    let mut item_path = docs_path.clone();
-                    item_path.push(Seg::Index(i));
-                    let url = yaml::as_text(item).unwrap_or_default();
-                    if self.url(&item_path, &url) {
-                        docs.push(url);
-                    }
-                }
-            }
-            Some(item) => {
-                let url = yaml::as_text(item).unwrap_or_default();
-                if self.url(&docs_path, &url) {
-                    docs.push(url);
-                }
-            }
-        }
+        let docs = self.urls(path, map, "docs");
         let verified = match map.get("verified").and_then(yaml::as_text) {
             None => None,
             Some(text) => match text.parse::<Date>() {

@@ -536,3 +536,74 @@ fn attribute_like_text_after_multibyte_characters_is_not_a_crash() {
             .contains("Set “a”=")
     );
 }
+
+/// A claim is evidence: it cites its own provider's documentation, says when it was checked,
+/// and an `unknown` says what is missing.
+#[test]
+fn claims_cite_their_providers_docs_and_say_when_and_why() {
+    let site = TestSite::new("check");
+    site.edit(
+        "data/providers.yaml",
+        "  home: https://aws.amazon.com/eks/\n",
+        "  home: https://aws.amazon.com/eks/\n  sources: [https://docs.aws.amazon.com/, https://github.com/aws/]\n",
+    );
+    site.edit(
+        "data/providers.yaml",
+        "  vendor: Microsoft Azure\n",
+        "  vendor: Microsoft Azure\n  sources: https://learn.microsoft.com/\n",
+    );
+    let matrix = std::fs::read_to_string(site.root().join("data/matrices/storage.yaml")).unwrap();
+    site.write(
+        "data/matrices/storage.yaml",
+        &format!(
+            "{matrix}  - id: etcd-access
+    name: Direct access to etcd
+    eks:
+      support: not-applicable
+      note: AWS runs the control plane.
+      docs: https://github.com/aws/containers-roadmap
+      verified: 2026-01-10
+    aks:
+      support: none
+      docs: https://example.com/a-blog-post
+      verified: 2026-01-10
+  - id: karpenter
+    name: Karpenter
+    eks:
+      support: manual
+      docs: https://docs.aws.amazon.com/eks/latest/userguide/autoscaling.html
+    aks:
+      support: unknown
+  - id: quotas
+    name: Quotas
+    eks:
+      support: unknown
+      note: No page of the EKS guide states the limit.
+    aks:
+      support: option
+      docs: https://learn.microsoft.com/en-us/azure/aks/quotas-skus-regions
+      verified: 2999-01-01
+"
+        ),
+    );
+    let run = check(&site, &[]);
+    has(
+        &run,
+        "data/matrices/storage.yaml:29:5: warning: claim aks/etcd-access cites no page of AKS's own documentation (https://learn.microsoft.com/) [foreign-source]",
+    );
+    has(
+        &run,
+        "data/matrices/storage.yaml:35:5: warning: claim eks/karpenter has no `verified:` day: when was it checked against its source? [unverified-claim]",
+    );
+    has(
+        &run,
+        "data/matrices/storage.yaml:38:5: warning: claim aks/karpenter is `unknown` without a `note:` saying what evidence is missing [unexplained-unknown]",
+    );
+    has(
+        &run,
+        "data/matrices/storage.yaml:45:5: warning: claim aks/quotas says verified 2999-01-01, after today",
+    );
+    for fine in ["eks/etcd-access", "eks/quotas", "eks/disk-snapshots"] {
+        assert!(!run.stdout.contains(fine), "{fine}: {}", run.stdout);
+    }
+}
