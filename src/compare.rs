@@ -58,13 +58,8 @@ pub fn index_html(matrices: &Matrices, config: &Config) -> String {
                     .filter(|f| f.cells[column].support == level)
                     .count();
                 if count > 0 {
-                    let apart = if level.is_weighed() {
-                        ""
-                    } else {
-                        " (not counted)"
-                    };
                     html.push_str(&format!(
-                        "<li class=\"support-{}\"><span class=\"support-symbol\" aria-hidden=\"true\">{}</span> {count} {}{apart}</li>",
+                        "<li class=\"support-{}\"><span class=\"support-symbol\" aria-hidden=\"true\">{}</span> {count} {}</li>",
                         level.id(),
                         level.symbol(),
                         level.label().to_lowercase()

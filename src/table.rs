@@ -225,12 +225,39 @@ fn legend(html: &mut String, view: &View, options: &TableOptions) {
     html.push_str("</figcaption>\n");
 }
 
-/// `https://docs.aws.amazon.com/eks/...` → `docs.aws.amazon.com`, a readable link text.
+/// `https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html#x` → `docs.aws.amazon.com:
+/// ebs-csi`: the site and the page, so a cell's several sources read apart.
 fn source_label(url: &str) -> String {
-    let host = url
-        .split("://")
-        .nth(1)
-        .and_then(|rest| rest.split(['/', '?', '#']).next())
-        .unwrap_or(url);
-    escape_html(host)
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    let mut parts = rest.split('/');
+    let host = parts.next().unwrap_or(rest);
+    let page = parts.rfind(|p| !p.is_empty()).map(|p| {
+        p.strip_suffix(".html")
+            .or_else(|| p.strip_suffix(".md"))
+            .unwrap_or(p)
+    });
+    match page {
+        Some(page) => escape_html(&format!("{host}: {page}")),
+        None => escape_html(host),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::source_label;
+
+    #[test]
+    fn source_labels_name_the_site_and_the_page() {
+        assert_eq!(
+            source_label("https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html#csi-iam"),
+            "docs.aws.amazon.com: ebs-csi"
+        );
+        assert_eq!(
+            source_label("https://learn.microsoft.com/en-us/azure/aks/cluster-autoscaler/"),
+            "learn.microsoft.com: cluster-autoscaler"
+        );
+        assert_eq!(source_label("https://aws.amazon.com/"), "aws.amazon.com");
+        assert_eq!(source_label("https://example.org?a=<b>"), "example.org");
+    }
 }

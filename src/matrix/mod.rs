@@ -372,7 +372,7 @@ features:
         let errors = errors(&bad);
         let expected = [
             "data/matrices/storage.yaml:5:33: malformed URL `docs.aws.amazon.com/eks`: expected an absolute http(s) URL such as `https://docs.example.org/page`",
-            "data/matrices/storage.yaml:7:16: unknown support level `defualt`: expected one of default, option, addon, manual, none, unknown (did you mean `default`?)",
+            "data/matrices/storage.yaml:7:16: unknown support level `defualt`: expected one of default, option, addon, manual, none, not-applicable, unknown (did you mean `default`?)",
             "data/matrices/storage.yaml:8:17: malformed date `2023-18-11`: expected YYYY-MM-DD",
             "data/matrices/storage.yaml:9:3: feature `snapshots` has no cell for provider `aks`",
             "data/matrices/storage.yaml:12:5: unknown provider or key `ask` in a feature (providers: eks, aks; keys: id, name, description, group) (did you mean `aks`?)",

@@ -77,7 +77,7 @@ fn differences_and_unique_selections() {
         ),
         "detailed mode"
     );
-    assert!(differences.contains(r#"<a href="https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html" aria-label="EKS source 1 for Block storage CSI driver">docs.aws.amazon.com</a>"#));
+    assert!(differences.contains(r#"<a href="https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html" aria-label="EKS source 1 for Block storage CSI driver">docs.aws.amazon.com: ebs-csi</a>"#));
     let only_eks = figure(&post, "matrix-extras-only-eks");
     assert_eq!(
         rows(only_eks, "matrix-extras-only-eks"),
@@ -295,7 +295,7 @@ fn matrix_errors_fail_the_build_with_positions() {
     );
     let run = site.build(&[]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("data/matrices/extras.yaml:10:10: error: unknown support level `opton`: expected one of default, option, addon, manual, none, unknown"), "{}", run.stderr);
+    assert!(run.stderr.contains("data/matrices/extras.yaml:10:10: error: unknown support level `opton`: expected one of default, option, addon, manual, none, not-applicable, unknown"), "{}", run.stderr);
     assert!(
         run.stderr.contains("did you mean `option`?"),
         "{}",
@@ -327,7 +327,7 @@ fn not_applicable_is_shown_but_never_counted_as_missing() {
         index.contains(r#"<a href="/compare/extras/">Extras</a> <span class="compare-count">(3 features, 1 not applicable)</span>"#),
         "{index}"
     );
-    assert!(index.contains(r#"<li class="support-not-applicable"><span class="support-symbol" aria-hidden="true">–</span> 1 not applicable (not counted)</li>"#));
+    assert!(index.contains(r#"<li class="support-not-applicable"><span class="support-symbol" aria-hidden="true">–</span> 1 not applicable</li>"#));
     assert!(
         !index.contains("2 not supported"),
         "EKS's one `none` stays one: etcd is not scored as missing"

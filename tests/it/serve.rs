@@ -502,6 +502,13 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
                 text.push_str(&format!("\nA new paragraph about {word} in step {step}.\n"));
                 write_atomic(&post, &text);
             }
+            // A quoted title gets the word inside its quotes, so the YAML stays valid.
+            1 if std::fs::read_to_string(&post)
+                .unwrap()
+                .contains("title: \"") =>
+            {
+                edit(&post, "title: \"", &format!("title: \"{word} "))
+            }
             1 => edit(&post, "title: ", &format!("title: {word} ")),
             2 => {
                 let name = format!(

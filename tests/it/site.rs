@@ -29,7 +29,12 @@ fn the_repository_site_builds_with_its_series_post() {
     )
     .unwrap();
     assert!(post.contains(r#"id="how-managed-is-the-managed-service""#));
-    assert!(post.contains(r##"href="#how-managed-is-the-managed-service""##));
+    assert!(post.contains(r##"href="#which-one-to-choose""##));
+    assert!(
+        post.contains(r#"Updated <time datetime="2026-12-02">December 2, 2026</time>"#),
+        "the revised post says when"
+    );
+    assert!(post.contains(r#"id="what-changed-since-the-first-version""#));
     assert!(post.contains(r#"<ul id="markdown-toc">"#));
     assert!(post.contains(r#"class="hl-"#) || post.contains(r#"class="hl-source"#));
     assert!(!post.contains("{:"), "no kramdown syntax leaks");
@@ -38,13 +43,10 @@ fn the_repository_site_builds_with_its_series_post() {
     assert!(home.contains("/2023/08/11/are-all-kubernetes-clusters-created-equally/"));
     // The series block, with the planned parts of the post's closing list.
     assert!(post.contains("Part 1 of 6 in"), "series block");
-    for planned in [
-        "Logging",
-        "Monitoring",
-        "Secret management",
-        "CI/CD",
-        "Operators",
-    ] {
+    assert!(post.contains(
+        r#"<a href="/2026/12/02/identity-and-secrets-on-eks-and-aks/">Identity and secrets on EKS and AKS: who may call what</a>"#
+    ));
+    for planned in ["Logging", "Monitoring", "CI/CD", "Operators"] {
         assert!(
             post.contains(&format!(r#"<span class="series-title">{planned}</span>"#)),
             "planned part {planned}"
@@ -65,7 +67,13 @@ fn the_repository_site_builds_with_its_series_post() {
     }
     let feed = std::fs::read_to_string(output.join("feed.xml")).unwrap();
     let feed: atom_syndication::Feed = feed.parse().unwrap();
-    assert_eq!(feed.entries().len(), 1);
+    assert_eq!(feed.entries().len(), 2);
+    let first = feed
+        .entries()
+        .iter()
+        .find(|e| e.title().as_str().starts_with("Are managed"))
+        .unwrap();
+    assert_eq!(first.updated().to_rfc3339(), "2026-12-02T00:00:00+00:00");
     for asset in ["style.css", "highlight.css"] {
         assert!(output.join(asset).is_file(), "{asset}");
     }
