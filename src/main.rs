@@ -60,7 +60,7 @@ enum Command {
         check: bool,
     },
     /// List broken links and anchors, TODOs, empty sections, stale claims: everything to fix
-    /// before publishing. Builds into memory; writes nothing but `.versus-cache/`.
+    /// before publishing. Builds into memory; writes nothing but `.versus-cache/` (and, with `--update-sources`, `data/sources.lock`).
     Check {
         /// The site folder.
         #[arg(long, default_value = ".")]
@@ -92,6 +92,10 @@ enum Command {
         /// Seconds an external result is reused from .versus-cache/external-links.json (0: never).
         #[arg(long, default_value_t = 86_400, requires = "external")]
         cache_for: u64,
+        /// Record what each cited page says now in data/sources.lock (claims verified before a
+        /// page changed stay flagged until their `verified:` day moves past the change).
+        #[arg(long, requires = "external")]
+        update_sources: bool,
     },
     /// Preview the site: build into memory, serve it, rebuild and reload pages on every change.
     Serve {
@@ -163,6 +167,7 @@ fn main() -> ExitCode {
             threads,
             per_host,
             cache_for,
+            update_sources,
         } => {
             let options = site_options(root, drafts, future);
             let external = external.then(|| ExternalOptions {
@@ -170,6 +175,7 @@ fn main() -> ExitCode {
                 threads,
                 per_host,
                 cache_for: Duration::from_secs(cache_for),
+                update_sources,
             });
             check(&options, &CheckOptions { strict, external }, format)
         }

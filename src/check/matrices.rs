@@ -78,22 +78,40 @@ pub(super) fn check_matrices(site: &Site) -> Vec<Finding> {
     findings
 }
 
-/// The `docs` links of matrix claims, at their cells.
-pub(super) fn matrix_docs(site: &Site) -> Vec<(String, Diagnostic)> {
-    let mut links = Vec::new();
+/// A page a matrix claim cites, at its place in the matrix file.
+pub(super) struct Citation {
+    pub(super) url: String,
+    /// `eks/etcd-key-rotation`.
+    pub(super) claim: String,
+    pub(super) verified: Option<jiff::civil::Date>,
+    /// At the cell, for findings about the claim.
+    pub(super) cell: Diagnostic,
+    /// At the URL, for findings about the link.
+    pub(super) link: Diagnostic,
+}
+
+/// The `docs` links of matrix claims.
+pub(super) fn matrix_docs(site: &Site) -> Vec<Citation> {
+    let mut citations = Vec::new();
     for area in &site.matrices.areas {
         for feature in &area.features {
-            for cell in &feature.cells {
+            for (provider, cell) in site.matrices.providers.iter().zip(&feature.cells) {
                 for url in &cell.docs {
                     let offset = area.text[cell.offset..]
                         .find(url.as_str())
                         .map_or(cell.offset, |o| cell.offset + o);
-                    let d = Diagnostic::error(&area.source, String::new())
-                        .at_offset(&area.text, offset);
-                    links.push((url.clone(), d));
+                    citations.push(Citation {
+                        url: url.clone(),
+                        claim: format!("{}/{}", provider.id, feature.id),
+                        verified: cell.verified,
+                        cell: Diagnostic::warning(&area.source, String::new())
+                            .at_offset(&area.text, cell.offset),
+                        link: Diagnostic::error(&area.source, String::new())
+                            .at_offset(&area.text, offset),
+                    });
                 }
             }
         }
     }
-    links
+    citations
 }

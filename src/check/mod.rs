@@ -27,14 +27,18 @@ use crate::page::Page;
 use crate::pipeline::{self, BuildOptions, Failure, Prepared};
 
 mod external;
+mod fingerprint;
 mod matrices;
+mod sources_lock;
 mod output;
 mod sources;
 
-pub use external::{check_external, external_cache_file};
+use external::check_external;
+pub use external::external_cache_file;
 use matrices::{check_matrices, matrix_docs};
 use output::{Built, Memory, OutputIndex, scan_outputs};
 use sources::{PageScan, scan_page};
+pub use sources_lock::{SOURCES_LOCK, sources_lock_file};
 
 /// The kinds of findings, as `kind` in JSON output.
 pub mod kind {
@@ -66,6 +70,12 @@ pub mod kind {
     pub const UNKNOWN_FEATURE: &str = "unknown-feature";
     /// An http(s) link that fails, with `--external` (error).
     pub const EXTERNAL_LINK: &str = "external-link";
+    /// A cited page whose text changed after a claim citing it was verified (warning).
+    pub const SOURCE_CHANGED: &str = "source-changed";
+    /// Cited pages not yet recorded in `data/sources.lock` (one warning).
+    pub const SOURCE_UNRECORDED: &str = "source-unrecorded";
+    /// `data/sources.lock` cannot be read (error).
+    pub const SOURCES_LOCK: &str = "sources-lock";
 }
 
 /// One problem found: its kind and where it is.
@@ -129,6 +139,8 @@ pub struct ExternalOptions {
     pub per_host: usize,
     /// How long a result in `<root>/.versus-cache/external-links.json` is reused (zero: never).
     pub cache_for: Duration,
+    /// Record what each cited page says now in `data/sources.lock`.
+    pub update_sources: bool,
 }
 
 impl Default for ExternalOptions {
@@ -138,6 +150,7 @@ impl Default for ExternalOptions {
             threads: 8,
             per_host: 2,
             cache_for: Duration::from_secs(24 * 3600),
+            update_sources: false,
         }
     }
 }
@@ -206,8 +219,14 @@ fn run_built(
     findings.extend(scan_outputs(root, &index, &reported));
     findings.extend(check_matrices(site));
     if let Some(ext) = &options.external {
-        external.extend(matrix_docs(site));
-        findings.extend(check_external(root, external, ext));
+        let today = site.config.today;
+        findings.extend(check_external(
+            root,
+            external,
+            matrix_docs(site),
+            ext,
+            today,
+        ));
     }
     if options.strict {
         for f in &mut findings {

@@ -36,3 +36,5 @@ mod serve_hostile;
 mod highlight_budget;
 /// Issue #11, property tests over the parsers with a fixed seed budget.
 mod fuzz;
+/// Issue #13, claims that stay true: `check --external` notices a changed source; the lock.
+mod sources;
