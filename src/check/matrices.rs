@@ -8,28 +8,29 @@ use crate::site::Site;
 use super::{Finding, finding, kind};
 
 /// Claims that are stale, unsourced, sourced elsewhere than their provider's documentation,
-/// never verified, or unknown without a reason: one finding per cell and problem.
+/// never verified, or unknown without a reason. Stale and unsourced claims are one finding per
+/// matrix file when there are several (a site whose claims date from one review would
+/// otherwise print a page of them); the others are one per cell.
 pub(super) fn check_matrices(site: &Site) -> Vec<Finding> {
     let limit = site.config.stale_before();
     let today = site.config.today;
     let mut findings = Vec::new();
     for area in &site.matrices.areas {
+        let at = |offset: usize, message: String| {
+            Diagnostic::warning(&area.source, message).at_offset(&area.text, offset)
+        };
+        let mut stale: Vec<(String, usize, jiff::civil::Date)> = Vec::new();
+        let mut unsourced: Vec<(String, usize)> = Vec::new();
         for feature in &area.features {
             for (provider, cell) in site.matrices.providers.iter().zip(&feature.cells) {
                 let claim = format!("{}/{}", provider.id, feature.id);
                 let mut warn = |kind: &'static str, message: String| {
-                    let d = Diagnostic::warning(&area.source, message)
-                        .at_offset(&area.text, cell.offset);
-                    findings.push(finding(kind, d));
+                    findings.push(finding(kind, at(cell.offset, message)));
                 };
                 match cell.verified {
-                    Some(verified) if verified < limit => warn(
-                        kind::STALE_CLAIM,
-                        format!(
-                            "stale claim {claim}: verified {verified}, more than {} days ago",
-                            site.config.stale_after_days
-                        ),
-                    ),
+                    Some(verified) if verified < limit => {
+                        stale.push((claim.clone(), cell.offset, verified));
+                    }
                     Some(verified) if verified > today => warn(
                         kind::UNVERIFIED_CLAIM,
                         format!("claim {claim} says verified {verified}, after today ({today})"),
@@ -55,8 +56,7 @@ pub(super) fn check_matrices(site: &Site) -> Vec<Finding> {
                     continue;
                 }
                 if cell.docs.is_empty() {
-                    let message = format!("claim {claim} has no source: add `docs:` with a link");
-                    warn(kind::MISSING_SOURCE, message);
+                    unsourced.push((claim, cell.offset));
                 } else if !provider.sources.is_empty()
                     && !cell
                         .docs
@@ -72,6 +72,46 @@ pub(super) fn check_matrices(site: &Site) -> Vec<Finding> {
                         ),
                     );
                 }
+            }
+        }
+        let days = site.config.stale_after_days;
+        match stale.as_slice() {
+            [] => {}
+            [(claim, offset, verified)] => findings.push(finding(
+                kind::STALE_CLAIM,
+                at(
+                    *offset,
+                    format!("stale claim {claim}: verified {verified}, more than {days} days ago"),
+                ),
+            )),
+            [(_, offset, _), ..] => {
+                let oldest = stale.iter().map(|(_, _, v)| *v).min().unwrap_or(limit);
+                let names: Vec<&str> = stale.iter().map(|(c, _, _)| c.as_str()).collect();
+                let message = format!(
+                    "{} stale claims, verified more than {days} days ago (oldest {oldest}): {}",
+                    stale.len(),
+                    names.join(", ")
+                );
+                findings.push(finding(kind::STALE_CLAIM, at(*offset, message)));
+            }
+        }
+        match unsourced.as_slice() {
+            [] => {}
+            [(claim, offset)] => findings.push(finding(
+                kind::MISSING_SOURCE,
+                at(
+                    *offset,
+                    format!("claim {claim} has no source: add `docs:` with a link"),
+                ),
+            )),
+            [(_, offset), ..] => {
+                let names: Vec<&str> = unsourced.iter().map(|(c, _)| c.as_str()).collect();
+                let message = format!(
+                    "{} claims have no source (add `docs:` with a link): {}",
+                    unsourced.len(),
+                    names.join(", ")
+                );
+                findings.push(finding(kind::MISSING_SOURCE, at(*offset, message)));
             }
         }
     }

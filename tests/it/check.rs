@@ -609,3 +609,40 @@ fn claims_cite_their_providers_docs_and_say_when_and_why() {
         assert!(!run.stdout.contains(fine), "{fine}: {}", run.stdout);
     }
 }
+
+/// Issue #13: a site whose claims date from one review gets one stale line per matrix file,
+/// naming each claim, not one line per cell (128 lines for this repository's site in 2023).
+#[test]
+fn stale_and_unsourced_claims_are_one_finding_per_matrix_file() {
+    let site = TestSite::new("check");
+    site.edit(
+        "data/matrices/storage.yaml",
+        "verified: 2026-06-01",
+        "verified: 2020-03-01",
+    );
+    site.edit(
+        "data/matrices/storage.yaml",
+        "      docs: https://learn.microsoft.com/azure/aks/azure-files-csi\n",
+        "",
+    );
+    let (_, findings) = json(&site, &[]);
+    let of =
+        |kind: &str| -> Vec<&JsonFinding> { findings.iter().filter(|f| f.kind == kind).collect() };
+    let stale = of("stale-claim");
+    assert_eq!(stale.len(), 1, "{stale:#?}");
+    assert_eq!(
+        stale[0].message,
+        "2 stale claims, verified more than 365 days ago (oldest 2020-01-15): eks/disk-snapshots, aks/disk-snapshots"
+    );
+    assert_eq!(
+        (stale[0].line, stale[0].col),
+        (5, 5),
+        "at the first stale cell"
+    );
+    let unsourced = of("missing-source");
+    assert_eq!(unsourced.len(), 1, "{unsourced:#?}");
+    assert_eq!(
+        unsourced[0].message,
+        "2 claims have no source (add `docs:` with a link): eks/file-shares, aks/file-shares"
+    );
+}
