@@ -71,6 +71,10 @@ const VOID: &[&str] = &[
     "wbr",
 ];
 
+/// Open elements tracked at most: deeper ones count as text containers without an end, so a
+/// hostile page of a million unclosed tags costs linear time, not quadratic.
+const MAX_OPEN: usize = 512;
+
 /// The fingerprint of an HTML page: the text inside `<main>` (or `role="main"`) when the page
 /// has one, else inside `<body>`.
 pub(super) fn of_html(html: &str) -> Fingerprint {
@@ -113,7 +117,7 @@ pub(super) fn of_html(html: &str) -> Fingerprint {
                 if BLOCKS.contains(&name.as_str()) || level.is_some() {
                     flush(&mut text, heading, &mut blocks);
                 }
-                if VOID.contains(&name.as_str()) || tag.self_closing {
+                if VOID.contains(&name.as_str()) || tag.self_closing || open.len() >= MAX_OPEN {
                     continue;
                 }
                 if let Some(level) = level {
@@ -557,6 +561,17 @@ mod tests {
         assert_eq!(normalize("May 2026 release"), "release");
         assert_eq!(normalize("you may 12 of them"), "you may 12 of them");
         assert_eq!(normalize("a\u{a0}b\n\tc"), "a b c");
+    }
+
+    #[test]
+    fn deeply_nested_pages_take_linear_time() {
+        let html = format!(
+            "<main>{}deep{}</main>",
+            "<div>".repeat(200_000),
+            "</span>".repeat(200_000)
+        );
+        let f = of_html(&html);
+        assert_eq!(f.leads.len(), 1);
     }
 
     #[test]

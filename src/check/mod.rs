@@ -40,6 +40,16 @@ use output::{Built, Memory, OutputIndex, scan_outputs};
 use sources::{PageScan, scan_page};
 pub use sources_lock::{SOURCES_LOCK, sources_lock_file};
 
+/// What changed between two versions of a documentation page, as `check --external` reports
+/// it (`None` when their main text is the same): for other tools and for the fuzzer.
+pub fn source_change(before_html: &str, after_html: &str) -> Option<String> {
+    let (before, after) = (
+        fingerprint::of_html(before_html),
+        fingerprint::of_html(after_html),
+    );
+    (before.hash != after.hash).then(|| fingerprint::summary(&before.outline, &after))
+}
+
 /// The kinds of findings, as `kind` in JSON output.
 pub mod kind {
     /// An internal link to a page that is not in the built site (error).

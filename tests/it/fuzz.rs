@@ -15,12 +15,13 @@ use engine::campaign::{self, Kind, Plan};
 use engine::targets::{self, Context, Target};
 
 /// Executions per target: about 20 s in all in a debug build on two cores.
-const BUDGET: [(Target, u64); 5] = [
+const BUDGET: [(Target, u64); 6] = [
     (Target::FrontMatter, 4_000),
     (Target::Markdown, 1_500),
     (Target::Liquid, 1_500),
     (Target::Matrices, 4_000),
     (Target::Check, 300),
+    (Target::Sources, 2_000),
 ];
 const SEED: u64 = 1;
 

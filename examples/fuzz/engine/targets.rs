@@ -1,4 +1,4 @@
-//! The five fuzz targets: how each builds an input and which public entry points of versus
+//! The six fuzz targets: how each builds an input and which public entry points of versus
 //! it drives with it.
 
 use std::collections::HashMap;
@@ -30,15 +30,19 @@ pub enum Target {
     Matrices,
     /// Pages built in memory and checked (`pipeline::prepare`, `render_pages`, `check::run`).
     Check,
+    /// Two versions of a cited documentation page compared (`check::source_change`): the main
+    /// text of hostile HTML, and the summary of what changed.
+    Sources,
 }
 
 impl Target {
-    pub const ALL: [Target; 5] = [
+    pub const ALL: [Target; 6] = [
         Target::FrontMatter,
         Target::Markdown,
         Target::Liquid,
         Target::Matrices,
         Target::Check,
+        Target::Sources,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +52,7 @@ impl Target {
             Target::Liquid => "liquid",
             Target::Matrices => "matrices",
             Target::Check => "check",
+            Target::Sources => "sources",
         }
     }
 
@@ -148,6 +153,17 @@ pub fn generate(target: Target, ctx: &Context, seed: u64, index: u64) -> Case {
         Target::Liquid => liquid_case(&mut rng, corpus),
         Target::Matrices => matrices_case(&mut rng, corpus),
         Target::Check => check_case(&mut rng, corpus),
+        Target::Sources => {
+            let before = html_page(&mut rng);
+            let after = if rng.one_in(2) {
+                grammar::mutate(&mut rng, &before, &corpus.content)
+            } else {
+                html_page(&mut rng)
+            };
+            Case {
+                parts: vec![("before.html".into(), before), ("after.html".into(), after)],
+            }
+        }
     }
 }
 
@@ -179,6 +195,79 @@ pub fn execute(target: Target, ctx: &mut Context, case: &Case) {
         Target::Liquid => run_liquid(case),
         Target::Matrices => run_matrices(ctx, case),
         Target::Check => run_check(ctx, case),
+        Target::Sources => {
+            let page = |name: &str| {
+                case.parts
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or("", |(_, t)| t.as_str())
+            };
+            let (before, after) = (page("before.html"), page("after.html"));
+            let _ = check::source_change(before, after);
+            let _ = check::source_change(after, before);
+            assert!(
+                check::source_change(before, before).is_none(),
+                "a page equals itself"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Sources: documentation pages as providers publish them, and worse.
+
+const HTML_TAGS: &[&str] = &[
+    "main", "nav", "header", "footer", "aside", "div", "p", "h1", "h2", "h3", "h6", "li", "ul",
+    "table", "tr", "td", "pre", "code", "span", "a", "br", "img", "script", "style", "title",
+    "svg", "form", "button", "template", "noscript", "textarea", "iframe", "MAIN", "h7", "",
+];
+
+const HTML_TEXT: &[&str] = &[
+    "Last updated: November 30, 2026",
+    "KMS rotates the key once a year.",
+    "2026-11-30T10:00:00Z",
+    "10:42",
+    "&amp; &lt;b&gt; &#x1F600; &bogus;",
+    "é 😀 \u{0}",
+    "<!-- a comment -->",
+    "<![CDATA[ x ]]>",
+    "</p></p></div>",
+    "<p",
+    "\"'",
+    "1.28.3",
+    "   \n\t  ",
+];
+
+fn html_page(rng: &mut Rng) -> String {
+    let mut html = String::from(rng.pick(&["<!doctype html>", "", "<?xml version=\"1.0\"?>"]));
+    html_nodes(rng, &mut html, 0);
+    html
+}
+
+fn html_nodes(rng: &mut Rng, html: &mut String, depth: usize) {
+    for _ in 0..=rng.size(6) {
+        if depth > 12 || rng.one_in(3) {
+            html.push_str(rng.pick(HTML_TEXT));
+            continue;
+        }
+        let tag = rng.pick(HTML_TAGS);
+        let attrs = rng.pick(&[
+            "",
+            " hidden",
+            " aria-hidden=\"true\"",
+            " role=\"main\"",
+            " id=x",
+            " class='a b'",
+        ]);
+        html.push_str(&format!("<{tag}{attrs}>"));
+        if rng.one_in(20) {
+            let n = rng.below(5_000);
+            html.push_str(&format!("<{tag}>").repeat(n));
+        }
+        html_nodes(rng, html, depth + 1);
+        if !rng.one_in(5) {
+            html.push_str(&format!("</{tag}>"));
+        }
     }
 }
 
