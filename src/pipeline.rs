@@ -15,7 +15,7 @@ use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
 use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
-use crate::table::TableOptions;
+use crate::table::{Staleness, TableOptions};
 use crate::write::{self, Sink};
 use crate::{blog, compare, data, feed, highlight, liquid, markdown, matrix, source};
 
@@ -539,7 +539,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         renderer.generated(&index),
     ));
     let table = TableOptions {
-        stale_before: Some(config.stale_before()),
+        stale: Some(Staleness::of(config)),
         ..TableOptions::default()
     };
     for area in &matrices.areas {
