@@ -22,6 +22,8 @@ use validate::Checker;
 
 pub const PROVIDERS_FILE: &str = "data/providers.yaml";
 pub const MATRICES_DIR: &str = "data/matrices";
+/// Area ids taken by generated pages under /compare/ (`/compare/changes/`).
+pub const RESERVED_AREA_IDS: [&str; 1] = ["changes"];
 
 /// How a provider supports a feature: a closed set, so tables and summaries can count them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]

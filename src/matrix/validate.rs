@@ -9,7 +9,9 @@ use crate::data::DataFile;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::yaml::{self, Locator, Mapping, Seg, Value};
 
-use super::{Cell, Change, Feature, Group, Matrix, Provider, Support, is_http_url};
+use super::{
+    Cell, Change, Feature, Group, Matrix, Provider, RESERVED_AREA_IDS, Support, is_http_url,
+};
 
 /// Reads one data file, reporting each problem at its place.
 pub(super) struct Checker<'a, 'p> {
@@ -188,6 +190,12 @@ impl<'a, 'p> Checker<'a, 'p> {
             return None;
         };
         let before = self.problems.len();
+        if RESERVED_AREA_IDS.contains(&id.as_str()) {
+            self.error(
+                &[],
+                format!("a matrix may not be named `{id}`: /compare/{id}/ is a page versus makes; rename the file"),
+            );
+        }
         self.known_keys(
             &[],
             map,
