@@ -339,7 +339,22 @@ fn source_label(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::source_label;
+    use super::{Staleness, source_label};
+
+    #[test]
+    fn ages_read_as_a_reader_says_them() {
+        let age = |days| {
+            Staleness {
+                before: jiff::civil::date(2026, 1, 1),
+                days,
+            }
+            .age()
+        };
+        assert_eq!(
+            [age(365), age(730), age(90), age(1)],
+            ["a year", "2 years", "90 days", "a day"]
+        );
+    }
 
     #[test]
     fn source_labels_name_the_site_and_the_page() {

@@ -191,3 +191,100 @@ pub fn atom(matrices: &Matrices, config: &Config) -> String {
     xml.push_str("</feed>\n");
     xml
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matrix::Cell;
+
+    fn change(date: &str, support: Support) -> Change {
+        Change {
+            date: date.parse().unwrap(),
+            support,
+            note: "Why.".into(),
+            docs: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn entries_are_newest_first_and_know_what_each_change_led_to() {
+        let cell = |support, history| Cell {
+            support,
+            note: None,
+            docs: Vec::new(),
+            verified: None,
+            history,
+            offset: 0,
+        };
+        let provider = |id: &str| Provider {
+            id: id.into(),
+            name: id.into(),
+            short: id.to_uppercase(),
+            vendor: String::new(),
+            home: None,
+            sources: Vec::new(),
+        };
+        let feature = Feature {
+            id: "csi".into(),
+            name: "CSI".into(),
+            description: None,
+            group: None,
+            cells: vec![
+                cell(
+                    Support::Default,
+                    vec![
+                        change("2025-06-01", Support::Addon),
+                        change("2024-01-01", Support::None),
+                    ],
+                ),
+                cell(
+                    Support::Option,
+                    vec![change("2025-06-01", Support::Unknown)],
+                ),
+            ],
+        };
+        let matrices = Matrices {
+            providers: vec![provider("eks"), provider("aks")],
+            areas: vec![Matrix {
+                id: "storage".into(),
+                title: "Storage".into(),
+                summary: None,
+                groups: Vec::new(),
+                features: vec![feature],
+                order: 0,
+                source: "data/matrices/storage.yaml".into(),
+                text: String::new(),
+            }],
+        };
+        let entries = entries(&matrices);
+        let seen: Vec<(String, &str, Support, Support)> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e.change.date.to_string(),
+                    e.provider.id.as_str(),
+                    e.change.support,
+                    e.now,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("2025-06-01".into(), "eks", Support::Addon, Support::Default),
+                (
+                    "2025-06-01".into(),
+                    "aks",
+                    Support::Unknown,
+                    Support::Option
+                ),
+                ("2024-01-01".into(), "eks", Support::None, Support::Addon),
+            ]
+        );
+        let days: Vec<(String, usize)> = by_day(&entries)
+            .iter()
+            .map(|(d, day)| (d.to_string(), day.len()))
+            .collect();
+        assert_eq!(days, [("2025-06-01".into(), 2), ("2024-01-01".into(), 1)]);
+    }
+}
