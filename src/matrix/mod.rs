@@ -485,6 +485,30 @@ features:
     }
 
     #[test]
+    fn two_changes_on_one_day_and_a_history_that_is_no_list_are_errors() {
+        let same_day = STORAGE.replace(
+            "      verified: 2023-08-11\n",
+            "      verified: 2023-08-11\n      history:\n        - {date: 2023-01-01, support: none, note: One.}\n        - {date: 2023-01-01, support: manual, note: Two.}\n",
+        );
+        assert_eq!(
+            errors(&same_day),
+            [
+                "data/matrices/storage.yaml:11:18: two history entries dated 2023-01-01: one change per day, with one note"
+            ]
+        );
+        let not_a_list = STORAGE.replace(
+            "      verified: 2023-08-11\n",
+            "      verified: 2023-08-11\n      history: none\n",
+        );
+        assert_eq!(
+            errors(&not_a_list),
+            [
+                "data/matrices/storage.yaml:9:16: `history` must be a list of `{date, support, note}`: the level before each change"
+            ]
+        );
+    }
+
+    #[test]
     fn missing_providers_file_is_an_error() {
         let err = load_texts(&[("data/matrices/storage.yaml", STORAGE)]).unwrap_err();
         assert!(err[0].message.contains("needs data/providers.yaml"));
