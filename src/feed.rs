@@ -6,6 +6,7 @@
 //! `base_url`), every date RFC 3339, and the output is a pure function of its inputs.
 
 use crate::blog;
+use crate::config::Config;
 use crate::page::{Page, PostDate};
 use crate::site::Site;
 use crate::yaml;
@@ -51,6 +52,17 @@ pub fn atom(site: &Site, title: &str, path: &str, alternate: &str, posts: &[&Pag
         .max_by_key(PostDate::sort_key)
         .map(|d| rfc3339(&d))
         .unwrap_or_else(|| format!("{}T00:00:00Z", config.today));
+    let mut xml = head(config, title, path, alternate, &updated);
+    for post in posts {
+        entry(&mut xml, site, post);
+    }
+    xml.push_str("</feed>\n");
+    xml
+}
+
+/// A feed's opening up to its first entry: id, title, updated, links and a feed-level author
+/// (which covers entries without one, as Atom requires an author per entry).
+pub fn head(config: &Config, title: &str, path: &str, alternate: &str, updated: &str) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     xml.push_str(&format!(
         "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">\n",
@@ -74,17 +86,19 @@ pub fn atom(site: &Site, title: &str, path: &str, alternate: &str, posts: &[&Pag
         "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
         escape(&config.absolute_url(alternate))
     ));
-    // A feed-level author covers entries without one, as Atom requires an author per entry.
     xml.push_str(&format!(
         "  <author><name>{}</name></author>\n",
         escape(&config.title)
     ));
     xml.push_str("  <generator>versus</generator>\n");
-    for post in posts {
-        entry(&mut xml, site, post);
-    }
-    xml.push_str("</feed>\n");
     xml
+}
+
+/// Relative links in a feed have no page to be relative to: made absolute.
+pub fn absolute_links(config: &Config, html: &str) -> String {
+    let base = &config.base_url[..config.base_url.len() - config.base_path.len()];
+    html.replace("href=\"/", &format!("href=\"{base}/"))
+        .replace("src=\"/", &format!("src=\"{base}/"))
 }
 
 fn entry(xml: &mut String, site: &Site, post: &Page) {
@@ -122,13 +136,7 @@ fn entry(xml: &mut String, site: &Site, post: &Page) {
     let summary = if summary.is_empty() {
         post.description.clone().map(|d| escape(&d))
     } else {
-        // Relative links in a feed have no page to be relative to: make them absolute.
-        let base = &config.base_url[..config.base_url.len() - config.base_path.len()];
-        Some(escape(
-            &summary
-                .replace("href=\"/", &format!("href=\"{base}/"))
-                .replace("src=\"/", &format!("src=\"{base}/")),
-        ))
+        Some(escape(&absolute_links(config, &summary)))
     };
     if let Some(summary) = summary {
         xml.push_str(&format!("    <summary type=\"html\">{summary}</summary>\n"));

@@ -33,7 +33,7 @@ pub mod blog;
 pub mod feed;
 /// A matrix selection → an accessible HTML table.
 pub mod table;
-/// The generated /compare/ pages and the JSON and CSV exports.
+/// The generated /compare/ pages (areas, what changed and its feed) and the JSON and CSV exports.
 pub mod compare;
 /// minijinja layouts, filters and page contexts.
 pub mod render;

@@ -15,7 +15,7 @@ use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
 use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
-use crate::table::TableOptions;
+use crate::table::{Staleness, TableOptions};
 use crate::write::{self, Sink};
 use crate::{blog, compare, data, feed, highlight, liquid, markdown, matrix, source};
 
@@ -421,6 +421,8 @@ pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
         outputs.extend(
             [
                 "compare/index.html",
+                "compare/changes/index.html",
+                "compare/changes/feed.xml",
                 "compare/matrix.json",
                 "compare/matrix.csv",
             ]
@@ -539,7 +541,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         renderer.generated(&index),
     ));
     let table = TableOptions {
-        stale_before: Some(config.stale_before()),
+        stale: Some(Staleness::of(config)),
         ..TableOptions::default()
     };
     for area in &matrices.areas {
@@ -559,6 +561,22 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         let made = renderer.generated(&page(url.clone(), area.title.clone(), description, content));
         out.push((page::output_file(&url), made));
     }
+    let changes = page(
+        compare::changes::PAGE.into(),
+        compare::changes::TITLE.into(),
+        "Every claim of the series whose level changed, newest first, with why.".into(),
+        compare::changes::html(matrices, config),
+    );
+    out.push((
+        page::output_file(compare::changes::PAGE),
+        renderer.generated(&changes),
+    ));
+    out.push((
+        PathBuf::from("compare/changes/feed.xml"),
+        Ok(Arc::new(
+            compare::changes::atom(matrices, config).into_bytes(),
+        )),
+    ));
     out.push((
         PathBuf::from("compare/matrix.json"),
         Ok(Arc::new(compare::json(matrices).into_bytes())),

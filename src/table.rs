@@ -8,8 +8,9 @@
 
 use jiff::civil::Date;
 
+use crate::config::Config;
 use crate::markdown::{self, escape_html};
-use crate::matrix::{Feature, Matrices, Support, View};
+use crate::matrix::{Cell, Feature, Matrices, Support, View};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -37,10 +38,41 @@ pub struct TableOptions {
     pub caption: Option<String>,
     /// The area page, for compact tables' links to notes and sources (None on that page).
     pub details_url: Option<String>,
-    /// Claims verified before this day are marked as possibly out of date.
-    pub stale_before: Option<Date>,
+    /// When claims count as possibly out of date (None: never).
+    pub stale: Option<Staleness>,
     /// Prefix of the element ids, unique within the page.
     pub anchor: String,
+}
+
+/// Claims verified before `before` (`days` before the build's day) may be out of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Staleness {
+    pub before: Date,
+    pub days: i64,
+}
+
+impl Staleness {
+    /// The site's `stale_after_days`, counted back from the build's day.
+    pub fn of(config: &Config) -> Staleness {
+        Staleness {
+            before: config.stale_before(),
+            days: config.stale_after_days,
+        }
+    }
+
+    fn is_stale(self, cell: &Cell) -> bool {
+        cell.verified.is_some_and(|v| v < self.before)
+    }
+
+    /// `a year`, `2 years`, `90 days`: the age as a reader says it.
+    fn age(self) -> String {
+        match self.days {
+            365 => "a year".to_owned(),
+            d if d > 365 && d % 365 == 0 => format!("{} years", d / 365),
+            1 => "a day".to_owned(),
+            d => format!("{d} days"),
+        }
+    }
 }
 
 /// The HTML of one table.
@@ -173,8 +205,11 @@ fn row(
                 html.push_str("</span>");
             }
         }
-        if let (Some(verified), Some(limit)) = (cell.verified, options.stale_before)
-            && verified < limit
+        if options.mode == Mode::Detailed {
+            history_html(html, cell);
+        }
+        if let (Some(verified), Some(stale)) = (cell.verified, options.stale)
+            && stale.is_stale(cell)
         {
             html.push_str(&format!(
                     "<span class=\"matrix-stale\">last verified <time datetime=\"{verified}\">{verified}</time>; may be out of date</span>"
@@ -183,6 +218,62 @@ fn row(
         html.push_str("</td>");
     }
     html.push_str("</tr>\n");
+}
+
+/// A cell's changes, newest first: one line, or a disclosure when there are several.
+fn history_html(html: &mut String, cell: &Cell) {
+    let lines: Vec<String> = cell
+        .history
+        .iter()
+        .map(|change| {
+            let date = change.date;
+            format!(
+                "Changed <time datetime=\"{date}\">{date}</time>: was {}. {}",
+                level_html(change.support),
+                markdown::render_inline(&change.note)
+            )
+        })
+        .collect();
+    match lines.as_slice() {
+        [] => {}
+        [line] => html.push_str(&format!("<span class=\"matrix-history\">{line}</span>")),
+        [..] => {
+            let last = cell.history[0].date;
+            html.push_str(&format!(
+                "<details class=\"matrix-history\"><summary>Changed {} times, last on <time datetime=\"{last}\">{last}</time></summary><ul>",
+                lines.len()
+            ));
+            for line in &lines {
+                html.push_str(&format!("<li>{line}</li>"));
+            }
+            html.push_str("</ul></details>");
+        }
+    }
+}
+
+/// "Claims checked between A and B; N older than a year": how fresh the shown claims are,
+/// from their `verified` days. None when no shown claim has one.
+fn freshness_html(view: &View, options: &TableOptions) -> Option<String> {
+    let cells: Vec<&Cell> = view
+        .rows
+        .iter()
+        .flat_map(|f| view.columns.iter().map(|&c| &f.cells[c]))
+        .collect();
+    let days = cells.iter().filter_map(|c| c.verified);
+    let (first, last) = (days.clone().min()?, days.max()?);
+    let time = |d: Date| format!("<time datetime=\"{d}\">{d}</time>");
+    let mut text = if first == last {
+        format!("Claims checked on {}", time(first))
+    } else {
+        format!("Claims checked between {} and {}", time(first), time(last))
+    };
+    if let Some(stale) = options.stale {
+        let old = cells.iter().filter(|c| stale.is_stale(c)).count();
+        if old > 0 {
+            text.push_str(&format!("; {old} older than {}", stale.age()));
+        }
+    }
+    Some(format!("<p class=\"matrix-freshness\">{text}.</p>"))
 }
 
 /// The level as a symbol for the eye and text for everyone.
@@ -215,6 +306,9 @@ fn legend(html: &mut String, view: &View, options: &TableOptions) {
         }
         html.push_str("</dl>");
     }
+    if let Some(line) = freshness_html(view, options) {
+        html.push_str(&line);
+    }
     if let Some(url) = &options.details_url {
         html.push_str(&format!(
             "<p><a href=\"{}\">Notes and sources for every claim in {}</a></p>",
@@ -245,7 +339,22 @@ fn source_label(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::source_label;
+    use super::{Staleness, source_label};
+
+    #[test]
+    fn ages_read_as_a_reader_says_them() {
+        let age = |days| {
+            Staleness {
+                before: jiff::civil::date(2026, 1, 1),
+                days,
+            }
+            .age()
+        };
+        assert_eq!(
+            [age(365), age(730), age(90), age(1)],
+            ["a year", "2 years", "90 days", "a day"]
+        );
+    }
 
     #[test]
     fn source_labels_name_the_site_and_the_page() {

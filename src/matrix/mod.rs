@@ -22,6 +22,8 @@ use validate::Checker;
 
 pub const PROVIDERS_FILE: &str = "data/providers.yaml";
 pub const MATRICES_DIR: &str = "data/matrices";
+/// Area ids taken by generated pages under /compare/ (`/compare/changes/`).
+pub const RESERVED_AREA_IDS: [&str; 1] = ["changes"];
 
 /// How a provider supports a feature: a closed set, so tables and summaries can count them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -148,9 +150,35 @@ pub struct Cell {
     /// When the claim was last checked.
     #[serde(serialize_with = "serialize_date")]
     pub verified: Option<Date>,
+    /// How the claim changed, newest first: readers see what moved, not only where it stands.
+    pub history: Vec<Change>,
     /// Where the cell stands in its file, for staleness warnings.
     #[serde(skip)]
     pub offset: usize,
+}
+
+/// One change of a cell's level: on `date`, it moved from `support` to the next newer level.
+#[derive(Debug, Clone, Serialize)]
+pub struct Change {
+    #[serde(serialize_with = "serialize_day")]
+    pub date: Date,
+    /// The level the cell had before `date`.
+    pub support: Support,
+    /// Why it changed: Markdown, one sentence.
+    pub note: String,
+    pub docs: Vec<String>,
+}
+
+impl Cell {
+    /// Each change with the level it led to: (change, level after it), newest first.
+    pub fn changes(&self) -> impl Iterator<Item = (&Change, Support)> {
+        let after = std::iter::once(self.support).chain(self.history.iter().map(|c| c.support));
+        self.history.iter().zip(after)
+    }
+}
+
+fn serialize_day<S: serde::Serializer>(date: &Date, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&date.to_string())
 }
 
 fn serialize_date<S: serde::Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
@@ -387,6 +415,97 @@ features:
             (parts.next(), parts.next())
         });
         assert_eq!(errors, expected);
+    }
+
+    #[test]
+    fn history_loads_newest_first_with_the_level_each_change_led_to() {
+        let with_history = STORAGE.replace(
+            "      verified: 2023-08-11\n",
+            "      verified: 2023-08-11\n      history:\n        - {date: 2022-01-05, support: none, note: Preview first.}\n        - date: 2023-08-01\n          support: addon\n          note: Now installed by default.\n          docs: https://learn.microsoft.com/en-us/azure/aks/csi\n",
+        );
+        let m = load_texts(&[
+            (PROVIDERS_FILE, PROVIDERS),
+            ("data/matrices/storage.yaml", &with_history),
+        ])
+        .unwrap();
+        let cell = &m.areas[0].features[0].cells[1];
+        let changes: Vec<(String, Support, Support)> = cell
+            .changes()
+            .map(|(c, after)| (c.date.to_string(), c.support, after))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("2023-08-01".into(), Support::Addon, Support::Default),
+                ("2022-01-05".into(), Support::None, Support::Addon),
+            ]
+        );
+        assert_eq!(
+            cell.history[0].docs,
+            ["https://learn.microsoft.com/en-us/azure/aks/csi"]
+        );
+        assert!(m.areas[0].features[1].cells[0].history.is_empty());
+    }
+
+    #[test]
+    fn history_problems_at_their_tokens_all_at_once() {
+        let bad = STORAGE.replace(
+            "      verified: 2023-08-11\n",
+            "      verified: 2023-08-11\n      history:\n        - {date: 2023-02-30, support: addn, note: Typo.}\n        - date: 2023-01-01\n          support: none\n        - date: 2022-01-01\n          support: manual\n          note: x\n          why: y\n        - {date: 2023-09-01, support: default, note: Same.}\n",
+        );
+        let mut errors = errors(&bad);
+        errors.sort();
+        assert_eq!(
+            errors,
+            [
+                "data/matrices/storage.yaml:10:18: malformed date `2023-02-30`: expected YYYY-MM-DD",
+                "data/matrices/storage.yaml:10:39: unknown support level `addn`: expected one of default, option, addon, manual, none, not-applicable, unknown (did you mean `addon`?)",
+                "data/matrices/storage.yaml:11:9: missing `note`: one sentence on why the level changed",
+                "data/matrices/storage.yaml:16:11: unknown key `why` in a history entry (known: date, support, note, docs)",
+                "data/matrices/storage.yaml:17:18: history entry dated 2023-09-01 is after `verified: 2023-08-11`: a change is seen when the claim is checked, so `verified` is that day or later",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_to_the_same_level_is_an_error() {
+        let same = STORAGE.replace(
+            "      verified: 2023-08-11\n",
+            "      verified: 2023-08-11\n      history:\n        - {date: 2023-01-01, support: none, note: Older.}\n        - {date: 2023-08-01, support: default, note: Nothing.}\n        - {date: 2022-01-01, support: none, note: Twice.}\n",
+        );
+        let mut errors = errors(&same);
+        errors.sort();
+        assert_eq!(
+            errors,
+            [
+                "data/matrices/storage.yaml:11:39: history entry of 2023-08-01 says the level was `default`, which is the cell's current level: nothing changed",
+                "data/matrices/storage.yaml:12:39: history entry of 2022-01-01 says the level was `none`, which is the level of the next newer entry: nothing changed",
+            ]
+        );
+    }
+
+    #[test]
+    fn two_changes_on_one_day_and_a_history_that_is_no_list_are_errors() {
+        let same_day = STORAGE.replace(
+            "      verified: 2023-08-11\n",
+            "      verified: 2023-08-11\n      history:\n        - {date: 2023-01-01, support: none, note: One.}\n        - {date: 2023-01-01, support: manual, note: Two.}\n",
+        );
+        assert_eq!(
+            errors(&same_day),
+            [
+                "data/matrices/storage.yaml:11:18: two history entries dated 2023-01-01: one change per day, with one note"
+            ]
+        );
+        let not_a_list = STORAGE.replace(
+            "      verified: 2023-08-11\n",
+            "      verified: 2023-08-11\n      history: none\n",
+        );
+        assert_eq!(
+            errors(&not_a_list),
+            [
+                "data/matrices/storage.yaml:9:16: `history` must be a list of `{date, support, note}`: the level before each change"
+            ]
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use crate::data::DataFile;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::yaml::{self, Locator, Mapping, Seg, Value};
 
-use super::{Cell, Feature, Group, Matrix, Provider, Support, is_http_url};
+use super::{
+    Cell, Change, Feature, Group, Matrix, Provider, RESERVED_AREA_IDS, Support, is_http_url,
+};
 
 /// Reads one data file, reporting each problem at its place.
 pub(super) struct Checker<'a, 'p> {
@@ -188,6 +190,12 @@ impl<'a, 'p> Checker<'a, 'p> {
             return None;
         };
         let before = self.problems.len();
+        if RESERVED_AREA_IDS.contains(&id.as_str()) {
+            self.error(
+                &[],
+                format!("a matrix may not be named `{id}`: /compare/{id}/ is a page versus makes; rename the file"),
+            );
+        }
         self.known_keys(
             &[],
             map,
@@ -421,7 +429,7 @@ impl<'a, 'p> Checker<'a, 'p> {
         self.known_keys(
             path,
             map,
-            &["support", "note", "docs", "verified"],
+            &["support", "note", "docs", "verified", "history"],
             "a cell",
         );
         let support = match support_value.and_then(yaml::as_text) {
@@ -432,50 +440,208 @@ impl<'a, 'p> Checker<'a, 'p> {
                 );
                 None
             }
-            Some(text) => match Support::parse(&text) {
-                Some(level) => Some(level),
-                None => {
-                    let near =
-                        did_you_mean(&text, Support::ALL.iter().map(|s| s.id())).map(str::to_owned);
-                    let d = self.error(
-                        &support_path,
-                        format!(
-                            "unknown support level `{text}`: expected one of {}",
-                            Support::list()
-                        ),
-                    );
-                    if let Some(near) = near {
-                        d.help = Some(format!("did you mean `{near}`?"));
-                    }
-                    None
-                }
-            },
+            Some(text) => self.level(&support_path, &text),
         };
         let note = self.text(path, map, "note", false);
         let docs = self.urls(path, map, "docs");
-        let verified = match map.get("verified").and_then(yaml::as_text) {
-            None => None,
-            Some(text) => match text.parse::<Date>() {
-                Ok(date) => Some(date),
-                Err(_) => {
-                    let mut date_path = path.to_vec();
-                    date_path.push(Seg::Key("verified".into()));
-                    self.error(
-                        &date_path,
-                        format!("malformed date `{text}`: expected YYYY-MM-DD"),
-                    );
-                    None
-                }
-            },
-        };
+        let verified = map
+            .get("verified")
+            .and_then(yaml::as_text)
+            .and_then(|text| self.date(&with_key(path, "verified"), &text));
+        let history = self.history(path, map, support, verified);
         Some(Cell {
             support: support?,
             note,
             docs,
             verified,
+            history,
             offset,
         })
     }
+
+    /// A support level by id; an unknown one is an error at `path` with a did-you-mean.
+    fn level(&mut self, path: &[Seg], text: &str) -> Option<Support> {
+        if let Some(level) = Support::parse(text) {
+            return Some(level);
+        }
+        let near = did_you_mean(text, Support::ALL.iter().map(|s| s.id())).map(str::to_owned);
+        let d = self.error(
+            path,
+            format!(
+                "unknown support level `{text}`: expected one of {}",
+                Support::list()
+            ),
+        );
+        if let Some(near) = near {
+            d.help = Some(format!("did you mean `{near}`?"));
+        }
+        None
+    }
+
+    fn date(&mut self, path: &[Seg], text: &str) -> Option<Date> {
+        match text.parse::<Date>() {
+            Ok(date) => Some(date),
+            Err(_) => {
+                self.error(
+                    path,
+                    format!("malformed date `{text}`: expected YYYY-MM-DD"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A cell's `history:`, newest first. Besides each entry's fields, the changes must make a
+    /// story: no two on one day, none recorded after the claim was last verified, and each
+    /// one from a level other than the one it led to.
+    fn history(
+        &mut self,
+        path: &[Seg],
+        map: &Mapping,
+        current: Option<Support>,
+        verified: Option<Date>,
+    ) -> Vec<Change> {
+        let key_path = with_key(path, "history");
+        let items = match map.get("history") {
+            None | Some(Value::Null) => return Vec::new(),
+            Some(Value::Sequence(items)) => items,
+            Some(_) => {
+                self.error(
+                    &key_path,
+                    "`history` must be a list of `{date, support, note}`: the level before each change"
+                        .into(),
+                );
+                return Vec::new();
+            }
+        };
+        // (change, its index in the file), so later checks point at the entry at fault.
+        let mut changes: Vec<(Change, usize)> = Vec::new();
+        let mut complete = true;
+        for (i, item) in items.iter().enumerate() {
+            let mut entry_path = key_path.clone();
+            entry_path.push(Seg::Index(i));
+            let Some(entry) = item.as_mapping() else {
+                self.error(
+                    &entry_path,
+                    "a history entry must be a mapping `{date, support, note}`".into(),
+                );
+                complete = false;
+                continue;
+            };
+            self.known_keys(
+                &entry_path,
+                entry,
+                &["date", "support", "note", "docs"],
+                "a history entry",
+            );
+            let date = match entry.get("date").and_then(yaml::as_text) {
+                Some(text) => self.date(&with_key(&entry_path, "date"), &text),
+                None => {
+                    self.error_at_key(
+                        &entry_path,
+                        "missing `date`: the day of the change, YYYY-MM-DD".into(),
+                    );
+                    None
+                }
+            };
+            let support = match entry.get("support").and_then(yaml::as_text) {
+                Some(text) => self.level(&with_key(&entry_path, "support"), &text),
+                None => {
+                    self.error_at_key(
+                        &entry_path,
+                        format!(
+                            "missing `support`: the level before this change, one of {}",
+                            Support::list()
+                        ),
+                    );
+                    None
+                }
+            };
+            let note = match entry.get("note") {
+                None | Some(Value::Null) => {
+                    self.error_at_key(
+                        &entry_path,
+                        "missing `note`: one sentence on why the level changed".into(),
+                    );
+                    None
+                }
+                Some(_) => self.text(&entry_path, entry, "note", false),
+            };
+            let docs = self.urls(&entry_path, entry, "docs");
+            match (date, support, note) {
+                (Some(date), Some(support), Some(note)) => changes.push((
+                    Change {
+                        date,
+                        support,
+                        note,
+                        docs,
+                    },
+                    i,
+                )),
+                _ => complete = false,
+            }
+        }
+        changes.sort_by_key(|c| std::cmp::Reverse(c.0.date));
+        let at = |i: usize, key: &str| {
+            let mut p = key_path.clone();
+            p.push(Seg::Index(i));
+            p.push(Seg::Key(key.into()));
+            p
+        };
+        for pair in changes.windows(2) {
+            let ((newer, _), (older, index)) = (&pair[0], &pair[1]);
+            if newer.date == older.date {
+                self.error(
+                    &at(*index, "date"),
+                    format!(
+                        "two history entries dated {}: one change per day, with one note",
+                        older.date
+                    ),
+                );
+            }
+        }
+        if let (Some(verified), Some((newest, index))) = (verified, changes.first())
+            && newest.date > verified
+        {
+            self.error(
+                &at(*index, "date"),
+                format!(
+                    "history entry dated {} is after `verified: {verified}`: a change is seen when the claim is checked, so `verified` is that day or later",
+                    newest.date
+                ),
+            );
+        }
+        // Only a complete history says which level each change led to.
+        if let (Some(current), true) = (current, complete) {
+            let mut after = current;
+            for (change, index) in &changes {
+                if change.support == after {
+                    let what = if after == current {
+                        "the cell's current level"
+                    } else {
+                        "the level of the next newer entry"
+                    };
+                    self.error(
+                        &at(*index, "support"),
+                        format!(
+                            "history entry of {} says the level was `{}`, which is {what}: nothing changed",
+                            change.date,
+                            change.support.id()
+                        ),
+                    );
+                }
+                after = change.support;
+            }
+        }
+        changes.into_iter().map(|(change, _)| change).collect()
+    }
+}
+
+/// `path` with one more key.
+fn with_key(path: &[Seg], key: &str) -> Vec<Seg> {
+    let mut path = path.to_vec();
+    path.push(Seg::Key(key.into()));
+    path
 }
 
 fn is_id(id: &str) -> bool {

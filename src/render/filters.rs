@@ -125,7 +125,7 @@ pub(super) fn add_matrix_function(env: &mut Environment<'static>, site: &Site) {
                 mode,
                 caption,
                 details_url: Some(config.relative_url(&compare::area_path(id))),
-                stale_before: Some(config.stale_before()),
+                stale: Some(table::Staleness::of(&config)),
                 anchor,
             };
             Ok(Value::from_safe_string(table::render(

@@ -18,6 +18,8 @@ mod errors;
 mod jekyll;
 /// Feature matrices: validation, embedded tables, /compare/ pages and exports.
 mod matrix;
+/// Issue #13: claim history on area pages, /compare/changes/ and its feed, freshness lines.
+mod history;
 /// The output folder: atomic replacement, refusals.
 mod output;
 /// The repository's own site, and the seed post as its author wrote it for Jekyll.

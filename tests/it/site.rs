@@ -24,6 +24,17 @@ fn the_repository_site_builds_with_its_series_post() {
     // Warnings are allowed (the series' claims date from 2023 and are flagged stale).
     assert!(!run.stderr.contains(": error:"), "{}", run.stderr);
     assert!(output.join("compare/index.html").is_file());
+    // The review of 2026-12-02 is on the changes page, a renamed row among its changes.
+    let changes = std::fs::read_to_string(output.join("compare/changes/index.html")).unwrap();
+    assert!(changes.contains(r#"<h2 id="2026-12-02">"#));
+    assert!(changes.contains(r#"href="/compare/encryption/#encryption-pv-encryption""#));
+    assert!(changes.contains("Formerly the <code>irsa</code> row"));
+    assert!(
+        changes.contains(
+            r#"<link rel="alternate" type="application/atom+xml" title="What changed · "#
+        ),
+        "the page's head names its feed"
+    );
     let post = std::fs::read_to_string(
         output.join("2023/08/11/are-all-kubernetes-clusters-created-equally/index.html"),
     )

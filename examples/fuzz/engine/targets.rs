@@ -1318,7 +1318,7 @@ fn run_matrices(ctx: &Context, case: &Case) {
                         mode,
                         caption: None,
                         details_url: Some(compare::area_path(&area.id)),
-                        stale_before: Some(ctx.config.stale_before()),
+                        stale: Some(table::Staleness::of(&ctx.config)),
                         anchor: area.id.clone(),
                     };
                     let _ = table::render(&view, &matrices, &options);

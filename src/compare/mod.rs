@@ -1,5 +1,5 @@
 //! The generated comparison pages (`/compare/`, `/compare/<area>/`) and the whole matrix as
-//! JSON and CSV, for readers and for diffing claims over time.
+//! JSON and CSV, for readers and for diffing claims over time; what changed is in [`changes`].
 
 use serde::Serialize;
 
@@ -7,6 +7,8 @@ use crate::config::Config;
 use crate::markdown::escape_html as escape;
 use crate::matrix::{Matrices, Matrix, Selection, Support};
 use crate::table::{self, Mode, TableOptions};
+
+pub mod changes;
 
 /// The site path of an area page.
 pub fn area_path(id: &str) -> String {
@@ -71,6 +73,7 @@ pub fn index_html(matrices: &Matrices, config: &Config) -> String {
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n</table>\n</div>\n");
+    html.push_str(&changes::teaser(matrices, config));
     let downloads = [
         ("/compare/matrix.json", "JSON"),
         ("/compare/matrix.csv", "CSV"),
