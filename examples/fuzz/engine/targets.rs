@@ -241,12 +241,18 @@ const HTML_TEXT: &[&str] = &[
 fn html_page(rng: &mut Rng) -> String {
     let mut html = String::from(rng.pick(&["<!doctype html>", "", "<?xml version=\"1.0\"?>"]));
     html_nodes(rng, &mut html, 0);
+    // Now and then a pile of unclosed tags, as broken pages have.
+    if rng.one_in(10) {
+        let tag = rng.pick(HTML_TAGS);
+        html.push_str(&format!("<{tag}>").repeat(rng.below(3_000)));
+        html_nodes(rng, &mut html, 4);
+    }
     html
 }
 
 fn html_nodes(rng: &mut Rng, html: &mut String, depth: usize) {
     for _ in 0..=rng.size(6) {
-        if depth > 12 || rng.one_in(3) {
+        if depth > 5 || rng.one_in(3) {
             html.push_str(rng.pick(HTML_TEXT));
             continue;
         }
@@ -260,10 +266,6 @@ fn html_nodes(rng: &mut Rng, html: &mut String, depth: usize) {
             " class='a b'",
         ]);
         html.push_str(&format!("<{tag}{attrs}>"));
-        if rng.one_in(20) {
-            let n = rng.below(5_000);
-            html.push_str(&format!("<{tag}>").repeat(n));
-        }
         html_nodes(rng, html, depth + 1);
         if !rng.one_in(5) {
             html.push_str(&format!("</{tag}>"));
