@@ -35,6 +35,22 @@ fn the_repository_site_builds_with_its_series_post() {
         ),
         "the page's head names its feed"
     );
+    let changes_feed: atom_syndication::Feed =
+        std::fs::read_to_string(output.join("compare/changes/feed.xml"))
+            .unwrap()
+            .parse()
+            .expect("the changes feed is valid Atom");
+    let day = &changes_feed.entries()[0];
+    assert_eq!(day.updated().to_rfc3339(), "2026-12-02T00:00:00+00:00");
+    assert_eq!(
+        day.links()[0].href(),
+        "https://example.org/compare/changes/#2026-12-02"
+    );
+    let content = day.content().and_then(|c| c.value()).unwrap_or_default();
+    assert!(
+        content.contains("Persistent volumes encrypted at rest"),
+        "{content}"
+    );
     let post = std::fs::read_to_string(
         output.join("2023/08/11/are-all-kubernetes-clusters-created-equally/index.html"),
     )
