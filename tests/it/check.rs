@@ -1,4 +1,4 @@
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::process::Command;
 use std::sync::Arc;
@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use versus::check::JsonFinding;
 
-use crate::harness::{Run, TODAY, TestSite};
+use crate::harness::{Run, TODAY, TestSite, request_path};
 
 const POST: &str = "content/posts/2024-03-02-two-clouds.md";
 
@@ -364,16 +364,7 @@ fn serve_two_paths() -> Server {
             counter.fetch_add(1, Ordering::SeqCst);
             let (now, most) = (now.clone(), most.clone());
             std::thread::spawn(move || {
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut first = String::new();
-                let _ = reader.read_line(&mut first);
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                        break;
-                    }
-                }
-                let path = first.split_whitespace().nth(1).unwrap_or("");
+                let path = request_path(&stream);
                 let path = path.split('?').next().unwrap_or("");
                 let status = match path {
                     "/ok" => "200 OK",

@@ -144,3 +144,18 @@ pub fn copy_tree(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Reads an HTTP/1.1 request head from `stream` (for the tests' small servers): its path.
+pub fn request_path(stream: &std::net::TcpStream) -> String {
+    use std::io::BufRead;
+    let mut reader = std::io::BufReader::new(stream);
+    let mut first = String::new();
+    let _ = reader.read_line(&mut first);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+    }
+    first.split_whitespace().nth(1).unwrap_or("").to_owned()
+}

@@ -3,7 +3,7 @@
 //! `data/sources.lock`.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::net::TcpListener;
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use versus::check::JsonFinding;
 
-use crate::harness::{Run, TODAY, TestSite};
+use crate::harness::{Run, TODAY, TestSite, request_path};
 
 /// Status line, extra header lines, body.
 type Reply = (&'static str, String, String);
@@ -33,16 +33,7 @@ impl Pages {
                 let Ok(mut stream) = stream else { continue };
                 let served = served.clone();
                 std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    let mut first = String::new();
-                    let _ = reader.read_line(&mut first);
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                            break;
-                        }
-                    }
-                    let path = first.split_whitespace().nth(1).unwrap_or("").to_owned();
+                    let path = request_path(&stream);
                     if path == "/hang" {
                         std::thread::sleep(Duration::from_secs(5));
                     }
