@@ -21,10 +21,10 @@ pub type Mention<'a> = (&'a str, &'a str);
 /// `/compare/`: every area with, per provider, how many features it supports at each level.
 pub fn index_html(matrices: &Matrices, config: &Config) -> String {
     let mut html = String::from(
-        "<p>Every claim of this series, by area. Each count says how many features of the area a \
-         provider supports at that level; what does not apply to a provider by design (etcd \
-         behind a managed control plane, say) is listed apart and never counted as missing. The \
-         area pages give the notes and sources.</p>\n",
+        "<p>Every claim of this comparison, by area. Each count says how many features of the \
+         area a product supports at that level; what does not apply to a product by design is \
+         listed apart and never counted as missing. The area pages give the notes and \
+         sources.</p>\n",
     );
     html.push_str("<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"compare-summary\" tabindex=\"0\">\n<table class=\"matrix-table compare-summary\">\n<caption id=\"compare-summary\">Support by area and provider</caption>\n<thead><tr><th scope=\"col\">Area</th>");
     for provider in &matrices.providers {
@@ -40,7 +40,8 @@ pub fn index_html(matrices: &Matrices, config: &Config) -> String {
             .features
             .iter()
             .partition(|f| f.cells.iter().any(|c| c.support.is_weighed()));
-        let mut count = format!("{} features", weighed.len());
+        let features = |n: usize| format!("{n} feature{}", if n == 1 { "" } else { "s" });
+        let mut count = features(weighed.len());
         if !by_design.is_empty() {
             count.push_str(&format!(", {} not applicable", by_design.len()));
         }

@@ -39,7 +39,7 @@ pub enum Support {
     Manual,
     /// Not supported.
     None,
-    /// Not applicable by design (etcd behind a managed control plane): shown, never scored.
+    /// Not applicable by design (a part the vendor runs for you, say): shown, never scored.
     NotApplicable,
     /// Not known yet.
     Unknown,
@@ -85,11 +85,11 @@ impl Support {
     pub fn description(self) -> &'static str {
         match self {
             Support::Default => "on out of the box",
-            Support::Option => "one switch when creating or configuring the cluster",
-            Support::Addon => "a provider add-on to enable",
+            Support::Option => "one setting away",
+            Support::Addon => "an add-on to turn on",
             Support::Manual => "possible with your own work: install, configure and maintain it",
             Support::None => "not supported",
-            Support::NotApplicable => "not applicable by design: nothing to weigh",
+            Support::NotApplicable => "not applicable by design: never counted as missing",
             Support::Unknown => "not known yet",
         }
     }

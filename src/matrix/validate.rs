@@ -155,9 +155,10 @@ impl<'a, 'p> Checker<'a, 'p> {
                 "a provider",
             );
             let name = self.text(&path, fields, "name", true).unwrap_or_default();
+            // A table header reads as the author wrote it: `short`, else the whole name.
             let short = self
                 .text(&path, fields, "short", false)
-                .unwrap_or_else(|| id.to_uppercase());
+                .unwrap_or_else(|| name.clone());
             let vendor = self
                 .text(&path, fields, "vendor", false)
                 .unwrap_or_default();

@@ -338,3 +338,41 @@ fn not_applicable_is_shown_but_never_counted_as_missing() {
     let etcd = &json["areas"][1]["features"][3];
     assert_eq!(etcd["cells"]["eks"]["support"], "not-applicable");
 }
+
+/// Issue #14: the wording is the author's: a provider without `short` is headed by its name
+/// (not its id in capitals), and one feature is one feature.
+#[test]
+fn headers_use_the_providers_name_and_counts_are_plural_only_when_plural() {
+    let site = TestSite::new("compare");
+    site.write(
+        "data/providers.yaml",
+        "postgres:\n  name: PostgreSQL\nmysql:\n  name: MySQL\n",
+    );
+    site.write(
+        "data/matrices/storage.yaml",
+        "title: Replication\nfeatures:\n  - id: logical\n    name: Logical replication\n    postgres: default\n    mysql: default\n",
+    );
+    site.write(
+        "data/matrices/extras.yaml",
+        "title: Extras\nfeatures:\n  - id: json\n    name: JSON columns\n    postgres: default\n    mysql: default\n  - id: cte\n    name: Recursive queries\n    postgres: default\n    mysql: option\n",
+    );
+    site.write(
+        "content/posts/2023-08-11-storage.md",
+        "---\ntitle: Storage compared\n---\n{{ matrix(\"storage\") }}\n",
+    );
+    site.build_ok();
+    let index = site.read("compare/index.html");
+    assert!(
+        index.contains(r#"<th scope="col"><abbr title="MySQL">MySQL</abbr></th>"#),
+        "{index}"
+    );
+    assert!(!index.contains("MYSQL"));
+    assert!(
+        index.contains(r#"<span class="compare-count">(1 feature)</span>"#),
+        "{index}"
+    );
+    assert!(
+        index.contains(r#"<span class="compare-count">(2 features)</span>"#),
+        "{index}"
+    );
+}
