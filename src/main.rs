@@ -37,16 +37,16 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// Where to write the site; defaults to <root>/public.
-        #[arg(long)]
+        #[arg(short, long)]
         output: Option<PathBuf>,
         /// The URL the site is published at, overriding base_url of site.yaml.
-        #[arg(long)]
+        #[arg(short, long)]
         base_url: Option<String>,
         /// Include posts and pages marked `draft: true`.
-        #[arg(long)]
+        #[arg(short = 'D', long)]
         drafts: bool,
         /// Include posts dated after the day of the build (SOURCE_DATE_EPOCH pins that day).
-        #[arg(long)]
+        #[arg(short = 'F', long)]
         future: bool,
         /// Move an output folder that versus did not create aside to a backup beside it
         /// (<name>.versus-backup-<time>) instead of refusing it; nothing is deleted.
@@ -66,10 +66,10 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// Include posts and pages marked `draft: true`.
-        #[arg(long)]
+        #[arg(short = 'D', long)]
         drafts: bool,
         /// Include posts dated after the day of the check.
-        #[arg(long)]
+        #[arg(short = 'F', long)]
         future: bool,
         /// Treat warnings as errors (exit 1 on any finding).
         #[arg(long)]
@@ -103,14 +103,17 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
         /// The port to listen on (0 picks a free one).
-        #[arg(long, default_value_t = 1111)]
+        #[arg(short, long, default_value_t = 1111)]
         port: u16,
         /// The address to listen on; keep it on loopback (the server is for previews only).
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
         /// Include posts and pages marked `draft: true`.
-        #[arg(long)]
+        #[arg(short = 'D', long)]
         drafts: bool,
+        /// Include posts dated after the day of the preview.
+        #[arg(short = 'F', long)]
+        future: bool,
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
@@ -125,9 +128,10 @@ fn main() -> ExitCode {
             port,
             bind,
             drafts,
+            future,
             open,
         } => serve(ServeOptions {
-            build: site_options(root, drafts, false),
+            build: site_options(root, drafts, future),
             bind,
             port,
             open,
@@ -228,13 +232,13 @@ fn build(options: BuildOptions, run_check: bool) -> ExitCode {
     match pipeline::build(&options) {
         Ok(report) => {
             print_diagnostics(&report.warnings, &options);
-            println!(
+            out(&format!(
                 "built {} pages, copied {} files into {} in {} ms",
                 report.pages,
                 report.copied,
                 report.output.display(),
                 started.elapsed().as_millis()
-            );
+            ));
             if run_check {
                 check(&options, &CheckOptions::default(), Format::Text)
             } else {
@@ -272,10 +276,7 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
                         .to_json()
                     })
                     .collect();
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&json).expect("findings serialize")
-                );
+                out(&serde_json::to_string_pretty(&json).expect("findings serialize"));
             } else {
                 print_diagnostics(&diagnostics, options);
             }
@@ -295,10 +296,7 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
     match format {
         Format::Json => {
             let json: Vec<_> = findings.iter().map(Finding::to_json).collect();
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).expect("findings serialize")
-            );
+            out(&serde_json::to_string_pretty(&json).expect("findings serialize"));
         }
         Format::Text => {
             for f in &findings {
@@ -308,7 +306,7 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
                 let (first, rest) = rendered.split_once('\n').unwrap_or((&rendered, ""));
                 let rest = if rest.is_empty() { "" } else { "\n" };
                 let more = rendered.split_once('\n').map_or("", |(_, r)| r);
-                println!("{first} [{}]{rest}{more}{gap}", f.kind);
+                out(&format!("{first} [{}]{rest}{more}{gap}", f.kind));
             }
         }
     }
@@ -317,6 +315,18 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// A line on stdout. A reader that went away (`versus check --format json | head`) ends the
+/// output quietly instead of with a panic.
+fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = writeln!(stdout, "{text}").and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the output: {e}");
     }
 }
 

@@ -40,3 +40,5 @@ mod highlight_budget;
 mod fuzz;
 /// Issue #13, claims that stay true: `check --external` notices a changed source; the lock.
 mod sources;
+/// Issue #14, the habits people type: short flags as in Hugo and Zola, a closed pipe.
+mod cli;
