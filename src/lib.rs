@@ -47,3 +47,5 @@ pub mod check;
 pub mod rebuild;
 /// The preview server: builds into memory, serves, watches, live-reloads.
 pub mod serve;
+/// `versus init` and `versus new`: a working site, and the next post or matrix, in one command.
+pub mod scaffold;

@@ -1,6 +1,6 @@
 //! The `versus` command: parse arguments, run a stage, print diagnostics, choose the exit code.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -97,6 +97,18 @@ enum Command {
         #[arg(long, requires = "external")]
         update_sources: bool,
     },
+    /// Start a comparison site in DIR (default: the current folder), which must be empty or
+    /// new: settings, two products, a matrix, a post with its table, layouts and a stylesheet.
+    Init {
+        /// Where to start the site.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Write the next post or matrix of a site, ready to fill (never over an existing file).
+    New {
+        #[command(subcommand)]
+        what: NewKind,
+    },
     /// Preview the site: build into memory, serve it, rebuild and reload pages on every change.
     Serve {
         /// The site folder.
@@ -120,9 +132,59 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum NewKind {
+    /// content/posts/<today>-<slug>.md with its front matter.
+    Post {
+        /// The post's title; its slug names the file.
+        title: String,
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// data/matrices/<name>.yaml with a cell for each product of data/providers.yaml.
+    Matrix {
+        /// The area's name; its slug names the file (and the page /compare/<name>/).
+        name: String,
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Init { dir } => match versus::scaffold::init(&dir, today()) {
+            Ok(files) => {
+                out(&format!(
+                    "started a site in {} ({} files). Next:",
+                    dir.display(),
+                    files.len()
+                ));
+                if dir != Path::new(".") {
+                    out(&format!("  cd {}", dir.display()));
+                }
+                out("  versus serve --open     preview it, reloading on every change");
+                out("  versus check --strict   everything to fix before publishing");
+                out("  versus build            write the site into public/");
+                ExitCode::SUCCESS
+            }
+            Err(e) => scaffold_failed(&e),
+        },
+        Command::New { what } => {
+            let made = match what {
+                NewKind::Post { title, root } => versus::scaffold::new_post(&root, &title, today()),
+                NewKind::Matrix { name, root } => versus::scaffold::new_matrix(&root, &name),
+            };
+            match made {
+                Ok(path) => {
+                    out(&format!("wrote {}", path.display()));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => scaffold_failed(&e),
+            }
+        }
         Command::Serve {
             root,
             port,
@@ -316,6 +378,11 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn scaffold_failed(error: &versus::scaffold::ScaffoldError) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::from(2)
 }
 
 /// A line on stdout. A reader that went away (`versus check --format json | head`) ends the

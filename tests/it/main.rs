@@ -42,3 +42,5 @@ mod fuzz;
 mod sources;
 /// Issue #14, the habits people type: short flags as in Hugo and Zola, a closed pipe.
 mod cli;
+/// Issue #14: `versus init` starts a site that builds, checks clean and serves; `versus new`.
+mod scaffold;

@@ -1,0 +1,133 @@
+//! Issue #14: anyone can start a comparison site: `versus init` writes a site that builds,
+//! passes `check --strict` and serves at once; `versus new post|matrix` adds to it; nothing is
+//! ever written over.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::harness::{Run, TODAY};
+use crate::serve::Server;
+
+fn versus(dir: &Path, args: &[&str]) -> Run {
+    Command::new(env!("CARGO_BIN_EXE_versus"))
+        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run versus")
+        .into()
+}
+
+#[test]
+fn init_starts_a_site_that_builds_checks_clean_and_serves() {
+    let temp = tempfile::tempdir().unwrap();
+    let run = versus(temp.path(), &["init", "my-site"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("started a site in my-site ("),
+        "{}",
+        run.stdout
+    );
+    for next in [
+        "cd my-site",
+        "versus serve --open",
+        "versus check --strict",
+        "versus build",
+    ] {
+        assert!(run.stdout.contains(next), "{next}: {}", run.stdout);
+    }
+    let site = temp.path().join("my-site");
+    for file in [
+        "site.yaml",
+        ".gitignore",
+        "data/providers.yaml",
+        "data/matrices/basics.yaml",
+        "data/series.yaml",
+        "content/posts/2026-11-25-alpha-and-beta-compared.md",
+        "layouts/post.html",
+        "static/style.css",
+    ] {
+        assert!(site.join(file).is_file(), "{file}");
+    }
+
+    let check = versus(&site, &["check", "--strict"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stderr.contains("check: 0 error(s), 0 warning(s)"),
+        "{}",
+        check.stderr
+    );
+    let build = versus(&site, &["build"]);
+    assert_eq!(build.code, 0, "{}", build.stderr);
+    let post =
+        std::fs::read_to_string(site.join("public/2026/11/25/alpha-and-beta-compared/index.html"))
+            .unwrap();
+    assert!(
+        post.contains(r#"<figure class="matrix"#),
+        "the post shows its table"
+    );
+    assert!(post.contains(r#"<abbr title="Alpha">Alpha</abbr>"#));
+    assert!(
+        post.contains("part 1 of 2"),
+        "the post is part of its series"
+    );
+    assert!(site.join("public/compare/basics/index.html").is_file());
+
+    let server = Server::start(&site);
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200);
+    assert!(home.contains("Alpha and Beta compared"), "{home}");
+
+    // The next post and the next matrix, still clean.
+    let new_post = versus(&site, &["new", "post", "Pricing, in depth"]);
+    assert_eq!(new_post.code, 0, "{}", new_post.stderr);
+    assert!(
+        new_post
+            .stdout
+            .contains("content/posts/2026-11-25-pricing-in-depth.md")
+    );
+    let new_matrix = versus(&site, &["new", "matrix", "Pricing"]);
+    assert_eq!(new_matrix.code, 0, "{}", new_matrix.stderr);
+    let matrix = std::fs::read_to_string(site.join("data/matrices/pricing.yaml")).unwrap();
+    assert!(matrix.contains("    alpha:\n      support: unknown") && matrix.contains("    beta:"));
+    let check = versus(&site, &["check", "--strict"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+#[test]
+fn init_and_new_never_write_over_anything() {
+    let temp = tempfile::tempdir().unwrap();
+    std::fs::write(temp.path().join("notes.md"), "mine").unwrap();
+    let run = versus(temp.path(), &["init"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("the folder is not empty"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read_dir(temp.path()).unwrap().count(),
+        1,
+        "nothing written"
+    );
+    assert_eq!(
+        std::fs::read_to_string(temp.path().join("notes.md")).unwrap(),
+        "mine"
+    );
+
+    let site = temp.path().join("site");
+    assert_eq!(versus(temp.path(), &["init", "site"]).code, 0);
+    let post = site.join("content/posts/2026-11-25-alpha-and-beta-compared.md");
+    let before = std::fs::read_to_string(&post).unwrap();
+    let again = versus(&site, &["new", "post", "Alpha and Beta: compared!"]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+    assert_eq!(std::fs::read_to_string(&post).unwrap(), before);
+    let outside = versus(temp.path(), &["new", "matrix", "x"]);
+    assert_eq!(outside.code, 2);
+    assert!(
+        outside.stderr.contains("no data/providers.yaml"),
+        "{}",
+        outside.stderr
+    );
+}
