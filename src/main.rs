@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use versus::check::{CheckOptions, ExternalOptions, Finding};
 use versus::config::Overrides;
@@ -109,6 +109,13 @@ enum Command {
         #[command(subcommand)]
         what: NewKind,
     },
+    /// Print a shell completion script (for example `versus completions bash > ~/.local/share/bash-completion/completions/versus`).
+    Completions {
+        /// The shell to complete in.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, in roff (`versus man > versus.1; man ./versus.1`).
+    Man,
     /// Preview the site: build into memory, serve it, rebuild and reload pages on every change.
     Serve {
         /// The site folder.
@@ -155,6 +162,26 @@ enum NewKind {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Completions { shell } => {
+            let mut command = Cli::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "versus", &mut script);
+            out(String::from_utf8_lossy(&script).trim_end());
+            ExitCode::SUCCESS
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+                Ok(()) => {
+                    out(String::from_utf8_lossy(&page).trim_end());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Init { dir } => match versus::scaffold::init(&dir, today()) {
             Ok(files) => {
                 out(&format!(

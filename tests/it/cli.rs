@@ -78,3 +78,32 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
     assert_ne!(output.status.code(), Some(101), "{stderr}");
 }
+
+#[test]
+fn completions_and_a_manual_page_from_the_command_line_definition() {
+    let bash = versus(&["completions", "bash"]);
+    assert_eq!(bash.code, 0, "{}", bash.stderr);
+    assert!(
+        bash.stdout.contains("complete -F _versus"),
+        "{}",
+        bash.stdout
+    );
+    for command in ["build", "check", "serve", "init"] {
+        assert!(bash.stdout.contains(command), "{command}");
+    }
+    let fish = versus(&["completions", "fish"]);
+    assert!(
+        fish.stdout.contains("complete -c versus"),
+        "{}",
+        fish.stdout
+    );
+    let man = versus(&["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(man.stdout.contains(".TH versus 1"), "{}", man.stdout);
+    assert!(
+        man.stdout
+            .contains("static site generator for comparison blogs")
+    );
+    let unknown = versus(&["completions", "cmd.exe"]);
+    assert_eq!(unknown.code, 2, "clap's usage error");
+}
