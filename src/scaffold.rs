@@ -268,7 +268,6 @@ title: Alpha and Beta compared
 description: >-
   A first look at Alpha and Beta, with a table whose every claim links to its source.
 tags: [alpha, beta]
-category: Comparisons
 ---
 
 Alpha and Beta do the same job in different ways. This post compares the basics; the table

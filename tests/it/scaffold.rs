@@ -72,6 +72,10 @@ fn init_starts_a_site_that_builds_checks_clean_and_serves() {
         "the post is part of its series"
     );
     assert!(site.join("public/compare/basics/index.html").is_file());
+    // The theme links only the listings that exist: these posts have tags, no categories.
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(home.contains(r#"<a href="/tags/">Tags</a>"#), "{home}");
+    assert!(!home.contains(r#"href="/categories/""#), "{home}");
 
     let server = Server::start(&site);
     let (status, home) = server.get("/");
