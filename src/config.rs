@@ -41,7 +41,26 @@ pub struct Config {
     /// Every other key of site.yaml, for templates.
     #[serde(skip)]
     pub extra: Mapping,
+    /// What does not stop a build: a missing `base_url`, a key that looks like a known one
+    /// mistyped.
+    #[serde(skip)]
+    pub warnings: Vec<Diagnostic>,
 }
+
+/// The settings versus reads itself; every other key reaches templates as `site.<key>`.
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "authors",
+    "permalink",
+    "highlight",
+    "liquid",
+    "code_markup",
+    "stale_after_days",
+    "paginate",
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Highlight {
@@ -176,6 +195,28 @@ pub fn from_source(
     if !fields.problems.is_empty() {
         return Err(fields.problems);
     }
+    let mut warnings = Vec::new();
+    if overrides.base_url.is_none() && !source_has_key(source, "base_url") {
+        warnings.push(
+            Diagnostic::warning(path, "no `base_url`: feeds, the sitemap and page metadata link to http://localhost")
+                .with_help("set the address the site is published at, such as `base_url: https://example.com/`, or pass --base-url"),
+        );
+    }
+    for key in map.keys().filter_map(|k| k.as_str()) {
+        if let Some(near) = crate::diag::did_you_mean(key, KNOWN_KEYS.iter().copied())
+            && near != key
+        {
+            let offset = yaml::key_offset(source, key, None).unwrap_or(0);
+            warnings.push(
+                Diagnostic::warning(
+                    path,
+                    format!("unknown setting `{key}`: did you mean `{near}`?"),
+                )
+                .at_offset(source, offset)
+                .with_help(format!("other keys reach layouts as site.{key}")),
+            );
+        }
+    }
     Ok(Config {
         title,
         description,
@@ -191,7 +232,13 @@ pub fn from_source(
         paginate,
         today: overrides.today.unwrap_or_default(),
         extra: map,
+        warnings,
     })
+}
+
+/// Whether `key:` is written at the top level of `source` (a `base_url:` left empty counts).
+fn source_has_key(source: &str, key: &str) -> bool {
+    yaml::key_offset(source, key, None).is_some()
 }
 
 /// `https://example.org/blog/` → (`https://example.org/blog`, `/blog`).

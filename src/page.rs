@@ -437,6 +437,28 @@ fn liquid_page(page: &Page) -> serde_json::Value {
     serde_json::Value::Object(map)
 }
 
+/// The front matter keys versus reads itself.
+const FRONT_MATTER_KEYS: &[&str] = &[
+    "layout",
+    "title",
+    "date",
+    "updated",
+    "last_modified_at",
+    "authors",
+    "author",
+    "tags",
+    "categories",
+    "category",
+    "description",
+    "excerpt",
+    "image",
+    "draft",
+    "comments",
+    "toc",
+    "slug",
+    "permalink",
+];
+
 fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Vec<Diagnostic>) {
     let mut take = |key: &str| map.remove(key).filter(|v| !v.is_null());
     let layout = take("layout");
@@ -455,6 +477,23 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     let toc = take("toc");
     let slug = take("slug");
     let permalink = take("permalink");
+    // Other keys reach templates as `page.extra`; one a letter or two from a key versus knows
+    // is most likely that key mistyped.
+    for key in map.keys().filter_map(|k| k.as_str()) {
+        if let Some(near) = crate::diag::did_you_mean(key, FRONT_MATTER_KEYS.iter().copied())
+            && near != key
+        {
+            let mut d = page.error_at_key(
+                key,
+                None,
+                format!("unknown front matter key `{key}`: did you mean `{near}`?"),
+            );
+            d.severity = crate::diag::Severity::Warning;
+            page.warnings.push(d.with_help(format!(
+                "other keys reach layouts as page.extra.{key}; rename it to `{near}` if that is what it means"
+            )));
+        }
+    }
     page.extra = map;
 
     let mut text_of = |key: &str, value: Option<Value>, page: &Page| -> Option<String> {

@@ -264,6 +264,7 @@ pub fn prepare_from(
             .flat_map(|page| page.warnings.iter().cloned()),
     );
     warnings.extend(site.stale_claims());
+    warnings.extend(site.config.warnings.iter().cloned());
     Ok(Prepared {
         site,
         renderer,

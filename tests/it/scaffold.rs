@@ -135,3 +135,42 @@ fn init_and_new_never_write_over_anything() {
         outside.stderr
     );
 }
+
+/// First-run messages: a missing `base_url` warns once, and a key a letter or two from a known
+/// one (in site.yaml or front matter) gets a did-you-mean, at its line.
+#[test]
+fn mistyped_settings_and_front_matter_keys_get_a_did_you_mean() {
+    let temp = tempfile::tempdir().unwrap();
+    assert_eq!(versus(temp.path(), &["init", "s"]).code, 0);
+    let site = temp.path().join("s");
+    let settings = std::fs::read_to_string(site.join("site.yaml")).unwrap();
+    let settings = settings
+        .replace("base_url: https://my-comparison.example\n", "")
+        .replace("stale_after_days: 365", "stale_afte_days: 365");
+    std::fs::write(site.join("site.yaml"), &settings).unwrap();
+    let post = site.join("content/posts/2026-11-25-alpha-and-beta-compared.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(
+        &post,
+        text.replace("tags: [alpha, beta]", "tag: [alpha, beta]"),
+    )
+    .unwrap();
+    let run = versus(&site, &["build"]);
+    assert_eq!(run.code, 0, "warnings only: {}", run.stderr);
+    let line = settings
+        .lines()
+        .position(|l| l.starts_with("stale_afte_days"))
+        .unwrap()
+        + 1;
+    for expected in [
+        "site.yaml: warning: no `base_url`: feeds, the sitemap and page metadata link to http://localhost".to_owned(),
+        format!("site.yaml:{line}:1: warning: unknown setting `stale_afte_days`: did you mean `stale_after_days`?"),
+        "content/posts/2026-11-25-alpha-and-beta-compared.md:5:1: warning: unknown front matter key `tag`: did you mean `tags`?".to_owned(),
+    ] {
+        assert!(run.stderr.contains(&expected), "missing {expected:?} in:\n{}", run.stderr);
+    }
+    assert_eq!(run.stderr.matches("no `base_url`").count(), 1, "once");
+    // With --base-url, or an extra key of the site's own, nothing to say.
+    let run = versus(&site, &["build", "-b", "https://example.com/"]);
+    assert!(!run.stderr.contains("base_url"), "{}", run.stderr);
+}
