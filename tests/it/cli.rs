@@ -3,15 +3,10 @@
 
 use std::process::{Command, Stdio};
 
-use crate::harness::{Run, TODAY, TestSite};
+use crate::harness::{Run, TestSite, versus_in};
 
 fn versus(args: &[&str]) -> Run {
-    Command::new(env!("CARGO_BIN_EXE_versus"))
-        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
-        .args(args)
-        .output()
-        .expect("run versus")
-        .into()
+    versus_in(std::path::Path::new("."), args)
 }
 
 #[test]

@@ -159,3 +159,14 @@ pub fn request_path(stream: &std::net::TcpStream) -> String {
     }
     first.split_whitespace().nth(1).unwrap_or("").to_owned()
 }
+
+/// Runs `versus args…` in `dir` on the day [`TODAY`], as a user at a terminal there would.
+pub fn versus_in(dir: &Path, args: &[&str]) -> Run {
+    Command::new(env!("CARGO_BIN_EXE_versus"))
+        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run versus")
+        .into()
+}

@@ -2,21 +2,8 @@
 //! passes `check --strict` and serves at once; `versus new post|matrix` adds to it; nothing is
 //! ever written over.
 
-use std::path::Path;
-use std::process::Command;
-
-use crate::harness::{Run, TODAY};
+use crate::harness::versus_in as versus;
 use crate::serve::Server;
-
-fn versus(dir: &Path, args: &[&str]) -> Run {
-    Command::new(env!("CARGO_BIN_EXE_versus"))
-        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run versus")
-        .into()
-}
 
 #[test]
 fn init_starts_a_site_that_builds_checks_clean_and_serves() {

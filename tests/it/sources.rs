@@ -5,13 +5,12 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::net::TcpListener;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use versus::check::JsonFinding;
 
-use crate::harness::{Run, TODAY, TestSite, request_path};
+use crate::harness::{Run, TestSite, request_path, versus_in};
 
 /// Status line, extra header lines, body.
 type Reply = (&'static str, String, String);
@@ -81,15 +80,10 @@ fn doc_page(stamp: &str, nav: &str, rotation: &str) -> String {
 const ROTATION: &str = "Automatic rotation is off until you turn it on.";
 
 fn check(site: &TestSite, args: &[&str]) -> (Run, Vec<JsonFinding>) {
-    let run: Run = Command::new(env!("CARGO_BIN_EXE_versus"))
-        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
-        .args(["check", "--format", "json", "--external", "--timeout", "1"])
-        .args(["--cache-for", "0", "--root"])
-        .arg(site.root())
-        .args(args)
-        .output()
-        .expect("run versus")
-        .into();
+    let mut all = vec!["check", "--format", "json", "--external", "--timeout", "1"];
+    all.extend(["--cache-for", "0"]);
+    all.extend(args);
+    let run = versus_in(site.root(), &all);
     let findings: Vec<JsonFinding> = serde_json::from_str(&run.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}\n{}", run.stdout, run.stderr));
     // Only what this issue is about: the fixture's posts carry other findings on purpose.
