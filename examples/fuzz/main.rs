@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use engine::campaign::{self, Kind, Plan};
 use engine::targets::{self, Context, Target};
 
-const USAGE: &str = "usage: fuzz <all|frontmatter|markdown|liquid|matrices|check> <executions> <seed> \
+const USAGE: &str = "usage: fuzz <all|frontmatter|markdown|liquid|matrices|check|sources> <executions> <seed> \
 [--minutes M] [--chunk N] [--slice SECONDS] [--hang SECONDS] [--slow MS] [--out DIR]\n       fuzz replay <target> <case.json>\n       fuzz case <target> <seed> <index> <dir>";
 
 fn main() -> ExitCode {
