@@ -108,6 +108,14 @@ impl State {
         *self.check.lock().unwrap_or_else(|e| e.into_inner()) = Some(summary);
     }
 
+    /// The diagnostics of the failed build, while no build since has succeeded.
+    pub fn errors(&self) -> Option<String> {
+        self.errors
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     fn fail(&self, text: String) {
         *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
     }

@@ -143,6 +143,11 @@ pub fn with_live_script(html: &[u8], generation: u64) -> Vec<u8> {
 }
 
 fn not_found(state: &State) -> Response {
+    if state.outputs().is_empty()
+        && let Some(errors) = state.errors()
+    {
+        return first_build_failed(&errors, state.generation());
+    }
     match state.outputs().get("404.html") {
         Some(page) => {
             let mut response = file_response("404.html", page, state.generation());
@@ -151,6 +156,21 @@ fn not_found(state: &State) -> Response {
         }
         None => Response::text(404, "not found"),
     }
+}
+
+/// Before any build has succeeded there is no page to show the error overlay on: this one
+/// shows the errors (also without JavaScript) and reloads into the site once they are fixed.
+fn first_build_failed(errors: &str, generation: u64) -> Response {
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>The site does not build yet</title></head>\n<body><main><h1>The site does not build yet</h1>\n<p>Fix the errors below; this page reloads into the site when the build succeeds.</p>\n<pre>{}</pre></main></body></html>\n",
+        crate::text::escape_html(errors)
+    );
+    Response::new(
+        503,
+        Body::Bytes(with_live_script(html.as_bytes(), generation)),
+    )
+    .header("Content-Type", "text/html; charset=utf-8")
+    .header("Cache-Control", "no-store")
 }
 
 /// The live-reload stream: its connection thread writes the events [`State`] queues for it.

@@ -161,3 +161,45 @@ fn mistyped_settings_and_front_matter_keys_get_a_did_you_mean() {
     let run = versus(&site, &["build", "-b", "https://example.com/"]);
     assert!(!run.stderr.contains("base_url"), "{}", run.stderr);
 }
+
+/// A first build that fails still answers with the errors, not a bare 404, and the page turns
+/// into the site once the error is fixed.
+#[test]
+fn serve_shows_the_errors_of_a_first_build_that_fails() {
+    let temp = tempfile::tempdir().unwrap();
+    assert_eq!(versus(temp.path(), &["init", "s"]).code, 0);
+    let site = temp.path().join("s");
+    let layout = site.join("layouts/post.html");
+    let good = std::fs::read_to_string(&layout).unwrap();
+    let broken = good.replacen("{% block content %}", "{% block content %}{{ nope( }}", 1);
+    std::fs::write(&layout, &broken).unwrap();
+    let server = Server::start(&site);
+    let (status, page) = server.get("/");
+    assert_eq!(status, 503, "{page}");
+    assert!(
+        page.contains("<h1>The site does not build yet</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("layouts/post.html:4:"),
+        "the error, at its place: {page}"
+    );
+    assert!(page.contains("/__versus/live.js"), "reloads when fixed");
+    let (status, _) = server.get("/any/page/");
+    assert_eq!(status, 503);
+
+    crate::harness::write_atomic(&layout, &good);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let (status, page) = server.get("/");
+        if status == 200 {
+            assert!(page.contains("Alpha and Beta compared"));
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never rebuilt: {status}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
