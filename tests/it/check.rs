@@ -7,21 +7,15 @@ use std::time::Duration;
 
 use versus::check::JsonFinding;
 
-use crate::harness::{Run, TODAY, TestSite, request_path};
+use crate::harness::{Run, TestSite, request_path, versus_in};
 
 const POST: &str = "content/posts/2024-03-02-two-clouds.md";
 
 /// Runs `versus check` on the day [`TODAY`].
 fn check(site: &TestSite, args: &[&str]) -> Run {
-    Command::new(env!("CARGO_BIN_EXE_versus"))
-        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
-        .arg("check")
-        .arg("--root")
-        .arg(site.root())
-        .args(args)
-        .output()
-        .expect("run versus")
-        .into()
+    let mut all = vec!["check"];
+    all.extend(args);
+    versus_in(site.root(), &all)
 }
 
 fn json(site: &TestSite, args: &[&str]) -> (i32, Vec<JsonFinding>) {
