@@ -8,6 +8,8 @@ pub mod diag;
 pub mod text;
 /// Walking the site folders, what kind of input each path is, and the one way to read a text file.
 pub mod source;
+/// The built-in theme: the layouts and static files a site does not write itself.
+pub mod theme;
 /// The one call site of the YAML library.
 pub mod yaml;
 /// `site.yaml` and command-line overrides.

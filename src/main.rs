@@ -98,7 +98,8 @@ enum Command {
         update_sources: bool,
     },
     /// Start a comparison site in DIR (default: the current folder), which must be empty or
-    /// new: settings, two products, a matrix, a post with its table, layouts and a stylesheet.
+    /// new: settings, two products, a matrix, a post with its table (the look is the built-in
+    /// theme's: see `versus theme`).
     Init {
         /// Where to start the site.
         #[arg(default_value = ".")]
@@ -108,6 +109,12 @@ enum Command {
     New {
         #[command(subcommand)]
         what: NewKind,
+    },
+    /// The built-in theme: list its files, or copy one into the site to change it (a site's
+    /// own `layouts/x.html` or `static/x` is used in place of the built-in one).
+    Theme {
+        #[command(subcommand)]
+        what: ThemeCommand,
     },
     /// Print a shell completion script (for example `versus completions bash > ~/.local/share/bash-completion/completions/versus`).
     Completions {
@@ -153,6 +160,26 @@ enum NewKind {
     Matrix {
         /// The area's name; its slug names the file (and the page /compare/<name>/).
         name: String,
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Every built-in file, marked `(yours)` where the site has its own in its place.
+    List {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Copy built-in files into the site to edit them (`versus theme copy layouts/post.html`);
+    /// never over a file the site has.
+    Copy {
+        /// Paths as `theme list` shows them.
+        #[arg(required = true)]
+        files: Vec<String>,
         /// The site folder.
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -212,6 +239,26 @@ fn main() -> ExitCode {
                 Err(e) => scaffold_failed(&e),
             }
         }
+        Command::Theme {
+            what: ThemeCommand::List { root },
+        } => {
+            for entry in versus::scaffold::theme_list(&root) {
+                let yours = if entry.overridden { "  (yours)" } else { "" };
+                out(&format!("{}{yours}", entry.path));
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Theme {
+            what: ThemeCommand::Copy { files, root },
+        } => match versus::scaffold::theme_copy(&root, &files) {
+            Ok(written) => {
+                for path in written {
+                    out(&format!("wrote {}", path.display()));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => scaffold_failed(&e),
+        },
         Command::Serve {
             root,
             port,

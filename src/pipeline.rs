@@ -17,7 +17,7 @@ use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
 use crate::table::{Staleness, TableOptions};
 use crate::write::{self, Sink};
-use crate::{blog, compare, data, feed, highlight, liquid, markdown, matrix, source};
+use crate::{blog, compare, data, feed, highlight, liquid, markdown, matrix, source, theme};
 
 /// What `versus build` was asked to do.
 #[derive(Debug, Clone)]
@@ -370,7 +370,7 @@ pub fn write_generated(
     if let Some(css) = &prepared.css {
         put(sink, Path::new(HIGHLIGHT_CSS), css.as_bytes(), problems);
     }
-    let copied = copy_static(
+    let mut copied = copy_static(
         sink,
         &prepared.root,
         &prepared.statics,
@@ -378,6 +378,7 @@ pub fn write_generated(
         &prepared.generated,
         problems,
     );
+    copied += copy_builtin_static(prepared, sink, problems);
     (pages_written, copied)
 }
 
@@ -518,14 +519,10 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
     if matrices.areas.is_empty() {
         return out;
     }
-    let layout = if renderer.has_layout("compare") {
-        "compare"
-    } else {
-        "page"
-    };
+    let layout = renderer.pick_layout(&["compare"], "page");
     let page = |url: String, title: String, description: String, content: String| Generated {
         kind: "compare",
-        layout: layout.into(),
+        layout: layout.clone(),
         title,
         description,
         url,
@@ -729,4 +726,31 @@ fn copy_static(
     let failed = results.iter().flatten().count();
     problems.extend(results.into_iter().flatten());
     statics.len() - failed
+}
+
+/// Copies the built-in theme's static files that a layout names (the built-in base.html names
+/// `style.css` and `favicon.svg`) and the site has none of; a site with its own look gets none.
+fn copy_builtin_static(
+    prepared: &Prepared,
+    sink: &dyn Sink,
+    problems: &mut Vec<Diagnostic>,
+) -> usize {
+    let own: std::collections::HashSet<&Path> = prepared
+        .statics
+        .iter()
+        .map(|file| file.strip_prefix("static").unwrap_or(file))
+        .collect();
+    let site = &prepared.site;
+    let mut copied = 0;
+    for (name, bytes) in theme::statics() {
+        let relative = Path::new(name);
+        let taken = own.contains(relative)
+            || site.page_at(relative).is_some()
+            || prepared.generated.iter().any(|g| g == relative);
+        if !taken && prepared.renderer.layouts_name(name) {
+            put(sink, relative, bytes, problems);
+            copied += 1;
+        }
+    }
+    copied
 }

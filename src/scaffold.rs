@@ -7,30 +7,7 @@ use std::path::{Path, PathBuf};
 use jiff::civil::Date;
 
 use crate::text::slugify;
-
-/// The layouts and stylesheet of this repository's own site, which a new site starts from.
-const THEME: &[(&str, &str)] = &[
-    ("layouts/404.html", include_str!("../layouts/404.html")),
-    ("layouts/base.html", include_str!("../layouts/base.html")),
-    (
-        "layouts/compare.html",
-        include_str!("../layouts/compare.html"),
-    ),
-    ("layouts/index.html", include_str!("../layouts/index.html")),
-    (
-        "layouts/macros.html",
-        include_str!("../layouts/macros.html"),
-    ),
-    ("layouts/page.html", include_str!("../layouts/page.html")),
-    ("layouts/post.html", include_str!("../layouts/post.html")),
-    (
-        "layouts/series.html",
-        include_str!("../layouts/series.html"),
-    ),
-    ("layouts/term.html", include_str!("../layouts/term.html")),
-    ("layouts/terms.html", include_str!("../layouts/terms.html")),
-    ("static/style.css", include_str!("../static/style.css")),
-];
+use crate::theme;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScaffoldError {
@@ -42,6 +19,8 @@ pub enum ScaffoldError {
     NoProviders(PathBuf),
     #[error("`{0}` makes no file name: use letters or digits")]
     NoName(String),
+    #[error("`{0}` is not a file of the built-in theme; `versus theme list` shows them")]
+    NotInTheme(String),
     #[error("{}: {source}", .path.display())]
     Io {
         path: PathBuf,
@@ -50,7 +29,8 @@ pub enum ScaffoldError {
 }
 
 /// Writes a small, working site into `dir`: settings with their keys explained, two products,
-/// one matrix, one post that embeds it, a series, the layouts and stylesheet, a `.gitignore`.
+/// one matrix, one post that embeds it, a series, a `.gitignore`. Layouts and stylesheet are
+/// the built-in theme's until the author copies one to change it (`versus theme copy`).
 /// Returns the files written.
 pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, ScaffoldError> {
     if let Ok(mut entries) = std::fs::read_dir(dir)
@@ -75,13 +55,7 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, ScaffoldError> {
         (post, POST.to_owned()),
         ("content/about.md".to_owned(), ABOUT.to_owned()),
     ]
-    .into_iter()
-    .chain(
-        THEME
-            .iter()
-            .map(|(p, t)| ((*p).to_owned(), (*t).to_owned())),
-    )
-    .collect();
+    .into();
     let mut written = Vec::new();
     for (path, text) in files {
         let path = dir.join(path);
@@ -135,6 +109,42 @@ pub fn new_matrix(root: &Path, name: &str) -> Result<PathBuf, ScaffoldError> {
     Ok(path)
 }
 
+/// A file of the built-in theme and whether the site at `root` has its own in its place.
+pub struct ThemeEntry {
+    pub path: &'static str,
+    pub overridden: bool,
+}
+
+/// `versus theme list`: every built-in file, and which the site replaces.
+pub fn theme_list(root: &Path) -> Vec<ThemeEntry> {
+    theme::FILES
+        .iter()
+        .map(|file| ThemeEntry {
+            path: file.path,
+            overridden: root.join(file.path).exists(),
+        })
+        .collect()
+}
+
+/// `versus theme copy FILE…`: writes built-in files into the site to edit them, each only where
+/// the site has no such file. Checks every name before writing any.
+pub fn theme_copy(root: &Path, paths: &[String]) -> Result<Vec<PathBuf>, ScaffoldError> {
+    let files = paths
+        .iter()
+        .map(|path| theme::file(path).ok_or_else(|| ScaffoldError::NotInTheme(path.clone())))
+        .collect::<Result<Vec<_>, _>>()?;
+    if let Some(taken) = files.iter().map(|f| root.join(f.path)).find(|p| p.exists()) {
+        return Err(ScaffoldError::Exists(taken));
+    }
+    let mut written = Vec::new();
+    for file in files {
+        let path = root.join(file.path);
+        write_new(&path, file.bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
 fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
@@ -143,8 +153,8 @@ fn capitalised(text: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Creates `path` with `text`; an existing file is an error, never overwritten.
-fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
+/// Creates `path` with `bytes`; a file already there is an error, never overwritten.
+fn write_new(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), ScaffoldError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| ScaffoldError::Io {
             path: dir.to_owned(),
@@ -162,7 +172,7 @@ fn write_new(path: &Path, text: &str) -> Result<(), ScaffoldError> {
                 source: e,
             },
         })?;
-    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(|e| ScaffoldError::Io {
+    std::io::Write::write_all(&mut file, bytes.as_ref()).map_err(|e| ScaffoldError::Io {
         path: path.to_owned(),
         source: e,
     })
@@ -293,24 +303,6 @@ page it rests on and the day it was checked.
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Every layout of this repository's site goes into a new site: one added to `layouts/`
-    /// but not to [`THEME`] would be missing from every site `init` starts.
-    #[test]
-    fn the_theme_list_matches_the_layouts_folder() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("layouts");
-        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| format!("layouts/{}", e.unwrap().file_name().to_string_lossy()))
-            .collect();
-        on_disk.sort();
-        let listed: Vec<String> = THEME
-            .iter()
-            .map(|(p, _)| (*p).to_owned())
-            .filter(|p| p.starts_with("layouts/"))
-            .collect();
-        assert_eq!(listed, on_disk);
-    }
 
     #[test]
     fn nothing_is_overwritten() {

@@ -1,14 +1,22 @@
 //! Template errors as diagnostics, at their `layouts/<name>:line:col`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How diagnostics name the built-in theme's files (not a folder of the site).
+const BUILTIN_FOLDER: &str = "versus-theme";
 use std::path::Path;
 
 use minijinja::{Error, ErrorKind};
 
 use crate::diag::Diagnostic;
 
-/// Places a minijinja error at `layouts/<name>:line:col`.
-pub(super) fn template_diagnostic(err: &Error, sources: &BTreeMap<String, String>) -> Diagnostic {
+/// Places a minijinja error at `layouts/<name>:line:col`, or at `versus-theme/layouts/<name>`
+/// when the template is the built-in theme's.
+pub(super) fn template_diagnostic(
+    err: &Error,
+    sources: &BTreeMap<String, String>,
+    builtin: &BTreeSet<String>,
+) -> Diagnostic {
     // The innermost error names the template where it happened (an include, a parent layout).
     let mut innermost = err;
     while let Some(inner) =
@@ -23,8 +31,17 @@ pub(super) fn template_diagnostic(err: &Error, sources: &BTreeMap<String, String
     let Some(name) = innermost.name().or(err.name()) else {
         return Diagnostic::error("layouts", message);
     };
-    let path = Path::new("layouts").join(name);
-    let diagnostic = Diagnostic::error(&path, message);
+    let path = if builtin.contains(name) {
+        Path::new(BUILTIN_FOLDER).join("layouts").join(name)
+    } else {
+        Path::new("layouts").join(name)
+    };
+    let mut diagnostic = Diagnostic::error(&path, message);
+    if builtin.contains(name) {
+        diagnostic = diagnostic.with_help(format!(
+            "the built-in theme's {name} failed with your layouts or data; `versus theme copy layouts/{name}` writes it into your site to see and change"
+        ));
+    }
     let Some(source) = sources.get(name) else {
         return diagnostic;
     };

@@ -4,7 +4,7 @@
 //! Values shared by every page (`site`, `data`, `posts`) are converted once and cloned per page
 //! (a reference count), so rendering stays linear in the number of pages.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -19,10 +19,12 @@ use crate::diag::{self, Diagnostic};
 use crate::markdown::{self, Rendered, escape_html as escape};
 use crate::page::Page;
 use crate::site::Site;
+use crate::theme;
 
 mod cache;
 mod errors;
 mod filters;
+mod layouts;
 mod values;
 
 pub use cache::{Bytes, PostReads, RenderCache, hash_of};
@@ -33,6 +35,7 @@ use cache::{
 
 use errors::template_diagnostic;
 use filters::{add_filters, add_matrix_function, readable_escape};
+use layouts::{template_name, unfilled_parents};
 use values::{capitalise, page_value, post_list_html, series_value, site_value, taxonomy_value};
 
 /// The compiled layouts, before the site is known (so template errors are found in the same
@@ -41,10 +44,15 @@ pub struct Templates {
     env: Environment<'static>,
     /// Template sources by name, to place template errors at line:col.
     sources: BTreeMap<String, String>,
+    /// The names taken from the built-in theme: those the site's `layouts/` does not have.
+    builtin: BTreeSet<String>,
+    /// Built-in layouts that would render empty under the site's own parent layout.
+    unfilled: BTreeMap<String, Diagnostic>,
 }
 
 impl Templates {
-    /// Compiles every template under `layouts/` up front, so all syntax errors show at once.
+    /// Compiles every template under `layouts/` up front, so all syntax errors show at once,
+    /// and the built-in theme's for every name the site does not have.
     pub fn load(root: &Path, layouts: &[PathBuf]) -> Result<Templates, Vec<Diagnostic>> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
@@ -59,13 +67,27 @@ impl Templates {
                 Err(diagnostic) => problems.push(diagnostic),
             }
         }
+        // A site layout that cannot be read is an error above, not a reason to use ours.
+        let own: BTreeSet<String> = layouts.iter().map(|f| template_name(f)).collect();
+        let mut builtin = BTreeSet::new();
+        for (name, text) in theme::layouts() {
+            if !own.contains(name) {
+                sources.insert(name.to_owned(), text.to_owned());
+                builtin.insert(name.to_owned());
+            }
+        }
         for (name, text) in &sources {
             if let Err(err) = env.add_template_owned(name.clone(), text.clone()) {
-                problems.push(template_diagnostic(&err, &sources));
+                problems.push(template_diagnostic(&err, &sources, &builtin));
             }
         }
         if problems.is_empty() {
-            Ok(Templates { env, sources })
+            Ok(Templates {
+                unfilled: unfilled_parents(&sources, &builtin),
+                env,
+                sources,
+                builtin,
+            })
         } else {
             Err(problems)
         }
@@ -75,7 +97,12 @@ impl Templates {
     /// With a cache (the preview server), values and pages made from unchanged inputs are
     /// reused from the previous rebuild.
     pub fn for_site(self, site: &Site, cache: Option<&Arc<RenderCache>>) -> Renderer {
-        let Templates { mut env, sources } = self;
+        let Templates {
+            mut env,
+            sources,
+            builtin,
+            unfilled,
+        } = self;
         add_filters(&mut env, &Arc::new(site.config.clone()));
         add_matrix_function(&mut env, site);
         let site_value = site_value(&site.config);
@@ -97,6 +124,8 @@ impl Templates {
             templates_key: hash_of(&sources),
             env,
             sources,
+            builtin,
+            unfilled,
             memo: cache.cloned(),
             globals,
             matrices,
@@ -138,6 +167,8 @@ impl Templates {
 pub struct Renderer {
     env: Environment<'static>,
     sources: BTreeMap<String, String>,
+    builtin: BTreeSet<String>,
+    unfilled: BTreeMap<String, Diagnostic>,
     site: Value,
     data: Value,
     posts: Value,
@@ -354,9 +385,15 @@ impl Renderer {
         }
     }
 
-    /// Whether `layouts/<layout>.html` exists.
+    /// Whether `layouts/<layout>.html` exists, in the site or the built-in theme.
     pub fn has_layout(&self, layout: &str) -> bool {
         self.sources.contains_key(&format!("{layout}.html"))
+    }
+
+    /// Whether some layout's text names `file` (`style.css`): a built-in static file is copied
+    /// only for layouts that link it.
+    pub fn layouts_name(&self, file: &str) -> bool {
+        self.sources.values().any(|text| text.contains(file))
     }
 
     pub fn layouts(&self) -> impl Iterator<Item = &str> {
@@ -425,14 +462,21 @@ impl Renderer {
         self.render_with(&page.layout, Value::from(fields), None, extra)
     }
 
-    /// The first layout of `names` the theme has, else `fallback`.
-    fn pick_layout(&self, names: &[&str], fallback: &str) -> String {
-        names
-            .iter()
-            .find(|n| self.has_layout(n))
+    /// The layout of a generated page: the first of `names`, then `fallback`, that the site's
+    /// own `layouts/` has, else the first the built-in theme has. A site with its own
+    /// `page.html` keeps its look on every generated page it wrote no layout for.
+    pub fn pick_layout(&self, names: &[&str], fallback: &str) -> String {
+        let candidates = || names.iter().chain([&fallback]);
+        let own = candidates().find(|n| self.has_layout(n) && !self.is_builtin(n));
+        own.or_else(|| candidates().find(|n| self.has_layout(n)))
             .copied()
             .unwrap_or(fallback)
             .to_owned()
+    }
+
+    /// Whether `layout` comes from the built-in theme rather than the site's `layouts/`.
+    fn is_builtin(&self, layout: &str) -> bool {
+        self.builtin.contains(&format!("{layout}.html"))
     }
 
     /// Per post listed (indexes into `site.posts`), a hash of what the listing shows of it:
@@ -741,10 +785,13 @@ impl Renderer {
         posts: Option<Value>,
         extra: Vec<(&'static str, Value)>,
     ) -> Result<String, Diagnostic> {
+        if let Some(unfilled) = self.unfilled.get(&format!("{layout}.html")) {
+            return Err(unfilled.clone());
+        }
         let template = self
             .env
             .get_template(&format!("{layout}.html"))
-            .map_err(|err| template_diagnostic(&err, &self.sources))?;
+            .map_err(|err| template_diagnostic(&err, &self.sources, &self.builtin))?;
         let mut context = BTreeMap::from([
             ("site", self.site.clone()),
             ("page", page),
@@ -755,7 +802,7 @@ impl Renderer {
         let context = Value::from(context);
         template
             .render(context)
-            .map_err(|err| template_diagnostic(&err, &self.sources))
+            .map_err(|err| template_diagnostic(&err, &self.sources, &self.builtin))
     }
 }
 
@@ -782,16 +829,6 @@ pub fn embedded_call(source: &str) -> Option<&str> {
     let quote = args.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let rest = &args[1..];
     rest.find(quote).map(|end| &rest[..end])
-}
-
-/// `layouts/partials/head.html` → `partials/head.html`, the name templates use to include it.
-fn template_name(file: &Path) -> String {
-    let relative = file.strip_prefix("layouts").unwrap_or(file);
-    relative
-        .iter()
-        .map(|p| p.to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// A diagnostic for a layout a page names but `layouts/` does not have.

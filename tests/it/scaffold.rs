@@ -31,11 +31,11 @@ fn init_starts_a_site_that_builds_checks_clean_and_serves() {
         "data/matrices/basics.yaml",
         "data/series.yaml",
         "content/posts/2026-11-25-alpha-and-beta-compared.md",
-        "layouts/post.html",
-        "static/style.css",
     ] {
         assert!(site.join(file).is_file(), "{file}");
     }
+    // The look is the built-in theme's: the smallest site has no layouts or stylesheet.
+    assert!(!site.join("layouts").exists() && !site.join("static").exists());
 
     let check = versus(&site, &["check", "--strict"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
@@ -169,6 +169,8 @@ fn serve_shows_the_errors_of_a_first_build_that_fails() {
     let temp = tempfile::tempdir().unwrap();
     assert_eq!(versus(temp.path(), &["init", "s"]).code, 0);
     let site = temp.path().join("s");
+    let copy = versus(&site, &["theme", "copy", "layouts/post.html"]);
+    assert_eq!(copy.code, 0, "{}", copy.stderr);
     let layout = site.join("layouts/post.html");
     let good = std::fs::read_to_string(&layout).unwrap();
     let broken = good.replacen("{% block content %}", "{% block content %}{{ nope( }}", 1);
