@@ -228,6 +228,10 @@ pub fn prepare_from(
     problems.extend(assembly_problems);
     let css = highlight_css(root, &site.config, &mut problems);
     let mut renderer = templates.for_site(&site, cache);
+    renderer.set_assets(
+        &site,
+        render::Assets::new(root, &sources.statics, css.as_deref()),
+    );
     renderer.set_highlight_cache(
         options
             .highlight_cache

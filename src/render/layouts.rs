@@ -42,7 +42,8 @@ pub(super) fn unfilled_parents(
     sources: &BTreeMap<String, String>,
     builtin: &BTreeSet<String>,
 ) -> BTreeMap<String, Diagnostic> {
-    let mut unfilled = BTreeMap::new();
+    // Per parent of the site's own: the built-in layouts that would fill a block it lacks.
+    let mut orphans: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for layout in builtin {
         let mut name = layout.as_str();
         let mut fills_content = false;
@@ -57,20 +58,29 @@ pub(super) fn unfilled_parents(
                 None => break,
             }
         }
-        let Some(parent) = sources.get(name).filter(|_| !builtin.contains(name)) else {
-            continue;
-        };
-        if fills_content && !tag_arguments(parent, "block").contains(&"content") {
-            let message = format!(
-                "has no `{{% block content %}}`, where the built-in theme's {layout} puts the page"
-            );
-            let help = format!(
-                "add `{{% block content %}}{{% endblock %}}` where pages go, or write layouts/{layout} of your own (`versus theme copy layouts/{layout}` starts from the built-in one)"
-            );
-            let diagnostic = Diagnostic::error(Path::new("layouts").join(name), message)
-                .at(parent, 1, 1)
-                .with_help(help);
-            unfilled.insert(layout.clone(), diagnostic);
+        let own_parent = sources.get(name).filter(|_| !builtin.contains(name));
+        if fills_content
+            && own_parent.is_some_and(|p| !tag_arguments(p, "block").contains(&"content"))
+        {
+            orphans.entry(name).or_default().push(layout);
+        }
+    }
+    let mut unfilled = BTreeMap::new();
+    for (parent, layouts) in orphans {
+        // One message for all of them: the build shows it once, however many pages.
+        let message = format!(
+            "has no `{{% block content %}}`, where the built-in theme's {} put the page",
+            layouts.join(", ")
+        );
+        let help = format!(
+            "add `{{% block content %}}{{% endblock %}}` where pages go, or write those layouts of your own (`versus theme copy layouts/{}` starts from the built-in one)",
+            layouts[0]
+        );
+        let diagnostic = Diagnostic::error(Path::new("layouts").join(parent), message)
+            .at(&sources[parent], 1, 1)
+            .with_help(help);
+        for layout in layouts {
+            unfilled.insert(layout.to_owned(), diagnostic.clone());
         }
     }
     unfilled

@@ -21,12 +21,14 @@ use crate::page::Page;
 use crate::site::Site;
 use crate::theme;
 
+mod assets;
 mod cache;
 mod errors;
 mod filters;
 mod layouts;
 mod values;
 
+pub use assets::Assets;
 pub use cache::{Bytes, PostReads, RenderCache, hash_of};
 use cache::{
     LayoutKey, TrackedPosts, dates_key, fields_hash, layout_keys, links_key, listing_key,
@@ -103,7 +105,10 @@ impl Templates {
             builtin,
             unfilled,
         } = self;
-        add_filters(&mut env, &Arc::new(site.config.clone()));
+        let config = Arc::new(site.config.clone());
+        add_filters(&mut env, &config);
+        // Plain URLs until the build hands over its files (the preview server never does).
+        assets::add_asset_filter(&mut env, &config, None);
         add_matrix_function(&mut env, site);
         let site_value = site_value(&site.config);
         let data = Value::from(Serde(&site.data));
@@ -370,6 +375,15 @@ impl Renderer {
         hash_of(&(self.globals, self.links_key, self.dates_key))
     }
 
+    /// Fingerprints `asset_url` links with the bytes of the build's files. Not for the preview
+    /// server, whose cached pages do not depend on them.
+    pub fn set_assets(&mut self, site: &Site, assets: Assets) {
+        if self.memo.is_none() {
+            let config = Arc::new(site.config.clone());
+            assets::add_asset_filter(&mut self.env, &config, Some(assets));
+        }
+    }
+
     /// `make()`, or its result from the preview server's cache when made under `key` before.
     /// `key` must cover everything `make` reads. Shared bytes: the server keeps a page listing
     /// 10,000 posts without copying it on every rebuild.
@@ -426,7 +440,15 @@ impl Renderer {
         let posts = tracked.as_ref().map(|(_, posts)| posts.clone());
         let html = self
             .render_with(&page.layout, value, posts, Vec::new())
-            .map_err(|d| d.with_help(format!("while rendering {}", page.source.display())))?;
+            .map_err(|d| {
+                // A layout's error says which page it met; a help of its own says more.
+                let rendering = format!("while rendering {}", page.source.display());
+                let help = d
+                    .help
+                    .as_ref()
+                    .map_or(rendering.clone(), |h| format!("{h} ({rendering})"));
+                d.with_help(help)
+            })?;
         let reads = tracked.map(|(reads, _)| {
             std::mem::take(&mut *reads.lock().unwrap_or_else(|e| e.into_inner()))
         });

@@ -36,6 +36,14 @@ impl TestSite {
         TestSite { dir }
     }
 
+    /// A copy of a fixture as it is, without layouts of its own: it builds with the built-in
+    /// theme.
+    pub fn bare(name: &str) -> TestSite {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_tree(&fixture(name), dir.path());
+        TestSite { dir }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }

@@ -44,3 +44,5 @@ mod sources;
 mod cli;
 /// Issue #14: `versus init` starts a site that builds, checks clean and serves; `versus new`.
 mod scaffold;
+/// Issue #14: the built-in theme, one file overridden at a time, `versus theme list|copy`.
+mod theme;
