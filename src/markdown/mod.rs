@@ -5,9 +5,11 @@
 //! rewrite that vector in place; removed events become empty text so indices stay
 //! stable. In order:
 //!
-//! 1. [`comments`]: drop `<!-- -->` from raw HTML.
+//! 1. [`comments`]: drop `<!-- -->` from raw HTML; [`raw_html`]: its root-relative URLs
+//!    under the base path.
 //! 2. [`embeds`]: a paragraph that is only `{{ matrix(...) }}` → a generated table.
-//! 3. [`links`]: `foo.md` links → page URLs (or a [`Problem`]).
+//! 3. [`links`]: `foo.md` links → page URLs (or a [`Problem`]); links and images from the site
+//!    root under the base path.
 //! 4. [`attributes`]: kramdown `{:...}` right after a link or image,
 //! 5. and `{:...}` lines after a block; the `{:toc}` marker.
 //! 6. [`code`]: highlighted `<pre>` blocks.
@@ -29,6 +31,7 @@ mod html;
 mod ids;
 mod kramdown;
 mod links;
+mod raw_html;
 mod toc;
 mod typography;
 
@@ -37,6 +40,8 @@ use serde::Serialize;
 use crate::config::CodeMarkup;
 pub use crate::text::{escape_html, push_escaped};
 pub use ids::heading_id;
+pub use links::under_base_path;
+pub use raw_html::{Unrewritten, unrewritten_root_links};
 
 use attributes::{apply_block_ials, apply_span_ials};
 use code::{mark_inline_code, render_code_blocks};
@@ -47,11 +52,13 @@ use footnotes::number_footnotes;
 use html::write_html;
 use ids::assign_heading_ids;
 use kramdown::KramdownSource;
-use links::resolve_source_links;
+use links::rewrite_links;
+use raw_html::rewrite_raw_html;
 use typography::kramdown_quotes;
 
 /// Turns a relative link to a Markdown source (as written, without `#fragment`: "2023-08-11-foo.md",
-/// "../about.md") into the URL of the page built from it; None if no such source exists.
+/// "../about.md") into the site path of the page built from it (the base path is added after);
+/// None if no such source exists.
 pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 /// Expands a paragraph that is only a `{{ call(...) }}` (a matrix table): None leaves it as
@@ -67,6 +74,12 @@ pub struct Options<'a> {
     pub highlight_cache: Option<&'a crate::highlight::DiskCache>,
     /// The HTML around code: versus's, or Jekyll's for a Jekyll theme's stylesheet.
     pub code_markup: CodeMarkup,
+    /// The path the site is published under (`/blog`, or empty): links written from the site
+    /// root (`/posts/a/`, in Markdown or raw HTML) get it, see [`under_base_path`].
+    pub base_path: &'a str,
+    /// The site path of the page, when the HTML is shown on other pages (a summary in a listing
+    /// or a feed): relative links are resolved against it, so they lead where they did.
+    pub relative_to: Option<&'a str>,
 }
 
 /// The result of rendering one body.
@@ -116,13 +129,20 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     let mut doc = Doc::parse(&source.text, alds);
     let mut problems = Vec::new();
     strip_html_comments(&mut doc);
+    if !options.base_path.is_empty() {
+        rewrite_raw_html(&mut doc, options.base_path);
+    }
     kramdown_quotes(&mut doc);
     if let Some(expand) = options.expand_embed {
         expand_embeds(&mut doc, expand, &mut problems);
     }
-    if let Some(resolve) = options.resolve_source_link {
-        resolve_source_links(&mut doc, resolve, &mut problems);
-    }
+    rewrite_links(
+        &mut doc,
+        options.resolve_source_link,
+        options.base_path,
+        options.relative_to,
+        &mut problems,
+    );
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
     let mut warnings = Vec::new();
@@ -166,9 +186,14 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     }
 }
 
-/// Short Markdown (a note, a description) as inline HTML: one paragraph loses its `<p>`.
-pub fn render_inline(text: &str) -> String {
-    let html = render(text, &Options::default()).html;
+/// Short Markdown (a note, a description) as inline HTML: one paragraph loses its `<p>`. Links
+/// from the site root get `base_path`, as in a page.
+pub fn render_inline(text: &str, base_path: &str) -> String {
+    let options = Options {
+        base_path,
+        ..Options::default()
+    };
+    let html = render(text, &options).html;
     let trimmed = html.trim();
     match trimmed
         .strip_prefix("<p>")
@@ -202,6 +227,8 @@ mod tests {
                 expand_embed: None,
                 highlight_cache: None,
                 code_markup: CodeMarkup::Versus,
+                base_path: "",
+                relative_to: None,
             },
         )
     }

@@ -44,3 +44,5 @@ mod sources;
 mod cli;
 /// Issue #14: `versus init` starts a site that builds, checks clean and serves; `versus new`.
 mod scaffold;
+/// Issue #14: a site under a subpath, crawled link by link; what `check` says it cannot rewrite.
+mod subpath;
