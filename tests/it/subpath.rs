@@ -514,3 +514,30 @@ fn check_reports_root_links_the_build_cannot_rewrite() {
     let run = versus_in(site.root(), &["check"]);
     assert!(!run.stdout.contains("[unrewritten-link]"), "{}", run.stdout);
 }
+
+/// A layout's link written from the root without `relative_url` works at the domain root only:
+/// under a base path `check` reports it at the layout, as the crawl would find it broken.
+#[test]
+fn check_reports_a_layout_link_outside_the_base_path() {
+    let site = subpath_site();
+    site.edit(
+        "layouts/page.html",
+        "<h1>{{ page.title }}</h1>",
+        "<h1>{{ page.title }}</h1><a href=\"/tags/\">Tags</a>",
+    );
+    let run = versus_in(site.root(), &["check"]);
+    let line = "layouts/page.html:2:51: error: link `/tags/` leads outside the site: it does not start with the base path /blog (on 15 built pages) [broken-link]";
+    assert!(
+        run.stdout.contains(line),
+        "missing {line:?} in:\n{}{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(
+        run.stdout
+            .contains("help: write `{{ '/tags/' | relative_url }}`, or `/blog/tags/`"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+}
