@@ -575,19 +575,18 @@ pub fn outputs(site: &Site, terms: &Terms) -> Vec<Output> {
 }
 
 /// The summary of a page as HTML: before `<!-- more -->`, else the first paragraph. Links to
-/// other sources are resolved and `#fragment` links point into the page, so the summary works
-/// in a listing or a feed.
+/// other sources are resolved, relative links resolved against the page's URL and `#fragment`
+/// links point into the page, so the summary works in a listing or a feed.
 pub fn summary_html(site: &Site, page: &Page) -> String {
     let source = page.summary_source();
     if source.is_empty() {
         return String::new();
     }
-    let resolve = |target: &str| {
-        site.source_link(&page.source, target)
-            .map(|url| site.config.relative_url(url))
-    };
+    let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
+        base_path: &site.config.base_path,
+        relative_to: Some(&page.url),
         ..markdown::Options::default()
     };
     let html = markdown::render(source, &options).html;

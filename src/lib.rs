@@ -27,7 +27,7 @@ pub mod page;
 pub mod site;
 /// Code highlighting with syntect: CSS classes and theme stylesheets.
 pub mod highlight;
-/// Markdown → HTML, heading ids, kramdown attribute lists, table of contents.
+/// Markdown → HTML: kramdown attribute lists, heading ids, table of contents, code, footnotes.
 pub mod markdown;
 /// Series, taxonomies, the paginated home page: what the blog generates around the posts.
 pub mod blog;

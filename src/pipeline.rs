@@ -544,6 +544,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
     ));
     let table = TableOptions {
         stale: Some(Staleness::of(config)),
+        base_path: config.base_path.clone(),
         ..TableOptions::default()
     };
     for area in &matrices.areas {
@@ -634,10 +635,7 @@ pub fn render_page<'p>(
     site: &Site,
     renderer: &Renderer,
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
-    let resolve = |target: &str| {
-        site.source_link(&page.source, target)
-            .map(|url| site.config.relative_url(url))
-    };
+    let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
     let embedded = Mutex::new(Vec::new());
     let expand = |source: &str| {
         let result = renderer.expand_embed(source)?;
@@ -654,6 +652,8 @@ pub fn render_page<'p>(
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
         code_markup: site.config.code_markup,
+        base_path: &site.config.base_path,
+        relative_to: None,
     };
     let body = markdown::render(page.body(), &options);
     let mut problems: Vec<Diagnostic> = body

@@ -42,6 +42,9 @@ pub struct TableOptions {
     pub stale: Option<Staleness>,
     /// Prefix of the element ids, unique within the page.
     pub anchor: String,
+    /// The site's base path (`/blog`, or empty), for links from the site root in notes and
+    /// sources.
+    pub base_path: String,
 }
 
 /// Claims verified before `before` (`days` before the build's day) may be out of date.
@@ -148,14 +151,14 @@ fn row(
         "<tr id=\"{}-{}\"><th scope=\"row\">{}",
         options.anchor,
         feature.id,
-        markdown::render_inline(&feature.name)
+        markdown::render_inline(&feature.name, &options.base_path)
     ));
     if let Some(description) = &feature.description
         && options.mode == Mode::Detailed
     {
         html.push_str(&format!(
             "<span class=\"matrix-description\">{}</span>",
-            markdown::render_inline(description)
+            markdown::render_inline(description, &options.base_path)
         ));
     }
     if let Some(url) = &options.details_url {
@@ -181,7 +184,7 @@ fn row(
             if let Some(note) = &cell.note {
                 html.push_str(&format!(
                     "<span class=\"matrix-note\">{}</span>",
-                    markdown::render_inline(note)
+                    markdown::render_inline(note, &options.base_path)
                 ));
             }
             if !cell.docs.is_empty() {
@@ -193,7 +196,10 @@ fn row(
                     .map(|(i, url)| {
                         format!(
                             "<a href=\"{}\" aria-label=\"{} source {} for {}\">{}</a>",
-                            escape_html(url),
+                            escape_html(
+                                &markdown::under_base_path(url, &options.base_path)
+                                    .unwrap_or_else(|| url.clone())
+                            ),
                             escape_html(&provider.short),
                             i + 1,
                             escape_html(&feature.name),
@@ -206,7 +212,7 @@ fn row(
             }
         }
         if options.mode == Mode::Detailed {
-            history_html(html, cell);
+            history_html(html, cell, &options.base_path);
         }
         if let (Some(verified), Some(stale)) = (cell.verified, options.stale)
             && stale.is_stale(cell)
@@ -221,7 +227,7 @@ fn row(
 }
 
 /// A cell's changes, newest first: one line, or a disclosure when there are several.
-fn history_html(html: &mut String, cell: &Cell) {
+fn history_html(html: &mut String, cell: &Cell, base_path: &str) {
     let lines: Vec<String> = cell
         .history
         .iter()
@@ -230,7 +236,7 @@ fn history_html(html: &mut String, cell: &Cell) {
             format!(
                 "Changed <time datetime=\"{date}\">{date}</time>: was {}. {}",
                 level_html(change.support),
-                markdown::render_inline(&change.note)
+                markdown::render_inline(&change.note, base_path)
             )
         })
         .collect();

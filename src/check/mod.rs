@@ -58,6 +58,9 @@ pub mod kind {
     pub const BROKEN_ANCHOR: &str = "broken-anchor";
     /// An image, stylesheet or other file that is not in the built site (error).
     pub const MISSING_ASSET: &str = "missing-asset";
+    /// A link from the site root the build cannot put under the base path: CSS `url(...)` in
+    /// raw HTML (error, only with a base path).
+    pub const UNREWRITTEN_LINK: &str = "unrewritten-link";
     /// TODO or FIXME in text or in an HTML comment (warning).
     pub const TODO: &str = "todo";
     /// A link to nowhere yet: `(#)`, `(#TODO)`, an empty href, "#TODO" in text (warning).

@@ -7,11 +7,12 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostic, LineIndex, did_you_mean};
+use crate::markdown;
 use crate::site::Site;
 use crate::write::{Sink, WriteError};
 
 use super::sources::{Target, check_internal, classify, is_placeholder};
-use super::{Finding, Outputs, finding};
+use super::{Finding, Outputs, finding, kind};
 
 /// What the check needs of one built HTML page: its ids, and its links at line:col.
 #[derive(Debug, Default)]
@@ -233,6 +234,7 @@ pub(super) fn scan_outputs(
             }
         }
     };
+    let base = index.site.config.base_path.trim_end_matches('/');
     let mut broken: BTreeMap<String, (Finding, usize)> = BTreeMap::new();
     let mut files: Vec<(&String, &HtmlFacts)> = index.built.html.iter().collect();
     files.sort_by_key(|(path, _)| *path);
@@ -242,12 +244,27 @@ pub(super) fn scan_outputs(
             if is_placeholder(link) {
                 continue;
             }
-            let Target::Internal(path, fragment) = classify(index.site, &url, link) else {
-                continue;
+            // Under a base path a built link from the root must carry it: Markdown's links are
+            // rewritten, so one without it comes from a layout or a static file as written.
+            let problem = match markdown::under_base_path(link.trim(), base) {
+                Some(under) => Some((
+                    kind::BROKEN_LINK,
+                    format!(
+                        "link `{link}` leads outside the site: it does not start with the base path {base}"
+                    ),
+                    Some(format!(
+                        "write `{{{{ '{link}' | relative_url }}}}`, or `{under}`"
+                    )),
+                    format!("outside the base path: {link}"),
+                )),
+                None => match classify(index.site, &url, link) {
+                    Target::Internal(path, fragment) => {
+                        check_internal(index, link, &path, fragment.as_deref(), false)
+                    }
+                    _ => None,
+                },
             };
-            let Some((kind, message, help, key)) =
-                check_internal(index, link, &path, fragment.as_deref(), false)
-            else {
+            let Some((kind, message, help, key)) = problem else {
                 continue;
             };
             if reported.contains(&key) {

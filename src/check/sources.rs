@@ -5,6 +5,7 @@ use std::ops::Range;
 use pulldown_cmark::{Event, Options as ParseOptions, Parser, Tag, TagEnd};
 
 use crate::diag::{Diagnostic, did_you_mean};
+use crate::markdown;
 use crate::page::Page;
 use crate::site::Site;
 
@@ -263,6 +264,9 @@ pub(super) fn scan_page(page: &Page, site: &Site, index: &OutputIndex) -> PageSc
                 check_link(page, site, index, &dest_url, at, true, &mut scan);
             }
             Event::Html(_) | Event::InlineHtml(_) => {
+                if matches!(event, Event::InlineHtml(_)) {
+                    unrewritten_links(page, site, body, range.clone(), &mut scan);
+                }
                 let source = &body[range.clone()];
                 if !without_comments(source).trim().is_empty() {
                     mark_content(&mut headings);
@@ -318,7 +322,10 @@ pub(super) fn scan_page(page: &Page, site: &Site, index: &OutputIndex) -> PageSc
                     scan.findings.push(finding(kind::TODO, d));
                 }
             }
-            Event::Start(Tag::HtmlBlock) | Event::End(_) => {}
+            Event::Start(Tag::HtmlBlock) => {
+                unrewritten_links(page, site, body, range, &mut scan);
+            }
+            Event::End(_) => {}
             Event::Start(_)
             | Event::FootnoteReference(_)
             | Event::Rule
@@ -335,6 +342,29 @@ pub(super) fn scan_page(page: &Page, site: &Site, index: &OutputIndex) -> PageSc
     }
     close_heading(page, &mut headings, None, &mut scan);
     scan
+}
+
+/// Links from the site root in raw HTML (`range` of the body) that the build leaves as written
+/// (see [`markdown::unrewritten_root_links`]): under a base path they lead outside the site.
+fn unrewritten_links(
+    page: &Page,
+    site: &Site,
+    body: &str,
+    range: Range<usize>,
+    scan: &mut PageScan,
+) {
+    let base = site.config.base_path.trim_end_matches('/');
+    let html = without_comments_keep_len(&body[range.clone()]);
+    for link in markdown::unrewritten_root_links(&html, base) {
+        let message = format!(
+            "link `{}` in {} is not put under the base path {base} (CSS is left as written), so it leads outside the site",
+            link.url, link.place
+        );
+        let d = Diagnostic::error(&page.source, message)
+            .at_offset(&page.text, page.text_offset(range.start + link.offset))
+            .with_help(format!("write `{base}{}`, or a full URL", link.url));
+        scan.findings.push(finding(kind::UNREWRITTEN_LINK, d));
+    }
 }
 
 /// HTML with comments blanked out (offsets unchanged), so links in comments are not checked.

@@ -74,19 +74,19 @@ fn level(support: Support) -> String {
 
 /// One change as a list item; `url` makes the site paths links (relative on the page,
 /// absolute in the feed).
-fn item(entry: &Entry, url: &dyn Fn(&str) -> String) -> String {
+fn item(entry: &Entry, url: &dyn Fn(&str) -> String, base_path: &str) -> String {
     let area = url(&area_path(&entry.area.id));
     format!(
         "<li><a href=\"{area}#{}-{}\">{}</a>, <abbr title=\"{}\">{}</abbr> (<a href=\"{area}\">{}</a>): was {}, now {}. {}</li>\n",
         escape(&entry.area.id),
         escape(&entry.feature.id),
-        markdown::render_inline(&entry.feature.name),
+        markdown::render_inline(&entry.feature.name, base_path),
         escape(&entry.provider.name),
         escape(&entry.provider.short),
         escape(&entry.area.title),
         level(entry.change.support),
         level(entry.now),
-        markdown::render_inline(&entry.change.note)
+        markdown::render_inline(&entry.change.note, base_path)
     )
 }
 
@@ -112,7 +112,7 @@ pub fn html(matrices: &Matrices, config: &Config) -> String {
             long_date(date)
         ));
         for entry in day {
-            html.push_str(&item(entry, &url));
+            html.push_str(&item(entry, &url, &config.base_path));
         }
         html.push_str("</ul>\n</section>\n");
     }
@@ -168,7 +168,7 @@ pub fn atom(matrices: &Matrices, config: &Config) -> String {
         };
         let mut content = String::from("<ul>\n");
         for entry in *day {
-            content.push_str(&item(entry, &url));
+            content.push_str(&item(entry, &url, &config.base_path));
         }
         content.push_str("</ul>\n");
         xml.push_str("  <entry>\n");

@@ -104,7 +104,11 @@ pub fn area_html(
 ) -> String {
     let mut html = String::new();
     if let Some(summary) = &area.summary {
-        html.push_str(&crate::markdown::render(summary, &Default::default()).html);
+        let options = crate::markdown::Options {
+            base_path: &config.base_path,
+            ..Default::default()
+        };
+        html.push_str(&crate::markdown::render(summary, &options).html);
     }
     let view = matrices
         .select(&area.id, &Selection::default())

@@ -36,15 +36,20 @@ pub(super) fn add_filters(env: &mut Environment<'static>, config: &Arc<Config>) 
     env.add_filter("absolute_url", move |path: &str| c.absolute_url(path));
     env.add_filter("slugify", |text: &str| slugify(text));
     env.add_filter("date", format_date);
+    let c = Arc::clone(config);
     env.add_filter(
         "markdown",
-        |text: &str, kwargs: Kwargs| -> Result<Value, Error> {
+        move |text: &str, kwargs: Kwargs| -> Result<Value, Error> {
             let inline: Option<bool> = kwargs.get("inline")?;
             kwargs.assert_all_used()?;
             Ok(Value::from_safe_string(if inline == Some(true) {
-                markdown::render_inline(text)
+                markdown::render_inline(text, &c.base_path)
             } else {
-                markdown::render(text, &markdown::Options::default()).html
+                let options = markdown::Options {
+                    base_path: &c.base_path,
+                    ..markdown::Options::default()
+                };
+                markdown::render(text, &options).html
             }))
         },
     );
@@ -125,6 +130,7 @@ pub(super) fn add_matrix_function(env: &mut Environment<'static>, site: &Site) {
                 mode,
                 caption,
                 details_url: Some(config.relative_url(&compare::area_path(id))),
+                base_path: config.base_path.clone(),
                 stale: Some(table::Staleness::of(&config)),
                 anchor,
             };

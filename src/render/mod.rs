@@ -637,7 +637,14 @@ impl Renderer {
                     let mut content = String::new();
                     if let Some(summary) = &series.summary {
                         content.push_str(
-                            &markdown::render(summary, &markdown::Options::default()).html,
+                            &markdown::render(
+                                summary,
+                                &markdown::Options {
+                                    base_path: &config.base_path,
+                                    ..markdown::Options::default()
+                                },
+                            )
+                            .html,
                         );
                     }
                     content.push_str("<ol class=\"series-parts\">");

@@ -46,3 +46,5 @@ mod cli;
 mod scaffold;
 /// Issue #14: the built-in theme, one file overridden at a time, `versus theme list|copy`.
 mod theme;
+/// Issue #14: a site under a subpath, crawled link by link; what `check` says it cannot rewrite.
+mod subpath;

@@ -810,16 +810,25 @@ fn run_markdown(body: &str) {
     } else {
         config::CodeMarkup::Jekyll
     };
+    // Every third body is rendered under a base path, so raw HTML is rewritten too.
+    let base_path = if body.len().is_multiple_of(3) {
+        "/blog"
+    } else {
+        ""
+    };
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: None,
         code_markup,
+        base_path,
+        relative_to: body.len().is_multiple_of(5).then_some("/posts/a/"),
     };
     let rendered = markdown::render(body, &options);
     let _ = rendered.html.len() + rendered.toc.len() + rendered.headings.len();
+    let _ = markdown::unrewritten_root_links(body, "/blog");
     let first = body.lines().next().unwrap_or("");
-    let _ = markdown::render_inline(first);
+    let _ = markdown::render_inline(first, base_path);
     let _ = markdown::heading_id(first);
 }
 
@@ -1322,6 +1331,7 @@ fn run_matrices(ctx: &Context, case: &Case) {
                         details_url: Some(compare::area_path(&area.id)),
                         stale: Some(table::Staleness::of(&ctx.config)),
                         anchor: area.id.clone(),
+                        base_path: ctx.config.base_path.clone(),
                     };
                     let _ = table::render(&view, &matrices, &options);
                 }
