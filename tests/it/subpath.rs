@@ -13,6 +13,8 @@ use crate::harness::{Run, TestSite, copy_tree, fixture, versus_in};
 
 const ORIGIN: &str = "https://example.com";
 const BASE: &str = "/blog/";
+/// Stands for the page of a feed reader showing an entry's HTML.
+const FEED_READER: &str = "(feed reader)";
 
 /// A post written with links from the site root, as authors write them for a site at `/`.
 const ROOT_LINKS: &str = r#"---
@@ -24,7 +26,8 @@ tags: [AWS]
 Read [about us](/about/), [the first part](/2023/01/01/first/#intro), the
 [AWS tag](/tags/aws/) and [the storage comparison](/compare/storage/#storage-csi-driver).
 A link written with the base path already, as `relative_url` makes it, [stays](/blog/about/);
-a [relative one](../../../../about/) and a [fragment](#where-to-go) too.
+a [relative one](../../../../about/) and a [fragment](#where-to-go) too, <a
+href="//cdn.example.net/x.js">another host</a> and <img src='/img/diagram.svg' alt="">.
 
 ![A diagram](/img/diagram.svg "The diagram")
 
@@ -218,6 +221,14 @@ fn crawl(out: &Path) -> Crawl {
     let mut crawl = Crawl::default();
     let follow = |crawl: &mut Crawl, from: &str, page_path: &str, link: &str| {
         let link = link.trim();
+        // A feed reader shows an entry away from the site: its links must be full URLs.
+        if page_path == FEED_READER && !link.contains("://") && !link.starts_with("//") {
+            crawl.checked += 1;
+            crawl
+                .broken
+                .push(format!("{from}: `{link}` → not a full URL in a feed entry"));
+            return;
+        }
         // A fragment alone names a place in the document shown, wherever it is served.
         if let Some(fragment) = link.strip_prefix('#') {
             crawl.checked += 1;
@@ -290,14 +301,13 @@ fn crawl(out: &Path) -> Crawl {
                     node.attribute("href").unwrap(),
                 ),
                 "loc" => follow(&mut crawl, file, &page_path, node.text().unwrap_or("")),
-                // An entry's HTML is read by feed readers away from the site: its links are
-                // followed as they stand (they must be absolute to work at all).
+                // An entry's HTML is read by feed readers away from the site.
                 "content" | "summary" if node.attribute("type") == Some("html") => {
                     let doc = Html::parse_fragment(node.text().unwrap_or(""));
                     for element in doc.select(&linked) {
                         for name in ["href", "src"] {
                             if let Some(link) = element.value().attr(name) {
-                                follow(&mut crawl, file, "/elsewhere/reader/", link);
+                                follow(&mut crawl, file, FEED_READER, link);
                             }
                         }
                     }
