@@ -94,11 +94,11 @@ pub fn head(config: &Config, title: &str, path: &str, alternate: &str, updated: 
     xml
 }
 
-/// Relative links in a feed have no page to be relative to: made absolute.
+/// Relative links in a feed have no page to be relative to: links from the root made absolute
+/// (in tags only, not in text or code; `//host/x` is left as it is).
 pub fn absolute_links(config: &Config, html: &str) -> String {
-    let base = &config.base_url[..config.base_url.len() - config.base_path.len()];
-    html.replace("href=\"/", &format!("href=\"{base}/"))
-        .replace("src=\"/", &format!("src=\"{base}/"))
+    let origin = &config.base_url[..config.base_url.len() - config.base_path.len()];
+    crate::markdown::absolute_urls(html, origin)
 }
 
 fn entry(xml: &mut String, site: &Site, post: &Page) {

@@ -4,11 +4,13 @@
 //!
 //! 1. **Sources.** Each content page's Markdown is read again with pulldown-cmark (with byte
 //!    offsets): links, images and raw HTML `href`/`src` are resolved against the built output
-//!    and its `id`s (so anchors are the ids the renderer generated); authoring leftovers (TODO,
+//!    and its `id`s (so anchors are the ids the renderer generated); under a base path, CSS
+//!    `url(/...)` in raw HTML, which the build cannot rewrite; authoring leftovers (TODO,
 //!    FIXME, placeholder links, empty sections, skipped heading levels); `matrix(...)` calls
 //!    written inside text that name unknown matrices or features.
 //! 2. **Output.** Every built HTML page (layouts, listings, generated pages): internal links and
-//!    assets that do not exist, once per broken target, unless pass 1 already reported it.
+//!    assets that do not exist (or, under a base path, links from the root without it), once per
+//!    broken target, unless pass 1 already reported it.
 //! 3. **Matrices.** Stale claims and claims without a source link.
 //!
 //! With [`ExternalOptions`], http(s) links of posts, pages and matrices are fetched too (see

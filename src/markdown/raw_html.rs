@@ -129,20 +129,39 @@ fn find_ignoring_case(haystack: &str, needle: &str) -> Option<usize> {
 
 /// `html` with the root-relative URLs of its URL attributes under `base_path`; None if none.
 fn rewrite(html: &str, base_path: &str) -> Option<String> {
+    let mut prefix = String::new();
+    escape_href(&mut prefix, base_path.trim_end_matches('/'));
+    prefix_urls(html, &prefix, |url| {
+        under_base_path(url, base_path).is_some()
+    })
+}
+
+/// HTML (a page's content, shown in a feed) with its links from the root as full URLs on
+/// `origin` (`https://example.com`, without the base path, which the links carry already).
+pub fn absolute_urls(html: &str, origin: &str) -> String {
+    let mut prefix = String::new();
+    escape_href(&mut prefix, origin.trim_end_matches('/'));
+    let from_root = |url: &str| url.starts_with('/') && !url.starts_with("//");
+    prefix_urls(html, &prefix, from_root).unwrap_or_else(|| html.to_owned())
+}
+
+/// `html` with `prefix` (HTML-escaped) before each URL of its URL attributes and `srcset`s that
+/// `wanted` picks; None if none.
+fn prefix_urls(html: &str, prefix: &str, wanted: impl Fn(&str) -> bool) -> Option<String> {
     let mut inserts = Vec::new();
     for tag in start_tags(html) {
         for (name, value) in &tag.attributes {
             let written = &html[value.clone()];
             if URL_ATTRIBUTES.contains(&name.as_str()) {
-                // Browsers strip spaces around a URL: the base path goes before its first
+                // Browsers strip spaces around a URL: the prefix goes before its first
                 // character.
                 let url = written.trim_start();
-                if under_base_path(url, base_path).is_some() {
+                if wanted(url) {
                     inserts.push(value.start + written.len() - url.len());
                 }
             } else if matches!(name.as_str(), "srcset" | "imagesrcset") {
                 for (offset, url) in srcset_urls(written) {
-                    if under_base_path(url, base_path).is_some() {
+                    if wanted(url) {
                         inserts.push(value.start + offset);
                     }
                 }
@@ -152,13 +171,11 @@ fn rewrite(html: &str, base_path: &str) -> Option<String> {
     if inserts.is_empty() {
         return None;
     }
-    let mut prefix = String::new();
-    escape_href(&mut prefix, base_path.trim_end_matches('/'));
     let mut out = String::with_capacity(html.len() + inserts.len() * prefix.len());
     let mut from = 0;
     for at in inserts {
         out.push_str(&html[from..at]);
-        out.push_str(&prefix);
+        out.push_str(prefix);
         from = at;
     }
     out.push_str(&html[from..]);
@@ -361,6 +378,15 @@ mod tests {
         assert_eq!(
             under_blog("<img srcset=\"/a.png 1x, /b.png 2x, //cdn/c.png 3x\" src=\"/a.png\">\n"),
             "<img srcset=\"/blog/a.png 1x, /blog/b.png 2x, //cdn/c.png 3x\" src=\"/blog/a.png\">\n"
+        );
+    }
+
+    #[test]
+    fn feed_html_gets_full_urls_for_links_from_the_root_only() {
+        let html = "<p><a href=\"/blog/a/\">a</a> <img src='/blog/i.png' srcset=\"/blog/i2.png 2x\"> <a href=\"//cdn.x/y\">c</a> <a href=\"https://x.org/\">x</a> <a href=\"#f\">f</a></p><pre><code>href=\"/not/a/link\"</code></pre>";
+        assert_eq!(
+            absolute_urls(html, "https://example.com"),
+            "<p><a href=\"https://example.com/blog/a/\">a</a> <img src='https://example.com/blog/i.png' srcset=\"https://example.com/blog/i2.png 2x\"> <a href=\"//cdn.x/y\">c</a> <a href=\"https://x.org/\">x</a> <a href=\"#f\">f</a></p><pre><code>href=\"/not/a/link\"</code></pre>"
         );
     }
 

@@ -1,6 +1,7 @@
 //! Issue #14: a site published under a subpath (`base_url: https://example.com/blog/`). The
 //! output is crawled link by link as a browser under that address would follow it: every
-//! `href` and `src` of every page, and the URLs of the feeds and the sitemap, must name a file
+//! `href`, `src` and `srcset` URL of every page, and the URLs of the feeds, the sitemap and
+//! robots.txt, must name a file
 //! of the output (a folder: its `index.html`) and, with a `#fragment`, an id on that page.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,6 +14,8 @@ use crate::harness::{Run, TestSite, copy_tree, fixture, versus_in};
 
 const ORIGIN: &str = "https://example.com";
 const BASE: &str = "/blog/";
+/// Stands for the page of a feed reader showing an entry's HTML.
+const FEED_READER: &str = "(feed reader)";
 
 /// A post written with links from the site root, as authors write them for a site at `/`.
 const ROOT_LINKS: &str = r#"---
@@ -24,7 +27,8 @@ tags: [AWS]
 Read [about us](/about/), [the first part](/2023/01/01/first/#intro), the
 [AWS tag](/tags/aws/) and [the storage comparison](/compare/storage/#storage-csi-driver).
 A link written with the base path already, as `relative_url` makes it, [stays](/blog/about/);
-a [relative one](../../../../about/) and a [fragment](#where-to-go) too.
+a [relative one](../../../../about/) and a [fragment](#where-to-go) too, <a
+href="//cdn.example.net/x.js">another host</a> and <img src='/img/diagram.svg' alt="">.
 
 ![A diagram](/img/diagram.svg "The diagram")
 
@@ -32,7 +36,8 @@ a [relative one](../../../../about/) and a [fragment](#where-to-go) too.
 
 [feed]: /feed.xml
 
-<p class="raw">Raw HTML: <a href="/tags/cloud/">Cloud</a> and <img src='/img/diagram.svg' alt="d"></p>
+<p class="raw">Raw HTML: <a href="/tags/cloud/">Cloud</a> and <img src='/img/diagram.svg'
+  srcset="/img/diagram.svg 1x, /img/diagram.svg 2x" alt="d"></p>
 
 Inline raw HTML: <a href="/compare/">all areas</a>, <a href="//cdn.example.net/x.js">elsewhere</a>.
 
@@ -206,6 +211,23 @@ fn served_at(file: &str) -> String {
     format!("{BASE}{}", file.strip_suffix("index.html").unwrap_or(file))
 }
 
+/// The URLs an element makes a browser load or follow: `href`, `src`, each of a `srcset` (the
+/// fixtures' URLs hold no commas, so a plain split is the standard's split here).
+fn links_of(element: &scraper::node::Element) -> Vec<&str> {
+    let mut links: Vec<&str> = ["href", "src"]
+        .into_iter()
+        .filter_map(|name| element.attr(name))
+        .collect();
+    if let Some(srcset) = element.attr("srcset") {
+        links.extend(
+            srcset
+                .split(',')
+                .filter_map(|candidate| candidate.split_whitespace().next()),
+        );
+    }
+    links
+}
+
 /// Crawls the output folder `out` as published under [`ORIGIN`]`/blog/`.
 fn crawl(out: &Path) -> Crawl {
     let files = files_under(out);
@@ -218,6 +240,14 @@ fn crawl(out: &Path) -> Crawl {
     let mut crawl = Crawl::default();
     let follow = |crawl: &mut Crawl, from: &str, page_path: &str, link: &str| {
         let link = link.trim();
+        // A feed reader shows an entry away from the site: its links must be full URLs.
+        if page_path == FEED_READER && !link.contains("://") && !link.starts_with("//") {
+            crawl.checked += 1;
+            crawl
+                .broken
+                .push(format!("{from}: `{link}` → not a full URL in a feed entry"));
+            return;
+        }
         // A fragment alone names a place in the document shown, wherever it is served.
         if let Some(fragment) = link.strip_prefix('#') {
             crawl.checked += 1;
@@ -265,16 +295,19 @@ fn crawl(out: &Path) -> Crawl {
         crawl.targets.insert(file);
     };
 
-    let linked = Selector::parse("[href], [src]").unwrap();
+    let linked = Selector::parse("[href], [src], [srcset]").unwrap();
     for (file, html) in &pages {
         let page_path = served_at(file);
         let doc = Html::parse_document(html);
         for element in doc.select(&linked) {
-            for name in ["href", "src"] {
-                if let Some(link) = element.value().attr(name) {
-                    follow(&mut crawl, file, &page_path, link);
-                }
+            for link in links_of(element.value()) {
+                follow(&mut crawl, file, &page_path, link);
             }
+        }
+    }
+    if let Ok(robots) = std::fs::read_to_string(out.join("robots.txt")) {
+        for sitemap in robots.lines().filter_map(|l| l.strip_prefix("Sitemap: ")) {
+            follow(&mut crawl, "robots.txt", &served_at("robots.txt"), sitemap);
         }
     }
     for file in files.iter().filter(|f| f.ends_with(".xml")) {
@@ -290,15 +323,12 @@ fn crawl(out: &Path) -> Crawl {
                     node.attribute("href").unwrap(),
                 ),
                 "loc" => follow(&mut crawl, file, &page_path, node.text().unwrap_or("")),
-                // An entry's HTML is read by feed readers away from the site: its links are
-                // followed as they stand (they must be absolute to work at all).
+                // An entry's HTML is read by feed readers away from the site.
                 "content" | "summary" if node.attribute("type") == Some("html") => {
                     let doc = Html::parse_fragment(node.text().unwrap_or(""));
                     for element in doc.select(&linked) {
-                        for name in ["href", "src"] {
-                            if let Some(link) = element.value().attr(name) {
-                                follow(&mut crawl, file, "/elsewhere/reader/", link);
-                            }
+                        for link in links_of(element.value()) {
+                            follow(&mut crawl, file, FEED_READER, link);
                         }
                     }
                 }
@@ -336,8 +366,14 @@ fn a_subpath_build_crawled_link_by_link_has_no_broken_link() {
         crawl.checked,
         crawl.broken.join("\n")
     );
-    // Not vacuous: hundreds of links, and the ones the Markdown wrote from the root among them.
+    // Not vacuous: over a hundred links, and the ones Markdown wrote from the root among them.
     assert!(crawl.checked > 100, "only {} links checked", crawl.checked);
+    eprintln!(
+        "fixture under {ORIGIN}{BASE}: {} links checked, {} external, {} broken",
+        crawl.checked,
+        crawl.external,
+        crawl.broken.len()
+    );
     for target in [
         "about/index.html",
         "img/diagram.svg",
@@ -346,6 +382,7 @@ fn a_subpath_build_crawled_link_by_link_has_no_broken_link() {
         "compare/index.html",
         "compare/storage/index.html",
         "feed.xml",
+        "sitemap.xml",
         "series/k8s/index.html",
         "page/2/index.html",
     ] {
@@ -374,6 +411,10 @@ fn a_subpath_build_crawled_link_by_link_has_no_broken_link() {
     );
     assert!(
         post.contains(r#"<img src='/blog/img/diagram.svg'"#),
+        "{post}"
+    );
+    assert!(
+        post.contains(r#"srcset="/blog/img/diagram.svg 1x, /blog/img/diagram.svg 2x""#),
         "{post}"
     );
     assert!(post.contains(r#"href="//cdn.example.net/x.js""#), "{post}");
