@@ -4,160 +4,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, Parser};
+
+mod cli;
+
+use cli::args::{Cli, Command, Format, NewKind};
+use cli::output::{out, print_diagnostics};
 
 use versus::check::{CheckOptions, ExternalOptions, Finding};
 use versus::config::Overrides;
-use versus::diag::Diagnostic;
 use versus::pipeline::{self, BuildOptions, Failure};
 use versus::serve::ServeOptions;
-
-#[derive(Parser)]
-#[command(
-    name = "versus",
-    version,
-    about = "A static site generator for comparison blogs"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Build the site into its output folder (public/ by default).
-    Build {
-        /// The site folder (holds site.yaml, content/, layouts/, data/, static/).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Where to write the site; defaults to <root>/public.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// The URL the site is published at, overriding base_url of site.yaml.
-        #[arg(short, long)]
-        base_url: Option<String>,
-        /// Include posts and pages marked `draft: true`.
-        #[arg(short = 'D', long)]
-        drafts: bool,
-        /// Include posts dated after the day of the build (SOURCE_DATE_EPOCH pins that day).
-        #[arg(short = 'F', long)]
-        future: bool,
-        /// Move an output folder that versus did not create aside to a backup beside it
-        /// (<name>.versus-backup-<time>) instead of refusing it; nothing is deleted.
-        #[arg(long)]
-        force: bool,
-        /// Highlight all code afresh instead of reusing `.versus-cache/` (and leave it alone).
-        #[arg(long)]
-        no_cache: bool,
-        /// After a successful build, run the checks of `versus check`; exit 1 on check errors.
-        #[arg(long)]
-        check: bool,
-    },
-    /// List broken links and anchors, TODOs, empty sections, stale claims: everything to fix
-    /// before publishing. Builds into memory; writes nothing but `.versus-cache/` (and, with `--update-sources`, `data/sources.lock`).
-    Check {
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Include posts and pages marked `draft: true`.
-        #[arg(short = 'D', long)]
-        drafts: bool,
-        /// Include posts dated after the day of the check.
-        #[arg(short = 'F', long)]
-        future: bool,
-        /// Treat warnings as errors (exit 1 on any finding).
-        #[arg(long)]
-        strict: bool,
-        /// `text` (path:line:col: message) or `json` (an array of findings on stdout).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Also fetch http(s) links of posts, pages and matrix sources.
-        #[arg(long)]
-        external: bool,
-        /// Seconds before one external request gives up.
-        #[arg(long, default_value_t = 10, requires = "external")]
-        timeout: u64,
-        /// External requests in flight at once.
-        #[arg(long, default_value_t = 8, requires = "external")]
-        threads: usize,
-        /// External requests in flight at once to one host.
-        #[arg(long, default_value_t = 2, requires = "external")]
-        per_host: usize,
-        /// Seconds an external result is reused from .versus-cache/external-links.json (0: never).
-        #[arg(long, default_value_t = 86_400, requires = "external")]
-        cache_for: u64,
-        /// Record what each cited page says now in data/sources.lock (claims verified before a
-        /// page changed stay flagged until their `verified:` day moves past the change).
-        #[arg(long, requires = "external")]
-        update_sources: bool,
-    },
-    /// Start a comparison site in DIR (default: the current folder), which must be empty or
-    /// new: settings, two products, a matrix, a post with its table, layouts and a stylesheet.
-    Init {
-        /// Where to start the site.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-    },
-    /// Write the next post or matrix of a site, ready to fill (never over an existing file).
-    New {
-        #[command(subcommand)]
-        what: NewKind,
-    },
-    /// Print a shell completion script (for example `versus completions bash > ~/.local/share/bash-completion/completions/versus`).
-    Completions {
-        /// The shell to complete in.
-        shell: clap_complete::Shell,
-    },
-    /// Print the manual page, in roff (`versus man > versus.1; man ./versus.1`).
-    Man,
-    /// Preview the site: build into memory, serve it, rebuild and reload pages on every change.
-    Serve {
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// The port to listen on (0 picks a free one).
-        #[arg(short, long, default_value_t = 1111)]
-        port: u16,
-        /// The address to listen on; keep it on loopback (the server is for previews only).
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: String,
-        /// Include posts and pages marked `draft: true`.
-        #[arg(short = 'D', long)]
-        drafts: bool,
-        /// Include posts dated after the day of the preview.
-        #[arg(short = 'F', long)]
-        future: bool,
-        /// Open the site in the default browser.
-        #[arg(long)]
-        open: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum NewKind {
-    /// content/posts/<today>-<slug>.md with its front matter.
-    Post {
-        /// The post's title; its slug names the file.
-        title: String,
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-    },
-    /// data/matrices/<name>.yaml with a cell for each product of data/providers.yaml.
-    Matrix {
-        /// The area's name; its slug names the file (and the page /compare/<name>/).
-        name: String,
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-    },
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -410,24 +267,4 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
 fn scaffold_failed(error: &versus::scaffold::ScaffoldError) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::from(2)
-}
-
-/// A line on stdout. A reader that went away (`versus check --format json | head`) ends the
-/// output quietly instead of with a panic.
-fn out(text: &str) {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = writeln!(stdout, "{text}").and_then(|()| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write the output: {e}");
-    }
-}
-
-fn print_diagnostics(diagnostics: &[Diagnostic], options: &BuildOptions) {
-    for diagnostic in diagnostics {
-        let shown = diagnostic.clone().relative_to(&options.root);
-        let gap = if shown.is_error() { "\n" } else { "" };
-        eprintln!("{}{gap}", shown.render());
-    }
 }
