@@ -84,6 +84,9 @@ pub mod kind {
     pub const SOURCE_CHANGED: &str = "source-changed";
     /// Cited pages not yet recorded in `data/sources.lock` (one warning).
     pub const SOURCE_UNRECORDED: &str = "source-unrecorded";
+    /// A setting of site.yaml that is missing, mistyped or a placeholder (warning): the
+    /// build's own warnings about `title`, `base_url` and near-miss keys.
+    pub const SETTINGS: &str = "settings";
     /// `data/sources.lock` cannot be read (error).
     pub const SOURCES_LOCK: &str = "sources-lock";
 }
@@ -228,6 +231,8 @@ fn run_built(
     }
     findings.extend(scan_outputs(root, &index, &reported));
     findings.extend(check_matrices(site));
+    let settings = site.config.warnings.iter().cloned();
+    findings.extend(settings.map(|d| finding(kind::SETTINGS, d)));
     if let Some(ext) = &options.external {
         let today = site.config.today;
         findings.extend(check_external(
