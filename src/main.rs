@@ -103,6 +103,7 @@ fn main() -> ExitCode {
                 drafts,
                 future,
                 force,
+                progress: None,
             },
             check,
         ),
@@ -145,6 +146,7 @@ fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
         drafts,
         future,
         force: false,
+        progress: None,
     }
 }
 

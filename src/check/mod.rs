@@ -181,7 +181,7 @@ pub fn check_site(options: &BuildOptions, check: &CheckOptions) -> Result<Vec<Fi
         return Err(Failure::Usage(vec![Diagnostic::error(root, message)]));
     }
     let prepared = pipeline::prepare(root, options, None, |sources, config, liquid, problems| {
-        pipeline::parse_pages(root, sources, config, liquid, problems)
+        pipeline::parse_pages(root, sources, config, liquid, options.progress(), problems)
     })?;
     let sink = Memory::new(root);
     let pages: Vec<&Page> = prepared.site.all_pages().collect();
