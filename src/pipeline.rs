@@ -829,10 +829,13 @@ mod tests {
     use super::*;
     use crate::progress::Counts;
 
-    /// Every call, in order: (stage, items) for begin, advances summed per stage, counts.
+    /// One stage as reported: (stage, items announced, items advanced, counts at its end).
+    type Call = (Stage, usize, usize, Vec<(String, usize)>);
+
+    /// Every stage reported, in order.
     #[derive(Debug, Default)]
     struct Recorder {
-        calls: Mutex<Vec<(Stage, usize, usize, Vec<(String, usize)>)>>,
+        calls: Mutex<Vec<Call>>,
     }
 
     impl Progress for Recorder {
@@ -854,11 +857,7 @@ mod tests {
         }
     }
 
-    fn count(
-        calls: &[(Stage, usize, usize, Vec<(String, usize)>)],
-        stage: Stage,
-        name: &str,
-    ) -> usize {
+    fn count(calls: &[Call], stage: Stage, name: &str) -> usize {
         let (_, _, _, counts) = calls.iter().find(|c| c.0 == stage).unwrap();
         counts
             .iter()
