@@ -186,7 +186,7 @@ pub enum Part {
 }
 
 /// Dresses the parts of a diagnostic (terminal colours, in the binary).
-pub trait Paint {
+pub trait Paint: fmt::Debug + Send + Sync {
     fn paint(&self, part: Part, text: &str) -> String;
 }
 
@@ -309,6 +309,7 @@ mod tests {
     /// Each part goes through the painter, and nothing but the parts changes.
     #[test]
     fn render_with_paints_each_part_and_keeps_the_text() {
+        #[derive(Debug)]
         struct Brackets;
         impl Paint for Brackets {
             fn paint(&self, part: Part, text: &str) -> String {

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{CommandFactory, Parser};
@@ -9,15 +10,18 @@ use clap::{CommandFactory, Parser};
 mod cli;
 
 use cli::args::{Cli, Command, Format, NewKind};
-use cli::output::{out, print_diagnostics};
+use cli::output::{Output, out};
+use cli::progress::Reporter;
 
 use versus::check::{CheckOptions, ExternalOptions, Finding};
 use versus::config::Overrides;
 use versus::pipeline::{self, BuildOptions, Failure};
-use versus::serve::ServeOptions;
+use versus::progress::Progress;
+use versus::serve::{Console, ServeOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let printer = Output::new(cli.quiet, cli.verbose, cli.color);
     match cli.command {
         Command::Completions { shell } => {
             let mut command = Cli::command();
@@ -41,17 +45,22 @@ fn main() -> ExitCode {
         }
         Command::Init { dir } => match versus::scaffold::init(&dir, today()) {
             Ok(files) => {
-                out(&format!(
+                if printer.verbose() {
+                    for file in &files {
+                        eprintln!("wrote {}", file.display());
+                    }
+                }
+                printer.say(&format!(
                     "started a site in {} ({} files). Next:",
                     dir.display(),
                     files.len()
                 ));
                 if dir != Path::new(".") {
-                    out(&format!("  cd {}", dir.display()));
+                    printer.say(&format!("  cd {}", dir.display()));
                 }
-                out("  versus serve --open     preview it, reloading on every change");
-                out("  versus check --strict   everything to fix before publishing");
-                out("  versus build            write the site into public/");
+                printer.say("  versus serve --open     preview it, reloading on every change");
+                printer.say("  versus check --strict   everything to fix before publishing");
+                printer.say("  versus build            write the site into public/");
                 ExitCode::SUCCESS
             }
             Err(e) => scaffold_failed(&e),
@@ -63,7 +72,7 @@ fn main() -> ExitCode {
             };
             match made {
                 Ok(path) => {
-                    out(&format!("wrote {}", path.display()));
+                    printer.say(&format!("wrote {}", path.display()));
                     ExitCode::SUCCESS
                 }
                 Err(e) => scaffold_failed(&e),
@@ -76,12 +85,21 @@ fn main() -> ExitCode {
             drafts,
             future,
             open,
-        } => serve(ServeOptions {
-            build: site_options(root, drafts, future),
-            bind,
-            port,
-            open,
-        }),
+        } => {
+            let mut build = site_options(root, drafts, future);
+            // The stages of each rebuild with -v; no progress line between the server's lines.
+            build.progress = Reporter::new(printer, false).map(|r| r as Arc<dyn Progress>);
+            serve(ServeOptions {
+                build,
+                bind,
+                port,
+                open,
+                console: Console {
+                    quiet: printer.quiet(),
+                    paint: Arc::new(printer.stderr),
+                },
+            })
+        }
         Command::Build {
             root,
             output,
@@ -106,6 +124,7 @@ fn main() -> ExitCode {
                 progress: None,
             },
             check,
+            printer,
         ),
         Command::Check {
             root,
@@ -128,7 +147,12 @@ fn main() -> ExitCode {
                 cache_for: Duration::from_secs(cache_for),
                 update_sources,
             });
-            check(&options, &CheckOptions { strict, external }, format)
+            check(
+                &options,
+                &CheckOptions { strict, external },
+                format,
+                printer,
+            )
         }
     }
 }
@@ -175,12 +199,13 @@ fn serve(options: ServeOptions) -> ExitCode {
     }
 }
 
-fn build(options: BuildOptions, run_check: bool) -> ExitCode {
+fn build(options: BuildOptions, run_check: bool, output: Output) -> ExitCode {
     let started = Instant::now();
-    match pipeline::build(&options) {
+    let (built, options) = with_reporter(options, output, pipeline::build);
+    match built {
         Ok(report) => {
-            print_diagnostics(&report.warnings, &options);
-            out(&format!(
+            output.diagnostics(&report.warnings, &options.root);
+            output.say(&format!(
                 "built {} pages, copied {} files into {} in {} ms",
                 report.pages,
                 report.copied,
@@ -188,27 +213,47 @@ fn build(options: BuildOptions, run_check: bool) -> ExitCode {
                 started.elapsed().as_millis()
             ));
             if run_check {
-                check(&options, &CheckOptions::default(), Format::Text)
+                check(&options, &CheckOptions::default(), Format::Text, output)
             } else {
                 ExitCode::SUCCESS
             }
         }
         Err(Failure::Content(diagnostics)) => {
-            print_diagnostics(&diagnostics, &options);
+            output.diagnostics(&diagnostics, &options.root);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!("build failed: {errors} error(s); the previous output was left untouched");
             ExitCode::from(1)
         }
         Err(Failure::Usage(diagnostics)) => {
-            print_diagnostics(&diagnostics, &options);
+            output.diagnostics(&diagnostics, &options.root);
             ExitCode::from(2)
         }
     }
 }
 
+/// Runs `stage` with a [`Reporter`] (if `output` wants one) and clears its progress line
+/// before anything else is printed; returns the options without it.
+fn with_reporter<T>(
+    mut options: BuildOptions,
+    output: Output,
+    stage: impl FnOnce(&BuildOptions) -> T,
+) -> (T, BuildOptions) {
+    let reporter = Reporter::new(output, true);
+    options.progress = reporter.clone().map(|r| r as Arc<dyn Progress>);
+    let result = stage(&options);
+    if let Some(reporter) = reporter {
+        reporter.finish();
+    }
+    options.progress = None;
+    (result, options)
+}
+
 /// `versus check`: 0 clean (warnings allowed), 1 findings at error level, 2 a failed build.
-fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCode {
-    let findings = match versus::check::check_site(options, check) {
+fn check(options: &BuildOptions, check: &CheckOptions, format: Format, output: Output) -> ExitCode {
+    let (checked, _) = with_reporter(options.clone(), output, |options| {
+        versus::check::check_site(options, check)
+    });
+    let findings = match checked {
         Ok(findings) => findings,
         Err(Failure::Content(diagnostics) | Failure::Usage(diagnostics)) => {
             if format == Format::Json {
@@ -226,7 +271,7 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
                     .collect();
                 out(&serde_json::to_string_pretty(&json).expect("findings serialize"));
             } else {
-                print_diagnostics(&diagnostics, options);
+                output.diagnostics(&diagnostics, &options.root);
             }
             eprintln!("check failed: the site does not build");
             return ExitCode::from(2);
@@ -247,10 +292,10 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
             out(&serde_json::to_string_pretty(&json).expect("findings serialize"));
         }
         Format::Text => {
-            for f in &findings {
+            for f in findings.iter().filter(|f| f.is_error() || !output.quiet()) {
                 let gap = if f.is_error() { "\n" } else { "" };
                 // The kind ends the first line: `path:line:col: warning: message [todo]`.
-                let rendered = f.diagnostic.render();
+                let rendered = f.diagnostic.render_with(&output.stdout);
                 let (first, rest) = rendered.split_once('\n').unwrap_or((&rendered, ""));
                 let rest = if rest.is_empty() { "" } else { "\n" };
                 let more = rendered.split_once('\n').map_or("", |(_, r)| r);
@@ -258,7 +303,7 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
             }
         }
     }
-    eprintln!("check: {errors} error(s), {warnings} warning(s)");
+    output.note(&format!("check: {errors} error(s), {warnings} warning(s)"));
     if errors > 0 {
         ExitCode::from(1)
     } else {

@@ -21,6 +21,8 @@ pub enum Stage {
     Copy,
     /// The new output swapped in for the old one.
     Write,
+    /// `versus check`'s passes over a site built into memory.
+    Check,
 }
 
 impl Stage {
@@ -34,6 +36,7 @@ impl Stage {
             Stage::Generate => "generate",
             Stage::Copy => "copy",
             Stage::Write => "write",
+            Stage::Check => "check",
         }
     }
 }

@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Diagnostic, Severity};
 use crate::page::Page;
 use crate::pipeline::{self, BuildOptions, Failure, Prepared};
+use crate::progress::Stage;
 
 mod external;
 mod fingerprint;
@@ -194,7 +195,19 @@ pub fn check_site(options: &BuildOptions, check: &CheckOptions) -> Result<Vec<Fi
         return Err(Failure::Content(problems));
     }
     let built = sink.built.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(run_built(root, &prepared, &built, check))
+    let progress = options.progress();
+    progress.begin(Stage::Check, 0);
+    let findings = run_built(root, &prepared, &built, check);
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    progress.end(
+        Stage::Check,
+        &[
+            ("pages", pages.len()),
+            ("errors", errors),
+            ("warnings", findings.len() - errors),
+        ],
+    );
+    Ok(findings)
 }
 
 /// Checks a built site: `outputs` is what was built from `prepared`. Findings are sorted by

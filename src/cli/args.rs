@@ -14,6 +14,32 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Print only errors: no warnings, summary lines, progress or next steps (`serve` still
+    /// prints its address).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also print each stage of a build on stderr: what it read, rendered, copied and wrote,
+    /// code blocks from the cache, and its time.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Colour diagnostics: `auto` on a terminal unless NO_COLOR is set (CLICOLOR_FORCE
+    /// colours pipes too), `always`, or `never`.
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorWhen::Auto
+    )]
+    pub color: ColorWhen,
+}
+
+/// When diagnostics are coloured (ripgrep's and cargo's `--color`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
