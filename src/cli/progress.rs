@@ -66,6 +66,11 @@ impl Reporter {
 impl Line {
     fn start() -> Line {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        // Before the first stage: taking the output's lock, which may wait for another build.
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {prefix:>9} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.set_prefix("start");
         let done = Arc::new(Mutex::new(false));
         let (shown, over) = (bar.clone(), Arc::clone(&done));
         // Shows the line once the build has taken a second, unless it is over by then.

@@ -491,3 +491,118 @@ fn serve_quiet_prints_its_address_only() {
     );
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+/// On a terminal (a pseudo-terminal here), a build that takes more than a second (it waits
+/// for another build's lock) shows a progress line on stderr and clears it when done; `-q`
+/// shows none.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_progress_line_on_a_terminal_cleared_at_the_end() {
+    use std::io::Read;
+    use std::os::fd::{FromRawFd, OwnedFd};
+
+    let site = TestSite::new("basic");
+    let on_a_terminal = |args: &[&str]| -> (Run, String) {
+        let quiet = args.contains(&"-q");
+        let lock = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(site.root().join(".public.versus-lock"))
+            .unwrap();
+        lock.lock().unwrap();
+        let (mut master, mut slave) = (0, 0);
+        let size = libc::winsize {
+            ws_row: 24,
+            ws_col: 100,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: openpty writes two descriptors into the pointers given, which we then own.
+        let made = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &size,
+            )
+        };
+        assert_eq!(made, 0, "openpty");
+        // SAFETY: both descriptors are open and nothing else owns them.
+        let (master, slave) =
+            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        let child = Command::new(env!("CARGO_BIN_EXE_versus"))
+            .env("SOURCE_DATE_EPOCH", crate::harness::TODAY.to_string())
+            .env("TERM", "xterm")
+            .args(["build", "--root"])
+            .arg(site.root())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(slave))
+            .spawn()
+            .unwrap();
+        // The child holds the only other end: reading stops when it exits.
+        let (sent, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut master = std::fs::File::from(master);
+            let mut chunk = [0u8; 4096];
+            while let Ok(n) = master.read(&mut chunk) {
+                if n == 0 || sent.send(chunk[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        let wait_for = |text: &str, seen: &mut Vec<u8>| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while !String::from_utf8_lossy(seen).contains(text) {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match received.recv_timeout(left) {
+                    Ok(chunk) => seen.extend(chunk),
+                    Err(_) => panic!("no {text:?} in {:?}", String::from_utf8_lossy(seen)),
+                }
+            }
+        };
+        // The build waits for the lock; its progress line starts a second after it started.
+        wait_for("waiting for another build", &mut seen);
+        if quiet {
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+        } else {
+            wait_for("start 1s", &mut seen);
+        }
+        lock.unlock().unwrap();
+        let run = Run::from(child.wait_with_output().unwrap());
+        seen.extend(received.iter().flatten());
+        (run, String::from_utf8_lossy(&seen).into_owned())
+    };
+
+    let (run, terminal) = on_a_terminal(&[]);
+    assert_eq!(run.code, 0, "{terminal}");
+    assert!(
+        terminal.starts_with("waiting for another build of "),
+        "{terminal:?}"
+    );
+    assert!(
+        terminal.contains("start 1s"),
+        "the line after a second: {terminal:?}"
+    );
+    assert!(
+        terminal.ends_with("\r\u{1b}[2K"),
+        "cleared at the end: {terminal:?}"
+    );
+    assert!(run.stdout.starts_with("built "), "{}", run.stdout);
+
+    let (run, terminal) = on_a_terminal(&["-q"]);
+    assert_eq!(run.code, 0, "{terminal}");
+    assert!(
+        terminal.starts_with("waiting for another build of "),
+        "{terminal:?}"
+    );
+    assert!(
+        !terminal.contains("start"),
+        "no line under -q: {terminal:?}"
+    );
+    assert!(!terminal.contains('\u{1b}'), "{terminal:?}");
+}
