@@ -47,6 +47,26 @@ pub struct Config {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Titles that site starters write for the owner to replace (Jekyll's, Hugo's, the usual
+/// ones), compared without case or surrounding spaces: a site still called so warns.
+pub const PLACEHOLDER_TITLES: &[&str] = &[
+    "my site",
+    "my blog",
+    "my website",
+    "my new hugo site",
+    "your awesome title",
+    "site title",
+    "your title",
+    "title",
+    "untitled",
+];
+
+/// Whether `title` names no site: empty, or one of [`PLACEHOLDER_TITLES`].
+pub fn is_placeholder_title(title: &str) -> bool {
+    let title = title.trim().to_lowercase();
+    title.is_empty() || PLACEHOLDER_TITLES.contains(&title.as_str())
+}
+
 /// The settings versus reads itself; every other key reaches templates as `site.<key>`.
 const KNOWN_KEYS: &[&str] = &[
     "title",
@@ -202,6 +222,9 @@ pub fn from_source(
                 .with_help("set the address the site is published at, such as `base_url: https://example.com/`, or pass --base-url"),
         );
     }
+    if let Some(warning) = title_warning(path, source, &title) {
+        warnings.push(warning);
+    }
     for key in map.keys().filter_map(|k| k.as_str()) {
         if let Some(near) = crate::diag::did_you_mean(key, KNOWN_KEYS.iter().copied())
             && near != key
@@ -234,6 +257,32 @@ pub fn from_source(
         extra: map,
         warnings,
     })
+}
+
+/// The site's name shows on every page and in the feeds: a missing or placeholder one warns,
+/// at its key when there is one.
+fn title_warning(path: &Path, source: &str, title: &str) -> Option<Diagnostic> {
+    if !is_placeholder_title(title) {
+        return None;
+    }
+    let help = "name the site in site.yaml, such as `title: EKS versus AKS`";
+    let Some(offset) = yaml::key_offset(source, "title", None) else {
+        let message = "no `title`: pages, the home page and feeds show no site name";
+        return Some(Diagnostic::warning(path, message).with_help(help));
+    };
+    let message = if title.trim().is_empty() {
+        "`title` is empty: pages, the home page and feeds show no site name".to_owned()
+    } else {
+        format!(
+            "`title` is a placeholder (`{}`): pages, the home page and feeds show it as the site's name",
+            title.trim()
+        )
+    };
+    Some(
+        Diagnostic::warning(path, message)
+            .at_offset(source, offset)
+            .with_help(help),
+    )
 }
 
 /// Whether `key:` is written at the top level of `source` (a `base_url:` left empty counts).
@@ -401,6 +450,55 @@ mod tests {
         assert_eq!((errors[0].line, errors[0].col), (3, 1));
         assert_eq!((errors[1].line, errors[1].col), (2, 1));
         assert!(errors[1].message.contains("base_url"));
+    }
+
+    fn title_warnings(source: &str) -> Vec<Diagnostic> {
+        let config = parse(&format!("{source}base_url: https://a.org\n")).unwrap();
+        config
+            .warnings
+            .into_iter()
+            .filter(|w| w.message.contains("title"))
+            .collect()
+    }
+
+    #[test]
+    fn a_missing_empty_or_placeholder_title_warns_once_at_its_key() {
+        let missing = title_warnings("");
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert_eq!(
+            missing[0].message,
+            "no `title`: pages, the home page and feeds show no site name"
+        );
+        assert_eq!(missing[0].line, 0);
+        assert!(missing[0].help.as_deref().unwrap().contains("title: "));
+        for source in [
+            "title:\n",
+            "title: \"  \"\n",
+            "title: My Site\n",
+            "title: my blog\n",
+            "title: ' Untitled '\n",
+        ] {
+            let warnings = title_warnings(source);
+            assert_eq!(warnings.len(), 1, "{source:?}: {warnings:?}");
+            assert_eq!(warnings[0].severity, crate::diag::Severity::Warning);
+            assert_eq!(
+                (warnings[0].line, warnings[0].col),
+                (1, 1),
+                "{source:?}: at the key"
+            );
+        }
+        let placeholder = title_warnings("title: My Site\n");
+        assert_eq!(
+            placeholder[0].message,
+            "`title` is a placeholder (`My Site`): pages, the home page and feeds show it as the site's name"
+        );
+        for real in [
+            "title: EKS versus AKS\n",
+            "title: My Site about kubernetes\n",
+            "title: Sites\n",
+        ] {
+            assert!(title_warnings(real).is_empty(), "{real:?}");
+        }
     }
 
     #[test]

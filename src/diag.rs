@@ -117,7 +117,22 @@ impl Diagnostic {
 
     /// `path:line:col: error: message`, then the source line with a caret and a `help:` line.
     pub fn render(&self) -> String {
-        let mut out = self.to_string();
+        self.render_with(&Plain)
+    }
+
+    /// [`render`](Diagnostic::render) with each part passed through `paint` (the binary
+    /// colours them on a terminal); with [`Plain`] the text is exactly `render`'s.
+    pub fn render_with(&self, paint: &dyn Paint) -> String {
+        let (level, level_part) = match self.severity {
+            Severity::Error => ("error:", Part::Error),
+            Severity::Warning => ("warning:", Part::Warning),
+        };
+        let mut out = format!(
+            "{} {} {}",
+            paint.paint(Part::Location, &format!("{}:", self.location())),
+            paint.paint(level_part, level),
+            paint.paint(Part::Message, &self.message)
+        );
         // Warnings stay on one line: a build may list many (stale claims), errors are few.
         let snippet = self.snippet.as_ref().filter(|_| self.is_error());
         if let Some(snippet) = snippet {
@@ -128,14 +143,60 @@ impl Diagnostic {
                 .take(self.col.saturating_sub(1))
                 .map(|c| if c == '\t' { '\t' } else { ' ' })
                 .collect();
+            let bar = paint.paint(Part::Gutter, &format!("{pad} |"));
+            let numbered = paint.paint(Part::Gutter, &format!("{gutter} |"));
+            let caret = paint.paint(Part::Caret, "^");
             out.push_str(&format!(
-                "\n{pad} |\n{gutter} | {snippet}\n{pad} | {caret_at}^"
+                "\n{bar}\n{numbered} {snippet}\n{bar} {caret_at}{caret}"
             ));
         }
         if let Some(help) = &self.help {
-            out.push_str(&format!("\n  = help: {help}"));
+            let label = paint.paint(Part::Help, "= help:");
+            out.push_str(&format!("\n  {label} {help}"));
         }
         out
+    }
+
+    /// `path:line:col`, or the path alone when the position is unknown.
+    fn location(&self) -> String {
+        if self.line > 0 {
+            format!("{}:{}:{}", self.path.display(), self.line, self.col.max(1))
+        } else {
+            self.path.display().to_string()
+        }
+    }
+}
+
+/// The parts of a rendered diagnostic, for [`Paint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// `path:line:col:`
+    Location,
+    /// `error:`
+    Error,
+    /// `warning:`
+    Warning,
+    Message,
+    /// The ` |` column and line number before the source line.
+    Gutter,
+    /// The `^` under the position.
+    Caret,
+    /// `= help:`
+    Help,
+}
+
+/// Dresses the parts of a diagnostic (terminal colours, in the binary).
+pub trait Paint: fmt::Debug + Send + Sync {
+    fn paint(&self, part: Part, text: &str) -> String;
+}
+
+/// The plain text every editor and test parses.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Plain;
+
+impl Paint for Plain {
+    fn paint(&self, _part: Part, text: &str) -> String {
+        text.to_owned()
     }
 }
 
@@ -145,11 +206,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{}", self.path.display())?;
-        if self.line > 0 {
-            write!(f, ":{}:{}", self.line, self.col.max(1))?;
-        }
-        write!(f, ": {level}: {}", self.message)
+        write!(f, "{}: {level}: {}", self.location(), self.message)
     }
 }
 
@@ -247,6 +304,31 @@ mod tests {
             d.render(),
             "content/a.md:2:9: error: unknown layout `postt`\n  |\n2 | layout: postt\n  |         ^\n  = help: did you mean `post`?"
         );
+    }
+
+    /// Each part goes through the painter, and nothing but the parts changes.
+    #[test]
+    fn render_with_paints_each_part_and_keeps_the_text() {
+        #[derive(Debug)]
+        struct Brackets;
+        impl Paint for Brackets {
+            fn paint(&self, part: Part, text: &str) -> String {
+                format!("<{part:?}>{text}</>")
+            }
+        }
+        let d = Diagnostic::error("content/a.md", "unknown layout `postt`")
+            .at("---\nlayout: postt\n---\n", 2, 9)
+            .with_help("did you mean `post`?");
+        assert_eq!(
+            d.render_with(&Brackets),
+            "<Location>content/a.md:2:9:</> <Error>error:</> <Message>unknown layout `postt`</>\n<Gutter>  |</>\n<Gutter>2 |</> layout: postt\n<Gutter>  |</>         <Caret>^</>\n  <Help>= help:</> did you mean `post`?"
+        );
+        let w = Diagnostic::warning("site.yaml", "no `title`");
+        assert_eq!(
+            w.render_with(&Brackets),
+            "<Location>site.yaml:</> <Warning>warning:</> <Message>no `title`</>"
+        );
+        assert_eq!(w.render(), w.to_string());
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub mod compare;
 pub mod render;
 /// The only writer: staging folder, atomic swap, refusals.
 pub mod write;
+/// How a build reports its stages and items, for a progress line or `--verbose`.
+pub mod progress;
 /// The stage order of a build.
 pub mod pipeline;
 /// `versus check`: broken links and anchors, authoring leftovers, stale claims, external links.

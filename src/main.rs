@@ -2,192 +2,26 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, Parser};
+
+mod cli;
+
+use cli::args::{Cli, Command, Format, NewKind, ThemeCommand};
+use cli::output::{Output, out};
+use cli::progress::Reporter;
 
 use versus::check::{CheckOptions, ExternalOptions, Finding};
 use versus::config::Overrides;
-use versus::diag::Diagnostic;
 use versus::pipeline::{self, BuildOptions, Failure};
-use versus::serve::ServeOptions;
-
-#[derive(Parser)]
-#[command(
-    name = "versus",
-    version,
-    about = "A static site generator for comparison blogs"
-)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Build the site into its output folder (public/ by default).
-    Build {
-        /// The site folder (holds site.yaml, content/, layouts/, data/, static/).
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Where to write the site; defaults to <root>/public.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// The URL the site is published at, overriding base_url of site.yaml.
-        #[arg(short, long)]
-        base_url: Option<String>,
-        /// Include posts and pages marked `draft: true`.
-        #[arg(short = 'D', long)]
-        drafts: bool,
-        /// Include posts dated after the day of the build (SOURCE_DATE_EPOCH pins that day).
-        #[arg(short = 'F', long)]
-        future: bool,
-        /// Move an output folder that versus did not create aside to a backup beside it
-        /// (<name>.versus-backup-<time>) instead of refusing it; nothing is deleted.
-        #[arg(long)]
-        force: bool,
-        /// Highlight all code afresh instead of reusing `.versus-cache/` (and leave it alone).
-        #[arg(long)]
-        no_cache: bool,
-        /// After a successful build, run the checks of `versus check`; exit 1 on check errors.
-        #[arg(long)]
-        check: bool,
-    },
-    /// List broken links and anchors, TODOs, empty sections, stale claims: everything to fix
-    /// before publishing. Builds into memory; writes nothing but `.versus-cache/` (and, with `--update-sources`, `data/sources.lock`).
-    Check {
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// Include posts and pages marked `draft: true`.
-        #[arg(short = 'D', long)]
-        drafts: bool,
-        /// Include posts dated after the day of the check.
-        #[arg(short = 'F', long)]
-        future: bool,
-        /// Treat warnings as errors (exit 1 on any finding).
-        #[arg(long)]
-        strict: bool,
-        /// `text` (path:line:col: message) or `json` (an array of findings on stdout).
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Also fetch http(s) links of posts, pages and matrix sources.
-        #[arg(long)]
-        external: bool,
-        /// Seconds before one external request gives up.
-        #[arg(long, default_value_t = 10, requires = "external")]
-        timeout: u64,
-        /// External requests in flight at once.
-        #[arg(long, default_value_t = 8, requires = "external")]
-        threads: usize,
-        /// External requests in flight at once to one host.
-        #[arg(long, default_value_t = 2, requires = "external")]
-        per_host: usize,
-        /// Seconds an external result is reused from .versus-cache/external-links.json (0: never).
-        #[arg(long, default_value_t = 86_400, requires = "external")]
-        cache_for: u64,
-        /// Record what each cited page says now in data/sources.lock (claims verified before a
-        /// page changed stay flagged until their `verified:` day moves past the change).
-        #[arg(long, requires = "external")]
-        update_sources: bool,
-    },
-    /// Start a comparison site in DIR (default: the current folder), which must be empty or
-    /// new: settings, two products, a matrix, a post with its table (the look is the built-in
-    /// theme's: see `versus theme`).
-    Init {
-        /// Where to start the site.
-        #[arg(default_value = ".")]
-        dir: PathBuf,
-    },
-    /// Write the next post or matrix of a site, ready to fill (never over an existing file).
-    New {
-        #[command(subcommand)]
-        what: NewKind,
-    },
-    /// The built-in theme: list its files, or copy one into the site to change it (a site's
-    /// own `layouts/x.html` or `static/x` is used in place of the built-in one).
-    Theme {
-        #[command(subcommand)]
-        what: ThemeCommand,
-    },
-    /// Print a shell completion script (for example `versus completions bash > ~/.local/share/bash-completion/completions/versus`).
-    Completions {
-        /// The shell to complete in.
-        shell: clap_complete::Shell,
-    },
-    /// Print the manual page, in roff (`versus man > versus.1; man ./versus.1`).
-    Man,
-    /// Preview the site: build into memory, serve it, rebuild and reload pages on every change.
-    Serve {
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-        /// The port to listen on (0 picks a free one).
-        #[arg(short, long, default_value_t = 1111)]
-        port: u16,
-        /// The address to listen on; keep it on loopback (the server is for previews only).
-        #[arg(long, default_value = "127.0.0.1")]
-        bind: String,
-        /// Include posts and pages marked `draft: true`.
-        #[arg(short = 'D', long)]
-        drafts: bool,
-        /// Include posts dated after the day of the preview.
-        #[arg(short = 'F', long)]
-        future: bool,
-        /// Open the site in the default browser.
-        #[arg(long)]
-        open: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum NewKind {
-    /// content/posts/<today>-<slug>.md with its front matter.
-    Post {
-        /// The post's title; its slug names the file.
-        title: String,
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-    },
-    /// data/matrices/<name>.yaml with a cell for each product of data/providers.yaml.
-    Matrix {
-        /// The area's name; its slug names the file (and the page /compare/<name>/).
-        name: String,
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-    },
-}
-
-#[derive(Subcommand)]
-enum ThemeCommand {
-    /// Every built-in file, marked `(yours)` where the site has its own in its place.
-    List {
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-    },
-    /// Copy built-in files into the site to edit them (`versus theme copy layouts/post.html`);
-    /// never over a file the site has.
-    Copy {
-        /// Paths as `theme list` shows them.
-        #[arg(required = true)]
-        files: Vec<String>,
-        /// The site folder.
-        #[arg(long, default_value = ".")]
-        root: PathBuf,
-    },
-}
+use versus::progress::Progress;
+use versus::serve::{Console, ServeOptions};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let printer = Output::new(cli.quiet, cli.verbose, cli.color);
     match cli.command {
         Command::Completions { shell } => {
             let mut command = Cli::command();
@@ -211,17 +45,22 @@ fn main() -> ExitCode {
         }
         Command::Init { dir } => match versus::scaffold::init(&dir, today()) {
             Ok(files) => {
-                out(&format!(
+                if printer.verbose() {
+                    for file in &files {
+                        eprintln!("wrote {}", file.display());
+                    }
+                }
+                printer.say(&format!(
                     "started a site in {} ({} files). Next:",
                     dir.display(),
                     files.len()
                 ));
                 if dir != Path::new(".") {
-                    out(&format!("  cd {}", dir.display()));
+                    printer.say(&format!("  cd {}", dir.display()));
                 }
-                out("  versus serve --open     preview it, reloading on every change");
-                out("  versus check --strict   everything to fix before publishing");
-                out("  versus build            write the site into public/");
+                printer.say("  versus serve --open     preview it, reloading on every change");
+                printer.say("  versus check --strict   everything to fix before publishing");
+                printer.say("  versus build            write the site into public/");
                 ExitCode::SUCCESS
             }
             Err(e) => scaffold_failed(&e),
@@ -233,7 +72,7 @@ fn main() -> ExitCode {
             };
             match made {
                 Ok(path) => {
-                    out(&format!("wrote {}", path.display()));
+                    printer.say(&format!("wrote {}", path.display()));
                     ExitCode::SUCCESS
                 }
                 Err(e) => scaffold_failed(&e),
@@ -253,7 +92,7 @@ fn main() -> ExitCode {
         } => match versus::scaffold::theme_copy(&root, &files) {
             Ok(written) => {
                 for path in written {
-                    out(&format!("wrote {}", path.display()));
+                    printer.say(&format!("wrote {}", path.display()));
                 }
                 ExitCode::SUCCESS
             }
@@ -266,12 +105,21 @@ fn main() -> ExitCode {
             drafts,
             future,
             open,
-        } => serve(ServeOptions {
-            build: site_options(root, drafts, future),
-            bind,
-            port,
-            open,
-        }),
+        } => {
+            let mut build = site_options(root, drafts, future);
+            // The stages of each rebuild with -v; no progress line between the server's lines.
+            build.progress = Reporter::new(printer, false).map(|r| r as Arc<dyn Progress>);
+            serve(ServeOptions {
+                build,
+                bind,
+                port,
+                open,
+                console: Console {
+                    quiet: printer.quiet(),
+                    paint: Arc::new(printer.stderr),
+                },
+            })
+        }
         Command::Build {
             root,
             output,
@@ -293,8 +141,10 @@ fn main() -> ExitCode {
                 drafts,
                 future,
                 force,
+                progress: None,
             },
             check,
+            printer,
         ),
         Command::Check {
             root,
@@ -317,7 +167,12 @@ fn main() -> ExitCode {
                 cache_for: Duration::from_secs(cache_for),
                 update_sources,
             });
-            check(&options, &CheckOptions { strict, external }, format)
+            check(
+                &options,
+                &CheckOptions { strict, external },
+                format,
+                printer,
+            )
         }
     }
 }
@@ -335,6 +190,7 @@ fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
         drafts,
         future,
         force: false,
+        progress: None,
     }
 }
 
@@ -363,12 +219,13 @@ fn serve(options: ServeOptions) -> ExitCode {
     }
 }
 
-fn build(options: BuildOptions, run_check: bool) -> ExitCode {
+fn build(options: BuildOptions, run_check: bool, output: Output) -> ExitCode {
     let started = Instant::now();
-    match pipeline::build(&options) {
+    let (built, options) = with_reporter(options, output, pipeline::build);
+    match built {
         Ok(report) => {
-            print_diagnostics(&report.warnings, &options);
-            out(&format!(
+            output.diagnostics(&report.warnings, &options.root);
+            output.say(&format!(
                 "built {} pages, copied {} files into {} in {} ms",
                 report.pages,
                 report.copied,
@@ -376,27 +233,47 @@ fn build(options: BuildOptions, run_check: bool) -> ExitCode {
                 started.elapsed().as_millis()
             ));
             if run_check {
-                check(&options, &CheckOptions::default(), Format::Text)
+                check(&options, &CheckOptions::default(), Format::Text, output)
             } else {
                 ExitCode::SUCCESS
             }
         }
         Err(Failure::Content(diagnostics)) => {
-            print_diagnostics(&diagnostics, &options);
+            output.diagnostics(&diagnostics, &options.root);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             eprintln!("build failed: {errors} error(s); the previous output was left untouched");
             ExitCode::from(1)
         }
         Err(Failure::Usage(diagnostics)) => {
-            print_diagnostics(&diagnostics, &options);
+            output.diagnostics(&diagnostics, &options.root);
             ExitCode::from(2)
         }
     }
 }
 
+/// Runs `stage` with a [`Reporter`] (if `output` wants one) and clears its progress line
+/// before anything else is printed; returns the options without it.
+fn with_reporter<T>(
+    mut options: BuildOptions,
+    output: Output,
+    stage: impl FnOnce(&BuildOptions) -> T,
+) -> (T, BuildOptions) {
+    let reporter = Reporter::new(output, true);
+    options.progress = reporter.clone().map(|r| r as Arc<dyn Progress>);
+    let result = stage(&options);
+    if let Some(reporter) = reporter {
+        reporter.finish();
+    }
+    options.progress = None;
+    (result, options)
+}
+
 /// `versus check`: 0 clean (warnings allowed), 1 findings at error level, 2 a failed build.
-fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCode {
-    let findings = match versus::check::check_site(options, check) {
+fn check(options: &BuildOptions, check: &CheckOptions, format: Format, output: Output) -> ExitCode {
+    let (checked, _) = with_reporter(options.clone(), output, |options| {
+        versus::check::check_site(options, check)
+    });
+    let findings = match checked {
         Ok(findings) => findings,
         Err(Failure::Content(diagnostics) | Failure::Usage(diagnostics)) => {
             if format == Format::Json {
@@ -414,7 +291,7 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
                     .collect();
                 out(&serde_json::to_string_pretty(&json).expect("findings serialize"));
             } else {
-                print_diagnostics(&diagnostics, options);
+                output.diagnostics(&diagnostics, &options.root);
             }
             eprintln!("check failed: the site does not build");
             return ExitCode::from(2);
@@ -435,10 +312,10 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
             out(&serde_json::to_string_pretty(&json).expect("findings serialize"));
         }
         Format::Text => {
-            for f in &findings {
+            for f in findings.iter().filter(|f| f.is_error() || !output.quiet()) {
                 let gap = if f.is_error() { "\n" } else { "" };
                 // The kind ends the first line: `path:line:col: warning: message [todo]`.
-                let rendered = f.diagnostic.render();
+                let rendered = f.diagnostic.render_with(&output.stdout);
                 let (first, rest) = rendered.split_once('\n').unwrap_or((&rendered, ""));
                 let rest = if rest.is_empty() { "" } else { "\n" };
                 let more = rendered.split_once('\n').map_or("", |(_, r)| r);
@@ -446,7 +323,7 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
             }
         }
     }
-    eprintln!("check: {errors} error(s), {warnings} warning(s)");
+    output.note(&format!("check: {errors} error(s), {warnings} warning(s)"));
     if errors > 0 {
         ExitCode::from(1)
     } else {
@@ -457,24 +334,4 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
 fn scaffold_failed(error: &versus::scaffold::ScaffoldError) -> ExitCode {
     eprintln!("error: {error}");
     ExitCode::from(2)
-}
-
-/// A line on stdout. A reader that went away (`versus check --format json | head`) ends the
-/// output quietly instead of with a panic.
-fn out(text: &str) {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = writeln!(stdout, "{text}").and_then(|()| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write the output: {e}");
-    }
-}
-
-fn print_diagnostics(diagnostics: &[Diagnostic], options: &BuildOptions) {
-    for diagnostic in diagnostics {
-        let shown = diagnostic.clone().relative_to(&options.root);
-        let gap = if shown.is_error() { "\n" } else { "" };
-        eprintln!("{}{gap}", shown.render());
-    }
 }

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::config::{self, Config, Overrides};
 use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
+use crate::progress::{Progress, Silent, Stage};
 use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
 use crate::table::{Staleness, TableOptions};
@@ -32,6 +33,15 @@ pub struct BuildOptions {
     pub force: bool,
     /// Where highlighted code is kept between builds (None: highlight everything afresh).
     pub highlight_cache: Option<PathBuf>,
+    /// Told of each stage and item (None: no one is watching).
+    pub progress: Option<Arc<dyn Progress>>,
+}
+
+impl BuildOptions {
+    /// Where the stages report: the caller's [`Progress`], or [`Silent`].
+    pub fn progress(&self) -> &dyn Progress {
+        self.progress.as_deref().unwrap_or(&Silent)
+    }
 }
 
 /// What a successful build did, and its warnings.
@@ -66,13 +76,18 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
     let staging = write::prepare(root, &output, options.force)
         .map_err(|err| Failure::Usage(vec![Diagnostic::error(&output, err.to_string())]))?;
     let result = build_into(&staging, root, options);
+    let written = staging.written();
     let finish = match &result {
-        Ok(_) => staging.commit(),
+        Ok(_) => {
+            options.progress().begin(Stage::Write, 0);
+            staging.commit()
+        }
         Err(_) => staging.abandon().map(|()| Vec::new()),
     };
     let (pages, copied, mut warnings) = result?;
     let notices =
         finish.map_err(|err| Failure::Usage(vec![Diagnostic::error(&output, err.to_string())]))?;
+    options.progress().end(Stage::Write, &[("files", written)]);
     warnings.extend(notices.into_iter().map(|n| Diagnostic::warning(&output, n)));
     Ok(Report {
         pages,
@@ -114,7 +129,7 @@ pub fn build_into(
     options: &BuildOptions,
 ) -> Result<(usize, usize, Vec<Diagnostic>), Failure> {
     let prepared = prepare(root, options, None, |sources, config, liquid, problems| {
-        parse_pages(root, sources, config, liquid, problems)
+        parse_pages(root, sources, config, liquid, options.progress(), problems)
     })?;
     let site = &prepared.site;
     let mut problems = Vec::new();
@@ -148,6 +163,13 @@ pub struct Prepared {
     pub statics: Vec<PathBuf>,
     pub warnings: Vec<Diagnostic>,
     root: PathBuf,
+    progress: Option<Arc<dyn Progress>>,
+}
+
+impl Prepared {
+    fn progress(&self) -> &dyn Progress {
+        self.progress.as_deref().unwrap_or(&Silent)
+    }
 }
 
 /// What supplies the parsed content files to [`prepare`]: from the scan, the settings and the
@@ -176,7 +198,18 @@ pub fn prepare(
     cache: Option<&Arc<render::RenderCache>>,
     pages: impl ParsePages,
 ) -> Result<Prepared, Failure> {
+    let progress = options.progress();
+    progress.begin(Stage::Scan, 0);
     let sources = source::scan(root).map_err(Failure::Usage)?;
+    progress.end(
+        Stage::Scan,
+        &[
+            ("content files", sources.posts.len() + sources.pages.len()),
+            ("data files", sources.data.len()),
+            ("layouts", sources.layouts.len()),
+            ("static files", sources.statics.len()),
+        ],
+    );
     prepare_from(root, &sources, options, cache, pages)
 }
 
@@ -190,8 +223,10 @@ pub fn prepare_from(
     pages: impl ParsePages,
 ) -> Result<Prepared, Failure> {
     let mut problems = Vec::new();
+    let progress = options.progress();
 
     // Load and parse: settings, data and matrices, templates, pages.
+    progress.begin(Stage::Read, sources.posts.len() + sources.pages.len());
     let p = &mut problems;
     let config = keep(config::load(root, &options.overrides), p);
     let files = keep(data::load(root, &sources.data), p).unwrap_or_default();
@@ -211,6 +246,15 @@ pub fn prepare_from(
     else {
         unreachable!("every stage either succeeded or reported an error");
     };
+    progress.end(
+        Stage::Read,
+        &[
+            ("content files", pages.len()),
+            ("data files", files.len()),
+            ("layouts", sources.layouts.len()),
+        ],
+    );
+    progress.begin(Stage::Assemble, 0);
     // Series name post files, drafts and future posts included: a part written but not yet
     // published is still a known file (and shown as planned).
     let all: Vec<&Page> = pages.iter().map(|p| &**p).collect();
@@ -261,6 +305,15 @@ pub fn prepare_from(
         ));
     }
     checkpoint(&mut problems)?;
+    progress.end(
+        Stage::Assemble,
+        &[
+            ("posts", site.posts.len()),
+            ("pages", site.pages.len()),
+            ("matrices", site.matrices.areas.len()),
+            ("series", site.series.len()),
+        ],
+    );
     // What is left after the checkpoint are warnings (unknown authors).
     let mut warnings = problems;
     warnings.extend(
@@ -280,6 +333,7 @@ pub fn prepare_from(
         statics: sources.statics.clone(),
         warnings,
         root: root.to_path_buf(),
+        progress: options.progress.clone(),
     })
 }
 
@@ -312,10 +366,15 @@ pub fn render_pages_reading<'p>(
     prepared: &Prepared,
     sink: &dyn Sink,
 ) -> (Vec<Diagnostic>, Vec<RenderedPage<'p>>) {
+    let progress = prepared.progress();
+    progress.begin(Stage::Render, pages.len());
+    let cached_before = prepared.renderer.highlight_cache().map(|c| c.counts());
     let results: Vec<Result<RenderedPage, Vec<Diagnostic>>> = pages
         .par_iter()
         .map(|page| {
-            let (html, done) = render_page(page, &prepared.site, &prepared.renderer)?;
+            let rendered = render_page(page, &prepared.site, &prepared.renderer);
+            progress.advance(1);
+            let (html, done) = rendered?;
             sink.put(&page.output, html.as_bytes())
                 .map_err(|err| vec![Diagnostic::error(&page.source, err.to_string())])?;
             Ok(done)
@@ -331,6 +390,17 @@ pub fn render_pages_reading<'p>(
             }
             Err(diagnostics) => problems.extend(diagnostics),
         }
+    }
+    if !problems.iter().any(Diagnostic::is_error) {
+        let mut counts = vec![("pages", rendered.len())];
+        let cache = prepared.renderer.highlight_cache();
+        if let (Some((hits, misses)), Some((hits_before, misses_before))) =
+            (cache.map(|c| c.counts()), cached_before)
+        {
+            counts.push(("code blocks from the cache", hits - hits_before));
+            counts.push(("code blocks highlighted", misses - misses_before));
+        }
+        progress.end(Stage::Render, &counts);
     }
     (problems, rendered)
 }
@@ -357,7 +427,10 @@ pub fn write_generated(
     problems: &mut Vec<Diagnostic>,
 ) -> (usize, usize) {
     let site = &prepared.site;
+    let progress = prepared.progress();
+    progress.begin(Stage::Generate, 0);
     let mut pages_written = site.all_pages().count();
+    let mut generated = [0, 0];
     for (output, made) in generate(prepared, mentions) {
         match made {
             Ok(bytes) => {
@@ -369,20 +442,31 @@ pub fn write_generated(
         }
         if output.extension().is_some_and(|e| e == "html") {
             pages_written += 1;
+            generated[0] += 1;
+        } else {
+            generated[1] += 1;
         }
     }
     if let Some(css) = &prepared.css {
         put(sink, Path::new(HIGHLIGHT_CSS), css.as_bytes(), problems);
+        generated[1] += 1;
     }
+    progress.end(
+        Stage::Generate,
+        &[("pages", generated[0]), ("other files", generated[1])],
+    );
+    progress.begin(Stage::Copy, prepared.statics.len());
     let mut copied = copy_static(
         sink,
         &prepared.root,
         &prepared.statics,
         site,
         &prepared.generated,
+        progress,
         problems,
     );
     copied += copy_builtin_static(prepared, sink, problems);
+    progress.end(Stage::Copy, &[("files", copied)]);
     (pages_written, copied)
 }
 
@@ -603,6 +687,7 @@ pub fn parse_pages(
     sources: &source::Sources,
     config: &Config,
     liquid: Option<&liquid::Env>,
+    progress: &dyn Progress,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<Page>> {
     let files = sources
@@ -614,8 +699,10 @@ pub fn parse_pages(
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|(path, kind)| {
-            let text = source::read_text(root, path).map_err(|d| vec![d])?;
-            page::parse_with(path, text, kind, config, liquid)
+            let text = source::read_text(root, path).map_err(|d| vec![d]);
+            let parsed = text.and_then(|text| page::parse_with(path, text, kind, config, liquid));
+            progress.advance(1);
+            parsed
         })
         .collect();
     let mut pages = Vec::with_capacity(results.len());
@@ -698,33 +785,39 @@ fn copy_static(
     statics: &[PathBuf],
     site: &Site,
     generated: &[PathBuf],
+    progress: &dyn Progress,
     problems: &mut Vec<Diagnostic>,
 ) -> usize {
+    let copy_one = |file: &PathBuf| {
+        let relative = file.strip_prefix("static").unwrap_or(file);
+        if let Some(page) = site.page_at(relative) {
+            let message = format!(
+                "would overwrite the page built from {} at /{}",
+                page.source.display(),
+                relative.display()
+            );
+            return Some(Diagnostic::error(file, message));
+        }
+        // A static highlight.css replaces the generated one on purpose; nothing else may.
+        if relative != Path::new(HIGHLIGHT_CSS) && generated.iter().any(|g| g == relative) {
+            let message = format!(
+                "would overwrite /{}, which versus generates",
+                relative.display()
+            );
+            return Some(Diagnostic::error(file, message));
+        }
+        // Not the file's content at fault: a static file that cannot be read (or written).
+        staging
+            .copy(&root.join(file), relative)
+            .err()
+            .map(|err| Diagnostic::unreadable(file, err.to_string()))
+    };
     let results: Vec<Option<Diagnostic>> = statics
         .par_iter()
         .map(|file| {
-            let relative = file.strip_prefix("static").unwrap_or(file);
-            if let Some(page) = site.page_at(relative) {
-                let message = format!(
-                    "would overwrite the page built from {} at /{}",
-                    page.source.display(),
-                    relative.display()
-                );
-                return Some(Diagnostic::error(file, message));
-            }
-            // A static highlight.css replaces the generated one on purpose; nothing else may.
-            if relative != Path::new(HIGHLIGHT_CSS) && generated.iter().any(|g| g == relative) {
-                let message = format!(
-                    "would overwrite /{}, which versus generates",
-                    relative.display()
-                );
-                return Some(Diagnostic::error(file, message));
-            }
-            // Not the file's content at fault: a static file that cannot be read (or written).
-            staging
-                .copy(&root.join(file), relative)
-                .err()
-                .map(|err| Diagnostic::unreadable(file, err.to_string()))
+            let problem = copy_one(file);
+            progress.advance(1);
+            problem
         })
         .collect();
     let failed = results.iter().flatten().count();
@@ -757,4 +850,110 @@ fn copy_builtin_static(
         }
     }
     copied
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::Counts;
+
+    /// One stage as reported: (stage, items announced, items advanced, counts at its end).
+    type Call = (Stage, usize, usize, Vec<(String, usize)>);
+
+    /// Every stage reported, in order.
+    #[derive(Debug, Default)]
+    struct Recorder {
+        calls: Mutex<Vec<Call>>,
+    }
+
+    impl Progress for Recorder {
+        fn begin(&self, stage: Stage, items: usize) {
+            let mut calls = self.calls.lock().unwrap();
+            calls.push((stage, items, 0, Vec::new()));
+        }
+        fn advance(&self, items: usize) {
+            self.calls.lock().unwrap().last_mut().unwrap().2 += items;
+        }
+        fn end(&self, stage: Stage, counts: Counts) {
+            let mut calls = self.calls.lock().unwrap();
+            let last = calls.last_mut().unwrap();
+            assert_eq!(
+                last.0, stage,
+                "a stage ends after it began, before the next"
+            );
+            last.3 = counts.iter().map(|(n, c)| ((*n).to_owned(), *c)).collect();
+        }
+    }
+
+    fn count(calls: &[Call], stage: Stage, name: &str) -> usize {
+        let (_, _, _, counts) = calls.iter().find(|c| c.0 == stage).unwrap();
+        counts
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("{stage} {name}: {counts:?}"))
+            .1
+    }
+
+    #[test]
+    fn a_build_reports_each_stage_with_its_counts() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sites/basic");
+        let out = tempfile::tempdir().unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let options = BuildOptions {
+            root,
+            output: Some(out.path().join("public")),
+            overrides: Overrides {
+                base_url: None,
+                today: Some(jiff::civil::date(2026, 11, 25)),
+            },
+            drafts: false,
+            future: false,
+            force: false,
+            highlight_cache: Some(out.path().join("cache")),
+            progress: Some(recorder.clone()),
+        };
+        let report = build(&options).unwrap();
+        let calls = std::mem::take(&mut *recorder.calls.lock().unwrap());
+        let stages: Vec<Stage> = calls.iter().map(|c| c.0).collect();
+        use Stage::*;
+        assert_eq!(
+            stages,
+            [Scan, Read, Assemble, Render, Generate, Copy, Write]
+        );
+        // Three content files (two posts, the about page), each parsed and rendered once.
+        assert_eq!(count(&calls, Scan, "content files"), 3);
+        assert_eq!(count(&calls, Scan, "static files"), 1);
+        assert_eq!((calls[1].1, calls[1].2), (3, 3), "read: announced and done");
+        assert_eq!(count(&calls, Assemble, "posts"), 2);
+        assert_eq!(count(&calls, Assemble, "pages"), 1);
+        assert_eq!(
+            (calls[3].1, calls[3].2),
+            (3, 3),
+            "render: announced and done"
+        );
+        assert_eq!(count(&calls, Render, "pages"), 3);
+        let highlighted = count(&calls, Render, "code blocks highlighted");
+        assert!(highlighted > 0, "the first post has code");
+        assert_eq!(count(&calls, Render, "code blocks from the cache"), 0);
+        let generated = count(&calls, Generate, "pages");
+        assert_eq!(report.pages, 3 + generated, "the summary line's pages");
+        assert_eq!((calls[5].1, calls[5].2), (1, 1), "copy: announced and done");
+        assert_eq!(count(&calls, Copy, "files"), report.copied);
+        let files = walkdir::WalkDir::new(out.path().join("public"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .count();
+        // The output marker is written at the swap, after the count.
+        assert_eq!(count(&calls, Write, "files") + 1, files);
+
+        // Again: the code comes from the cache.
+        build(&options).unwrap();
+        let calls = std::mem::take(&mut *recorder.calls.lock().unwrap());
+        assert_eq!(
+            count(&calls, Render, "code blocks from the cache"),
+            highlighted
+        );
+        assert_eq!(count(&calls, Render, "code blocks highlighted"), 0);
+    }
 }

@@ -40,7 +40,10 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, ScaffoldError> {
     }
     let post = format!("content/posts/{today}-alpha-and-beta-compared.md");
     let files: Vec<(String, String)> = [
-        ("site.yaml".to_owned(), SITE.to_owned()),
+        (
+            "site.yaml".to_owned(),
+            SITE.replace("{title}", &yaml_string(&site_title(dir))),
+        ),
         (".gitignore".to_owned(), GITIGNORE.to_owned()),
         ("data/authors.yaml".to_owned(), AUTHORS.to_owned()),
         ("data/providers.yaml".to_owned(), PROVIDERS.to_owned()),
@@ -63,6 +66,31 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, ScaffoldError> {
         written.push(path);
     }
     Ok(written)
+}
+
+/// The site's name, from its folder's (`eks-vs-aks` → "Eks vs aks"; `.` is the current
+/// folder): a real title to edit rather than a placeholder every new site would share. A
+/// folder that names nothing (`my-site`) gives a placeholder, which the build warns about.
+fn site_title(dir: &Path) -> String {
+    let name = std::path::absolute(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let words: Vec<&str> = name
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let title = capitalised(&words.join(" "));
+    if title.is_empty() {
+        "My Site".to_owned()
+    } else {
+        title
+    }
+}
+
+/// A YAML double-quoted scalar: JSON's string syntax is a subset of it.
+fn yaml_string(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 /// `versus new post "Title"`: `content/posts/<today>-<slug>.md` with its front matter.
@@ -180,7 +208,7 @@ fn write_new(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), ScaffoldError> 
 
 const SITE: &str = "\
 # The site's settings. Every key is optional but `title`; see the README for all of them.
-title: My comparison
+title: {title}
 description: >-
   Side-by-side comparisons of the products I use, with every claim linked to its source.
 # The address the site is published at (links in feeds and the sitemap use it).
@@ -303,6 +331,14 @@ page it rests on and the day it was checked.
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_title_comes_from_the_folder_name() {
+        assert_eq!(site_title(Path::new("eks-vs-aks")), "Eks vs aks");
+        assert_eq!(site_title(Path::new("a/kube_notes/")), "Kube notes");
+        assert_eq!(site_title(Path::new("--")), "My Site");
+        assert_eq!(yaml_string(r#"a: "b" #1"#), r#""a: \"b\" #1""#);
+    }
 
     #[test]
     fn nothing_is_overwritten() {

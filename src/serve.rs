@@ -23,7 +23,7 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Paint};
 use crate::pipeline::BuildOptions;
 use crate::rebuild::{Outputs, Rebuild, SharedOutputs};
 
@@ -36,6 +36,46 @@ pub struct ServeOptions {
     pub bind: String,
     pub port: u16,
     pub open: bool,
+    /// How the terminal shows what the server says.
+    pub console: Console,
+}
+
+/// What the server prints: one line per rebuild on stdout, diagnostics on stderr (dressed by
+/// `paint`). Quiet keeps the address and the errors only.
+#[derive(Debug, Clone)]
+pub struct Console {
+    pub quiet: bool,
+    pub paint: Arc<dyn Paint>,
+}
+
+impl Default for Console {
+    fn default() -> Self {
+        Console {
+            quiet: false,
+            paint: Arc::new(crate::diag::Plain),
+        }
+    }
+}
+
+impl Console {
+    /// A line about the server's work (hidden under quiet).
+    fn say(&self, line: &str) {
+        if !self.quiet {
+            say(line);
+        }
+    }
+
+    /// Diagnostics of `root`, errors always, warnings unless quiet.
+    fn show(&self, diagnostics: &[Diagnostic], root: &Path) {
+        let shown: Vec<String> = diagnostics
+            .iter()
+            .filter(|d| d.is_error() || !self.quiet)
+            .map(|d| d.clone().relative_to(root).render_with(&*self.paint))
+            .collect();
+        if !shown.is_empty() {
+            complain(&shown.join("\n\n"));
+        }
+    }
 }
 
 /// What the HTTP workers and the rebuild loop share.
@@ -153,7 +193,9 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
     let mut watcher = watch::Watcher::new(&options.build.root)?;
     let mut builder = Rebuild::new(options.build.clone());
     let state = Arc::new(State::new(builder.outputs()));
-    rebuild(&state, &mut builder, None, "initial build");
+    let console = options.console.clone();
+    rebuild(&state, &mut builder, None, "initial build", &console);
+    // Even when quiet: with `--port 0` this is the only way to learn the address.
     say(&format!("serving {url} (Ctrl-C to stop)"));
 
     let answering = Arc::clone(&state);
@@ -167,8 +209,11 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
             ticker.ping();
         }
     });
+    let quiet = console.quiet;
     ctrlc::set_handler(move || {
-        println!("\nstopped");
+        if !quiet {
+            println!("\nstopped");
+        }
         std::process::exit(0);
     })
     .map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
@@ -179,7 +224,7 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
     while let Some(changes) = watcher.next_changes() {
         let what = describe(&changes);
         let paths = (!changes.rescan).then_some(&changes.paths);
-        rebuild(&state, &mut builder, paths, &what);
+        rebuild(&state, &mut builder, paths, &what, &console);
     }
     Ok(())
 }
@@ -204,6 +249,7 @@ fn rebuild(
     builder: &mut Rebuild,
     changed: Option<&BTreeSet<std::path::PathBuf>>,
     what: &str,
+    console: &Console,
 ) {
     let started = Instant::now();
     let root = builder.root().to_path_buf();
@@ -212,9 +258,7 @@ fn rebuild(
         .unwrap_or_else(|panic| Err(vec![internal_error(&root, "the rebuild", &*panic)]));
     match updated {
         Ok(updated) => {
-            for warning in &updated.warnings {
-                complain(&warning.clone().relative_to(&root).render());
-            }
+            console.show(&updated.warnings, &root);
             state.built();
             let changed = updated.changed;
             let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
@@ -229,7 +273,7 @@ fn rebuild(
             // After the reload went out: the check never delays the page.
             let check =
                 catch_unwind(AssertUnwindSafe(|| builder.check())).unwrap_or_else(|panic| {
-                    complain(&internal_error(&root, "versus check", &*panic).render());
+                    console.show(&[internal_error(&root, "versus check", &*panic)], &root);
                     None
                 });
             let checked = match check {
@@ -241,7 +285,7 @@ fn rebuild(
                 }
                 None => "; run `versus check` for links and leftovers".into(),
             };
-            say(&format!(
+            console.say(&format!(
                 "{what}: {} of {} pages rendered, {} outputs changed, in {elapsed} ms{checked}",
                 updated.rendered,
                 updated.pages,
@@ -254,8 +298,9 @@ fn rebuild(
                 .map(|d| d.clone().relative_to(&root).render())
                 .collect();
             let text = text.join("\n\n");
+            console.show(&diagnostics, &root);
             complain(&format!(
-                "{text}\n{what}: build failed; still serving the last good build"
+                "{what}: build failed; still serving the last good build"
             ));
             state.fail(text.clone());
             state.broadcast("build-error", &text);

@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::diag::{Diagnostic, Severity};
 use crate::page::Page;
 use crate::pipeline::{self, BuildOptions, Failure, Prepared};
+use crate::progress::Stage;
 
 mod external;
 mod fingerprint;
@@ -89,6 +90,9 @@ pub mod kind {
     pub const SOURCE_CHANGED: &str = "source-changed";
     /// Cited pages not yet recorded in `data/sources.lock` (one warning).
     pub const SOURCE_UNRECORDED: &str = "source-unrecorded";
+    /// A setting of site.yaml that is missing, mistyped or a placeholder (warning): the
+    /// build's own warnings about `title`, `base_url` and near-miss keys.
+    pub const SETTINGS: &str = "settings";
     /// `data/sources.lock` cannot be read (error).
     pub const SOURCES_LOCK: &str = "sources-lock";
 }
@@ -183,7 +187,7 @@ pub fn check_site(options: &BuildOptions, check: &CheckOptions) -> Result<Vec<Fi
         return Err(Failure::Usage(vec![Diagnostic::error(root, message)]));
     }
     let prepared = pipeline::prepare(root, options, None, |sources, config, liquid, problems| {
-        pipeline::parse_pages(root, sources, config, liquid, problems)
+        pipeline::parse_pages(root, sources, config, liquid, options.progress(), problems)
     })?;
     let sink = Memory::new(root);
     let pages: Vec<&Page> = prepared.site.all_pages().collect();
@@ -196,7 +200,19 @@ pub fn check_site(options: &BuildOptions, check: &CheckOptions) -> Result<Vec<Fi
         return Err(Failure::Content(problems));
     }
     let built = sink.built.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(run_built(root, &prepared, &built, check))
+    let progress = options.progress();
+    progress.begin(Stage::Check, 0);
+    let findings = run_built(root, &prepared, &built, check);
+    let errors = findings.iter().filter(|f| f.is_error()).count();
+    progress.end(
+        Stage::Check,
+        &[
+            ("pages", pages.len()),
+            ("errors", errors),
+            ("warnings", findings.len() - errors),
+        ],
+    );
+    Ok(findings)
 }
 
 /// Checks a built site: `outputs` is what was built from `prepared`. Findings are sorted by
@@ -233,6 +249,8 @@ fn run_built(
     }
     findings.extend(scan_outputs(root, &index, &reported));
     findings.extend(check_matrices(site));
+    let settings = site.config.warnings.iter().cloned();
+    findings.extend(settings.map(|d| finding(kind::SETTINGS, d)));
     if let Some(ext) = &options.external {
         let today = site.config.today;
         findings.extend(check_external(

@@ -1,5 +1,8 @@
 //! Highlighted blocks kept on disk between builds.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::{Classes, NotHighlighted, check_size, find_syntax, highlight_checked};
 
 /// Highlighted code kept on disk between builds, one small file per block, named by a hash of
@@ -11,11 +14,23 @@ use super::{Classes, NotHighlighted, check_size, find_syntax, highlight_checked}
 #[derive(Debug, Clone)]
 pub struct DiskCache {
     dir: std::path::PathBuf,
+    /// Blocks read from the cache and blocks highlighted afresh, for `--verbose`; shared by
+    /// the clones the render threads use.
+    counts: Arc<[AtomicUsize; 2]>,
 }
 
 impl DiskCache {
     pub fn new(dir: impl Into<std::path::PathBuf>) -> DiskCache {
-        DiskCache { dir: dir.into() }
+        DiskCache {
+            dir: dir.into(),
+            counts: Arc::default(),
+        }
+    }
+
+    /// (blocks read from the cache, blocks highlighted and stored) since this cache was made.
+    pub fn counts(&self) -> (usize, usize) {
+        let [hits, misses] = &*self.counts;
+        (hits.load(Ordering::Relaxed), misses.load(Ordering::Relaxed))
     }
 
     /// [`highlight`](super::highlight), from the cache when this block was highlighted before.
@@ -40,10 +55,12 @@ impl DiskCache {
         let key = hasher.finalize().to_hex();
         let path = self.dir.join(&key[..2]).join(&key[2..]);
         if let Ok(html) = std::fs::read_to_string(&path) {
+            self.counts[0].fetch_add(1, Ordering::Relaxed);
             return Ok(html);
         }
         let syntax = find_syntax(lang).ok_or(NotHighlighted::UnknownLanguage)?;
         let html = highlight_checked(syntax, code, classes)?;
+        self.counts[1].fetch_add(1, Ordering::Relaxed);
         // A cache that cannot be written only costs speed.
         if let Some(parent) = path.parent() {
             // Unique per process and thread: two pages with the same block are highlighted
@@ -85,6 +102,11 @@ mod tests {
         );
         let entries = walk_files(dir.path());
         assert_eq!(entries, 2, "one entry per class style");
+        assert_eq!(
+            cache.clone().counts(),
+            (4, 2),
+            "two highlighted, then read back (twice in the last assert)"
+        );
     }
 
     #[test]
@@ -105,6 +127,7 @@ mod tests {
             ));
         }
         assert!(!dir.path().exists() || walk_files(dir.path()) == 0);
+        assert_eq!(cache.counts(), (0, 0), "refused blocks are neither");
     }
 
     fn walk_files(dir: &std::path::Path) -> usize {

@@ -173,6 +173,11 @@ impl Staging {
 
     /// Swaps the staging folder in as the output in one atomic step, then takes the previous
     /// output away. Returns what the user should know (files moved aside, leftovers).
+    /// How many files were written so far.
+    pub fn written(&self) -> usize {
+        self.written.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     pub fn commit(self) -> Result<Vec<String>, WriteError> {
         let mut written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
         let marker = discard::output_marker(&mut written);

@@ -52,6 +52,8 @@ impl TestSite {
     pub fn build(&self, args: &[&str]) -> Run {
         let output = Command::new(env!("CARGO_BIN_EXE_versus"))
             .env("SOURCE_DATE_EPOCH", TODAY.to_string())
+            // Diagnostics are asserted as plain text, whatever the developer's shell forces.
+            .env_remove("CLICOLOR_FORCE")
             .arg("build")
             .arg("--root")
             .arg(self.root())
@@ -172,6 +174,7 @@ pub fn request_path(stream: &std::net::TcpStream) -> String {
 pub fn versus_in(dir: &Path, args: &[&str]) -> Run {
     Command::new(env!("CARGO_BIN_EXE_versus"))
         .env("SOURCE_DATE_EPOCH", TODAY.to_string())
+        .env_remove("CLICOLOR_FORCE")
         .current_dir(dir)
         .args(args)
         .output()

@@ -8,22 +8,22 @@ use crate::serve::Server;
 #[test]
 fn init_starts_a_site_that_builds_checks_clean_and_serves() {
     let temp = tempfile::tempdir().unwrap();
-    let run = versus(temp.path(), &["init", "my-site"]);
+    let run = versus(temp.path(), &["init", "eks-vs-aks"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout.starts_with("started a site in my-site ("),
+        run.stdout.starts_with("started a site in eks-vs-aks ("),
         "{}",
         run.stdout
     );
     for next in [
-        "cd my-site",
+        "cd eks-vs-aks",
         "versus serve --open",
         "versus check --strict",
         "versus build",
     ] {
         assert!(run.stdout.contains(next), "{next}: {}", run.stdout);
     }
-    let site = temp.path().join("my-site");
+    let site = temp.path().join("eks-vs-aks");
     for file in [
         "site.yaml",
         ".gitignore",
@@ -204,4 +204,70 @@ fn serve_shows_the_errors_of_a_first_build_that_fails() {
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+}
+
+/// First-run messages: `init` names the site after its folder, and a site whose title is
+/// missing or a starter's placeholder warns once, at its key, with what to do.
+#[test]
+fn init_names_the_site_after_its_folder_and_a_placeholder_title_warns() {
+    let temp = tempfile::tempdir().unwrap();
+    assert_eq!(versus(temp.path(), &["init", "eks-vs-aks"]).code, 0);
+    let site = temp.path().join("eks-vs-aks");
+    let settings = std::fs::read_to_string(site.join("site.yaml")).unwrap();
+    assert!(settings.contains("\ntitle: \"Eks vs aks\"\n"), "{settings}");
+    assert_eq!(versus(&site, &["build"]).code, 0);
+    let home = std::fs::read_to_string(site.join("public/index.html")).unwrap();
+    assert!(home.contains("<h1>Eks vs aks</h1>"), "{home}");
+
+    // `init` with no folder names the site after the current one, quoted as YAML needs.
+    let here = temp.path().join("kube: \"notes\" #1");
+    std::fs::create_dir(&here).unwrap();
+    assert_eq!(versus(&here, &["init"]).code, 0);
+    let check = versus(&here, &["check", "--strict"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let settings = std::fs::read_to_string(here.join("site.yaml")).unwrap();
+    assert!(
+        settings.contains(r#"title: "Kube: \"notes\" #1""#),
+        "{settings}"
+    );
+
+    // A folder that names nothing gives a placeholder, and the build says so once.
+    assert_eq!(versus(temp.path(), &["init", "my-site"]).code, 0);
+    let site = temp.path().join("my-site");
+    let run = versus(&site, &["build"]);
+    assert_eq!(run.code, 0, "a warning only: {}", run.stderr);
+    let line = std::fs::read_to_string(site.join("site.yaml"))
+        .unwrap()
+        .lines()
+        .position(|l| l.starts_with("title:"))
+        .unwrap()
+        + 1;
+    let expected = format!(
+        "site.yaml:{line}:1: warning: `title` is a placeholder (`My site`): pages, the home page and feeds show it as the site's name\n  = help: name the site in site.yaml, such as `title: EKS versus AKS`"
+    );
+    assert!(
+        run.stderr.contains(&expected),
+        "{expected}\nin:\n{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.matches("`title`").count(), 1, "once");
+    let check = versus(&site, &["check", "--strict"]);
+    assert_eq!(check.code, 1, "--strict fails on it: {}", check.stdout);
+
+    // No title at all.
+    let settings = std::fs::read_to_string(site.join("site.yaml")).unwrap();
+    let untitled: String = settings
+        .lines()
+        .filter(|l| !l.starts_with("title:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(site.join("site.yaml"), untitled).unwrap();
+    let run = versus(&site, &["build"]);
+    assert!(
+        run.stderr.contains(
+            "site.yaml: warning: no `title`: pages, the home page and feeds show no site name"
+        ),
+        "{}",
+        run.stderr
+    );
 }

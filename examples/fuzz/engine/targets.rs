@@ -1473,6 +1473,7 @@ fn run_check(ctx: &mut Context, case: &Case) {
         future: true,
         force: false,
         highlight_cache: None,
+        progress: None,
     };
     let parse = |_: &versus::source::Sources,
                  config: &Config,
