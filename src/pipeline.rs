@@ -141,6 +141,10 @@ pub fn build_into(
     let mentions = mentions_by_matrix(mentions.iter().map(|(p, ids)| (*p, ids.as_slice())));
     let (pages_written, copied) = write_generated(&prepared, &mentions, staging, &mut problems);
     checkpoint(&mut problems)?;
+    // Every page was rendered: what the cache holds beyond that is code no longer in the site.
+    if let Some(cache) = prepared.renderer.highlight_cache() {
+        cache.prune();
+    }
     let mut warnings = prepared.warnings;
     warnings.extend(problems);
     Ok((pages_written, copied, finish_diagnostics(warnings)))

@@ -1,7 +1,10 @@
 //! Highlighted blocks kept on disk between builds.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use super::{Classes, NotHighlighted, check_size, find_syntax, highlight_checked};
 
@@ -17,6 +20,8 @@ pub struct DiskCache {
     /// Blocks read from the cache and blocks highlighted afresh, for `--verbose`; shared by
     /// the clones the render threads use.
     counts: Arc<[AtomicUsize; 2]>,
+    /// The entries this build read or wrote, so [`DiskCache::prune`] can drop the others.
+    used: Arc<Mutex<HashSet<String>>>,
 }
 
 impl DiskCache {
@@ -24,6 +29,7 @@ impl DiskCache {
         DiskCache {
             dir: dir.into(),
             counts: Arc::default(),
+            used: Arc::default(),
         }
     }
 
@@ -54,6 +60,10 @@ impl DiskCache {
         }
         let key = hasher.finalize().to_hex();
         let path = self.dir.join(&key[..2]).join(&key[2..]);
+        self.used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_string());
         if let Ok(html) = std::fs::read_to_string(&path) {
             self.counts[0].fetch_add(1, Ordering::Relaxed);
             return Ok(html);
@@ -77,6 +87,56 @@ impl DiskCache {
         }
         Ok(html)
     }
+}
+
+impl DiskCache {
+    /// After a build that rendered every page: removes the entries it did not use (code since
+    /// edited or deleted, an older versus's), so the cache stays the size of the site. Only
+    /// files named as entries (`ab/cdef…`, 64 hex digits in all) are touched, and a temporary
+    /// file only when a day old (a killed build's). Returns the entries removed.
+    pub fn prune(&self) -> usize {
+        let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let Ok(shards) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let is_hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
+        let mut removed = 0;
+        for shard in shards.flatten() {
+            let shard_name = shard.file_name().to_string_lossy().into_owned();
+            if shard_name.len() != 2 || !is_hex(&shard_name) || !shard.path().is_dir() {
+                continue;
+            }
+            let Ok(entries) = std::fs::read_dir(shard.path()) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let (stem, temporary) = match name.split_once(".tmp-") {
+                    Some((stem, _)) => (stem, true),
+                    None => (name.as_str(), false),
+                };
+                if stem.len() != 62 || !is_hex(stem) {
+                    continue;
+                }
+                let stale = if temporary {
+                    older_than(&entry.path(), Duration::from_secs(24 * 60 * 60))
+                } else {
+                    !used.contains(&format!("{shard_name}{stem}"))
+                };
+                if stale && std::fs::remove_file(entry.path()).is_ok() {
+                    removed += 1;
+                }
+            }
+            // An emptied shard goes too; one still holding entries stays (remove_dir refuses).
+            let _ = std::fs::remove_dir(shard.path());
+        }
+        removed
+    }
+}
+
+fn older_than(path: &Path, age: Duration) -> bool {
+    let modified = std::fs::metadata(path).and_then(|m| m.modified());
+    modified.is_ok_and(|m| SystemTime::now().duration_since(m).is_ok_and(|d| d > age))
 }
 
 #[cfg(test)]
@@ -128,6 +188,32 @@ mod tests {
         }
         assert!(!dir.path().exists() || walk_files(dir.path()) == 0);
         assert_eq!(cache.counts(), (0, 0), "refused blocks are neither");
+    }
+
+    #[test]
+    fn prune_keeps_what_the_build_used_and_only_touches_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = DiskCache::new(dir.path());
+        first.highlight("python", "a = 1\n").unwrap();
+        first.highlight("python", "b = 2\n").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        std::fs::create_dir_all(dir.path().join("zz")).unwrap();
+        std::fs::write(dir.path().join("zz/keep"), "mine").unwrap();
+        assert_eq!(walk_files(dir.path()), 4);
+        // The next build uses one of the two blocks.
+        let next = DiskCache::new(dir.path());
+        next.highlight("python", "a = 1\n").unwrap();
+        assert_eq!(next.counts(), (1, 0));
+        assert_eq!(next.prune(), 1);
+        assert_eq!(
+            walk_files(dir.path()),
+            3,
+            "the used entry and the two foreign files"
+        );
+        assert!(dir.path().join("notes.txt").exists() && dir.path().join("zz/keep").exists());
+        let again = DiskCache::new(dir.path());
+        again.highlight("python", "a = 1\n").unwrap();
+        assert_eq!(again.counts(), (1, 0), "still cached");
     }
 
     fn walk_files(dir: &std::path::Path) -> usize {

@@ -245,3 +245,32 @@ fn highlighted_code_is_reused_from_the_cache_and_equal_without_it() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(cached, site.snapshot(), "and so does one without it");
 }
+
+/// Code edited away leaves no entry behind: the cache stays the size of the site's code.
+#[test]
+fn the_highlight_cache_drops_what_the_site_no_longer_has() {
+    let site = TestSite::new("basic");
+    let entries = || {
+        walkdir::WalkDir::new(site.root().join(".versus-cache/highlight"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .count()
+    };
+    site.build_ok();
+    assert_eq!(entries(), 1);
+    let post = "content/posts/2023-08-11-first-post.md";
+    site.edit(post, "fn main()", "fn start()");
+    site.build_ok();
+    assert_eq!(
+        entries(),
+        1,
+        "the old block's entry is gone, the new one kept"
+    );
+    let run = site.build(&["-v"]);
+    assert!(
+        run.stderr.contains("code blocks from the cache 1"),
+        "{}",
+        run.stderr
+    );
+}
