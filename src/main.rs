@@ -102,11 +102,13 @@ fn main() -> ExitCode {
             root,
             port,
             bind,
+            base_url,
             drafts,
             future,
             open,
         } => {
             let mut build = site_options(root, drafts, future);
+            build.overrides.base_url = base_url;
             // The stages of each rebuild with -v; no progress line between the server's lines.
             build.progress = Reporter::new(printer, false).map(|r| r as Arc<dyn Progress>);
             serve(ServeOptions {

@@ -88,6 +88,8 @@ pub struct State {
     generation: AtomicU64,
     /// The latest `versus check` summary, shown in every open page.
     check: Mutex<Option<String>>,
+    /// The path of `--base-url` (`/blog`, or empty): the site is served under it, as published.
+    base_path: String,
 }
 
 impl State {
@@ -99,7 +101,18 @@ impl State {
             errors: Mutex::new(None),
             generation: AtomicU64::new(0),
             check: Mutex::new(None),
+            base_path: String::new(),
         }
+    }
+
+    /// The same, serving the site under `base_path` (`/blog`) as a host would.
+    pub fn under(mut self, base_path: &str) -> State {
+        self.base_path = base_path.trim_end_matches('/').to_owned();
+        self
+    }
+
+    pub fn base_path(&self) -> &str {
+        &self.base_path
     }
 
     /// The number of the build now served.
@@ -187,12 +200,17 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot listen on {}:{}: {e}", options.bind, options.port))?;
-    let url = format!("http://{address}/");
+    // `--base-url https://example.com/blog/` previews the site under /blog/, as published.
+    let base_path = match &options.build.overrides.base_url {
+        Some(url) => base_path_of(url)?,
+        None => String::new(),
+    };
+    let url = format!("http://{address}{base_path}/");
     // Absolute URLs (canonical links, feeds) point at the preview, not at the real site.
-    options.build.overrides.base_url = Some(format!("http://{address}"));
+    options.build.overrides.base_url = Some(format!("http://{address}{base_path}"));
     let mut watcher = watch::Watcher::new(&options.build.root)?;
     let mut builder = Rebuild::new(options.build.clone());
-    let state = Arc::new(State::new(builder.outputs()));
+    let state = Arc::new(State::new(builder.outputs()).under(&base_path));
     let console = options.console.clone();
     rebuild(&state, &mut builder, None, "initial build", &console);
     // Even when quiet: with `--port 0` this is the only way to learn the address.
@@ -227,6 +245,16 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
         rebuild(&state, &mut builder, paths, &what, &console);
     }
     Ok(())
+}
+
+/// The path of an absolute http(s) URL, without its trailing slash: `/blog`, or empty.
+fn base_path_of(url: &str) -> Result<String, String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("--base-url `{url}` must be an absolute http(s) URL such as `https://example.org/blog/`"))?;
+    let path = rest.find('/').map_or("", |at| &rest[at..]);
+    Ok(path.trim_end_matches('/').to_owned())
 }
 
 /// "content/posts/a.md", "3 files", or "rescan".

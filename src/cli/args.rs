@@ -153,6 +153,10 @@ pub enum Command {
         /// The address to listen on; keep it on loopback (the server is for previews only).
         #[arg(long, default_value = "127.0.0.1")]
         bind: String,
+        /// The URL the site is published at: its path (`https://example.com/blog/` → /blog/)
+        /// is where the preview serves it, so links work as they will once published.
+        #[arg(short, long)]
+        base_url: Option<String>,
         /// Include posts and pages marked `draft: true`.
         #[arg(short = 'D', long)]
         drafts: bool,

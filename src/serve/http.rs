@@ -42,12 +42,24 @@ pub fn handle(request: &Request, state: &State) -> Response {
             .header("Content-Type", "text/javascript; charset=utf-8")
             .header("Cache-Control", "no-store");
     }
+    let base = state.base_path();
+    let redirect = |to: &str| {
+        let location = utf8_percent_encode(&format!("{base}{to}"), PATH_ESCAPES).to_string();
+        Response::new(301, Body::Empty).header("Location", location)
+    };
+    // Under a base path the site lives at /blog/…; its root and the bare /blog lead there.
+    let path = if base.is_empty() {
+        path
+    } else if let Some(inside) = path.strip_prefix(base).filter(|p| p.starts_with('/')) {
+        inside
+    } else if path == base || path == "/" {
+        return redirect("/");
+    } else {
+        return not_found(state);
+    };
     match resolve(path, state) {
         Resolved::File(key, bytes) => file_response(&key, &bytes, state.generation()),
-        Resolved::Redirect(to) => {
-            let location = utf8_percent_encode(&to, PATH_ESCAPES).to_string();
-            Response::new(301, Body::Empty).header("Location", location)
-        }
+        Resolved::Redirect(to) => redirect(&to),
         Resolved::Forbidden => Response::text(403, "forbidden"),
         Resolved::NotFound => not_found(state),
     }

@@ -20,10 +20,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(root: &Path) -> Server {
+        Server::start_with(root, &[])
+    }
+
+    /// [`Server::start`] with more arguments for `versus serve`.
+    pub fn start_with(root: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_versus"))
             .env("SOURCE_DATE_EPOCH", TODAY.to_string())
             .args(["serve", "--port", "0", "--root"])
             .arg(root)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -50,7 +56,8 @@ impl Server {
             if let Some(url) = line.strip_prefix("serving ") {
                 let base = url.split_whitespace().next().unwrap().trim_end_matches('/');
                 server.base = base.to_owned();
-                server.address = base.trim_start_matches("http://").to_owned();
+                let host = base.trim_start_matches("http://");
+                server.address = host.split('/').next().unwrap().to_owned();
                 return server;
             }
         }
@@ -741,4 +748,34 @@ fn liquid_includes_and_settings_are_followed() {
             "{page} shows {shows:?} after {log:?}"
         );
     }
+}
+
+/// `serve --base-url https://example.com/blog/` previews the site under /blog/, as a host
+/// serves it once published: links work, the root leads there, nothing answers outside it.
+#[test]
+fn serve_with_a_base_url_serves_the_site_under_its_path() {
+    let site = crate::harness::TestSite::new("blog");
+    let server = Server::start_with(site.root(), &["-b", "https://example.com/blog/"]);
+    assert!(server.base.ends_with("/blog"), "{}", server.base);
+    let (status, home) = server.get("/");
+    assert_eq!(status, 200, "{home}");
+    let post = home
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.starts_with("/blog/20"))
+        .unwrap_or_else(|| panic!("no post link under /blog/ in {home}"))
+        .to_owned();
+    let (status, _) = server.raw("GET", &post);
+    assert_eq!(status, 200, "{post}");
+    for (path, location) in [("/", "/blog/"), ("/blog", "/blog/")] {
+        let (status, head) = server.raw("GET", path);
+        assert_eq!(status, 301, "{path}: {head}");
+        assert!(
+            head.contains(&format!("Location: {location}\r\n")),
+            "{head}"
+        );
+    }
+    let (status, _) = server.raw("GET", post.trim_start_matches("/blog"));
+    assert_eq!(status, 404, "outside /blog/ nothing is served");
 }
