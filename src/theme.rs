@@ -28,6 +28,8 @@ pub const FILES: &[ThemeFile] = theme_files![
     "layouts/terms.html",
     "static/favicon.svg",
     "static/style.css",
+    "strings/de.yaml",
+    "strings/en.yaml",
 ];
 
 /// The built-in layouts by template name (`post.html`, `partials/x.html`) and text.
@@ -44,6 +46,20 @@ pub fn statics() -> impl Iterator<Item = (&'static str, &'static [u8])> {
     FILES
         .iter()
         .filter_map(|file| Some((file.path.strip_prefix("static/")?, file.bytes)))
+}
+
+/// The languages with built-in strings (`de`, `en`): the names of `strings/*.yaml`.
+pub fn languages() -> impl Iterator<Item = &'static str> {
+    FILES
+        .iter()
+        .filter_map(|file| file.path.strip_prefix("strings/")?.strip_suffix(".yaml"))
+}
+
+/// The built-in strings of `language` (`de`), as YAML text.
+pub fn strings(language: &str) -> Option<&'static str> {
+    let path = format!("strings/{language}.yaml");
+    let file = FILES.iter().find(|file| file.path == path)?;
+    std::str::from_utf8(file.bytes).ok()
 }
 
 /// The built-in file at `path` (`layouts/post.html`), for `versus theme copy`.
@@ -82,5 +98,7 @@ mod tests {
         assert!(statics().any(|(name, _)| name == "style.css"));
         assert!(file("./layouts/post.html").is_some());
         assert!(file("layouts/nope.html").is_none());
+        assert_eq!(languages().collect::<Vec<_>>(), ["de", "en"]);
+        assert!(strings("en").is_some() && strings("xx").is_none());
     }
 }
