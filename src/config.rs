@@ -202,6 +202,23 @@ pub fn from_source(
                 .with_help("set the address the site is published at, such as `base_url: https://example.com/`, or pass --base-url"),
         );
     }
+    let provided: Vec<&str> = crate::theme::languages().collect();
+    if !provided.contains(&crate::theme::language_of(&language).as_str()) {
+        let offset = yaml::key_offset(source, "language", None).unwrap_or(0);
+        warnings.push(
+            Diagnostic::warning(
+                path,
+                format!(
+                    "no built-in strings for language `{language}`: versus writes its own words (legends, counts, dates) in English"
+                ),
+            )
+            .at_offset(source, offset)
+            .with_help(format!(
+                "languages provided: {}; or write every string in data/strings.yaml",
+                provided.join(", ")
+            )),
+        );
+    }
     for key in map.keys().filter_map(|k| k.as_str()) {
         if let Some(near) = crate::diag::did_you_mean(key, KNOWN_KEYS.iter().copied())
             && near != key
@@ -401,6 +418,19 @@ mod tests {
         assert_eq!((errors[0].line, errors[0].col), (3, 1));
         assert_eq!((errors[1].line, errors[1].col), (2, 1));
         assert!(errors[1].message.contains("base_url"));
+    }
+
+    #[test]
+    fn a_language_without_strings_is_a_warning_naming_those_there_are() {
+        let config = parse("base_url: https://a.org\ntitle: T\nlanguage: fr\n").unwrap();
+        let warning = &config.warnings[0];
+        assert_eq!((warning.line, warning.col), (3, 1));
+        assert!(warning.message.contains("`fr`"), "{}", warning.message);
+        assert!(warning.help.as_deref().unwrap().contains("de, en"));
+        for provided in ["en", "de", "de-CH", "en_GB"] {
+            let source = format!("base_url: https://a.org\nlanguage: {provided}\n");
+            assert!(parse(&source).unwrap().warnings.is_empty(), "{provided}");
+        }
     }
 
     #[test]

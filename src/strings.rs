@@ -85,25 +85,16 @@ impl Default for Strings {
     }
 }
 
-/// `de-CH`, `de_DE`, `DE` → `de`: the language part of a language tag.
-pub fn primary_language(tag: &str) -> String {
-    tag.split(['-', '_'])
-        .next()
-        .unwrap_or(tag)
-        .trim()
-        .to_lowercase()
-}
-
 /// Whether the language of `tag` has built-in strings.
 pub fn is_provided(tag: &str) -> bool {
-    let language = primary_language(tag);
+    let language = crate::theme::language_of(tag);
     crate::theme::languages().any(|l| l == language)
 }
 
 /// The built-in strings for the site's `language` (English when none exist, which
 /// `config` warns about) with `data/strings.yaml` in place.
 pub fn load(language: &str, files: &[DataFile]) -> Result<Strings, Vec<Diagnostic>> {
-    let mut strings = Strings::builtin(&primary_language(language));
+    let mut strings = Strings::builtin(&crate::theme::language_of(language));
     if let Some(file) = files.iter().find(|f| f.path == Path::new(FILE)) {
         strings.replace_from(file)?;
     }
@@ -525,8 +516,6 @@ mod tests {
 
     #[test]
     fn a_region_picks_its_language_and_an_unknown_one_english() {
-        assert_eq!(Strings::builtin(&primary_language("de-CH")).language, "de");
-        assert_eq!(Strings::builtin(&primary_language("DE_de")).language, "de");
         assert_eq!(Strings::builtin("fr").language, "en");
         assert!(is_provided("en-GB") && !is_provided("fr"));
     }

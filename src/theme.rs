@@ -55,6 +55,16 @@ pub fn languages() -> impl Iterator<Item = &'static str> {
         .filter_map(|file| file.path.strip_prefix("strings/")?.strip_suffix(".yaml"))
 }
 
+/// `de-CH`, `de_DE`, `DE` → `de`: the language part of a language tag, which picks the
+/// built-in strings.
+pub fn language_of(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .trim()
+        .to_lowercase()
+}
+
 /// The built-in strings of `language` (`de`), as YAML text.
 pub fn strings(language: &str) -> Option<&'static str> {
     let path = format!("strings/{language}.yaml");
@@ -100,5 +110,6 @@ mod tests {
         assert!(file("layouts/nope.html").is_none());
         assert_eq!(languages().collect::<Vec<_>>(), ["de", "en"]);
         assert!(strings("en").is_some() && strings("xx").is_none());
+        assert_eq!([language_of("de-CH"), language_of("DE_de")], ["de", "de"]);
     }
 }

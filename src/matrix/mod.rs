@@ -68,32 +68,6 @@ impl Support {
         }
     }
 
-    /// The short text shown in a table cell.
-    pub fn label(self) -> &'static str {
-        match self {
-            Support::Default => "Built in",
-            Support::Option => "Option",
-            Support::Addon => "Add-on",
-            Support::Manual => "Do it yourself",
-            Support::None => "Not supported",
-            Support::NotApplicable => "Not applicable",
-            Support::Unknown => "Unknown",
-        }
-    }
-
-    /// The legend's explanation.
-    pub fn description(self) -> &'static str {
-        match self {
-            Support::Default => "on out of the box",
-            Support::Option => "one setting away",
-            Support::Addon => "an add-on to turn on",
-            Support::Manual => "possible with your own work: install, configure and maintain it",
-            Support::None => "not supported",
-            Support::NotApplicable => "not applicable by design: never counted as missing",
-            Support::Unknown => "not known yet",
-        }
-    }
-
     /// A symbol beside the text, so the level never rests on colour alone.
     pub fn symbol(self) -> &'static str {
         match self {

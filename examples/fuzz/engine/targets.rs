@@ -1299,9 +1299,11 @@ fn run_matrices(ctx: &Context, case: &Case) {
     let Ok(matrices) = matrix::load(&files) else {
         return;
     };
-    let _ = compare::json(&matrices);
+    // A data/strings.yaml among the files replaces built-in strings; a bad one is reported.
+    let strings = versus::strings::load(&ctx.config.language, &files).unwrap_or_default();
+    let _ = compare::json(&matrices, &strings);
     let _ = compare::csv(&matrices);
-    let _ = compare::index_html(&matrices, &ctx.config);
+    let _ = compare::index_html(&matrices, &ctx.config, &strings);
     let first_provider = matrices.providers.first().map(|p| p.id.clone());
     for area in &matrices.areas {
         let selections = [
@@ -1323,12 +1325,12 @@ fn run_matrices(ctx: &Context, case: &Case) {
                         stale: Some(table::Staleness::of(&ctx.config)),
                         anchor: area.id.clone(),
                     };
-                    let _ = table::render(&view, &matrices, &options);
+                    let _ = table::render(&view, &matrices, &options, &strings);
                 }
             }
         }
         let options = table::TableOptions::default();
-        let _ = compare::area_html(area, &matrices, &options, &[], &ctx.config);
+        let _ = compare::area_html(area, &matrices, &options, &[], &ctx.config, &strings);
     }
 }
 
