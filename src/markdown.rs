@@ -34,9 +34,12 @@ pub use crate::text::{escape_html, push_escaped};
 /// "../about.md") into the URL of the page built from it; None if no such source exists.
 pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
-/// Expands a paragraph that is only a `{{ call(...) }}` (a matrix table): None leaves it as
-/// text, `Some(Ok(html))` replaces it, `Some(Err(message))` reports a problem.
-pub type ExpandEmbed<'a> = &'a (dyn Fn(&str) -> Option<Result<String, String>> + Sync);
+/// Expands a paragraph that is only a `{{ call(...) }}` (a matrix table), given the plain text
+/// of the heading right above it if there is one (a table's caption need not say it again):
+/// None leaves it as text, `Some(Ok(html))` replaces it, `Some(Err(message))` reports a
+/// problem.
+pub type ExpandEmbed<'a> =
+    &'a (dyn Fn(&str, Option<&str>) -> Option<Result<String, String>> + Sync);
 
 /// How [`render`] connects a page to the rest of the site; without them, source links and
 /// embeds stay as written, and code is highlighted afresh.
@@ -611,7 +614,8 @@ fn expand_embeds(doc: &mut Doc, expand: ExpandEmbed, problems: &mut Vec<Problem>
         if !is_call {
             continue;
         }
-        match expand(source) {
+        let heading = heading_before(doc, i);
+        match expand(source, heading.as_deref()) {
             None => {}
             Some(Ok(html)) => {
                 let end = doc.partner[i];
@@ -626,6 +630,23 @@ fn expand_embeds(doc: &mut Doc, expand: ExpandEmbed, problems: &mut Vec<Problem>
             }),
         }
     }
+}
+
+/// The plain text of the heading right before the block that starts at `i`, if that is one.
+fn heading_before(doc: &Doc, i: usize) -> Option<String> {
+    let end = (0..i).rev().find(|&k| !doc.is_removed(k))?;
+    if !matches!(doc.items[end].event, Event::End(TagEnd::Heading(_))) {
+        return None;
+    }
+    let mut text = String::new();
+    for item in &doc.items[doc.partner[end] + 1..end] {
+        match &item.event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    Some(text)
 }
 
 // ---------------------------------------------------------------------------
@@ -1569,6 +1590,23 @@ mod tests {
 
     fn html(body: &str) -> String {
         render_with(body, &no_sources).html
+    }
+
+    #[test]
+    fn an_embed_is_told_the_heading_right_above_it() {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let expand = |source: &str, heading: Option<&str>| {
+            seen.lock().unwrap().push(heading.map(str::to_owned));
+            Some(Ok(format!("<table>{source}</table>")))
+        };
+        let options = Options {
+            expand_embed: Some(&expand),
+            ..Options::default()
+        };
+        let body = "## JSON *columns*\n\n{{ matrix(\"a\") }}\n\nText.\n\n{{ matrix(\"b\") }}\n";
+        let out = render(body, &options);
+        assert!(out.html.contains("<table>{{ matrix(\"b\") }}</table>"));
+        assert_eq!(*seen.lock().unwrap(), [Some("JSON columns".into()), None]);
     }
 
     fn render_with(body: &str, resolve: &(dyn Fn(&str) -> Option<String> + Sync)) -> Rendered {

@@ -640,8 +640,8 @@ pub fn render_page<'p>(
             .map(|url| site.config.relative_url(url))
     };
     let embedded = Mutex::new(Vec::new());
-    let expand = |source: &str| {
-        let result = renderer.expand_embed(source)?;
+    let expand = |source: &str, heading: Option<&str>| {
+        let result = renderer.expand_embed(source, heading)?;
         if let (Ok(_), Some(id)) = (&result, render::embedded_call(source)) {
             embedded
                 .lock()

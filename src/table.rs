@@ -43,6 +43,19 @@ pub struct TableOptions {
     pub stale: Option<Staleness>,
     /// Prefix of the element ids, unique within the page.
     pub anchor: String,
+    /// The text of the heading right above the table: a caption saying the same is hidden
+    /// from the eye (it still names the table for screen readers).
+    pub heading: Option<String>,
+}
+
+/// Whether a caption says what the heading above it says: case, spaces and a closing
+/// colon or full stop aside.
+fn repeats(caption: &str, heading: &str) -> bool {
+    let norm = |text: &str| {
+        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        words.join(" ").trim_end_matches([':', '.']).to_owned()
+    };
+    norm(caption) == norm(heading)
 }
 
 /// Claims verified before `before` (`days` before the build's day) may be out of date.
@@ -92,13 +105,17 @@ pub fn render(
         .caption
         .clone()
         .unwrap_or_else(|| view.matrix.title.clone());
+    let hidden = match &options.heading {
+        Some(heading) if repeats(&caption, heading) => " class=\"visually-hidden\"",
+        _ => "",
+    };
     let mut html = String::with_capacity(4096);
     let mode_class = match options.mode {
         Mode::Compact => "matrix-compact",
         Mode::Detailed => "matrix-detailed",
     };
     html.push_str(&format!(
-        "<figure class=\"matrix {mode_class}\" id=\"{anchor}\">\n<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"{anchor}-caption\" tabindex=\"0\">\n<table class=\"matrix-table\">\n<caption id=\"{anchor}-caption\">{}</caption>\n",
+        "<figure class=\"matrix {mode_class}\" id=\"{anchor}\">\n<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"{anchor}-caption\" tabindex=\"0\">\n<table class=\"matrix-table\">\n<caption id=\"{anchor}-caption\"{hidden}>{}</caption>\n",
         escape_html(&caption)
     ));
     html.push_str(&format!(
@@ -380,7 +397,7 @@ fn source_label(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Staleness, source_label};
+    use super::{Staleness, repeats, source_label};
     use crate::strings::Strings;
 
     #[test]
@@ -395,6 +412,31 @@ mod tests {
         assert_eq!(
             [age(365), age(730), age(90), age(1)],
             ["a year", "2 years", "90 days", "a day"]
+        );
+    }
+
+    #[test]
+    fn a_caption_repeats_a_heading_whatever_its_case_and_spacing() {
+        assert!(repeats("Disk storage", "Disk  storage:"));
+        assert!(repeats("JSON columns", "json columns"));
+        assert!(!repeats(
+            "Disk storage: where EKS and AKS differ",
+            "Disk storage"
+        ));
+    }
+
+    #[test]
+    fn ages_in_german() {
+        let age = |days| {
+            Staleness {
+                before: jiff::civil::date(2026, 1, 1),
+                days,
+            }
+            .age(&Strings::builtin("de"))
+        };
+        assert_eq!(
+            [age(365), age(730), age(90)],
+            ["ein Jahr", "2 Jahre", "90 Tage"]
         );
     }
 

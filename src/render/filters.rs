@@ -69,8 +69,12 @@ pub(super) fn add_matrix_function(env: &mut Environment<'static>, site: &Site) {
     let strings = Arc::new(site.strings.clone());
     env.add_function(
         "matrix",
-        move |id: &str, kwargs: Kwargs| -> Result<Value, Error> {
+        move |state: &State, id: &str, kwargs: Kwargs| -> Result<Value, Error> {
             let fail = |message: String| Error::new(ErrorKind::InvalidOperation, message);
+            // Set by a post's embed: the heading right above the table.
+            let heading = state
+                .lookup("embed_heading")
+                .and_then(|h| h.as_str().map(str::to_owned));
             let only: Option<String> = kwargs.get("only")?;
             let mode: Option<String> = kwargs.get("mode")?;
             let selection = Selection {
@@ -143,6 +147,7 @@ pub(super) fn add_matrix_function(env: &mut Environment<'static>, site: &Site) {
                 details_url: Some(config.relative_url(&compare::area_path(id))),
                 stale: Some(table::Staleness::of(&config)),
                 anchor,
+                heading,
             };
             Ok(Value::from_safe_string(table::render(
                 &view, &matrices, &options, &strings,

@@ -778,11 +778,16 @@ impl Renderer {
     }
 
     /// Expands a paragraph that is only `{{ matrix(...) }}`; other `{{ ... }}` stay text.
-    pub fn expand_embed(&self, source: &str) -> Option<Result<String, String>> {
+    /// `heading` is the text of the heading right above it, which a caption need not repeat.
+    pub fn expand_embed(
+        &self,
+        source: &str,
+        heading: Option<&str>,
+    ) -> Option<Result<String, String>> {
         embedded_call(source)?;
         Some(
             self.env
-                .render_str(source, minijinja::context! {})
+                .render_str(source, minijinja::context! { embed_heading => heading })
                 .map_err(|err| {
                     let mut innermost = &err;
                     while let Some(inner) =

@@ -800,7 +800,7 @@ fn markdown_doc(rng: &mut Rng) -> String {
 
 fn run_markdown(body: &str) {
     let resolve = |target: &str| (!target.contains('z')).then(|| format!("/{}/", target.len()));
-    let expand = |source: &str| {
+    let expand = |source: &str, _heading: Option<&str>| {
         source
             .contains("matrix(")
             .then(|| Ok("<table><tr><td>x</td></tr></table>".to_owned()))
@@ -1324,6 +1324,7 @@ fn run_matrices(ctx: &Context, case: &Case) {
                         details_url: Some(compare::area_path(&area.id)),
                         stale: Some(table::Staleness::of(&ctx.config)),
                         anchor: area.id.clone(),
+                        heading: Some(area.title.clone()),
                     };
                     let _ = table::render(&view, &matrices, &options, &strings);
                 }
