@@ -36,6 +36,14 @@ impl TestSite {
         TestSite { dir }
     }
 
+    /// A copy of a fixture as it is, layouts or none: a site without `layouts/` is built with
+    /// versus's built-in theme alone.
+    pub fn bare(name: &str) -> TestSite {
+        let dir = tempfile::tempdir().expect("temp dir");
+        copy_tree(&fixture(name), dir.path());
+        TestSite { dir }
+    }
+
     pub fn root(&self) -> &Path {
         self.dir.path()
     }
