@@ -33,7 +33,7 @@ pub enum Support {
     Default,
     /// One switch at creation (or a setting of the service).
     Option,
-    /// A provider add-on to enable.
+    /// An extension the provider offers, to turn on or install.
     Addon,
     /// Possible with your own work (install, configure, maintain).
     Manual,
@@ -81,7 +81,7 @@ impl Support {
         }
     }
 
-    /// Offered by the provider itself (on, a switch, or an add-on), as opposed to built by you.
+    /// Offered by the provider itself (on, a switch, or an extension), as opposed to built by you.
     pub fn is_offered(self) -> bool {
         matches!(self, Support::Default | Support::Option | Support::Addon)
     }
@@ -105,7 +105,7 @@ impl Support {
 pub struct Provider {
     pub id: String,
     pub name: String,
-    /// Used in table headers: `EKS`.
+    /// Used in table headers: `PostgreSQL`.
     pub short: String,
     pub vendor: String,
     pub home: Option<String>,
