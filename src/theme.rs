@@ -72,6 +72,16 @@ pub fn strings(language: &str) -> Option<&'static str> {
     std::str::from_utf8(file.bytes).ok()
 }
 
+/// Where a site keeps its own version of the built-in file at `path`: the same path, except
+/// that a language's strings are replaced in the site's one `data/strings.yaml`.
+pub fn site_path(path: &str) -> &str {
+    if path.starts_with("strings/") {
+        "data/strings.yaml"
+    } else {
+        path
+    }
+}
+
 /// The built-in file at `path` (`layouts/post.html`), for `versus theme copy`.
 pub fn file(path: &str) -> Option<&'static ThemeFile> {
     let path = path.trim_start_matches("./");
@@ -111,5 +121,7 @@ mod tests {
         assert_eq!(languages().collect::<Vec<_>>(), ["de", "en"]);
         assert!(strings("en").is_some() && strings("xx").is_none());
         assert_eq!([language_of("de-CH"), language_of("DE_de")], ["de", "de"]);
+        assert_eq!(site_path("strings/de.yaml"), "data/strings.yaml");
+        assert_eq!(site_path("layouts/post.html"), "layouts/post.html");
     }
 }

@@ -2,7 +2,7 @@
 //! site on the built-in theme alone writes none of the Kubernetes site's words; `language: de`
 //! writes German; one string of data/strings.yaml replaces the built-in one.
 
-use crate::harness::{TestSite, assert_has, errors_of};
+use crate::harness::{TestSite, assert_has, errors_of, versus_in};
 
 /// Every page, feed and export of the site's output: (path, text).
 fn outputs(site: &TestSite) -> Vec<(String, String)> {
@@ -288,4 +288,20 @@ fn a_mistyped_string_or_level_is_an_error_at_its_place() {
         "data/strings.yaml:5:3: error: unknown string `table.featrue`",
     );
     assert_has(&errors, "did you mean `table.feature`?");
+}
+
+#[test]
+fn theme_copy_of_a_language_writes_the_sites_strings_file() {
+    let site = databases();
+    let copy = versus_in(site.root(), &["theme", "copy", "strings/de.yaml"]);
+    assert_eq!(copy.code, 0, "{}", copy.stderr);
+    assert_has(&copy.stdout, "data/strings.yaml");
+    let list = versus_in(site.root(), &["theme", "list"]);
+    assert_has(&list.stdout, "strings/de.yaml  (yours)");
+    // Every German string in place, though the site says `language: en`.
+    site.build_ok();
+    let post = site.read("2026/11/20/json-and-schema-changes/index.html");
+    assert_has(&post, r#"<html lang="en">"#);
+    assert_has(&post, ">Zum Hauptinhalt springen</a>");
+    assert_has(&post, "20. November 2026");
 }
