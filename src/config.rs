@@ -426,7 +426,7 @@ mod tests {
         let warning = &config.warnings[0];
         assert_eq!((warning.line, warning.col), (3, 1));
         assert!(warning.message.contains("`fr`"), "{}", warning.message);
-        assert!(warning.help.as_deref().unwrap().contains("de, en"));
+        assert!(warning.help.as_deref().unwrap().contains("de, en, nl"));
         for provided in ["en", "de", "de-CH", "en_GB"] {
             let source = format!("base_url: https://a.org\nlanguage: {provided}\n");
             assert!(parse(&source).unwrap().warnings.is_empty(), "{provided}");

@@ -425,11 +425,11 @@ pub enum Plural {
     Other,
 }
 
-/// The CLDR cardinal rule of `language` for a whole number. English and German: `one` for
-/// exactly 1 (rule `i = 1 and v = 0`), else `other`.
+/// The CLDR cardinal rule of `language` for a whole number. English, German and Dutch: `one`
+/// for exactly 1 (rule `i = 1 and v = 0`), else `other`.
 pub fn plural(language: &str, n: u64) -> Plural {
     match language {
-        "en" | "de" if n == 1 => Plural::One,
+        "en" | "de" | "nl" if n == 1 => Plural::One,
         _ => Plural::Other,
     }
 }
@@ -503,6 +503,15 @@ mod tests {
     }
 
     #[test]
+    fn every_language_has_its_plural_rule() {
+        // A language whose 1 is not `one`, or that has more forms, needs its rule in `plural`.
+        for language in crate::theme::languages() {
+            assert_eq!(plural(language, 1), Plural::One, "{language}");
+            assert_eq!(plural(language, 2), Plural::Other, "{language}");
+        }
+    }
+
+    #[test]
     fn counts_take_each_languages_form() {
         let en = Strings::builtin("en");
         assert_eq!(en.count("compare.features", 1, &[]), "1 feature");
@@ -512,6 +521,9 @@ mod tests {
         assert_eq!(de.count("compare.features", 1, &[]), "1 Funktion");
         assert_eq!(de.count("compare.features", 21, &[]), "21 Funktionen");
         assert_eq!(de.count("posts.count", 1, &[]), "1 Beitrag");
+        let nl = Strings::builtin("nl");
+        assert_eq!(nl.count("posts.count", 1, &[]), "1 bericht");
+        assert_eq!(nl.count("posts.count", 3, &[]), "3 berichten");
     }
 
     #[test]
@@ -535,6 +547,7 @@ mod tests {
         let day = jiff::civil::date(2026, 3, 2);
         assert_eq!(Strings::builtin("en").date(day), "March 2, 2026");
         assert_eq!(Strings::builtin("de").date(day), "2. März 2026");
+        assert_eq!(Strings::builtin("nl").date(day), "2 maart 2026");
     }
 
     #[test]

@@ -30,6 +30,7 @@ pub const FILES: &[ThemeFile] = theme_files![
     "static/style.css",
     "strings/de.yaml",
     "strings/en.yaml",
+    "strings/nl.yaml",
 ];
 
 /// The built-in layouts by template name (`post.html`, `partials/x.html`) and text.
@@ -118,7 +119,7 @@ mod tests {
         assert!(statics().any(|(name, _)| name == "style.css"));
         assert!(file("./layouts/post.html").is_some());
         assert!(file("layouts/nope.html").is_none());
-        assert_eq!(languages().collect::<Vec<_>>(), ["de", "en"]);
+        assert_eq!(languages().collect::<Vec<_>>(), ["de", "en", "nl"]);
         assert!(strings("en").is_some() && strings("xx").is_none());
         assert_eq!([language_of("de-CH"), language_of("DE_de")], ["de", "de"]);
         assert_eq!(site_path("strings/de.yaml"), "data/strings.yaml");

@@ -241,7 +241,7 @@ fn an_unknown_language_falls_back_to_english_with_a_warning() {
         &run.stderr,
         "site.yaml:5:1: warning: no built-in strings for language `xx`",
     );
-    assert_has(&run.stderr, "languages provided: de, en");
+    assert_has(&run.stderr, "languages provided: de, en, nl");
     let post = site.read("2026/11/20/json-and-schema-changes/index.html");
     assert_has(&post, r#"<html lang="xx">"#);
     assert_has(&post, ">Skip to main content</a>");
@@ -304,4 +304,24 @@ fn theme_copy_of_a_language_writes_the_sites_strings_file() {
     assert_has(&post, r#"<html lang="en">"#);
     assert_has(&post, ">Zum Hauptinhalt springen</a>");
     assert_has(&post, "20. November 2026");
+}
+
+#[test]
+fn language_nl_writes_dutch() {
+    let site = databases();
+    site.edit("site.yaml", "language: en", "language: nl");
+    site.build_ok();
+    let post = site.read("2026/11/20/json-and-schema-changes/index.html");
+    assert_has(
+        &post,
+        r#"<span class="support-text">Ingebouwd</span></dt><dd>standaard aan</dd>"#,
+    );
+    assert_has(
+        &post,
+        r#"<time datetime="2026-11-20">20 november 2026</time>"#,
+    );
+    assert_has(&post, ">Naar de hoofdinhoud</a>");
+    let index = site.read("compare/index.html");
+    assert_has(&index, r#"<span class="compare-count">(2 functies)</span>"#);
+    assert_has(&site.read("tags/json/index.html"), "1 bericht</p>");
 }
