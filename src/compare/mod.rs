@@ -114,6 +114,8 @@ pub fn area_html(
         mode: Mode::Detailed,
         details_url: None,
         anchor: area.id.clone(),
+        // The page's own heading is the area's title: the caption need not show it again.
+        heading: Some(area.title.clone()),
         ..options.clone()
     };
     html.push_str(&table::render(&view, matrices, &options, strings));

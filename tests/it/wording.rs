@@ -124,6 +124,14 @@ fn columns_legend_counts_and_navigation_read_right() {
     let area = site.read("compare/operations/index.html");
     assert_has(
         &area,
+        r#"<h1 id="page-title">Replication and schema changes</h1>"#,
+    );
+    assert_has(
+        &area,
+        r#"<caption id="operations-caption" class="visually-hidden">Replication and schema changes</caption>"#,
+    );
+    assert_has(
+        &area,
         "<dd>an official extension to turn on or install</dd>",
     );
     assert_has(&area, r#"<span class="support-text">Extension</span>"#);
