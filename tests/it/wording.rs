@@ -333,3 +333,18 @@ fn language_nl_writes_dutch() {
     assert_has(&index, r#"<span class="compare-count">(2 functies)</span>"#);
     assert_has(&site.read("tags/json/index.html"), "1 bericht</p>");
 }
+
+#[test]
+fn a_layout_naming_an_unknown_string_fails_with_a_did_you_mean() {
+    let site = databases();
+    site.write(
+        "layouts/page.html",
+        "{% extends \"base.html\" %}\n{% block content %}{{ t(\"nav.hom\") }}{% endblock %}\n",
+    );
+    let errors = errors_of(&site);
+    assert_has(&errors, "layouts/page.html:2:");
+    assert_has(
+        &errors,
+        "unknown string `nav.hom`: did you mean `nav.home`?",
+    );
+}
