@@ -437,7 +437,7 @@ pub fn plural(language: &str, n: u64) -> Plural {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     fn override_with(language: &str, text: &str) -> Result<Strings, Vec<String>> {
         let file = DataFile {
@@ -500,6 +500,55 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The literal keys in `text` after each of `calls` (`strings.html(`, `t(`).
+    fn keys_after<'t>(text: &'t str, calls: &[&str]) -> Vec<&'t str> {
+        let mut keys = Vec::new();
+        for call in calls {
+            for (at, _) in text.match_indices(call) {
+                let rest = text[at + call.len()..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else {
+                    continue;
+                };
+                let Some(end) = rest.find('"') else { continue };
+                if rest[end + 1..].trim_start().starts_with([',', ')']) {
+                    keys.push(&rest[..end]);
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_key_the_code_and_the_layouts_name_is_built_in() {
+        let english = Strings::builtin("en");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let calls = [
+            "strings.html(",
+            "strings.count_html(",
+            "strings.text(",
+            "strings.plain(",
+            "strings.count(",
+        ];
+        let mut named = 0;
+        for entry in walkdir::WalkDir::new(root.join("src")) {
+            let entry = entry.unwrap();
+            if entry.path().extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(entry.path()).unwrap();
+                for key in keys_after(&text, &calls) {
+                    named += 1;
+                    assert!(english.has(key), "{}: `{key}`", entry.path().display());
+                }
+            }
+        }
+        for (name, text) in crate::theme::layouts() {
+            for key in keys_after(text, &["t("]) {
+                named += 1;
+                assert!(english.has(key), "{name}: `{key}`");
+            }
+        }
+        assert!(named > 80, "{named} keys found: the scan misses calls");
     }
 
     #[test]
