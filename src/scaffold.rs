@@ -187,6 +187,8 @@ description: >-
   Side-by-side comparisons of the products I use, with every claim linked to its source.
 # The address the site is published at (links in feeds and the sitemap use it).
 base_url: https://my-comparison.example
+# The words versus writes itself (legends, counts, dates) in en, de or nl; replace any of them
+# in data/strings.yaml (`versus theme copy strings/en.yaml` writes all to edit).
 language: en
 # Authors of posts that do not name their own (ids of data/authors.yaml).
 authors: [me]
