@@ -348,3 +348,21 @@ fn a_layout_naming_an_unknown_string_fails_with_a_did_you_mean() {
         "unknown string `nav.hom`: did you mean `nav.home`?",
     );
 }
+
+#[test]
+fn a_provider_without_short_is_headed_by_its_name_everywhere() {
+    let site = databases();
+    site.edit("data/providers.yaml", "  short: MySQL\n", "");
+    site.build_ok();
+    let header = r#"<th scope="col"><abbr title="MySQL Community Server">MySQL Community Server</abbr></th>"#;
+    assert_has(
+        &site.read("2026/11/20/json-and-schema-changes/index.html"),
+        header,
+    );
+    assert_has(&site.read("compare/index.html"), header);
+    assert_has(&site.read("compare/operations/index.html"), header);
+    assert_has(
+        &site.read("compare/matrix.json"),
+        r#""short": "MySQL Community Server""#,
+    );
+}
