@@ -337,15 +337,6 @@ impl Taxonomy {
         }
     }
 
-    /// `Tags`: the index page's title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Taxonomy::Tags => "Tags",
-            Taxonomy::Categories => "Categories",
-            Taxonomy::Authors => "Authors",
-        }
-    }
-
     /// `tag`: one term's kind, for headings.
     pub fn singular(self) -> &'static str {
         match self {

@@ -225,6 +225,23 @@ pub fn from_source(
     if let Some(warning) = title_warning(path, source, &title) {
         warnings.push(warning);
     }
+    let provided: Vec<&str> = crate::theme::languages().collect();
+    if !provided.contains(&crate::theme::language_of(&language).as_str()) {
+        let offset = yaml::key_offset(source, "language", None).unwrap_or(0);
+        warnings.push(
+            Diagnostic::warning(
+                path,
+                format!(
+                    "no built-in strings for language `{language}`: versus writes its own words (legends, counts, dates) in English"
+                ),
+            )
+            .at_offset(source, offset)
+            .with_help(format!(
+                "languages provided: {}; or write every string in data/strings.yaml",
+                provided.join(", ")
+            )),
+        );
+    }
     for key in map.keys().filter_map(|k| k.as_str()) {
         if let Some(near) = crate::diag::did_you_mean(key, KNOWN_KEYS.iter().copied())
             && near != key
@@ -498,6 +515,23 @@ mod tests {
             "title: Sites\n",
         ] {
             assert!(title_warnings(real).is_empty(), "{real:?}");
+        }
+    }
+
+    #[test]
+    fn a_language_without_strings_is_a_warning_naming_those_there_are() {
+        let config = parse("base_url: https://a.org\ntitle: T\nlanguage: fr\n").unwrap();
+        let warning = config
+            .warnings
+            .iter()
+            .find(|w| w.message.contains("language"))
+            .unwrap();
+        assert_eq!((warning.line, warning.col), (3, 1));
+        assert!(warning.message.contains("`fr`"), "{}", warning.message);
+        assert!(warning.help.as_deref().unwrap().contains("de, en, nl"));
+        for provided in ["en", "de", "de-CH", "en_GB"] {
+            let source = format!("base_url: https://a.org\ntitle: Sites\nlanguage: {provided}\n");
+            assert!(parse(&source).unwrap().warnings.is_empty(), "{provided}");
         }
     }
 

@@ -18,6 +18,8 @@ pub mod config;
 pub mod data;
 /// Feature matrices: providers and areas, validated; row selections.
 pub mod matrix;
+/// The words versus writes itself, per language, and a site's own in their place.
+pub mod strings;
 
 /// Parse: Jekyll's Liquid in post bodies, before Markdown.
 pub mod liquid;

@@ -236,6 +236,9 @@ pub fn prepare_from(
     let files = keep(data::load(root, &sources.data), p).unwrap_or_default();
     let tree = keep(data::tree(&files), p);
     let matrices = keep(matrix::load(&files), p);
+    let strings = config
+        .as_ref()
+        .and_then(|config| keep(crate::strings::load(&config.language, &files), p));
     let templates = keep(render::Templates::load(root, &sources.layouts), p);
     let liquid = config
         .as_ref()
@@ -245,8 +248,8 @@ pub fn prepare_from(
         .as_ref()
         .map(|config| pages(sources, config, liquid.as_ref(), &mut problems));
     checkpoint(&mut problems)?;
-    let (Some(config), Some(tree), Some(matrices), Some(templates), Some(mut pages)) =
-        (config, tree, matrices, templates, pages)
+    let (Some(config), Some(tree), Some(matrices), Some(strings), Some(templates), Some(mut pages)) =
+        (config, tree, matrices, strings, templates, pages)
     else {
         unreachable!("every stage either succeeded or reported an error");
     };
@@ -273,6 +276,7 @@ pub fn prepare_from(
     // Assemble: facts across files.
     let (mut site, assembly_problems) = Site::assemble(config, pages, tree, matrices);
     site.series = series.unwrap_or_default();
+    site.strings = strings;
     problems.extend(assembly_problems);
     let css = highlight_css(root, &site.config, &mut problems);
     let mut renderer = templates.for_site(&site, cache);
@@ -620,11 +624,12 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         url,
         content,
     };
+    let strings = &site.strings;
     let index = page(
         "/compare/".into(),
-        "Compare".into(),
-        "Every claim of the series, area by area.".into(),
-        compare::index_html(matrices, config),
+        strings.text("nav.compare").into(),
+        strings.text("compare.description").into(),
+        compare::index_html(matrices, config, strings),
     );
     out.push((
         PathBuf::from("compare/index.html"),
@@ -647,16 +652,16 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
             .map(|p| (p.title.as_str(), p.url.as_str()))
             .collect();
         let url = compare::area_path(&area.id);
-        let content = compare::area_html(area, matrices, &table, &links, config);
+        let content = compare::area_html(area, matrices, &table, &links, config, strings);
         let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
         let made = renderer.generated(&page(url.clone(), area.title.clone(), description, content));
         out.push((page::output_file(&url), made));
     }
     let changes = page(
         compare::changes::PAGE.into(),
-        compare::changes::TITLE.into(),
-        "Every claim of the series whose level changed, newest first, with why.".into(),
-        compare::changes::html(matrices, config),
+        strings.text("changes.title").into(),
+        strings.text("changes.description").into(),
+        compare::changes::html(matrices, config, strings),
     );
     out.push((
         page::output_file(compare::changes::PAGE),
@@ -665,12 +670,12 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
     out.push((
         PathBuf::from("compare/changes/feed.xml"),
         Ok(Arc::new(
-            compare::changes::atom(matrices, config).into_bytes(),
+            compare::changes::atom(matrices, config, strings).into_bytes(),
         )),
     ));
     out.push((
         PathBuf::from("compare/matrix.json"),
-        Ok(Arc::new(compare::json(matrices).into_bytes())),
+        Ok(Arc::new(compare::json(matrices, strings).into_bytes())),
     ));
     out.push((
         PathBuf::from("compare/matrix.csv"),
@@ -728,8 +733,8 @@ pub fn render_page<'p>(
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
     let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
     let embedded = Mutex::new(Vec::new());
-    let expand = |source: &str| {
-        let result = renderer.expand_embed(source)?;
+    let expand = |source: &str, heading: Option<&str>| {
+        let result = renderer.expand_embed(source, heading)?;
         if let (Ok(_), Some(id)) = (&result, render::embedded_call(source)) {
             embedded
                 .lock()

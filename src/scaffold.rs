@@ -149,24 +149,26 @@ pub fn theme_list(root: &Path) -> Vec<ThemeEntry> {
         .iter()
         .map(|file| ThemeEntry {
             path: file.path,
-            overridden: root.join(file.path).exists(),
+            overridden: root.join(theme::site_path(file.path)).exists(),
         })
         .collect()
 }
 
 /// `versus theme copy FILE…`: writes built-in files into the site to edit them, each only where
-/// the site has no such file. Checks every name before writing any.
+/// the site has no such file (a language's strings become `data/strings.yaml`). Checks every
+/// name before writing any.
 pub fn theme_copy(root: &Path, paths: &[String]) -> Result<Vec<PathBuf>, ScaffoldError> {
     let files = paths
         .iter()
         .map(|path| theme::file(path).ok_or_else(|| ScaffoldError::NotInTheme(path.clone())))
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(taken) = files.iter().map(|f| root.join(f.path)).find(|p| p.exists()) {
+    let target = |file: &theme::ThemeFile| root.join(theme::site_path(file.path));
+    if let Some(taken) = files.iter().map(|f| target(f)).find(|p| p.exists()) {
         return Err(ScaffoldError::Exists(taken));
     }
     let mut written = Vec::new();
     for file in files {
-        let path = root.join(file.path);
+        let path = target(file);
         write_new(&path, file.bytes)?;
         written.push(path);
     }
@@ -213,6 +215,8 @@ description: >-
   Side-by-side comparisons of the products I use, with every claim linked to its source.
 # The address the site is published at (links in feeds and the sitemap use it).
 base_url: https://my-comparison.example
+# The words versus writes itself (legends, counts, dates) in en, de or nl; replace any of them
+# in data/strings.yaml (`versus theme copy strings/en.yaml` writes all to edit).
 language: en
 # Authors of posts that do not name their own (ids of data/authors.yaml).
 authors: [me]

@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::matrix::Matrices;
 use crate::page::{Page, PageKind};
+use crate::strings::Strings;
 use crate::yaml::{Mapping, Value};
 
 pub struct Site {
@@ -25,6 +26,9 @@ pub struct Site {
     pub matrices: Matrices,
     /// The series of `data/series.yaml`, validated (set by the pipeline after assembly).
     pub series: Vec<Series>,
+    /// The words versus writes itself, in the site's language (set by the pipeline after
+    /// assembly; English until then).
+    pub strings: Strings,
     /// Source path (relative to the root) → site path, for links written to `.md` files.
     urls_by_source: HashMap<PathBuf, String>,
     /// Output file → the first page written there, as an index into [`Site::all_pages`].
@@ -132,6 +136,7 @@ impl Site {
             data,
             matrices,
             series: Vec::new(),
+            strings: Strings::default(),
             urls_by_source,
             by_output,
         };

@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use crate::config::Config;
 use crate::markdown::{self, escape_html};
 use crate::matrix::{Cell, Feature, Matrices, Support, View};
+use crate::strings::Strings;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -45,6 +46,19 @@ pub struct TableOptions {
     /// The site's base path (`/blog`, or empty), for links from the site root in notes and
     /// sources.
     pub base_path: String,
+    /// The text of the heading right above the table: a caption saying the same is hidden
+    /// from the eye (it still names the table for screen readers).
+    pub heading: Option<String>,
+}
+
+/// Whether a caption says what the heading above it says: case, spaces and a closing
+/// colon or full stop aside.
+fn repeats(caption: &str, heading: &str) -> bool {
+    let norm = |text: &str| {
+        let words: Vec<String> = text.split_whitespace().map(str::to_lowercase).collect();
+        words.join(" ").trim_end_matches([':', '.']).to_owned()
+    };
+    norm(caption) == norm(heading)
 }
 
 /// Claims verified before `before` (`days` before the build's day) may be out of date.
@@ -68,18 +82,22 @@ impl Staleness {
     }
 
     /// `a year`, `2 years`, `90 days`: the age as a reader says it.
-    fn age(self) -> String {
-        match self.days {
-            365 => "a year".to_owned(),
-            d if d > 365 && d % 365 == 0 => format!("{} years", d / 365),
-            1 => "a day".to_owned(),
-            d => format!("{d} days"),
-        }
+    fn age(self, strings: &Strings) -> String {
+        let (key, n) = match self.days {
+            d if d >= 365 && d % 365 == 0 => ("table.age_years", d / 365),
+            d => ("table.age_days", d),
+        };
+        strings.count(key, n.unsigned_abs(), &[])
     }
 }
 
 /// The HTML of one table.
-pub fn render(view: &View, matrices: &Matrices, options: &TableOptions) -> String {
+pub fn render(
+    view: &View,
+    matrices: &Matrices,
+    options: &TableOptions,
+    strings: &Strings,
+) -> String {
     let providers: Vec<_> = view
         .columns
         .iter()
@@ -90,16 +108,23 @@ pub fn render(view: &View, matrices: &Matrices, options: &TableOptions) -> Strin
         .caption
         .clone()
         .unwrap_or_else(|| view.matrix.title.clone());
+    let hidden = match &options.heading {
+        Some(heading) if repeats(&caption, heading) => " class=\"visually-hidden\"",
+        _ => "",
+    };
     let mut html = String::with_capacity(4096);
     let mode_class = match options.mode {
         Mode::Compact => "matrix-compact",
         Mode::Detailed => "matrix-detailed",
     };
     html.push_str(&format!(
-        "<figure class=\"matrix {mode_class}\" id=\"{anchor}\">\n<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"{anchor}-caption\" tabindex=\"0\">\n<table class=\"matrix-table\">\n<caption id=\"{anchor}-caption\">{}</caption>\n",
+        "<figure class=\"matrix {mode_class}\" id=\"{anchor}\">\n<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"{anchor}-caption\" tabindex=\"0\">\n<table class=\"matrix-table\">\n<caption id=\"{anchor}-caption\"{hidden}>{}</caption>\n",
         escape_html(&caption)
     ));
-    html.push_str("<thead><tr><th scope=\"col\">Feature</th>");
+    html.push_str(&format!(
+        "<thead><tr><th scope=\"col\">{}</th>",
+        strings.html("table.feature", &[])
+    ));
     for provider in &providers {
         html.push_str(&format!(
             "<th scope=\"col\"><abbr title=\"{}\">{}</abbr></th>",
@@ -110,8 +135,9 @@ pub fn render(view: &View, matrices: &Matrices, options: &TableOptions) -> Strin
     html.push_str("</tr></thead>\n<tbody>\n");
     if view.rows.is_empty() {
         html.push_str(&format!(
-            "<tr><td colspan=\"{}\">No feature of this matrix matches this selection.</td></tr>\n",
-            providers.len() + 1
+            "<tr><td colspan=\"{}\">{}</td></tr>\n",
+            providers.len() + 1,
+            strings.html("table.empty", &[])
         ));
     }
     let mut current_group: Option<&str> = None;
@@ -132,10 +158,10 @@ pub fn render(view: &View, matrices: &Matrices, options: &TableOptions) -> Strin
             ));
         }
         current_group = group;
-        row(&mut html, feature, view, matrices, options);
+        row(&mut html, feature, view, matrices, options, strings);
     }
     html.push_str("</tbody>\n</table>\n</div>\n");
-    legend(&mut html, view, options);
+    legend(&mut html, view, options, strings);
     html.push_str("</figure>\n");
     html
 }
@@ -146,6 +172,7 @@ fn row(
     view: &View,
     matrices: &Matrices,
     options: &TableOptions,
+    strings: &Strings,
 ) {
     html.push_str(&format!(
         "<tr id=\"{}-{}\"><th scope=\"row\">{}",
@@ -163,11 +190,15 @@ fn row(
     }
     if let Some(url) = &options.details_url {
         html.push_str(&format!(
-            " <a class=\"matrix-details\" href=\"{}#{}-{}\" aria-label=\"Notes and sources: {}\">notes</a>",
+            " <a class=\"matrix-details\" href=\"{}#{}-{}\" aria-label=\"{}\">{}</a>",
             escape_html(url),
             view.matrix.id,
             feature.id,
-            escape_html(&feature.name)
+            strings.html(
+                "table.notes_label",
+                &[("feature", &escape_html(&feature.name))]
+            ),
+            strings.html("table.notes", &[])
         ));
     }
     html.push_str("</th>");
@@ -178,7 +209,7 @@ fn row(
             "<td class=\"support support-{}\" data-label=\"{}\">{}",
             cell.support.id(),
             escape_html(&provider.short),
-            level_html(cell.support)
+            level_html(cell.support, strings)
         ));
         if options.mode == Mode::Detailed {
             if let Some(note) = &cell.note {
@@ -188,21 +219,29 @@ fn row(
                 ));
             }
             if !cell.docs.is_empty() {
-                html.push_str("<span class=\"matrix-sources\">Sources: ");
+                html.push_str(&format!(
+                    "<span class=\"matrix-sources\">{}",
+                    strings.html("table.sources", &[])
+                ));
                 let links: Vec<String> = cell
                     .docs
                     .iter()
                     .enumerate()
                     .map(|(i, url)| {
+                        let label = strings.html(
+                            "table.source_label",
+                            &[
+                                ("provider", &escape_html(&provider.short)),
+                                ("n", &(i + 1).to_string()),
+                                ("feature", &escape_html(&feature.name)),
+                            ],
+                        );
                         format!(
-                            "<a href=\"{}\" aria-label=\"{} source {} for {}\">{}</a>",
+                            "<a href=\"{}\" aria-label=\"{label}\">{}</a>",
                             escape_html(
                                 &markdown::under_base_path(url, &options.base_path)
                                     .unwrap_or_else(|| url.clone())
                             ),
-                            escape_html(&provider.short),
-                            i + 1,
-                            escape_html(&feature.name),
                             source_label(url)
                         )
                     })
@@ -212,14 +251,16 @@ fn row(
             }
         }
         if options.mode == Mode::Detailed {
-            history_html(html, cell, &options.base_path);
+            history_html(html, cell, strings, &options.base_path);
         }
         if let (Some(verified), Some(stale)) = (cell.verified, options.stale)
             && stale.is_stale(cell)
         {
+            let date = format!("<time datetime=\"{verified}\">{verified}</time>");
             html.push_str(&format!(
-                    "<span class=\"matrix-stale\">last verified <time datetime=\"{verified}\">{verified}</time>; may be out of date</span>"
-                ));
+                "<span class=\"matrix-stale\">{}</span>",
+                strings.html("table.stale", &[("date", &date)])
+            ));
         }
         html.push_str("</td>");
     }
@@ -227,16 +268,19 @@ fn row(
 }
 
 /// A cell's changes, newest first: one line, or a disclosure when there are several.
-fn history_html(html: &mut String, cell: &Cell, base_path: &str) {
+fn history_html(html: &mut String, cell: &Cell, strings: &Strings, base_path: &str) {
     let lines: Vec<String> = cell
         .history
         .iter()
         .map(|change| {
             let date = change.date;
-            format!(
-                "Changed <time datetime=\"{date}\">{date}</time>: was {}. {}",
-                level_html(change.support),
-                markdown::render_inline(&change.note, base_path)
+            strings.html(
+                "table.changed",
+                &[
+                    ("date", &format!("<time datetime=\"{date}\">{date}</time>")),
+                    ("level", &level_html(change.support, strings)),
+                    ("note", &markdown::render_inline(&change.note, base_path)),
+                ],
             )
         })
         .collect();
@@ -245,9 +289,14 @@ fn history_html(html: &mut String, cell: &Cell, base_path: &str) {
         [line] => html.push_str(&format!("<span class=\"matrix-history\">{line}</span>")),
         [..] => {
             let last = cell.history[0].date;
+            let date = format!("<time datetime=\"{last}\">{last}</time>");
             html.push_str(&format!(
-                "<details class=\"matrix-history\"><summary>Changed {} times, last on <time datetime=\"{last}\">{last}</time></summary><ul>",
-                lines.len()
+                "<details class=\"matrix-history\"><summary>{}</summary><ul>",
+                strings.count_html(
+                    "table.changed_times",
+                    lines.len() as u64,
+                    &[("date", &date)]
+                )
             ));
             for line in &lines {
                 html.push_str(&format!("<li>{line}</li>"));
@@ -259,7 +308,7 @@ fn history_html(html: &mut String, cell: &Cell, base_path: &str) {
 
 /// "Claims checked between A and B; N older than a year": how fresh the shown claims are,
 /// from their `verified` days. None when no shown claim has one.
-fn freshness_html(view: &View, options: &TableOptions) -> Option<String> {
+fn freshness_html(view: &View, options: &TableOptions, strings: &Strings) -> Option<String> {
     let cells: Vec<&Cell> = view
         .rows
         .iter()
@@ -269,29 +318,35 @@ fn freshness_html(view: &View, options: &TableOptions) -> Option<String> {
     let (first, last) = (days.clone().min()?, days.max()?);
     let time = |d: Date| format!("<time datetime=\"{d}\">{d}</time>");
     let mut text = if first == last {
-        format!("Claims checked on {}", time(first))
+        strings.html("table.checked_on", &[("date", &time(first))])
     } else {
-        format!("Claims checked between {} and {}", time(first), time(last))
+        let (first, last) = (time(first), time(last));
+        strings.html(
+            "table.checked_between",
+            &[("first", &first), ("last", &last)],
+        )
     };
     if let Some(stale) = options.stale {
         let old = cells.iter().filter(|c| stale.is_stale(c)).count();
         if old > 0 {
-            text.push_str(&format!("; {old} older than {}", stale.age()));
+            let age = escape_html(&stale.age(strings));
+            let old = old.to_string();
+            text.push_str(&strings.html("table.older_than", &[("n", &old), ("age", &age)]));
         }
     }
     Some(format!("<p class=\"matrix-freshness\">{text}.</p>"))
 }
 
 /// The level as a symbol for the eye and text for everyone.
-fn level_html(support: Support) -> String {
+pub fn level_html(support: Support, strings: &Strings) -> String {
     format!(
         "<span class=\"support-symbol\" aria-hidden=\"true\">{}</span> <span class=\"support-text\">{}</span>",
         support.symbol(),
-        support.label()
+        escape_html(strings.level_label(support))
     )
 }
 
-fn legend(html: &mut String, view: &View, options: &TableOptions) {
+fn legend(html: &mut String, view: &View, options: &TableOptions, strings: &Strings) {
     let mut used: Vec<Support> = view
         .rows
         .iter()
@@ -306,20 +361,23 @@ fn legend(html: &mut String, view: &View, options: &TableOptions) {
             html.push_str(&format!(
                 "<div class=\"support-{}\"><dt>{}</dt><dd>{}</dd></div>",
                 level.id(),
-                level_html(level),
-                level.description()
+                level_html(level, strings),
+                escape_html(strings.level_description(level))
             ));
         }
         html.push_str("</dl>");
     }
-    if let Some(line) = freshness_html(view, options) {
+    if let Some(line) = freshness_html(view, options, strings) {
         html.push_str(&line);
     }
     if let Some(url) = &options.details_url {
         html.push_str(&format!(
-            "<p><a href=\"{}\">Notes and sources for every claim in {}</a></p>",
+            "<p><a href=\"{}\">{}</a></p>",
             escape_html(url),
-            escape_html(&view.matrix.title)
+            strings.html(
+                "table.all_notes",
+                &[("title", &escape_html(&view.matrix.title))]
+            )
         ));
     }
     html.push_str("</figcaption>\n");
@@ -345,7 +403,8 @@ fn source_label(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{Staleness, source_label};
+    use super::{Staleness, repeats, source_label};
+    use crate::strings::Strings;
 
     #[test]
     fn ages_read_as_a_reader_says_them() {
@@ -354,11 +413,36 @@ mod tests {
                 before: jiff::civil::date(2026, 1, 1),
                 days,
             }
-            .age()
+            .age(&Strings::default())
         };
         assert_eq!(
             [age(365), age(730), age(90), age(1)],
             ["a year", "2 years", "90 days", "a day"]
+        );
+    }
+
+    #[test]
+    fn a_caption_repeats_a_heading_whatever_its_case_and_spacing() {
+        assert!(repeats("Disk storage", "Disk  storage:"));
+        assert!(repeats("JSON columns", "json columns"));
+        assert!(!repeats(
+            "Disk storage: where EKS and AKS differ",
+            "Disk storage"
+        ));
+    }
+
+    #[test]
+    fn ages_in_german() {
+        let age = |days| {
+            Staleness {
+                before: jiff::civil::date(2026, 1, 1),
+                days,
+            }
+            .age(&Strings::builtin("de"))
+        };
+        assert_eq!(
+            [age(365), age(730), age(90)],
+            ["ein Jahr", "2 Jahre", "90 Tage"]
         );
     }
 

@@ -28,6 +28,9 @@ pub const FILES: &[ThemeFile] = theme_files![
     "layouts/terms.html",
     "static/favicon.svg",
     "static/style.css",
+    "strings/de.yaml",
+    "strings/en.yaml",
+    "strings/nl.yaml",
 ];
 
 /// The built-in layouts by template name (`post.html`, `partials/x.html`) and text.
@@ -44,6 +47,40 @@ pub fn statics() -> impl Iterator<Item = (&'static str, &'static [u8])> {
     FILES
         .iter()
         .filter_map(|file| Some((file.path.strip_prefix("static/")?, file.bytes)))
+}
+
+/// The languages with built-in strings (`de`, `en`): the names of `strings/*.yaml`.
+pub fn languages() -> impl Iterator<Item = &'static str> {
+    FILES
+        .iter()
+        .filter_map(|file| file.path.strip_prefix("strings/")?.strip_suffix(".yaml"))
+}
+
+/// `de-CH`, `de_DE`, `DE` → `de`: the language part of a language tag, which picks the
+/// built-in strings.
+pub fn language_of(tag: &str) -> String {
+    tag.split(['-', '_'])
+        .next()
+        .unwrap_or(tag)
+        .trim()
+        .to_lowercase()
+}
+
+/// The built-in strings of `language` (`de`), as YAML text.
+pub fn strings(language: &str) -> Option<&'static str> {
+    let path = format!("strings/{language}.yaml");
+    let file = FILES.iter().find(|file| file.path == path)?;
+    std::str::from_utf8(file.bytes).ok()
+}
+
+/// Where a site keeps its own version of the built-in file at `path`: the same path, except
+/// that a language's strings are replaced in the site's one `data/strings.yaml`.
+pub fn site_path(path: &str) -> &str {
+    if path.starts_with("strings/") {
+        "data/strings.yaml"
+    } else {
+        path
+    }
 }
 
 /// The built-in file at `path` (`layouts/post.html`), for `versus theme copy`.
@@ -82,5 +119,10 @@ mod tests {
         assert!(statics().any(|(name, _)| name == "style.css"));
         assert!(file("./layouts/post.html").is_some());
         assert!(file("layouts/nope.html").is_none());
+        assert_eq!(languages().collect::<Vec<_>>(), ["de", "en", "nl"]);
+        assert!(strings("en").is_some() && strings("xx").is_none());
+        assert_eq!([language_of("de-CH"), language_of("DE_de")], ["de", "de"]);
+        assert_eq!(site_path("strings/de.yaml"), "data/strings.yaml");
+        assert_eq!(site_path("layouts/post.html"), "layouts/post.html");
     }
 }

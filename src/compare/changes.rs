@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::feed;
 use crate::markdown::{self, escape_html as escape};
 use crate::matrix::{Change, Feature, Matrices, Matrix, Provider, Support};
+use crate::strings::Strings;
 
 use super::area_path;
 
@@ -14,8 +15,6 @@ use super::area_path;
 pub const PAGE: &str = "/compare/changes/";
 /// The site path of its feed.
 pub const FEED: &str = "/compare/changes/feed.xml";
-/// The page's title, also the link text from `/compare/`.
-pub const TITLE: &str = "What changed";
 
 /// One change of one claim, with what it is a change of.
 pub struct Entry<'m> {
@@ -58,98 +57,117 @@ fn by_day<'e, 'm>(entries: &'e [Entry<'m>]) -> Vec<(Date, &'e [Entry<'m>])> {
         .collect()
 }
 
-/// `December 2, 2026`.
-fn long_date(date: Date) -> String {
-    date.strftime("%B %-d, %Y").to_string()
-}
-
-fn level(support: Support) -> String {
+fn level(support: Support, strings: &Strings) -> String {
     format!(
         "<span class=\"support-{}\"><span class=\"support-symbol\" aria-hidden=\"true\">{}</span> {}</span>",
         support.id(),
         support.symbol(),
-        support.label()
+        escape(strings.level_label(support))
     )
 }
 
 /// One change as a list item; `url` makes the site paths links (relative on the page,
 /// absolute in the feed).
-fn item(entry: &Entry, url: &dyn Fn(&str) -> String, base_path: &str) -> String {
+fn item(entry: &Entry, url: &dyn Fn(&str) -> String, strings: &Strings, base_path: &str) -> String {
     let area = url(&area_path(&entry.area.id));
-    format!(
-        "<li><a href=\"{area}#{}-{}\">{}</a>, <abbr title=\"{}\">{}</abbr> (<a href=\"{area}\">{}</a>): was {}, now {}. {}</li>\n",
+    let feature = format!(
+        "<a href=\"{area}#{}-{}\">{}</a>",
         escape(&entry.area.id),
         escape(&entry.feature.id),
         markdown::render_inline(&entry.feature.name, base_path),
+    );
+    let provider = format!(
+        "<abbr title=\"{}\">{}</abbr>",
         escape(&entry.provider.name),
         escape(&entry.provider.short),
-        escape(&entry.area.title),
-        level(entry.change.support),
-        level(entry.now),
-        markdown::render_inline(&entry.change.note, base_path)
-    )
+    );
+    let area = format!("<a href=\"{area}\">{}</a>", escape(&entry.area.title));
+    let text = strings.html(
+        "changes.entry",
+        &[
+            ("feature", &feature),
+            ("provider", &provider),
+            ("area", &area),
+            ("old", &level(entry.change.support, strings)),
+            ("new", &level(entry.now, strings)),
+            (
+                "note",
+                &markdown::render_inline(&entry.change.note, base_path),
+            ),
+        ],
+    );
+    format!("<li>{text}</li>\n")
 }
 
 /// The changes page's content.
-pub fn html(matrices: &Matrices, config: &Config) -> String {
+pub fn html(matrices: &Matrices, config: &Config, strings: &Strings) -> String {
     let entries = entries(matrices);
     let mut html = String::new();
     if entries.is_empty() {
-        html.push_str(
-            "<p>No claim of this comparison has changed since it was published: every level is \
-             still the one first given.</p>\n",
-        );
+        html.push_str(&format!("<p>{}</p>\n", strings.html("changes.none", &[])));
     } else {
+        let feed = format!(
+            "<a href=\"{}\">{}</a>",
+            escape(&config.relative_url(FEED)),
+            strings.html("changes.feed", &[])
+        );
         html.push_str(&format!(
-            "<p>Every claim whose level changed, newest first, with why. Also as an <a href=\"{}\">Atom feed</a>.</p>\n",
-            escape(&config.relative_url(FEED))
+            "<p>{}</p>\n",
+            strings.html("changes.intro", &[("feed", &feed)])
         ));
     }
     let url = |path: &str| escape(&config.relative_url(path));
     for (date, day) in by_day(&entries) {
         html.push_str(&format!(
             "<section class=\"compare-changes-day\" aria-labelledby=\"{date}\">\n<h2 id=\"{date}\"><time datetime=\"{date}\">{}</time></h2>\n<ul class=\"compare-changes\">\n",
-            long_date(date)
+            escape(&strings.date(date))
         ));
         for entry in day {
-            html.push_str(&item(entry, &url, &config.base_path));
+            html.push_str(&item(entry, &url, strings, &config.base_path));
         }
         html.push_str("</ul>\n</section>\n");
     }
     html.push_str(&format!(
-        "<p><a href=\"{}\">All areas</a></p>\n",
-        escape(&config.relative_url("/compare/"))
+        "<p><a href=\"{}\">{}</a></p>\n",
+        escape(&config.relative_url("/compare/")),
+        strings.html("compare.all_areas", &[])
     ));
     html
 }
 
 /// The paragraph of `/compare/` that leads to the changes page.
-pub fn teaser(matrices: &Matrices, config: &Config) -> String {
+pub fn teaser(matrices: &Matrices, config: &Config, strings: &Strings) -> String {
     let entries = entries(matrices);
+    let title = strings.html("changes.title", &[]);
     let link = format!(
-        "<a href=\"{}\">{TITLE}</a>",
+        "<a href=\"{}\">{title}</a>",
         escape(&config.relative_url(PAGE))
     );
     let latest = match by_day(&entries).first() {
-        Some((date, day)) => format!(
-            " The latest: {} on <time datetime=\"{date}\">{}</time>.",
-            match day.len() {
-                1 => "one claim".to_owned(),
-                n => format!("{n} claims"),
-            },
-            long_date(*date)
-        ),
-        None => " None has changed yet.".to_owned(),
+        Some((date, day)) => {
+            let claims = strings.count_html("changes.claims", day.len() as u64, &[]);
+            let date = format!(
+                "<time datetime=\"{date}\">{}</time>",
+                escape(&strings.date(*date))
+            );
+            strings.html("changes.latest", &[("claims", &claims), ("date", &date)])
+        }
+        None => strings.html("changes.nothing_yet", &[]),
     };
+    let feed = format!(
+        "<a href=\"{}\">{}</a>",
+        escape(&config.relative_url(FEED)),
+        strings.html("changes.feed", &[])
+    );
     format!(
-        "<h2 id=\"what-changed\">What changed</h2>\n<p>{link} lists every claim whose level changed, newest first, with why (also as an <a href=\"{}\">Atom feed</a>).{latest}</p>\n",
-        escape(&config.relative_url(FEED))
+        "<h2 id=\"what-changed\">{title}</h2>\n<p>{} {latest}</p>\n",
+        strings.html("changes.teaser", &[("link", &link), ("feed", &feed)])
     )
 }
 
 /// The Atom feed: one entry per day with all that day's changes, newest first (the latest
 /// [`feed::FEED_ENTRIES`] days), so a reader is told once per review, not once per claim.
-pub fn atom(matrices: &Matrices, config: &Config) -> String {
+pub fn atom(matrices: &Matrices, config: &Config, strings: &Strings) -> String {
     let entries = entries(matrices);
     let days = by_day(&entries);
     let days = &days[..days.len().min(feed::FEED_ENTRIES)];
@@ -157,26 +175,25 @@ pub fn atom(matrices: &Matrices, config: &Config) -> String {
     let updated = days
         .first()
         .map_or_else(|| stamp(config.today), |(date, _)| stamp(*date));
-    let title = format!("{TITLE} · {}", config.title);
+    let title = format!("{} · {}", strings.text("changes.title"), config.title);
     let mut xml = feed::head(config, &title, FEED, PAGE, &updated);
     let url = |path: &str| escape(&config.absolute_url(path));
     for (date, day) in days {
         let link = config.absolute_url(&format!("{PAGE}#{date}"));
-        let claims = match day.len() {
-            1 => "1 claim changed".to_owned(),
-            n => format!("{n} claims changed"),
-        };
+        let long_date = strings.date(*date);
+        let title = strings.count(
+            "changes.feed_entry",
+            day.len() as u64,
+            &[("date", &long_date)],
+        );
         let mut content = String::from("<ul>\n");
         for entry in *day {
-            content.push_str(&item(entry, &url, &config.base_path));
+            content.push_str(&item(entry, &url, strings, &config.base_path));
         }
         content.push_str("</ul>\n");
         xml.push_str("  <entry>\n");
         xml.push_str(&format!("    <id>{}</id>\n", feed::escape(&link)));
-        xml.push_str(&format!(
-            "    <title>{claims} on {}</title>\n",
-            long_date(*date)
-        ));
+        xml.push_str(&format!("    <title>{}</title>\n", feed::escape(&title)));
         xml.push_str(&format!(
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             feed::escape(&link)

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::markdown::escape_html as escape;
 use crate::matrix::{Matrices, Matrix, Selection, Support};
+use crate::strings::Strings;
 use crate::table::{self, Mode, TableOptions};
 
 pub mod changes;
@@ -19,14 +20,13 @@ pub fn area_path(id: &str) -> String {
 pub type Mention<'a> = (&'a str, &'a str);
 
 /// `/compare/`: every area with, per provider, how many features it supports at each level.
-pub fn index_html(matrices: &Matrices, config: &Config) -> String {
-    let mut html = String::from(
-        "<p>Every claim of this comparison, by area. Each count says how many features of the \
-         area a product supports at that level; what does not apply to a product by design is \
-         listed apart and never counted as missing. The area pages give the notes and \
-         sources.</p>\n",
-    );
-    html.push_str("<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"compare-summary\" tabindex=\"0\">\n<table class=\"matrix-table compare-summary\">\n<caption id=\"compare-summary\">Support by area and provider</caption>\n<thead><tr><th scope=\"col\">Area</th>");
+pub fn index_html(matrices: &Matrices, config: &Config, strings: &Strings) -> String {
+    let mut html = format!("<p>{}</p>\n", strings.html("compare.intro", &[]));
+    html.push_str(&format!(
+        "<div class=\"matrix-scroll\" role=\"region\" aria-labelledby=\"compare-summary\" tabindex=\"0\">\n<table class=\"matrix-table compare-summary\">\n<caption id=\"compare-summary\">{}</caption>\n<thead><tr><th scope=\"col\">{}</th>",
+        strings.html("compare.summary", &[]),
+        strings.html("compare.area", &[])
+    ));
     for provider in &matrices.providers {
         html.push_str(&format!(
             "<th scope=\"col\"><abbr title=\"{}\">{}</abbr></th>",
@@ -40,10 +40,10 @@ pub fn index_html(matrices: &Matrices, config: &Config) -> String {
             .features
             .iter()
             .partition(|f| f.cells.iter().any(|c| c.support.is_weighed()));
-        let features = |n: usize| format!("{n} feature{}", if n == 1 { "" } else { "s" });
-        let mut count = features(weighed.len());
+        let mut count = strings.count_html("compare.features", weighed.len() as u64, &[]);
         if !by_design.is_empty() {
-            count.push_str(&format!(", {} not applicable", by_design.len()));
+            let apart = strings.count_html("compare.not_applicable", by_design.len() as u64, &[]);
+            count.push_str(&format!(", {apart}"));
         }
         html.push_str(&format!(
             "<tr><th scope=\"row\"><a href=\"{}\">{}</a> <span class=\"compare-count\">({count})</span></th>",
@@ -61,11 +61,13 @@ pub fn index_html(matrices: &Matrices, config: &Config) -> String {
                     .filter(|f| f.cells[column].support == level)
                     .count();
                 if count > 0 {
+                    let label = escape(strings.level_label(level));
+                    let count = count.to_string();
                     html.push_str(&format!(
-                        "<li class=\"support-{}\"><span class=\"support-symbol\" aria-hidden=\"true\">{}</span> {count} {}</li>",
+                        "<li class=\"support-{}\"><span class=\"support-symbol\" aria-hidden=\"true\">{}</span> {}</li>",
                         level.id(),
                         level.symbol(),
-                        level.label().to_lowercase()
+                        strings.html("compare.level_count", &[("level", &label), ("n", &count)])
                     ));
                 }
             }
@@ -74,23 +76,21 @@ pub fn index_html(matrices: &Matrices, config: &Config) -> String {
         html.push_str("</tr>\n");
     }
     html.push_str("</tbody>\n</table>\n</div>\n");
-    html.push_str(&changes::teaser(matrices, config));
-    let downloads = [
-        ("/compare/matrix.json", "JSON"),
-        ("/compare/matrix.csv", "CSV"),
-    ];
-    html.push_str("<p class=\"compare-downloads\">The whole matrix as ");
-    let links: Vec<String> = downloads
-        .iter()
-        .map(|(path, label)| {
-            format!(
-                "<a href=\"{}\">{label}</a>",
-                escape(&config.relative_url(path))
-            )
-        })
-        .collect();
-    html.push_str(&links.join(" or "));
-    html.push_str(".</p>\n");
+    html.push_str(&changes::teaser(matrices, config, strings));
+    let link = |path: &str, label: &str| {
+        format!(
+            "<a href=\"{}\">{label}</a>",
+            escape(&config.relative_url(path))
+        )
+    };
+    let (json, csv) = (
+        link("/compare/matrix.json", "JSON"),
+        link("/compare/matrix.csv", "CSV"),
+    );
+    html.push_str(&format!(
+        "<p class=\"compare-downloads\">{}</p>\n",
+        strings.html("compare.downloads", &[("json", &json), ("csv", &csv)])
+    ));
     html
 }
 
@@ -101,6 +101,7 @@ pub fn area_html(
     options: &TableOptions,
     mentions: &[Mention],
     config: &Config,
+    strings: &Strings,
 ) -> String {
     let mut html = String::new();
     if let Some(summary) = &area.summary {
@@ -117,11 +118,16 @@ pub fn area_html(
         mode: Mode::Detailed,
         details_url: None,
         anchor: area.id.clone(),
+        // The page's own heading is the area's title: the caption need not show it again.
+        heading: Some(area.title.clone()),
         ..options.clone()
     };
-    html.push_str(&table::render(&view, matrices, &options));
+    html.push_str(&table::render(&view, matrices, &options, strings));
     if !mentions.is_empty() {
-        html.push_str("<h2 id=\"discussed-in\">Discussed in</h2>\n<ul class=\"compare-mentions\">");
+        html.push_str(&format!(
+            "<h2 id=\"discussed-in\">{}</h2>\n<ul class=\"compare-mentions\">",
+            strings.html("compare.discussed_in", &[])
+        ));
         for (title, path) in mentions {
             html.push_str(&format!(
                 "<li><a href=\"{}\">{}</a></li>",
@@ -132,26 +138,27 @@ pub fn area_html(
         html.push_str("</ul>\n");
     }
     html.push_str(&format!(
-        "<p><a href=\"{}\">All areas</a></p>\n",
-        escape(&config.relative_url("/compare/"))
+        "<p><a href=\"{}\">{}</a></p>\n",
+        escape(&config.relative_url("/compare/")),
+        strings.html("compare.all_areas", &[])
     ));
     html
 }
 
 /// The JSON export: providers, the support levels, and every area with one cell per provider id.
-pub fn json(matrices: &Matrices) -> String {
+pub fn json(matrices: &Matrices, strings: &Strings) -> String {
     #[derive(Serialize)]
     struct Export<'a> {
         version: u32,
         providers: &'a [crate::matrix::Provider],
-        support_levels: Vec<Level>,
+        support_levels: Vec<Level<'a>>,
         areas: Vec<Area<'a>>,
     }
     #[derive(Serialize)]
-    struct Level {
+    struct Level<'s> {
         id: &'static str,
-        label: &'static str,
-        description: &'static str,
+        label: &'s str,
+        description: &'s str,
     }
     #[derive(Serialize)]
     struct Area<'a> {
@@ -176,8 +183,8 @@ pub fn json(matrices: &Matrices) -> String {
             .iter()
             .map(|s| Level {
                 id: s.id(),
-                label: s.label(),
-                description: s.description(),
+                label: strings.level_label(*s),
+                description: strings.level_description(*s),
             })
             .collect(),
         areas: matrices

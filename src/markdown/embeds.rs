@@ -1,6 +1,6 @@
 //! Pass 2: a paragraph that is only `{{ matrix(...) }}` becomes a generated table.
 
-use pulldown_cmark::{Event, Tag};
+use pulldown_cmark::{Event, Tag, TagEnd};
 
 use super::doc::Doc;
 use super::{ExpandEmbed, Problem};
@@ -19,7 +19,8 @@ pub(super) fn expand_embeds(doc: &mut Doc, expand: ExpandEmbed, problems: &mut V
         if !is_call {
             continue;
         }
-        match expand(source) {
+        let heading = heading_before(doc, i);
+        match expand(source, heading.as_deref()) {
             None => {}
             Some(Ok(html)) => {
                 let end = doc.partner[i];
@@ -33,5 +34,44 @@ pub(super) fn expand_embeds(doc: &mut Doc, expand: ExpandEmbed, problems: &mut V
                 message,
             }),
         }
+    }
+}
+
+/// The plain text of the heading right before the block that starts at `i`, if that is one.
+fn heading_before(doc: &Doc, i: usize) -> Option<String> {
+    let end = (0..i).rev().find(|&k| !doc.is_removed(k))?;
+    if !matches!(doc.items[end].event, Event::End(TagEnd::Heading(_))) {
+        return None;
+    }
+    let mut text = String::new();
+    for item in &doc.items[doc.partner[end] + 1..end] {
+        match &item.event {
+            Event::Text(t) | Event::Code(t) => text.push_str(t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    Some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Options, render};
+
+    #[test]
+    fn an_embed_is_told_the_heading_right_above_it() {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let expand = |source: &str, heading: Option<&str>| {
+            seen.lock().unwrap().push(heading.map(str::to_owned));
+            Some(Ok(format!("<table>{source}</table>")))
+        };
+        let options = Options {
+            expand_embed: Some(&expand),
+            ..Options::default()
+        };
+        let body = "## JSON *columns*\n\n{{ matrix(\"a\") }}\n\nText.\n\n{{ matrix(\"b\") }}\n";
+        let out = render(body, &options);
+        assert!(out.html.contains("<table>{{ matrix(\"b\") }}</table>"));
+        assert_eq!(*seen.lock().unwrap(), [Some("JSON columns".into()), None]);
     }
 }

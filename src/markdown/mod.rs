@@ -61,9 +61,12 @@ use typography::kramdown_quotes;
 /// None if no such source exists.
 pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
-/// Expands a paragraph that is only a `{{ call(...) }}` (a matrix table): None leaves it as
-/// text, `Some(Ok(html))` replaces it, `Some(Err(message))` reports a problem.
-pub type ExpandEmbed<'a> = &'a (dyn Fn(&str) -> Option<Result<String, String>> + Sync);
+/// Expands a paragraph that is only a `{{ call(...) }}` (a matrix table), given the plain text
+/// of the heading right above it if there is one (a table's caption need not say it again):
+/// None leaves it as text, `Some(Ok(html))` replaces it, `Some(Err(message))` reports a
+/// problem.
+pub type ExpandEmbed<'a> =
+    &'a (dyn Fn(&str, Option<&str>) -> Option<Result<String, String>> + Sync);
 
 /// How [`render`] connects a page to the rest of the site; without them, source links and
 /// embeds stay as written, and code is highlighted afresh.

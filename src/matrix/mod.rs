@@ -33,7 +33,7 @@ pub enum Support {
     Default,
     /// One switch at creation (or a setting of the service).
     Option,
-    /// A provider add-on to enable.
+    /// An extension the provider offers, to turn on or install.
     Addon,
     /// Possible with your own work (install, configure, maintain).
     Manual,
@@ -68,32 +68,6 @@ impl Support {
         }
     }
 
-    /// The short text shown in a table cell.
-    pub fn label(self) -> &'static str {
-        match self {
-            Support::Default => "Built in",
-            Support::Option => "Option",
-            Support::Addon => "Add-on",
-            Support::Manual => "Do it yourself",
-            Support::None => "Not supported",
-            Support::NotApplicable => "Not applicable",
-            Support::Unknown => "Unknown",
-        }
-    }
-
-    /// The legend's explanation.
-    pub fn description(self) -> &'static str {
-        match self {
-            Support::Default => "on out of the box",
-            Support::Option => "one setting away",
-            Support::Addon => "an add-on to turn on",
-            Support::Manual => "possible with your own work: install, configure and maintain it",
-            Support::None => "not supported",
-            Support::NotApplicable => "not applicable by design: never counted as missing",
-            Support::Unknown => "not known yet",
-        }
-    }
-
     /// A symbol beside the text, so the level never rests on colour alone.
     pub fn symbol(self) -> &'static str {
         match self {
@@ -107,7 +81,7 @@ impl Support {
         }
     }
 
-    /// Offered by the provider itself (on, a switch, or an add-on), as opposed to built by you.
+    /// Offered by the provider itself (on, a switch, or an extension), as opposed to built by you.
     pub fn is_offered(self) -> bool {
         matches!(self, Support::Default | Support::Option | Support::Addon)
     }
@@ -131,7 +105,7 @@ impl Support {
 pub struct Provider {
     pub id: String,
     pub name: String,
-    /// Used in table headers: `EKS`.
+    /// Used in table headers: `PostgreSQL`.
     pub short: String,
     pub vendor: String,
     pub home: Option<String>,

@@ -127,7 +127,7 @@ impl<'a, 'p> Checker<'a, 'p> {
 
     pub(super) fn providers(&mut self) -> Vec<Provider> {
         let Some(map) = self.file.value.as_mapping() else {
-            self.error(&[], "providers.yaml must map provider ids to their details, e.g. `eks: {name: Amazon EKS}`".into());
+            self.error(&[], "providers.yaml must map provider ids to their details, e.g. `postgresql: {name: PostgreSQL}`".into());
             return Vec::new();
         };
         let mut providers = Vec::new();

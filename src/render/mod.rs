@@ -38,7 +38,9 @@ use cache::{
 use errors::template_diagnostic;
 use filters::{add_filters, add_matrix_function, readable_escape};
 use layouts::{template_name, unfilled_parents};
-use values::{capitalise, page_value, post_list_html, series_value, site_value, taxonomy_value};
+use values::{
+    page_value, post_list_html, series_value, site_value, taxonomy_title, taxonomy_value,
+};
 
 /// The compiled layouts, before the site is known (so template errors are found in the same
 /// stage as front matter errors).
@@ -106,17 +108,17 @@ impl Templates {
             unfilled,
         } = self;
         let config = Arc::new(site.config.clone());
-        add_filters(&mut env, &config);
+        add_filters(&mut env, &config, &Arc::new(site.strings.clone()));
         // Plain URLs until the build hands over its files (the preview server never does).
         assets::add_asset_filter(&mut env, &config, None);
         add_matrix_function(&mut env, site);
-        let site_value = site_value(&site.config);
+        let site_value = site_value(&site.config, !site.matrices.areas.is_empty());
         let data = Value::from(Serde(&site.data));
         // Everything shared that a page's value or a template can read, besides the page.
         // What every page reads: the settings and the day. The data a page reads (its
         // authors, its series, the matrices of its tables) is added per page, the rest of
         // `data` only for layouts that name it.
-        let globals = hash_of(&(&site_value, site.config.today.to_string()));
+        let globals = hash_of(&(&site_value, site.config.today.to_string(), &site.strings));
         let matrices = data
             .get_attr("matrices")
             .ok()
@@ -574,7 +576,7 @@ impl Renderer {
                 let key = hash_of(&(self.layout_key(&layout), "terms", taxonomy, shown));
                 self.memo(key, || {
                     let mut page =
-                        generated("terms", layout.clone(), taxonomy.title().into(), taxonomy.path());
+                        generated("terms", layout.clone(), taxonomy_title(*taxonomy, &site.strings), taxonomy.path());
                     let items: Vec<String> = list
                         .iter()
                         .map(|t| {
@@ -594,7 +596,7 @@ impl Renderer {
                     self.generated_with(
                         &page,
                         vec![
-                            ("taxonomy", taxonomy_value(*taxonomy)),
+                            ("taxonomy", taxonomy_value(*taxonomy, &site.strings)),
                             ("terms", Value::from(values)),
                         ],
                     )
@@ -656,8 +658,9 @@ impl Renderer {
                                 escape(part.title)
                             )),
                             None => content.push_str(&format!(
-                                "<li class=\"series-planned\">{} <span class=\"series-status\">(planned)</span></li>",
-                                escape(part.title)
+                                "<li class=\"series-planned\">{} <span class=\"series-status\">{}</span></li>",
+                                escape(part.title),
+                                site.strings.html("series.planned", &[])
                             )),
                         }
                     }
@@ -669,11 +672,22 @@ impl Renderer {
             BlogOutput::NotFound => {
                 let layout = self.pick_layout(&["404"], "page");
                 self.memo(hash_of(&(self.layout_key(&layout), "404")), || {
-                    let mut page =
-                        generated("404", layout.clone(), "Page not found".into(), "/404.html".into());
+                    let mut page = generated(
+                        "404",
+                        layout.clone(),
+                        site.strings.plain("not_found.title", &[]),
+                        "/404.html".into(),
+                    );
+                    let strings = &site.strings;
+                    let home = format!(
+                        "<a href=\"{}\">{}</a>",
+                        escape(&config.relative_url("/")),
+                        strings.html("not_found.home_page", &[])
+                    );
                     page.content = format!(
-                        "<p>There is no page at this address. Try the <a href=\"{}\">home page</a>.</p>",
-                        escape(&config.relative_url("/"))
+                        "<p>{} {}</p>",
+                        strings.html("not_found.text", &[]),
+                        strings.html("not_found.try_home", &[("home", &home)])
                     );
                     self.generated_with(&page, Vec::new())
                 })
@@ -702,7 +716,10 @@ impl Renderer {
         let config = &site.config;
         let title = match taxonomy {
             Taxonomy::Authors => term.name.clone(),
-            _ => format!("{}: {}", capitalise(taxonomy.singular()), term.name),
+            _ => {
+                let key = format!("taxonomies.{}.term", taxonomy.id());
+                site.strings.plain(&key, &[("name", &term.name)])
+            }
         };
         let mut content = String::new();
         if let Some(author) = self.author_of(site, term) {
@@ -739,7 +756,7 @@ impl Renderer {
         self.generated_with(
             &page,
             vec![
-                ("taxonomy", taxonomy_value(taxonomy)),
+                ("taxonomy", taxonomy_value(taxonomy, &site.strings)),
                 ("term", self.term_value(site, taxonomy, term, true)),
             ],
         )
@@ -786,11 +803,16 @@ impl Renderer {
     }
 
     /// Expands a paragraph that is only `{{ matrix(...) }}`; other `{{ ... }}` stay text.
-    pub fn expand_embed(&self, source: &str) -> Option<Result<String, String>> {
+    /// `heading` is the text of the heading right above it, which a caption need not repeat.
+    pub fn expand_embed(
+        &self,
+        source: &str,
+        heading: Option<&str>,
+    ) -> Option<Result<String, String>> {
         embedded_call(source)?;
         Some(
             self.env
-                .render_str(source, minijinja::context! {})
+                .render_str(source, minijinja::context! { embed_heading => heading })
                 .map_err(|err| {
                     let mut innermost = &err;
                     while let Some(inner) =

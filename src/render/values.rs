@@ -11,11 +11,14 @@ use crate::config::Config;
 use crate::markdown::{self, Rendered, TocEntry, escape_html as escape};
 use crate::page::{Page, PageKind};
 use crate::site::{Series, Site};
+use crate::strings::Strings;
 
 /// Reading speed for `page.reading_time`, in words per minute.
 const WORDS_PER_MINUTE: usize = 230;
 
-pub(super) fn site_value(config: &Config) -> Value {
+/// `site`: the settings, every other key of site.yaml, and `site.has_matrices` (whether the
+/// site has /compare/ pages, which the navigation links to).
+pub(super) fn site_value(config: &Config, has_matrices: bool) -> Value {
     let mut site: BTreeMap<String, Value> = config
         .extra
         .iter()
@@ -29,6 +32,7 @@ pub(super) fn site_value(config: &Config) -> Value {
             }
         }
     }
+    site.insert("has_matrices".into(), Value::from(has_matrices));
     Value::from(site)
 }
 
@@ -177,19 +181,17 @@ pub(super) fn series_value(site: &Site, series: &Series, current: Option<usize>)
     Value::from(fields)
 }
 
-pub(super) fn taxonomy_value(taxonomy: Taxonomy) -> Value {
+pub(super) fn taxonomy_value(taxonomy: Taxonomy, strings: &Strings) -> Value {
     Value::from(BTreeMap::from([
-        ("id", taxonomy.id()),
-        ("title", taxonomy.title()),
-        ("singular", taxonomy.singular()),
+        ("id", Value::from(taxonomy.id())),
+        ("title", Value::from(taxonomy_title(taxonomy, strings))),
+        ("singular", Value::from(taxonomy.singular())),
     ]))
 }
 
-pub(super) fn capitalise(word: &str) -> String {
-    let mut chars = word.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+/// `Tags`, `Schlagwörter`: the title of a taxonomy's index in the site's language.
+pub(super) fn taxonomy_title(taxonomy: Taxonomy, strings: &Strings) -> String {
+    strings.plain(&format!("taxonomies.{}.title", taxonomy.id()), &[])
 }
 
 /// A plain list of posts with their dates, for pages rendered through `page.html`.

@@ -18,6 +18,9 @@ mod errors;
 mod jekyll;
 /// Feature matrices: validation, embedded tables, /compare/ pages and exports.
 mod matrix;
+/// Issue #14, the wording is the author's: built-in strings per language, a site's own in
+/// their place, and a non-Kubernetes site on the built-in theme.
+mod wording;
 /// Issue #13: claim history on area pages, /compare/changes/ and its feed, freshness lines.
 mod history;
 /// The output folder: atomic replacement, refusals.

@@ -179,7 +179,7 @@ fn compare_pages_list_areas_counts_and_mentions() {
         storage_at < index.find("/compare/extras/").unwrap(),
         "areas in `order`"
     );
-    assert!(index.contains(r#"<li class="support-default"><span class="support-symbol" aria-hidden="true">●</span> 2 built in</li>"#), "AKS: csi + snapshots");
+    assert!(index.contains(r#"<li class="support-default"><span class="support-symbol" aria-hidden="true">●</span> Built in: 2</li>"#), "AKS: csi + snapshots");
     assert!(index.contains(r#"<a href="/compare/matrix.json">JSON</a>"#));
     let area = site.read("compare/storage/index.html");
     assert!(area.contains("<p>Block storage for <strong>persistent volumes</strong>.</p>"));
@@ -327,9 +327,9 @@ fn not_applicable_is_shown_but_never_counted_as_missing() {
         index.contains(r#"<a href="/compare/extras/">Extras</a> <span class="compare-count">(3 features, 1 not applicable)</span>"#),
         "{index}"
     );
-    assert!(index.contains(r#"<li class="support-not-applicable"><span class="support-symbol" aria-hidden="true">–</span> 1 not applicable</li>"#));
+    assert!(index.contains(r#"<li class="support-not-applicable"><span class="support-symbol" aria-hidden="true">–</span> Not applicable: 1</li>"#));
     assert!(
-        !index.contains("2 not supported"),
+        !index.contains("Not supported: 2"),
         "EKS's one `none` stays one: etcd is not scored as missing"
     );
     let area = site.read("compare/extras/index.html");

@@ -800,7 +800,7 @@ fn markdown_doc(rng: &mut Rng) -> String {
 
 fn run_markdown(body: &str) {
     let resolve = |target: &str| (!target.contains('z')).then(|| format!("/{}/", target.len()));
-    let expand = |source: &str| {
+    let expand = |source: &str, _heading: Option<&str>| {
         source
             .contains("matrix(")
             .then(|| Ok("<table><tr><td>x</td></tr></table>".to_owned()))
@@ -1308,9 +1308,11 @@ fn run_matrices(ctx: &Context, case: &Case) {
     let Ok(matrices) = matrix::load(&files) else {
         return;
     };
-    let _ = compare::json(&matrices);
+    // A data/strings.yaml among the files replaces built-in strings; a bad one is reported.
+    let strings = versus::strings::load(&ctx.config.language, &files).unwrap_or_default();
+    let _ = compare::json(&matrices, &strings);
     let _ = compare::csv(&matrices);
-    let _ = compare::index_html(&matrices, &ctx.config);
+    let _ = compare::index_html(&matrices, &ctx.config, &strings);
     let first_provider = matrices.providers.first().map(|p| p.id.clone());
     for area in &matrices.areas {
         let selections = [
@@ -1332,13 +1334,14 @@ fn run_matrices(ctx: &Context, case: &Case) {
                         stale: Some(table::Staleness::of(&ctx.config)),
                         anchor: area.id.clone(),
                         base_path: ctx.config.base_path.clone(),
+                        heading: Some(area.title.clone()),
                     };
-                    let _ = table::render(&view, &matrices, &options);
+                    let _ = table::render(&view, &matrices, &options, &strings);
                 }
             }
         }
         let options = table::TableOptions::default();
-        let _ = compare::area_html(area, &matrices, &options, &[], &ctx.config);
+        let _ = compare::area_html(area, &matrices, &options, &[], &ctx.config, &strings);
     }
 }
 
