@@ -1,0 +1,316 @@
+//! Issue #14, accessibility: the repository's own site, built with the built-in theme, audited
+//! by axe-core in the real headless Chromium of `browser.rs`, in light and in dark. Needs
+//! axe-core from the npm registry (`.ci/run` installs the version pinned in
+//! `.ci/axe-core/package-lock.json` into `target/axe-core/`; `VERSUS_AXE_JS` names another
+//! `axe.min.js`). Skipped without it or without the browser, except under `CI=true`.
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::browser::{Browser, browser_available};
+use crate::harness::{Run, TODAY, request_path};
+
+/// The pages audited: each kind of page the theme has, with code, tables, an image and
+/// footnotes among them.
+const PAGES: &[&str] = &[
+    "/",
+    "/2023/08/11/are-all-kubernetes-clusters-created-equally/",
+    "/2026/12/02/identity-and-secrets-on-eks-and-aks/",
+    "/about/",
+    "/compare/",
+    "/compare/encryption/",
+    "/compare/changes/",
+    "/series/eks-vs-aks/",
+    "/tags/",
+    "/tags/aws/",
+    "/authors/pieter-vincken/",
+    "/categories/cloud/",
+    "/no-such-page/",
+];
+
+/// What the browser reports as its `prefers-color-scheme`, for each scheme audited.
+const SCHEMES: &[&str] = &["light", "dark"];
+
+/// axe's rule sets: WCAG 2.0 and 2.1, levels A and AA, and its best practices (every one of
+/// which applies to a static blog, so none is turned off).
+const RUN_AXE: &str = r#"
+const done = arguments[arguments.length - 1];
+axe.run(document, {
+  runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+  resultTypes: ["violations"],
+}).then(
+  (results) => done({
+    rules: results.passes.length + results.violations.length + results.incomplete.length,
+    violations: results.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({
+        target: n.target.join(" "),
+        html: n.html.slice(0, 160),
+        colours: n.any.concat(n.all).map((c) => c.data).filter((d) => d && d.fgColor)
+          .map((d) => `${d.fgColor} on ${d.bgColor}: ${d.contrastRatio}:1, needs ${d.expectedContrastRatio}`),
+        summary: n.failureSummary,
+      })),
+    })),
+  }),
+  (error) => done({ error: String(error) }),
+);
+"#;
+
+/// Where axe-core's browser script is: `VERSUS_AXE_JS`, or where `.ci/run` puts it.
+fn axe_path() -> PathBuf {
+    match std::env::var_os("VERSUS_AXE_JS") {
+        Some(path) => PathBuf::from(path),
+        None => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("target/axe-core/node_modules/axe-core/axe.min.js"),
+    }
+}
+
+/// axe-core's source; without it, skips (prints why) or, under CI, fails.
+fn axe_source() -> Option<String> {
+    let path = axe_path();
+    match std::fs::read_to_string(&path) {
+        Ok(source) => Some(source),
+        Err(e) if std::env::var("CI").as_deref() == Ok("true") => panic!(
+            "{}: {e}: CI must install axe-core: see .ci/run",
+            path.display()
+        ),
+        Err(e) => {
+            eprintln!(
+                "skipped: {}: {e} (run the axe-core step of .ci/run, or set VERSUS_AXE_JS)",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// A static file server for a built site on an ephemeral port, as a host would serve it:
+/// `index.html` for folders, `404.html` with status 404 for what is not there. Stops when
+/// dropped.
+struct StaticServer {
+    base: String,
+    stop: Arc<AtomicBool>,
+    address: std::net::SocketAddr,
+}
+
+impl StaticServer {
+    fn start(root: PathBuf) -> StaticServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a port");
+        let address = listener.local_addr().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if stopping.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let root = root.clone();
+                    std::thread::spawn(move || serve_one(&root, stream));
+                }
+            }
+        });
+        StaticServer {
+            base: format!("http://{address}"),
+            stop,
+            address,
+        }
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        // Wakes the accepting thread so it sees the flag.
+        let _ = TcpStream::connect(self.address);
+    }
+}
+
+fn serve_one(root: &Path, mut stream: TcpStream) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let path = request_path(&stream);
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let mut file = root.join(path.trim_start_matches('/'));
+    if path.ends_with('/') {
+        file.push("index.html");
+    }
+    let inside = !path.split('/').any(|part| part == "..");
+    let (status, file) = match std::fs::read(&file) {
+        Ok(bytes) if inside => ("200 OK", (file, bytes)),
+        _ => {
+            let missing = root.join("404.html");
+            let bytes = std::fs::read(&missing).unwrap_or_default();
+            ("404 Not Found", (missing, bytes))
+        }
+    };
+    let (file, body) = file;
+    let kind = match file.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("xml") => "application/xml",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(&body);
+}
+
+/// Builds the repository's own site (its content, data, static files and settings, with the
+/// built-in theme) into `output`.
+fn build_repository_site(output: &Path) -> Run {
+    Command::new(env!("CARGO_BIN_EXE_versus"))
+        .env("SOURCE_DATE_EPOCH", TODAY.to_string())
+        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
+        .arg(output)
+        .output()
+        .expect("run versus")
+        .into()
+}
+
+/// Makes the browser report `scheme` as its `prefers-color-scheme` (DevTools'
+/// `Emulation.setEmulatedMedia`, through chromedriver); it holds across navigations.
+fn emulate_scheme(browser: &Browser, scheme: &str) {
+    browser
+        .session_call(
+            "POST",
+            "/goog/cdp/execute",
+            json!({"cmd": "Emulation.setEmulatedMedia", "params": {
+                "features": [{"name": "prefers-color-scheme", "value": scheme}],
+            }}),
+        )
+        .expect("emulate the colour scheme");
+}
+
+/// One line per failing element: rule, impact, selector, colours, and what to fix.
+fn describe(page: &str, scheme: &str, violations: &[Value]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for violation in violations {
+        for node in violation["nodes"].as_array().into_iter().flatten() {
+            let colours: Vec<&str> = node["colours"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            lines.push(format!(
+                "{page} ({scheme}): {} [{}] {}\n    at {}\n    {}{}\n    {}",
+                violation["id"].as_str().unwrap_or("?"),
+                violation["impact"].as_str().unwrap_or("?"),
+                violation["help"].as_str().unwrap_or(""),
+                node["target"].as_str().unwrap_or("?"),
+                node["html"].as_str().unwrap_or(""),
+                if colours.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n    colours: {}", colours.join("; "))
+                },
+                node["summary"]
+                    .as_str()
+                    .unwrap_or("")
+                    .replace('\n', "\n    "),
+            ));
+        }
+    }
+    lines
+}
+
+/// Every page kind of the theme passes axe-core's WCAG 2.1 A and AA rules and best practices
+/// with no violation, in the light and in the dark colour scheme.
+#[test]
+fn every_page_kind_has_no_accessibility_violation_in_light_and_dark() {
+    if !browser_available() {
+        return;
+    }
+    let Some(axe) = axe_source() else {
+        return;
+    };
+    let out = tempfile::tempdir().expect("temp dir");
+    let output = out.path().join("public");
+    let run = build_repository_site(&output);
+    assert_eq!(run.code, 0, "the repository's site builds:\n{}", run.stderr);
+    let server = StaticServer::start(output);
+    let browser = Browser::start();
+    browser
+        .session_call("POST", "/timeouts", json!({"script": 60_000}))
+        .expect("set the script timeout");
+
+    let mut failures = Vec::new();
+    let mut audited = 0;
+    for &scheme in SCHEMES {
+        emulate_scheme(&browser, scheme);
+        for &page in PAGES {
+            browser.navigate(&format!("{}{page}", server.base));
+            let dark = browser
+                .run("return matchMedia('(prefers-color-scheme: dark)').matches")
+                .expect("ask the page its colour scheme");
+            assert_eq!(dark, json!(scheme == "dark"), "{page}: the {scheme} scheme");
+            let title = browser.run("return document.title").unwrap_or_default();
+            assert!(
+                title.as_str().is_some_and(|t| !t.is_empty()),
+                "{page}: no page was served ({title})"
+            );
+            browser
+                .session_call(
+                    "POST",
+                    "/execute/sync",
+                    json!({"script": "const s = document.createElement('script'); \
+                        s.textContent = arguments[0]; document.head.appendChild(s); \
+                        return typeof axe;", "args": [axe]}),
+                )
+                .and_then(|kind| match kind.as_str() {
+                    Some("object") => Ok(()),
+                    _ => Err(format!("axe is {kind}")),
+                })
+                .unwrap_or_else(|e| panic!("{page}: inject axe-core: {e}"));
+            let results = browser
+                .session_call(
+                    "POST",
+                    "/execute/async",
+                    json!({"script": RUN_AXE, "args": []}),
+                )
+                .unwrap_or_else(|e| panic!("{page}: run axe-core: {e}"));
+            assert!(
+                results["error"].is_null(),
+                "{page}: axe: {}",
+                results["error"]
+            );
+            assert!(
+                results["rules"].as_u64().is_some_and(|n| n > 20),
+                "{page}: axe ran its rules: {results}"
+            );
+            let violations = results["violations"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            failures.extend(describe(page, scheme, &violations));
+            audited += 1;
+        }
+    }
+    eprintln!(
+        "audited {audited} pages × schemes ({} pages, {} schemes): {} failing elements",
+        PAGES.len(),
+        SCHEMES.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} accessibility violations (element by element):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
