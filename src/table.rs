@@ -191,13 +191,15 @@ fn row(
                     .iter()
                     .enumerate()
                     .map(|(i, url)| {
+                        // The accessible name starts with the visible text, so a reader who
+                        // says what they see (voice control) finds the link (WCAG 2.5.3).
+                        let label = source_label(url);
                         format!(
-                            "<a href=\"{}\" aria-label=\"{} source {} for {}\">{}</a>",
+                            "<a href=\"{}\" aria-label=\"{label} ({} source {} for {})\">{label}</a>",
                             escape_html(url),
                             escape_html(&provider.short),
                             i + 1,
                             escape_html(&feature.name),
-                            source_label(url)
                         )
                     })
                     .collect();
