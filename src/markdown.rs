@@ -1108,13 +1108,19 @@ fn jekyll_inline_code(code: &str) -> String {
     html
 }
 
-/// `<pre class="highlight" data-lang="x"><code class="language-x">`.
+/// `<pre class="highlight" data-lang="x" tabindex="0"><code class="language-x">`. The block
+/// scrolls sideways when a line is too long: `tabindex` lets a keyboard reach and scroll it.
 fn versus_code_block(lang: &str, inner: &str, attrs: &Attrs) -> String {
     let mut html = String::with_capacity(inner.len() + 100);
     html.push_str("<pre");
     attrs.write(&mut html, Some("highlight"));
     if !lang.is_empty() {
         push_attr(&mut html, "data-lang", lang);
+    }
+    if !attrs.pairs.iter().any(|(key, _)| key == "tabindex") {
+        push_attr(&mut html, "tabindex", "0");
+    }
+    if !lang.is_empty() {
         html.push_str("><code");
         push_attr(&mut html, "class", &format!("language-{lang}"));
         html.push('>');
@@ -1735,7 +1741,10 @@ mod tests {
         let out = html("| a |\n|---|\n| b |\n{: .t}\n");
         assert!(out.starts_with("<table class=\"t\"><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>b</td></tr>\n</tbody></table>"), "{out}");
         let out = html("```\nx\n```\n{: .c}\n");
-        assert_eq!(out, "<pre class=\"highlight c\"><code>x\n</code></pre>\n");
+        assert_eq!(
+            out,
+            "<pre class=\"highlight c\" tabindex=\"0\"><code>x\n</code></pre>\n"
+        );
     }
 
     #[test]
@@ -1925,17 +1934,31 @@ mod tests {
     #[test]
     fn code_blocks_are_highlighted_or_escaped() {
         let out = html("```rust\nfn main() {}\n```\n");
-        assert!(out.starts_with("<pre class=\"highlight\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-"), "{out}");
+        assert!(out.starts_with("<pre class=\"highlight\" data-lang=\"rust\" tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-"), "{out}");
         let out = html("```nosuchlang extra\n<b> & \"x\" -- {:.c}\n```\n");
         assert_eq!(
             out,
-            "<pre class=\"highlight\" data-lang=\"nosuchlang\"><code class=\"language-nosuchlang\">&lt;b&gt; &amp; &quot;x&quot; -- {:.c}\n</code></pre>\n"
+            "<pre class=\"highlight\" data-lang=\"nosuchlang\" tabindex=\"0\"><code class=\"language-nosuchlang\">&lt;b&gt; &amp; &quot;x&quot; -- {:.c}\n</code></pre>\n"
         );
         let out = html("    indented <i>\n");
         assert_eq!(
             out,
-            "<pre class=\"highlight\"><code>indented &lt;i&gt;\n</code></pre>\n"
+            "<pre class=\"highlight\" tabindex=\"0\"><code>indented &lt;i&gt;\n</code></pre>\n"
         );
+    }
+
+    /// Issue #14: a code block that scrolls sideways can be reached and scrolled by keyboard;
+    /// an author's own `tabindex` is kept, not doubled.
+    #[test]
+    fn code_blocks_are_keyboard_focusable() {
+        let out = html("```yaml\na: b\n```\n");
+        assert!(
+            out.starts_with("<pre class=\"highlight\" data-lang=\"yaml\" tabindex=\"0\">"),
+            "{out}"
+        );
+        let out = html("```\nplain\n```\n{: tabindex=\"-1\"}\n");
+        assert_eq!(out.matches("tabindex").count(), 1, "{out}");
+        assert!(out.contains("tabindex=\"-1\""), "{out}");
     }
 
     #[test]
