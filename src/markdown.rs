@@ -1397,7 +1397,7 @@ fn write_html(doc: &Doc, toc: &[TocEntry], footnotes: &[String]) -> String {
         .collect();
     if !referenced.is_empty() {
         html.push_str("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n");
-        for (label, range) in referenced {
+        for (number, (label, range)) in (1..).zip(referenced) {
             let mut events = Vec::new();
             let mut k = range.start;
             while k < range.end {
@@ -1407,7 +1407,10 @@ fn write_html(doc: &Doc, toc: &[TocEntry], footnotes: &[String]) -> String {
             pulldown_cmark::html::push_html(&mut content, events.into_iter());
             let mut backref = String::from(" <a href=\"#");
             push_escaped(&mut backref, &format!("fnref-{label}"));
-            backref.push_str("\" class=\"footnote-backref\">↩</a>");
+            // The arrow alone reads as "leftwards arrow with hook": the name says where it goes.
+            backref.push_str(&format!(
+                "\" class=\"footnote-backref\" aria-label=\"Back to reference {number}\">↩</a>"
+            ));
             // The back link reads best at the end of the last paragraph.
             let trimmed = content.trim_end();
             if let Some(before) = trimmed.strip_suffix("</p>") {
@@ -1892,7 +1895,7 @@ mod tests {
             "First[^b] and second[^a] and again[^b].\n\n[^a]: Note A.\n[^b]: Note *B*.\n\nAfter.\n";
         let out = html(body);
         assert!(out.starts_with("<p>First<sup class=\"footnote-reference\" id=\"fnref-b\"><a href=\"#b\">1</a></sup> and second<sup class=\"footnote-reference\" id=\"fnref-a\"><a href=\"#a\">2</a></sup> and again<sup class=\"footnote-reference\"><a href=\"#b\">1</a></sup>.</p>\n<p>After.</p>\n"), "{out}");
-        assert!(out.ends_with("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n<li id=\"b\"><p>Note <em>B</em>. <a href=\"#fnref-b\" class=\"footnote-backref\">↩</a></p>\n</li>\n<li id=\"a\"><p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\">↩</a></p>\n</li>\n</ol>\n</section>\n"), "{out}");
+        assert!(out.ends_with("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n<li id=\"b\"><p>Note <em>B</em>. <a href=\"#fnref-b\" class=\"footnote-backref\" aria-label=\"Back to reference 1\">↩</a></p>\n</li>\n<li id=\"a\"><p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\" aria-label=\"Back to reference 2\">↩</a></p>\n</li>\n</ol>\n</section>\n"), "{out}");
     }
 
     #[test]
