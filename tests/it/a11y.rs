@@ -38,6 +38,9 @@ const PAGES: &[&str] = &[
 /// What the browser reports as its `prefers-color-scheme`, for each scheme audited.
 const SCHEMES: &[&str] = &["light", "dark"];
 
+/// Window sizes: a desktop and a phone, where code and tables overflow and must scroll.
+const WINDOWS: &[(u32, u32)] = &[(1280, 900), (390, 844)];
+
 /// axe's rule sets: WCAG 2.0 and 2.1, levels A and AA, and its best practices (every one of
 /// which applies to a static blog, so none is turned off).
 const RUN_AXE: &str = r#"
@@ -230,7 +233,7 @@ fn describe(page: &str, scheme: &str, violations: &[Value]) -> Vec<String> {
 }
 
 /// Every page kind of the theme passes axe-core's WCAG 2.1 A and AA rules and best practices
-/// with no violation, in the light and in the dark colour scheme.
+/// with no violation, in the light and in the dark colour scheme, on a desktop and a phone.
 #[test]
 fn every_page_kind_has_no_accessibility_violation_in_light_and_dark() {
     if !browser_available() {
@@ -251,14 +254,37 @@ fn every_page_kind_has_no_accessibility_violation_in_light_and_dark() {
 
     let mut failures = Vec::new();
     let mut audited = 0;
-    for &scheme in SCHEMES {
+    for (&scheme, &(width, height)) in SCHEMES
+        .iter()
+        .flat_map(|scheme| WINDOWS.iter().map(move |window| (scheme, window)))
+    {
         emulate_scheme(&browser, scheme);
+        browser
+            .session_call(
+                "POST",
+                "/window/rect",
+                json!({"width": width, "height": height}),
+            )
+            .expect("size the window");
+        let scheme = format!("{scheme}, {width}px");
+        let scheme = scheme.as_str();
         for &page in PAGES {
             browser.navigate(&format!("{}{page}", server.base));
             let dark = browser
                 .run("return matchMedia('(prefers-color-scheme: dark)').matches")
                 .expect("ask the page its colour scheme");
-            assert_eq!(dark, json!(scheme == "dark"), "{page}: the {scheme} scheme");
+            assert_eq!(
+                dark,
+                json!(scheme.starts_with("dark")),
+                "{page}: the {scheme} scheme"
+            );
+            let inner = browser.run("return innerWidth").expect("the page's width");
+            assert!(
+                inner
+                    .as_u64()
+                    .is_some_and(|w| w <= u64::from(width) && w + 40 >= u64::from(width)),
+                "{page}: {inner}px wide in a {width}px window"
+            );
             let title = browser.run("return document.title").unwrap_or_default();
             assert!(
                 title.as_str().is_some_and(|t| !t.is_empty()),
@@ -302,9 +328,10 @@ fn every_page_kind_has_no_accessibility_violation_in_light_and_dark() {
         }
     }
     eprintln!(
-        "audited {audited} pages × schemes ({} pages, {} schemes): {} failing elements",
+        "audited {audited} pages × schemes × windows ({} pages, {} schemes, {} windows): {} failing elements",
         PAGES.len(),
         SCHEMES.len(),
+        WINDOWS.len(),
         failures.len()
     );
     assert!(
