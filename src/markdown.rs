@@ -38,13 +38,19 @@ pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 /// text, `Some(Ok(html))` replaces it, `Some(Err(message))` reports a problem.
 pub type ExpandEmbed<'a> = &'a (dyn Fn(&str) -> Option<Result<String, String>> + Sync);
 
+/// The width and height in pixels of the image at `src` (as written in the Markdown), when
+/// the site has it and it can be read; the `<img>` then gets them, so the page does not
+/// shift as it loads.
+pub type ImageSize<'a> = &'a (dyn Fn(&str) -> Option<(u32, u32)> + Sync);
+
 /// How [`render`] connects a page to the rest of the site; without them, source links and
-/// embeds stay as written, and code is highlighted afresh.
+/// embeds stay as written, images get no size, and code is highlighted afresh.
 #[derive(Default, Clone, Copy)]
 pub struct Options<'a> {
     pub resolve_source_link: Option<ResolveSourceLink<'a>>,
     pub expand_embed: Option<ExpandEmbed<'a>>,
     pub highlight_cache: Option<&'a crate::highlight::DiskCache>,
+    pub image_size: Option<ImageSize<'a>>,
     /// The HTML around code: versus's, or Jekyll's for a Jekyll theme's stylesheet.
     pub code_markup: CodeMarkup,
 }
@@ -105,6 +111,9 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     }
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
+    if let Some(size) = options.image_size {
+        size_images(&mut doc, size);
+    }
     let mut warnings = Vec::new();
     if doc.parser_failed {
         warnings.push(Problem {
@@ -1101,6 +1110,31 @@ fn mark_inline_code(doc: &mut Doc) {
     }
 }
 
+/// Gives each image the site can measure its `width` and `height`, after the author's own
+/// attributes; an image the author sized (either attribute) keeps just what they wrote, as
+/// the browser keeps its proportions.
+fn size_images(doc: &mut Doc, size: ImageSize) {
+    for item in &mut doc.items {
+        let Event::Start(Tag::Image { dest_url, .. }) = &item.event else {
+            continue;
+        };
+        let sized = item.attrs.as_ref().is_some_and(|attrs| {
+            attrs
+                .pairs
+                .iter()
+                .any(|(key, _)| key == "width" || key == "height")
+        });
+        if sized {
+            continue;
+        }
+        if let Some((width, height)) = size(dest_url) {
+            let attrs = item.attrs.get_or_insert_with(Box::default);
+            attrs.pairs.push(("width".into(), width.to_string()));
+            attrs.pairs.push(("height".into(), height.to_string()));
+        }
+    }
+}
+
 fn jekyll_inline_code(code: &str) -> String {
     let mut html = String::from("<code class=\"language-plaintext highlighter-rouge\">");
     push_escaped(&mut html, code);
@@ -1587,6 +1621,7 @@ mod tests {
                 resolve_source_link: Some(resolve),
                 expand_embed: None,
                 highlight_cache: None,
+                image_size: None,
                 code_markup: CodeMarkup::Versus,
             },
         )
@@ -1947,6 +1982,35 @@ mod tests {
         assert_eq!(
             out,
             "<pre class=\"highlight\" tabindex=\"0\"><code>indented &lt;i&gt;\n</code></pre>\n"
+        );
+    }
+
+    /// Issue #14: images the site can measure get their width and height, so the page does
+    /// not shift as they load; the author's own size wins, an unknown image gets none.
+    #[test]
+    fn measured_images_get_width_and_height() {
+        let size = |src: &str| (src == "/img/cat.png").then_some((640, 480));
+        let render_sized = |body: &str| {
+            render(
+                body,
+                &Options {
+                    image_size: Some(&size),
+                    ..Options::default()
+                },
+            )
+            .html
+        };
+        assert_eq!(
+            render_sized("![A cat](/img/cat.png)\n"),
+            "<p><img src=\"/img/cat.png\" alt=\"A cat\" width=\"640\" height=\"480\" /></p>\n"
+        );
+        assert_eq!(
+            render_sized("![A cat](/img/cat.png){: .wide width=\"300\"}\n"),
+            "<p><img src=\"/img/cat.png\" alt=\"A cat\" class=\"wide\" width=\"300\" /></p>\n"
+        );
+        assert_eq!(
+            render_sized("![A dog](/img/dog.png)\n"),
+            "<p><img src=\"/img/dog.png\" alt=\"A dog\" /></p>\n"
         );
     }
 

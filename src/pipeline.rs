@@ -649,6 +649,7 @@ pub fn render_page<'p>(
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
+        image_size: None,
         code_markup: site.config.code_markup,
     };
     let body = markdown::render(page.body(), &options);

@@ -810,10 +810,12 @@ fn run_markdown(body: &str) {
     } else {
         config::CodeMarkup::Jekyll
     };
+    let size = |src: &str| src.ends_with(".png").then_some((640, 480));
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: None,
+        image_size: Some(&size),
         code_markup,
     };
     let rendered = markdown::render(body, &options);
