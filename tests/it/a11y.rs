@@ -15,7 +15,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::browser::{Browser, browser_available};
-use crate::harness::{Run, TODAY, request_path};
+use crate::harness::{Run, TODAY, TestSite, fixture, request_path};
 
 /// The pages audited: each kind of page the theme has, with code, tables, an image and
 /// footnotes among them.
@@ -340,4 +340,50 @@ fn every_page_kind_has_no_accessibility_violation_in_light_and_dark() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Images the site ships get their width and height, read from the file, so the text does not
+/// jump as they load; an image versus cannot read, or that is not there, gets none, and the
+/// build goes on.
+#[test]
+fn local_images_get_their_width_and_height() {
+    let site = TestSite::new("basic");
+    let png = fixture("../images/five-by-three.png");
+    // One under /img/, one beside the post's URL, named relative to it.
+    for (folder, name) in [
+        ("static/img", "wide.png"),
+        ("static/2023/09/01/second-post", "beside.png"),
+    ] {
+        std::fs::create_dir_all(site.root().join(folder)).unwrap();
+        std::fs::copy(&png, site.root().join(folder).join(name)).unwrap();
+    }
+    site.write("static/img/broken.png", "not a PNG at all");
+    site.write(
+        "static/img/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site.write(
+        "content/posts/2023-09-01-second-post.md",
+        "---\ntitle: Second post\ndate: 2023-09-01\n---\n\
+         ![Wide](/img/wide.png)\n\n\
+         ![Beside](beside.png)\n\n\
+         ![Sized by hand](/img/wide.png){: width=\"50\"}\n\n\
+         ![Broken](/img/broken.png)\n\n\
+         ![Vector](/img/logo.svg)\n\n\
+         ![Missing](/img/nowhere.png)\n\n\
+         ![Remote](https://example.org/img/wide.png)\n",
+    );
+    site.build_ok();
+    let post = site.read("2023/09/01/second-post/index.html");
+    for expected in [
+        r#"<img src="/img/wide.png" alt="Wide" width="5" height="3" />"#,
+        r#"<img src="beside.png" alt="Beside" width="5" height="3" />"#,
+        r#"<img src="/img/wide.png" alt="Sized by hand" width="50" />"#,
+        r#"<img src="/img/broken.png" alt="Broken" />"#,
+        r#"<img src="/img/logo.svg" alt="Vector" />"#,
+        r#"<img src="/img/nowhere.png" alt="Missing" />"#,
+        r#"<img src="https://example.org/img/wide.png" alt="Remote" />"#,
+    ] {
+        assert!(post.contains(expected), "{expected} in:\n{post}");
+    }
 }
