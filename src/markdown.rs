@@ -100,6 +100,7 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     let mut source = KramdownSource::new(body);
     let alds = std::mem::take(&mut source.alds);
     let mut doc = Doc::parse(&source.text, alds);
+    doc.wrap_tables = options.code_markup == CodeMarkup::Versus;
     let mut problems = Vec::new();
     strip_html_comments(&mut doc);
     kramdown_quotes(&mut doc);
@@ -386,6 +387,8 @@ struct Doc<'a> {
     toc_placed: bool,
     /// The Markdown parser failed on this body, which was parsed again without heading ids.
     parser_failed: bool,
+    /// Tables go in a focusable, labelled scroll region (versus's markup, not Jekyll's).
+    wrap_tables: bool,
 }
 
 /// Stands in for the `{:toc}` list until the TOC is known; pulldown never emits NUL.
@@ -447,6 +450,7 @@ impl<'a> Doc<'a> {
             parent,
             toc_placed: false,
             parser_failed,
+            wrap_tables: false,
         }
     }
 
@@ -1476,6 +1480,7 @@ fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> usize {
     let attrs = match (&item.attrs, &item.event) {
         (Some(attrs), _) => attrs,
         (None, Event::Start(Tag::Link { .. } | Tag::Image { .. })) => &no_attrs,
+        (None, Event::Start(Tag::Table(_))) if doc.wrap_tables => &no_attrs,
         (None, Event::End(TagEnd::Link)) => {
             out.push(Event::InlineHtml("</a>".into()));
             return i + 1;
@@ -1577,12 +1582,51 @@ fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> usize {
             if let Some(rest) = html.strip_prefix("<table") {
                 html = format!("<table{attr_text}{rest}");
             }
+            if doc.wrap_tables {
+                // A wide table scrolls inside this region, which a keyboard can reach; its
+                // name is the header row, as a screen reader announces the region.
+                let mut region =
+                    String::from("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\"");
+                push_attr(&mut region, "aria-label", &table_label(doc, i, end));
+                region.push_str(">\n");
+                html = format!("{region}{html}</div>\n");
+            }
             out.push(Event::Html(html.into()));
             return end + 1;
         }
         event => out.push(event.clone()),
     }
     i + 1
+}
+
+/// "Table: Feature, EKS, AKS": the text of the header cells of the table from item `start`
+/// to `end`; "Table" when they are empty.
+fn table_label(doc: &Doc, start: usize, end: usize) -> String {
+    let mut cells: Vec<String> = Vec::new();
+    let mut in_head = false;
+    for item in &doc.items[start..end] {
+        match &item.event {
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => break,
+            Event::Start(Tag::TableCell) if in_head => cells.push(String::new()),
+            Event::Text(text) | Event::Code(text) if in_head => {
+                if let Some(cell) = cells.last_mut() {
+                    cell.push_str(text);
+                }
+            }
+            _ => {}
+        }
+    }
+    let cells: Vec<&str> = cells
+        .iter()
+        .map(|cell| cell.trim())
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    if cells.is_empty() {
+        "Table".to_owned()
+    } else {
+        format!("Table: {}", cells.join(", "))
+    }
 }
 
 /// Escapes a URL for a quoted `href`/`src`, percent-encoding what HTML or URLs forbid.
@@ -1777,7 +1821,7 @@ mod tests {
             "{out}"
         );
         let out = html("| a |\n|---|\n| b |\n{: .t}\n");
-        assert!(out.starts_with("<table class=\"t\"><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>b</td></tr>\n</tbody></table>"), "{out}");
+        assert!(out.starts_with("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table: a\">\n<table class=\"t\"><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>b</td></tr>\n</tbody></table>\n</div>"), "{out}");
         let out = html("```\nx\n```\n{: .c}\n");
         assert_eq!(
             out,
@@ -1814,7 +1858,7 @@ mod tests {
         let out = html(body);
         assert!(
             out.starts_with(
-                "<p class=\"note\" style=\"color: red\">Text.</p>\n<table id=\"w\" class=\"x\">"
+                "<p class=\"note\" style=\"color: red\">Text.</p>\n<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table: a\">\n<table id=\"w\" class=\"x\">"
             ),
             "{out}"
         );
@@ -2012,6 +2056,26 @@ mod tests {
             render_sized("![A dog](/img/dog.png)\n"),
             "<p><img src=\"/img/dog.png\" alt=\"A dog\" /></p>\n"
         );
+    }
+
+    /// Issue #14: a wide table scrolls inside a region a keyboard can reach, named by its
+    /// header row; Jekyll's markup stays as kramdown writes it.
+    #[test]
+    fn tables_scroll_in_a_labelled_focusable_region() {
+        let table = "| Feature | `EKS` | *AKS* |\n|---|---|---|\n| a | b | c |\n";
+        let out = html(table);
+        assert!(out.starts_with("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table: Feature, EKS, AKS\">\n<table><thead>"), "{out}");
+        assert!(out.ends_with("</table>\n</div>\n"), "{out}");
+        let out = html("| | |\n|---|---|\n| a | b |\n");
+        assert!(out.contains("aria-label=\"Table\">"), "{out}");
+        let jekyll = render(
+            table,
+            &Options {
+                code_markup: CodeMarkup::Jekyll,
+                ..Options::default()
+            },
+        );
+        assert!(jekyll.html.starts_with("<table>"), "{}", jekyll.html);
     }
 
     /// Issue #14: a code block that scrolls sideways can be reached and scrolled by keyboard;
