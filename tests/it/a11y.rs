@@ -15,14 +15,15 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::browser::{Browser, browser_available};
-use crate::harness::{Run, TODAY, TestSite, fixture, request_path};
+use crate::harness::{Run, TODAY, TestSite, copy_tree, fixture, request_path};
 
-/// The pages audited: each kind of page the theme has, with code, tables, an image and
-/// footnotes among them.
+/// The pages audited: each kind of page the theme has, with code, tables, images and
+/// footnotes among them ([`SAMPLER`] has every kind of Markdown block).
 const PAGES: &[&str] = &[
     "/",
     "/2023/08/11/are-all-kubernetes-clusters-created-equally/",
     "/2026/12/02/identity-and-secrets-on-eks-and-aks/",
+    SAMPLER_URL,
     "/about/",
     "/compare/",
     "/compare/encryption/",
@@ -32,8 +33,13 @@ const PAGES: &[&str] = &[
     "/tags/aws/",
     "/authors/pieter-vincken/",
     "/categories/cloud/",
-    "/no-such-page/",
+    MISSING,
 ];
+
+/// Where [`SAMPLER`] is built.
+const SAMPLER_URL: &str = "/2026/11/20/markdown-sampler/";
+/// A page that is not there: the site's 404 page, with status 404.
+const MISSING: &str = "/no-such-page/";
 
 /// What the browser reports as its `prefers-color-scheme`, for each scheme audited.
 const SCHEMES: &[&str] = &["light", "dark"];
@@ -173,12 +179,80 @@ fn serve_one(root: &Path, mut stream: TcpStream) {
     let _ = stream.write_all(&body);
 }
 
+/// A post with what the repository's posts lack: a wide Markdown table, a long code line, a
+/// measured image, footnotes, a quote and nested lists.
+const SAMPLER: &str = "---
+title: Markdown, every kind of block
+date: 2026-11-20
+tags: [aws]
+description: A post with every kind of Markdown block the theme styles.
+---
+The theme styles every block a post can hold.[^one] Each reads in light and dark.[^two]
+
+## A wide table
+
+| Feature | EKS on AWS | AKS on Azure | GKE on Google Cloud | Notes, at some length to make it wide |
+|---|---|---|---|---|
+| Control plane price per hour | 0.10 USD | free tier or 0.10 USD | 0.10 USD | the `uptime SLA` tier of AKS costs the same as EKS |
+| Managed node upgrades | yes, per node group | yes, per node pool | yes, per node pool | surge settings differ in name and in default |
+
+## A long line of code
+
+```bash
+aws eks create-cluster --name demo --role-arn arn:aws:iam::111122223333:role/eks-cluster-role --resources-vpc-config subnetIds=subnet-aaaa,subnet-bbbb,securityGroupIds=sg-cccc --kubernetes-version 1.31
+```
+
+```yaml
+apiVersion: v1
+kind: ConfigMap # a comment
+data:
+  key: \"value\"
+  number: 42
+```
+
+![A small red rectangle](/img/sampler.png)
+
+> A quote, with `code` and a [link](/about/).
+
+1. First
+   - nested *emphasis*
+   - nested **strong**
+2. Second
+
+### A smaller heading
+
+Plain text, then ~~struck~~ text.
+
+[^one]: The first note, with a [link](/compare/).
+[^two]: The second note.
+";
+
 /// Builds the repository's own site (its content, data, static files and settings, with the
-/// built-in theme) into `output`.
+/// built-in theme) and [`SAMPLER`] into `output`.
 fn build_repository_site(output: &Path) -> Run {
+    let root = tempfile::tempdir().expect("temp dir");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for part in ["content", "data", "static"] {
+        copy_tree(&repo.join(part), &root.path().join(part));
+    }
+    std::fs::copy(repo.join("site.yaml"), root.path().join("site.yaml")).unwrap();
+    std::fs::write(
+        root.path()
+            .join("content/posts/2026-11-20-markdown-sampler.md"),
+        SAMPLER,
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("../images/five-by-three.png"),
+        root.path().join("static/img/sampler.png"),
+    )
+    .unwrap();
     Command::new(env!("CARGO_BIN_EXE_versus"))
         .env("SOURCE_DATE_EPOCH", TODAY.to_string())
-        .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
+        // The newest post is dated after the test's day.
+        .args(["build", "--future", "--root"])
+        .arg(root.path())
+        .arg("--output")
         .arg(output)
         .output()
         .expect("run versus")
@@ -285,11 +359,34 @@ fn every_page_kind_has_no_accessibility_violation_in_light_and_dark() {
                     .is_some_and(|w| w <= u64::from(width) && w + 40 >= u64::from(width)),
                 "{page}: {inner}px wide in a {width}px window"
             );
-            let title = browser.run("return document.title").unwrap_or_default();
-            assert!(
-                title.as_str().is_some_and(|t| !t.is_empty()),
-                "{page}: no page was served ({title})"
-            );
+            let status = browser
+                .run("return performance.getEntriesByType('navigation')[0].responseStatus")
+                .expect("the page's HTTP status");
+            let expected = if page == MISSING { 404 } else { 200 };
+            assert_eq!(status, json!(expected), "{page}: HTTP status");
+            if page == SAMPLER_URL && width < 500 {
+                // The audit must meet content that scrolls, or it checks nothing of it.
+                let scrolling = browser
+                    .run(
+                        "return [...document.querySelectorAll('main *')]\
+                         .filter((e) => e.scrollWidth > e.clientWidth + 1 \
+                           && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX))\
+                         .map((e) => e.tagName + '.' + e.className)",
+                    )
+                    .expect("the scrolling elements");
+                let scrolling: Vec<&str> = scrolling
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                for kind in ["PRE.highlight", "DIV.table-wrap"] {
+                    assert!(
+                        scrolling.contains(&kind),
+                        "{page}: no {kind} scrolls at {width}px: {scrolling:?}"
+                    );
+                }
+            }
             browser
                 .session_call(
                     "POST",
