@@ -88,6 +88,16 @@ pub struct Highlight {
     pub dark: String,
 }
 
+/// The themes of a site that names none.
+impl Default for Highlight {
+    fn default() -> Highlight {
+        Highlight {
+            light: "InspiredGitHub".into(),
+            dark: "base16-ocean.dark".into(),
+        }
+    }
+}
+
 /// How code is marked up in pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -378,10 +388,7 @@ impl Fields<'_> {
     }
 
     fn highlight(&mut self) -> Highlight {
-        let mut highlight = Highlight {
-            light: "InspiredGitHub".into(),
-            dark: "base16-ocean.dark".into(),
-        };
+        let mut highlight = Highlight::default();
         match self.map.remove("highlight") {
             None | Some(Value::Null) => {}
             Some(Value::Mapping(theme)) => {

@@ -380,7 +380,7 @@ pub fn render_pages_reading<'p>(
     let results: Vec<Result<RenderedPage, Vec<Diagnostic>>> = pages
         .par_iter()
         .map(|page| {
-            let rendered = render_page(page, &prepared.site, &prepared.renderer);
+            let rendered = render_page(page, prepared);
             progress.advance(1);
             let (html, done) = rendered?;
             sink.put(&page.output, html.as_bytes())
@@ -728,9 +728,9 @@ pub fn parse_pages(
 /// what it read of the list of posts and its warnings.
 pub fn render_page<'p>(
     page: &'p Page,
-    site: &Site,
-    renderer: &Renderer,
+    prepared: &Prepared,
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
+    let (site, renderer) = (&prepared.site, &prepared.renderer);
     let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
     let embedded = Mutex::new(Vec::new());
     let expand = |source: &str, heading: Option<&str>| {
@@ -743,10 +743,15 @@ pub fn render_page<'p>(
         }
         Some(result)
     };
+    let measure = |src: &str| {
+        let file = static_file_of(src, &page.url, &site.config.base_path)?;
+        measure_image(&prepared.root, &prepared.statics, &file)
+    };
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
+        image_size: Some(&measure),
         code_markup: site.config.code_markup,
         base_path: &site.config.base_path,
         relative_to: None,
@@ -785,6 +790,54 @@ pub fn render_page<'p>(
             Err(problems)
         }
     }
+}
+
+/// The file under `static/` that an image `src` written on the page at `page_url` names: a
+/// site path (`/img/a.png`, with or without the site's `base_path`) or one relative to the
+/// page (`a.png`, `../a.png`). None for another host, a `data:` URL or a path above the site.
+fn static_file_of(src: &str, page_url: &str, base_path: &str) -> Option<PathBuf> {
+    let src = src.split(['?', '#']).next().unwrap_or(src);
+    if src.is_empty() || src.starts_with("//") || src.contains(':') {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(src)
+        .decode_utf8()
+        .ok()?;
+    let site_path = match decoded.strip_prefix('/') {
+        Some(_) => match decoded.strip_prefix(base_path) {
+            Some(rest) if !base_path.is_empty() && rest.starts_with('/') => rest.to_owned(),
+            _ => decoded.into_owned(),
+        },
+        None => format!("{}{decoded}", &page_url[..=page_url.rfind('/')?]),
+    };
+    let mut file = PathBuf::from("static");
+    let mut depth = 0usize;
+    for part in site_path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth = depth.checked_sub(1)?;
+                file.pop();
+            }
+            part => {
+                depth += 1;
+                file.push(part);
+            }
+        }
+    }
+    (depth > 0).then_some(file)
+}
+
+/// The width and height of `file` (under `static/`, relative to `root`), if the site ships it
+/// and its header is an image format imagesize reads (PNG, JPEG, GIF, WebP, AVIF, …; not SVG).
+fn measure_image(root: &Path, statics: &[PathBuf], file: &Path) -> Option<(u32, u32)> {
+    if !statics.iter().any(|shipped| shipped == file) {
+        return None;
+    }
+    let size = imagesize::size(root.join(file)).ok()?;
+    let width = u32::try_from(size.width).ok().filter(|&w| w > 0)?;
+    let height = u32::try_from(size.height).ok().filter(|&h| h > 0)?;
+    Some((width, height))
 }
 
 /// Copies `static/` into the output; a static file may not take a page's place.
@@ -964,5 +1017,65 @@ mod tests {
             highlighted
         );
         assert_eq!(count(&calls, Render, "code blocks highlighted"), 0);
+    }
+
+    #[test]
+    fn image_sources_name_files_under_static() {
+        let of = |src, page, base| static_file_of(src, page, base);
+        let file = |p: &str| Some(PathBuf::from(p));
+        assert_eq!(
+            of("/img/a.png", "/2024/01/02/x/", ""),
+            file("static/img/a.png")
+        );
+        assert_eq!(
+            of("/blog/img/a.png", "/x/", "/blog"),
+            file("static/img/a.png")
+        );
+        assert_eq!(
+            of("/blogs/a.png", "/x/", "/blog"),
+            file("static/blogs/a.png")
+        );
+        assert_eq!(
+            of("a.png?v=2#top", "/2024/x/", ""),
+            file("static/2024/x/a.png")
+        );
+        assert_eq!(of("../a.png", "/2024/x/", ""), file("static/2024/a.png"));
+        assert_eq!(
+            of("/img/my%20cat.png", "/", ""),
+            file("static/img/my cat.png")
+        );
+        for outside in [
+            "https://example.org/a.png",
+            "//cdn.example.org/a.png",
+            "data:image/png;base64,iVBOR",
+            "../../a.png",
+            "/../a.png",
+            "",
+            "/",
+        ] {
+            assert_eq!(of(outside, "/x/", ""), None, "{outside}");
+        }
+    }
+
+    #[test]
+    fn only_shipped_readable_images_are_measured() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("static/img")).unwrap();
+        // A PNG's signature and IHDR chunk: 3 × 2 pixels.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]);
+        std::fs::write(root.path().join("static/img/dot.png"), &png).unwrap();
+        std::fs::write(root.path().join("static/img/bad.png"), b"not an image").unwrap();
+        std::fs::write(root.path().join("static/img/hidden.png"), &png).unwrap();
+        let statics = [
+            PathBuf::from("static/img/dot.png"),
+            PathBuf::from("static/img/bad.png"),
+            PathBuf::from("static/img/gone.png"),
+        ];
+        let measure = |p: &str| measure_image(root.path(), &statics, Path::new(p));
+        assert_eq!(measure("static/img/dot.png"), Some((3, 2)));
+        assert_eq!(measure("static/img/bad.png"), None);
+        assert_eq!(measure("static/img/gone.png"), None);
+        assert_eq!(measure("static/img/hidden.png"), None, "not shipped");
     }
 }

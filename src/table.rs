@@ -228,6 +228,9 @@ fn row(
                     .iter()
                     .enumerate()
                     .map(|(i, url)| {
+                        // The accessible name starts with the visible text, so a reader who
+                        // says what they see (voice control) finds the link (WCAG 2.5.3).
+                        let visible = source_label(url);
                         let label = strings.html(
                             "table.source_label",
                             &[
@@ -237,12 +240,11 @@ fn row(
                             ],
                         );
                         format!(
-                            "<a href=\"{}\" aria-label=\"{label}\">{}</a>",
+                            "<a href=\"{}\" aria-label=\"{visible} ({label})\">{visible}</a>",
                             escape_html(
                                 &markdown::under_base_path(url, &options.base_path)
                                     .unwrap_or_else(|| url.clone())
                             ),
-                            source_label(url)
                         )
                     })
                     .collect();

@@ -5,6 +5,7 @@ use syntect::html::css_for_theme_with_class_style;
 use syntect::parsing::Scope;
 
 use super::CLASS_STYLE;
+use super::contrast::{readable_on, readable_theme};
 use super::sets::{UnknownTheme, find_theme, unknown_theme};
 
 /// One stylesheet: each theme's classes inside its own `prefers-color-scheme` media query, so
@@ -23,8 +24,8 @@ pub fn theme_css(light: &str, dark: &str) -> Result<String, UnknownTheme> {
 /// their own. Light and dark as in [`theme_css`].
 pub fn rouge_theme_css(light: &str, dark: &str) -> Result<String, UnknownTheme> {
     Ok(light_and_dark(
-        rouge_css_for(find_theme(light)?),
-        rouge_css_for(find_theme(dark)?),
+        rouge_css_for(&readable_theme(find_theme(light)?)),
+        rouge_css_for(&readable_theme(find_theme(dark)?)),
     ))
 }
 
@@ -117,9 +118,11 @@ fn rouge_css_for(theme: &Theme) -> String {
     for &(class, scope) in ROUGE_CSS {
         let scope = Scope::new(scope).expect("CSS scopes are valid");
         let style = highlighter.style_for_stack(&[scope]);
+        // The colour and the background can come from two rules of the theme: judge them
+        // together.
         css.push_str(&format!(
             ".highlight .{class} {{ color: {};",
-            css_color(style.foreground)
+            css_color(readable_on(style.foreground, style.background))
         ));
         if style.background != default.background {
             css.push_str(&format!(
@@ -151,10 +154,11 @@ fn css_color(color: Color) -> String {
     }
 }
 
+/// The theme's classes, its colours made readable (WCAG AA) on its background.
 fn css_for(name: &str) -> Result<String, UnknownTheme> {
-    let theme = find_theme(name)?;
+    let theme = readable_theme(find_theme(name)?);
     // Only fails on a theme whose scopes cannot be written as CSS; report it as unusable.
-    css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|_| unknown_theme(name))
+    css_for_theme_with_class_style(&theme, CLASS_STYLE).map_err(|_| unknown_theme(name))
 }
 
 #[cfg(test)]
@@ -223,5 +227,71 @@ mod tests {
         assert!(err.known.iter().any(|n| n == "base16-ocean.dark"));
         assert!(err.to_string().contains("nope"));
         assert!(theme_names().iter().any(|n| n == "InspiredGitHub"));
+    }
+
+    /// Each rule's text colour and the background it is drawn on: the rule's own, else the
+    /// code block's (`pre.highlight, .hl-code` or `.highlight`), in each `@media` half.
+    fn colour_pairs(css: &str) -> Vec<(String, Color, Color)> {
+        let colour = |body: &str, property: &str| {
+            let at = body
+                .split(';')
+                .find_map(|d| d.trim().strip_prefix(property)?.trim().strip_prefix('#'))?;
+            let channel = |i: usize| u8::from_str_radix(at.get(i..i + 2)?, 16).ok();
+            Some(Color {
+                r: channel(0)?,
+                g: channel(2)?,
+                b: channel(4)?,
+                a: if at.len() == 8 { channel(6)? } else { 0xff },
+            })
+        };
+        let mut pairs = Vec::new();
+        for half in css.split("@media ").skip(1) {
+            let half = half.split_once('{').expect("a media block").1;
+            let rules: Vec<(&str, &str)> = half
+                .split('}')
+                .filter_map(|rule| rule.split_once('{'))
+                .map(|(selector, body)| (selector.trim(), body))
+                .collect();
+            let block = rules
+                .iter()
+                .find(|(s, _)| s.ends_with(".hl-code") || *s == ".highlight")
+                .and_then(|(_, body)| colour(body, "background-color:"))
+                .expect("the code block's background");
+            for (selector, body) in rules {
+                if let Some(text) = colour(body, "color:") {
+                    let behind = colour(body, "background-color:").unwrap_or(block);
+                    pairs.push((selector.to_owned(), text, behind));
+                }
+            }
+        }
+        pairs
+    }
+
+    /// Issue #14: every token colour of every theme, as the stylesheet gives it, reads at
+    /// WCAG AA (4.5:1) on the code block's background, in both class styles; the default
+    /// light and dark themes first among them.
+    #[test]
+    fn every_token_colour_reads_at_wcag_aa_on_the_code_background() {
+        use crate::highlight::contrast::{MIN_CONTRAST, contrast_ratio};
+        let defaults = crate::config::Highlight::default();
+        let mut names = vec![defaults.light.clone(), defaults.dark.clone()];
+        names.extend(theme_names());
+        let mut failing = Vec::new();
+        for name in &names {
+            let css = [
+                theme_css(name, name).expect("a known theme"),
+                rouge_theme_css(name, name).expect("a known theme"),
+            ];
+            let pairs: Vec<_> = css.iter().flat_map(|css| colour_pairs(css)).collect();
+            assert!(pairs.len() > 10, "{name}: {} colours", pairs.len());
+            for (selector, text, behind) in pairs {
+                assert_eq!(text.a, 0xff, "{name} {selector}: written opaque");
+                let ratio = contrast_ratio(text, behind);
+                if ratio < MIN_CONTRAST {
+                    failing.push(format!("{name} {selector}: {ratio:.2}:1"));
+                }
+            }
+        }
+        assert!(failing.is_empty(), "{}", failing.join("\n"));
     }
 }

@@ -7,10 +7,12 @@
 //!
 //! The parts: [`sets`] (the syntaxes and themes, and finding them by name), [`budget`] (how
 //! much code one block may hold and take), [`rouge`] (the Rouge-class markup), [`cache`]
-//! (highlighted blocks kept on disk) and [`css`] (the stylesheets).
+//! (highlighted blocks kept on disk), [`contrast`] (theme colours made to read at WCAG AA) and
+//! [`css`] (the stylesheets).
 
 mod budget;
 mod cache;
+mod contrast;
 mod css;
 mod rouge;
 mod sets;

@@ -450,9 +450,12 @@ mod tests {
             "{out}"
         );
         let out = html("| a |\n|---|\n| b |\n{: .t}\n");
-        assert!(out.starts_with("<table class=\"t\"><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>b</td></tr>\n</tbody></table>"), "{out}");
+        assert!(out.starts_with("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table: a\">\n<table class=\"t\"><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>b</td></tr>\n</tbody></table>\n</div>"), "{out}");
         let out = html("```\nx\n```\n{: .c}\n");
-        assert_eq!(out, "<pre class=\"highlight c\"><code>x\n</code></pre>\n");
+        assert_eq!(
+            out,
+            "<pre class=\"highlight c\" tabindex=\"0\"><code>x\n</code></pre>\n"
+        );
     }
 
     #[test]
@@ -484,7 +487,7 @@ mod tests {
         let out = html(body);
         assert!(
             out.starts_with(
-                "<p class=\"note\" style=\"color: red\">Text.</p>\n<table id=\"w\" class=\"x\">"
+                "<p class=\"note\" style=\"color: red\">Text.</p>\n<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table: a\">\n<table id=\"w\" class=\"x\">"
             ),
             "{out}"
         );

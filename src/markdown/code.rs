@@ -88,6 +88,11 @@ fn versus_code_block(lang: &str, inner: &str, attrs: &Attrs) -> String {
     attrs.write(&mut html, Some("highlight"));
     if !lang.is_empty() {
         push_attr(&mut html, "data-lang", lang);
+    }
+    if !attrs.pairs.iter().any(|(key, _)| key == "tabindex") {
+        push_attr(&mut html, "tabindex", "0");
+    }
+    if !lang.is_empty() {
         html.push_str("><code");
         push_attr(&mut html, "class", &format!("language-{lang}"));
         html.push('>');
@@ -128,6 +133,20 @@ fn jekyll_code_block(lang: &str, inner: &str, attrs: &Attrs, from_tag: bool) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue #14: a code block that scrolls sideways can be reached and scrolled by keyboard;
+    /// an author's own `tabindex` is kept, not doubled.
+    #[test]
+    fn code_blocks_are_keyboard_focusable() {
+        let out = html("```yaml\na: b\n```\n");
+        assert!(
+            out.starts_with("<pre class=\"highlight\" data-lang=\"yaml\" tabindex=\"0\">"),
+            "{out}"
+        );
+        let out = html("```\nplain\n```\n{: tabindex=\"-1\"}\n");
+        assert_eq!(out.matches("tabindex").count(), 1, "{out}");
+        assert!(out.contains("tabindex=\"-1\""), "{out}");
+    }
     use crate::markdown::render;
     use crate::markdown::tests::*;
 
@@ -147,16 +166,16 @@ mod tests {
     #[test]
     fn code_blocks_are_highlighted_or_escaped() {
         let out = html("```rust\nfn main() {}\n```\n");
-        assert!(out.starts_with("<pre class=\"highlight\" data-lang=\"rust\"><code class=\"language-rust\"><span class=\"hl-"), "{out}");
+        assert!(out.starts_with("<pre class=\"highlight\" data-lang=\"rust\" tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-"), "{out}");
         let out = html("```nosuchlang extra\n<b> & \"x\" -- {:.c}\n```\n");
         assert_eq!(
             out,
-            "<pre class=\"highlight\" data-lang=\"nosuchlang\"><code class=\"language-nosuchlang\">&lt;b&gt; &amp; &quot;x&quot; -- {:.c}\n</code></pre>\n"
+            "<pre class=\"highlight\" data-lang=\"nosuchlang\" tabindex=\"0\"><code class=\"language-nosuchlang\">&lt;b&gt; &amp; &quot;x&quot; -- {:.c}\n</code></pre>\n"
         );
         let out = html("    indented <i>\n");
         assert_eq!(
             out,
-            "<pre class=\"highlight\"><code>indented &lt;i&gt;\n</code></pre>\n"
+            "<pre class=\"highlight\" tabindex=\"0\"><code>indented &lt;i&gt;\n</code></pre>\n"
         );
     }
 

@@ -28,6 +28,8 @@ pub(super) struct Doc<'a> {
     pub(super) toc_placed: bool,
     /// The Markdown parser failed on this body, which was parsed again without heading ids.
     pub(super) parser_failed: bool,
+    /// Tables go in a focusable, labelled scroll region (versus's markup, not Jekyll's).
+    pub(super) wrap_tables: bool,
 }
 
 impl<'a> Doc<'a> {
@@ -86,6 +88,7 @@ impl<'a> Doc<'a> {
             parent,
             toc_placed: false,
             parser_failed,
+            wrap_tables: false,
         }
     }
 

@@ -40,6 +40,6 @@ mod tests {
             "First[^b] and second[^a] and again[^b].\n\n[^a]: Note A.\n[^b]: Note *B*.\n\nAfter.\n";
         let out = html(body);
         assert!(out.starts_with("<p>First<sup class=\"footnote-reference\" id=\"fnref-b\"><a href=\"#b\">1</a></sup> and second<sup class=\"footnote-reference\" id=\"fnref-a\"><a href=\"#a\">2</a></sup> and again<sup class=\"footnote-reference\"><a href=\"#b\">1</a></sup>.</p>\n<p>After.</p>\n"), "{out}");
-        assert!(out.ends_with("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n<li id=\"b\"><p>Note <em>B</em>. <a href=\"#fnref-b\" class=\"footnote-backref\">↩</a></p>\n</li>\n<li id=\"a\"><p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\">↩</a></p>\n</li>\n</ol>\n</section>\n"), "{out}");
+        assert!(out.ends_with("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n<li id=\"b\"><p>Note <em>B</em>. <a href=\"#fnref-b\" class=\"footnote-backref\" aria-label=\"Back to reference 1\">↩</a></p>\n</li>\n<li id=\"a\"><p>Note A. <a href=\"#fnref-a\" class=\"footnote-backref\" aria-label=\"Back to reference 2\">↩</a></p>\n</li>\n</ol>\n</section>\n"), "{out}");
     }
 }

@@ -36,7 +36,7 @@ pub(super) fn write_html(doc: &Doc, toc: &[TocEntry], footnotes: &[String]) -> S
         .collect();
     if !referenced.is_empty() {
         html.push_str("<section class=\"footnotes\" role=\"doc-endnotes\">\n<ol>\n");
-        for (label, range) in referenced {
+        for (number, (label, range)) in (1..).zip(referenced) {
             let mut events = Vec::new();
             let mut k = range.start;
             while k < range.end {
@@ -46,7 +46,10 @@ pub(super) fn write_html(doc: &Doc, toc: &[TocEntry], footnotes: &[String]) -> S
             pulldown_cmark::html::push_html(&mut content, events.into_iter());
             let mut backref = String::from(" <a href=\"#");
             push_escaped(&mut backref, &format!("fnref-{label}"));
-            backref.push_str("\" class=\"footnote-backref\">↩</a>");
+            // The arrow alone reads as "leftwards arrow with hook": the name says where it goes.
+            backref.push_str(&format!(
+                "\" class=\"footnote-backref\" aria-label=\"Back to reference {number}\">↩</a>"
+            ));
             // The back link reads best at the end of the last paragraph.
             let trimmed = content.trim_end();
             if let Some(before) = trimmed.strip_suffix("</p>") {
@@ -78,6 +81,7 @@ pub(super) fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> 
     let attrs = match (&item.attrs, &item.event) {
         (Some(attrs), _) => attrs,
         (None, Event::Start(Tag::Link { .. } | Tag::Image { .. })) => &no_attrs,
+        (None, Event::Start(Tag::Table(_))) if doc.wrap_tables => &no_attrs,
         (None, Event::End(TagEnd::Link)) => {
             out.push(Event::InlineHtml("</a>".into()));
             return i + 1;
@@ -179,6 +183,15 @@ pub(super) fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> 
             if let Some(rest) = html.strip_prefix("<table") {
                 html = format!("<table{attr_text}{rest}");
             }
+            if doc.wrap_tables {
+                // A wide table scrolls inside this region, which a keyboard can reach; its
+                // name is the header row, as a screen reader announces the region.
+                let mut region =
+                    String::from("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\"");
+                push_attr(&mut region, "aria-label", &table_label(doc, i, end));
+                region.push_str(">\n");
+                html = format!("{region}{html}</div>\n");
+            }
             out.push(Event::Html(html.into()));
             return end + 1;
         }
@@ -187,9 +200,60 @@ pub(super) fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> 
     i + 1
 }
 
+/// "Table: Feature, EKS, AKS": the text of the header cells of the table from item `start`
+/// to `end`; "Table" when they are empty.
+fn table_label(doc: &Doc, start: usize, end: usize) -> String {
+    let mut cells: Vec<String> = Vec::new();
+    let mut in_head = false;
+    for item in &doc.items[start..end] {
+        match &item.event {
+            Event::Start(Tag::TableHead) => in_head = true,
+            Event::End(TagEnd::TableHead) => break,
+            Event::Start(Tag::TableCell) if in_head => cells.push(String::new()),
+            Event::Text(text) | Event::Code(text) if in_head => {
+                if let Some(cell) = cells.last_mut() {
+                    cell.push_str(text);
+                }
+            }
+            _ => {}
+        }
+    }
+    let cells: Vec<&str> = cells
+        .iter()
+        .map(|cell| cell.trim())
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    if cells.is_empty() {
+        "Table".to_owned()
+    } else {
+        format!("Table: {}", cells.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::markdown::tests::*;
+    use crate::markdown::{CodeMarkup, Options, render};
+
+    /// Issue #14: a wide table scrolls inside a region a keyboard can reach, named by its
+    /// header row; Jekyll's markup stays as kramdown writes it.
+    #[test]
+    fn tables_scroll_in_a_labelled_focusable_region() {
+        let table = "| Feature | `EKS` | *AKS* |\n|---|---|---|\n| a | b | c |\n";
+        let out = html(table);
+        assert!(out.starts_with("<div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"Table: Feature, EKS, AKS\">\n<table><thead>"), "{out}");
+        assert!(out.ends_with("</table>\n</div>\n"), "{out}");
+        let out = html("| | |\n|---|---|\n| a | b |\n");
+        assert!(out.contains("aria-label=\"Table\">"), "{out}");
+        let jekyll = render(
+            table,
+            &Options {
+                code_markup: CodeMarkup::Jekyll,
+                ..Options::default()
+            },
+        );
+        assert!(jekyll.html.starts_with("<table>"), "{}", jekyll.html);
+    }
 
     #[test]
     fn gfm_tables_strikethrough_tasklists() {

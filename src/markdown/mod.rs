@@ -29,6 +29,7 @@ mod embeds;
 mod footnotes;
 mod html;
 mod ids;
+mod images;
 mod kramdown;
 mod links;
 mod raw_html;
@@ -68,13 +69,19 @@ pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 pub type ExpandEmbed<'a> =
     &'a (dyn Fn(&str, Option<&str>) -> Option<Result<String, String>> + Sync);
 
+/// The width and height in pixels of the image at `src` (as written in the Markdown), when
+/// the site has it and it can be read; the `<img>` then gets them, so the page does not
+/// shift as it loads.
+pub type ImageSize<'a> = &'a (dyn Fn(&str) -> Option<(u32, u32)> + Sync);
+
 /// How [`render`] connects a page to the rest of the site; without them, source links and
-/// embeds stay as written, and code is highlighted afresh.
+/// embeds stay as written, images get no size, and code is highlighted afresh.
 #[derive(Default, Clone, Copy)]
 pub struct Options<'a> {
     pub resolve_source_link: Option<ResolveSourceLink<'a>>,
     pub expand_embed: Option<ExpandEmbed<'a>>,
     pub highlight_cache: Option<&'a crate::highlight::DiskCache>,
+    pub image_size: Option<ImageSize<'a>>,
     /// The HTML around code: versus's, or Jekyll's for a Jekyll theme's stylesheet.
     pub code_markup: CodeMarkup,
     /// The path the site is published under (`/blog`, or empty): links written from the site
@@ -130,6 +137,7 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     let mut source = KramdownSource::new(body);
     let alds = std::mem::take(&mut source.alds);
     let mut doc = Doc::parse(&source.text, alds);
+    doc.wrap_tables = options.code_markup == CodeMarkup::Versus;
     let mut problems = Vec::new();
     strip_html_comments(&mut doc);
     if !options.base_path.is_empty() {
@@ -148,6 +156,9 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     );
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
+    if let Some(size) = options.image_size {
+        images::size_images(&mut doc, size);
+    }
     let mut warnings = Vec::new();
     if doc.parser_failed {
         warnings.push(Problem {
@@ -229,6 +240,7 @@ mod tests {
                 resolve_source_link: Some(resolve),
                 expand_embed: None,
                 highlight_cache: None,
+                image_size: None,
                 code_markup: CodeMarkup::Versus,
                 base_path: "",
                 relative_to: None,

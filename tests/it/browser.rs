@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use crate::harness::TestSite;
 use crate::serve::Server;
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 const POST: &str = "content/posts/2023-08-11-first-post.md";
 const POST_URL: &str = "/2023/08/11/first-post/";
@@ -42,7 +42,7 @@ const OVERLAY_TEXT: &str =
     "return (document.getElementById('versus-error-overlay')||{}).innerText||null";
 
 /// Whether the browser is here; without it, skips (prints why) or, under CI, fails.
-fn browser_available() -> bool {
+pub fn browser_available() -> bool {
     let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
         .into_iter()
         .filter(|p| !Path::new(p).exists())
@@ -72,7 +72,7 @@ fn free_port() -> u16 {
 
 /// chromedriver and one browser session; the session is deleted and chromedriver stopped
 /// when dropped, also when an assertion failed.
-struct Browser {
+pub struct Browser {
     driver: Child,
     base: String,
     session: Option<String>,
@@ -81,7 +81,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn start() -> Browser {
+    pub fn start() -> Browser {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -146,7 +146,7 @@ impl Browser {
     }
 
     /// One WebDriver command: its `value`, or the error it reported.
-    fn call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
+    pub fn call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
         let url = format!("{}{path}", self.base);
         let response = match method {
             "POST" => self
@@ -172,7 +172,7 @@ impl Browser {
         Ok(value)
     }
 
-    fn session_call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
+    pub fn session_call(&self, method: &str, path: &str, body: Value) -> Result<Value, String> {
         let id = self.session.as_deref().expect("a session");
         self.call(method, &format!("/session/{id}{path}"), body)
     }
@@ -188,13 +188,13 @@ impl Browser {
         .expect("add a script to every document");
     }
 
-    fn navigate(&self, url: &str) {
+    pub fn navigate(&self, url: &str) {
         self.session_call("POST", "/url", json!({ "url": url }))
             .unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
     /// Runs a script in the page. Errs while the page is being replaced by a reload.
-    fn run(&self, script: &str) -> Result<Value, String> {
+    pub fn run(&self, script: &str) -> Result<Value, String> {
         self.session_call(
             "POST",
             "/execute/sync",

@@ -143,7 +143,7 @@ fn footnotes_tables_comments_and_code() {
         !post.contains("TODO"),
         "HTML comments are kept out of the output"
     );
-    assert!(post.contains(r#"<pre class="highlight" data-lang="rust"><code class="language-rust"><span class="hl-source hl-rust">"#));
+    assert!(post.contains(r#"<pre class="highlight" data-lang="rust" tabindex="0"><code class="language-rust"><span class="hl-source hl-rust">"#));
     assert!(
         !post.contains("style=\"color"),
         "classes, not inline styles"

@@ -91,7 +91,7 @@ fn a_long_line_is_written_plain_with_a_warning_at_its_fence_on_every_build() {
     // Plain, escaped, in the same wrapper as a highlighted block.
     assert!(
         html.contains(&format!(
-            "<pre class=\"highlight\" data-lang=\"sh\"><code class=\"language-sh\">\
+            "<pre class=\"highlight\" data-lang=\"sh\" tabindex=\"0\"><code class=\"language-sh\">\
              echo &quot;&lt;&amp;&gt;&quot; $({}\n</code></pre>",
             "a".repeat(8 * 1024)
         )),
@@ -99,14 +99,14 @@ fn a_long_line_is_written_plain_with_a_warning_at_its_fence_on_every_build() {
     );
     assert!(
         html.contains(&format!(
-            "<pre class=\"highlight\" data-lang=\"markdown\"><code class=\"language-markdown\">{}\n</code></pre>",
+            "<pre class=\"highlight\" data-lang=\"markdown\" tabindex=\"0\"><code class=\"language-markdown\">{}\n</code></pre>",
             long_tilde_line()
         )),
         "{html}"
     );
     // The normal block of the same page is still highlighted.
     let normal = html
-        .split("<pre class=\"highlight\" data-lang=\"sh\">")
+        .split("<pre class=\"highlight\" data-lang=\"sh\" tabindex=\"0\">")
         .nth(2)
         .expect("the second sh block");
     assert!(

@@ -6,6 +6,8 @@ mod harness;
 
 /// The blog around the posts: series, taxonomies, pagination, feeds, sitemap, drafts and future.
 mod blog;
+/// Issue #14, accessibility: axe-core in headless Chromium over the theme's pages, light and dark.
+mod a11y;
 /// Live reload and the error overlay in a real headless Chromium, through chromedriver.
 mod browser;
 /// `versus check`: each kind of finding, JSON output, exit codes, external links on a local server.

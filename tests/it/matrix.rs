@@ -77,7 +77,7 @@ fn differences_and_unique_selections() {
         ),
         "detailed mode"
     );
-    assert!(differences.contains(r#"<a href="https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html" aria-label="EKS source 1 for Block storage CSI driver">docs.aws.amazon.com: ebs-csi</a>"#));
+    assert!(differences.contains(r#"<a href="https://docs.aws.amazon.com/eks/latest/userguide/ebs-csi.html" aria-label="docs.aws.amazon.com: ebs-csi (EKS source 1 for Block storage CSI driver)">docs.aws.amazon.com: ebs-csi</a>"#));
     let only_eks = figure(&post, "matrix-extras-only-eks");
     assert_eq!(
         rows(only_eks, "matrix-extras-only-eks"),

@@ -816,10 +816,12 @@ fn run_markdown(body: &str) {
     } else {
         ""
     };
+    let size = |src: &str| src.ends_with(".png").then_some((640, 480));
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: None,
+        image_size: Some(&size),
         code_markup,
         base_path,
         relative_to: body.len().is_multiple_of(5).then_some("/posts/a/"),
