@@ -52,7 +52,8 @@ enum Command {
         /// (<name>.versus-backup-<time>) instead of refusing it; nothing is deleted.
         #[arg(long)]
         force: bool,
-        /// Highlight all code afresh instead of reusing `.versus-cache/` (and leave it alone).
+        /// Highlight all code and draw all social cards afresh instead of reusing `.versus-cache/`
+        /// (and leave it alone).
         #[arg(long)]
         no_cache: bool,
         /// After a successful build, run the checks of `versus check`; exit 1 on check errors.
@@ -237,6 +238,7 @@ fn main() -> ExitCode {
         } => build(
             BuildOptions {
                 highlight_cache: (!no_cache).then(|| cache_dir(&root)),
+                card_cache: (!no_cache).then(|| card_cache_dir(&root)),
                 root,
                 output,
                 overrides: Overrides {
@@ -279,6 +281,7 @@ fn main() -> ExitCode {
 fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
     BuildOptions {
         highlight_cache: Some(cache_dir(&root)),
+        card_cache: Some(card_cache_dir(&root)),
         root,
         output: None,
         overrides: Overrides {
@@ -294,6 +297,11 @@ fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
 /// Highlighted code is kept between builds in the site's `.versus-cache/` (git-ignored).
 fn cache_dir(root: &std::path::Path) -> PathBuf {
     root.join(".versus-cache").join("highlight")
+}
+
+/// Drawn social cards are kept there too, by what they show.
+fn card_cache_dir(root: &std::path::Path) -> PathBuf {
+    root.join(".versus-cache").join("cards")
 }
 
 /// The day of the build; `SOURCE_DATE_EPOCH` (seconds) pins it for reproducible builds.

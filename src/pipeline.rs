@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use crate::card::{self, Card};
 use crate::config::{self, Config, Overrides};
 use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
@@ -32,6 +33,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Where highlighted code is kept between builds (None: highlight everything afresh).
     pub highlight_cache: Option<PathBuf>,
+    /// Where drawn social cards are kept between builds (None: draw every card afresh).
+    pub card_cache: Option<PathBuf>,
 }
 
 /// What a successful build did, and its warnings.
@@ -143,6 +146,8 @@ pub struct Prepared {
     pub liquid: Option<liquid::Env>,
     /// The highlighting stylesheet.
     pub css: Option<String>,
+    /// Where drawn social cards are kept between builds.
+    pub card_cache: Option<card::DiskCache>,
     /// The outputs versus makes itself.
     pub generated: Vec<PathBuf>,
     pub statics: Vec<PathBuf>,
@@ -272,6 +277,7 @@ pub fn prepare_from(
         files,
         liquid,
         css,
+        card_cache: options.card_cache.clone().map(card::DiskCache::new),
         generated,
         statics: sources.statics.clone(),
         warnings,
@@ -433,6 +439,7 @@ pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
             outputs.push(page::output_file(&compare::area_path(&area.id)));
         }
     }
+    outputs.extend(card::all(site).into_iter().map(|card| card.output));
     outputs
 }
 
@@ -514,6 +521,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         })
         .collect();
     out.extend(made);
+    out.extend(draw_cards(prepared));
     let matrices = &site.matrices;
     if matrices.areas.is_empty() {
         return out;
@@ -530,6 +538,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         description,
         url,
         content,
+        card: None,
     };
     let index = page(
         "/compare/".into(),
@@ -559,8 +568,11 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         let url = compare::area_path(&area.id);
         let content = compare::area_html(area, matrices, &table, &links, config);
         let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
-        let made = renderer.generated(&page(url.clone(), area.title.clone(), description, content));
-        out.push((page::output_file(&url), made));
+        let area_page = Generated {
+            card: Card::for_area(area, matrices, config),
+            ..page(url.clone(), area.title.clone(), description, content)
+        };
+        out.push((page::output_file(&url), renderer.generated(&area_page)));
     }
     let changes = page(
         compare::changes::PAGE.into(),
@@ -587,6 +599,26 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         Ok(Arc::new(compare::csv(matrices).into_bytes())),
     ));
     out
+}
+
+/// The social cards of the site, drawn in parallel; from the disk cache when kept there, and
+/// in the preview server from memory under a key of what each shows.
+fn draw_cards(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
+    let renderer = &prepared.renderer;
+    card::all(&prepared.site)
+        .into_par_iter()
+        .map(|card| {
+            let key = render::hash_of(&("card", &card.site_title, &card.title, &card.detail));
+            let made = renderer.memo_bytes(key, || {
+                let png = match &prepared.card_cache {
+                    Some(cache) => cache.png(&card),
+                    None => card.png(),
+                };
+                png.map_err(|err| Diagnostic::error(&card.output, err.to_string()))
+            });
+            (card.output, made)
+        })
+        .collect()
 }
 
 fn put(staging: &dyn Sink, path: &Path, bytes: &[u8], problems: &mut Vec<Diagnostic>) {

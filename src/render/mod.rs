@@ -33,7 +33,9 @@ use cache::{
 
 use errors::template_diagnostic;
 use filters::{add_filters, add_matrix_function, readable_escape};
-use values::{capitalise, page_value, post_list_html, series_value, site_value, taxonomy_value};
+use values::{
+    capitalise, card_value, page_value, post_list_html, series_value, site_value, taxonomy_value,
+};
 
 /// The compiled layouts, before the site is known (so template errors are found in the same
 /// stage as front matter errors).
@@ -347,7 +349,16 @@ impl Renderer {
         key: u64,
         make: impl FnOnce() -> Result<String, Diagnostic>,
     ) -> Result<Bytes, Diagnostic> {
-        let make = || make().map(|text| Arc::new(text.into_bytes()));
+        self.memo_bytes(key, || make().map(String::into_bytes))
+    }
+
+    /// [`Renderer::memo`] of an output that is not text (social cards).
+    pub fn memo_bytes(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
+    ) -> Result<Bytes, Diagnostic> {
+        let make = || make().map(Arc::new);
         match &self.memo {
             Some(cache) => cache.rendered(key, make),
             None => make(),
@@ -409,7 +420,7 @@ impl Renderer {
         extra: Vec<(&'static str, Value)>,
     ) -> Result<String, Diagnostic> {
         let empty = || Value::from(Vec::<Value>::new());
-        let fields = BTreeMap::from([
+        let mut fields = BTreeMap::from([
             ("kind", Value::from(page.kind)),
             ("title", Value::from(page.title.clone())),
             ("description", Value::from(page.description.clone())),
@@ -422,6 +433,9 @@ impl Renderer {
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
         ]);
+        if let Some(card) = &page.card {
+            fields.insert("card", card_value(card));
+        }
         self.render_with(&page.layout, Value::from(fields), None, extra)
     }
 
@@ -475,6 +489,7 @@ impl Renderer {
                 description: config.description.clone(),
                 url,
                 content: String::new(),
+                card: None,
             };
         let made = match output {
             BlogOutput::Home(pager) => {
@@ -662,6 +677,7 @@ impl Renderer {
             description: config.description.clone(),
             url: term.path(taxonomy),
             content,
+            card: None,
         };
         self.generated_with(
             &page,
@@ -769,6 +785,8 @@ pub struct Generated {
     /// Site path, like `page.url`.
     pub url: String,
     pub content: String,
+    /// The social card drawn for it (area pages), shown as `page.card`.
+    pub card: Option<crate::card::Card>,
 }
 
 /// The matrix id of an embed paragraph, `{{ matrix("encryption", ...) }}` → `encryption`.

@@ -1463,6 +1463,7 @@ fn run_check(ctx: &mut Context, case: &Case) {
         future: true,
         force: false,
         highlight_cache: None,
+        card_cache: None,
     };
     let parse = |_: &versus::source::Sources,
                  config: &Config,
