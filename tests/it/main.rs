@@ -44,3 +44,5 @@ mod sources;
 mod cli;
 /// Issue #14: `versus init` starts a site that builds, checks clean and serves; `versus new`.
 mod scaffold;
+/// Issue #14: a drawn PNG social card for every post and area page without an `image:`.
+mod cards;
