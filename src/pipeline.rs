@@ -350,7 +350,8 @@ pub fn mentions_by_matrix<'p>(
     mentions
 }
 
-/// Stage 3 for everything else: generated pages and files, the code stylesheet, static files.
+/// Stage 3 for everything else: generated pages and files, social cards, the code stylesheet,
+/// static files.
 /// Returns (pages written, files copied), counting content pages too.
 pub fn write_generated(
     prepared: &Prepared,
@@ -373,6 +374,7 @@ pub fn write_generated(
             pages_written += 1;
         }
     }
+    problems.extend(write_cards(prepared, sink));
     if let Some(css) = &prepared.css {
         put(sink, Path::new(HIGHLIGHT_CSS), css.as_bytes(), problems);
     }
@@ -521,7 +523,6 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         })
         .collect();
     out.extend(made);
-    out.extend(draw_cards(prepared));
     let matrices = &site.matrices;
     if matrices.areas.is_empty() {
         return out;
@@ -601,13 +602,14 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
     out
 }
 
-/// The social cards of the site, drawn in parallel; from the disk cache when kept there, and
-/// in the preview server from memory under a key of what each shows.
-fn draw_cards(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
+/// Draws the social cards of the site in parallel, each written to `sink` at once (10,000
+/// cards are ~160 MB); from the disk cache when kept there, and in the preview server from
+/// memory under a key of what each shows.
+fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnostic> {
     let renderer = &prepared.renderer;
     card::all(&prepared.site)
         .into_par_iter()
-        .map(|card| {
+        .filter_map(|card| {
             let key = render::hash_of(&("card", &card.site_title, &card.title, &card.detail));
             let made = renderer.memo_bytes(key, || {
                 let png = match &prepared.card_cache {
@@ -616,7 +618,11 @@ fn draw_cards(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
                 };
                 png.map_err(|err| Diagnostic::error(&card.output, err.to_string()))
             });
-            (card.output, made)
+            let written = made.and_then(|bytes| {
+                sink.put_shared(&card.output, bytes)
+                    .map_err(|err| Diagnostic::error(&card.output, err.to_string()))
+            });
+            written.err()
         })
         .collect()
 }
