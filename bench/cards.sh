@@ -63,13 +63,15 @@ cp "$SITE/site.yaml.on" "$SITE/site.yaml.warm"
 
 echo "==> warm-up (fills the highlight cache)"
 build off >/dev/null
-declare -A WALL CPU RSS
+declare -A WALL CPU USER SYS RSS
 for state in off cold warm; do
     for ((i = 1; i <= RUNS; i++)); do
         read -r wall rss user sys < <(build "$state")
         WALL[$state]+="$wall "
         CPU[$state]+="$(python3 -c "print(round($user + $sys, 2))") "
         RSS[$state]+="$rss "
+        USER[$state]+="$user "
+        SYS[$state]+="$sys "
         echo "  $state run $i: ${wall}s wall, $(python3 -c "print(round($user + $sys, 2))")s CPU, $((rss / 1024)) MiB"
     done
 done
@@ -80,14 +82,17 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a
 echo
 echo "versus $(git rev-parse --short HEAD), $N posts, $CARDS cards ($((BYTES / CARDS)) bytes each), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| cards | wall (s) | CPU (s) | peak RSS (MiB) |"
-echo "|---|---:|---:|---:|"
+echo "| cards | wall (s) | CPU (s) | user (s) | system (s) | peak RSS (MiB) |"
+echo "|---|---:|---:|---:|---:|---:|"
 for state in off cold warm; do
     rss=$(echo "${RSS[$state]}" | median)
-    echo "| $state | $(echo "${WALL[$state]}" | median) | $(echo "${CPU[$state]}" | median) | $((rss / 1024)) |"
+    echo "| $state | $(echo "${WALL[$state]}" | median) | $(echo "${CPU[$state]}" | median) | $(echo "${USER[$state]}" | median) | $(echo "${SYS[$state]}" | median) | $((rss / 1024)) |"
 done
 off=$(echo "${CPU[off]}" | median)
 cold=$(echo "${CPU[cold]}" | median)
 warm=$(echo "${CPU[warm]}" | median)
 echo
-python3 -c "print(f'one card drawn: {($cold - $off) / $CARDS * 1000:.2f} ms CPU; read from the cache: {($warm - $off) / $CARDS * 1000:.2f} ms CPU')"
+uoff=$(echo "${USER[off]}" | median)
+ucold=$(echo "${USER[cold]}" | median)
+uwarm=$(echo "${USER[warm]}" | median)
+python3 -c "print(f'one card drawn: {($cold - $off) / $CARDS * 1000:.2f} ms CPU ({($ucold - $uoff) / $CARDS * 1000:.2f} ms user); read from the cache: {($warm - $off) / $CARDS * 1000:.2f} ms CPU ({($uwarm - $uoff) / $CARDS * 1000:.2f} ms user)')"
