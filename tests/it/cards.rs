@@ -268,7 +268,7 @@ fn an_unchanged_card_comes_from_the_cache_and_no_cache_draws_it_afresh() {
 }
 
 #[test]
-fn the_preview_server_serves_the_cards_and_draws_a_new_one_when_a_title_changes() {
+fn the_preview_server_serves_the_cards_redraws_a_retitled_one_and_drops_one_given_an_image() {
     let (_temp, root) = site();
     build(&root, &[]);
     let built = std::fs::read(root.join("public/compare/basics/card.png")).unwrap();
@@ -314,4 +314,24 @@ fn the_preview_server_serves_the_cards_and_draws_a_new_one_when_a_title_changes(
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+
+    // An image given later replaces the card, which is gone.
+    let text = std::fs::read_to_string(root.join(post)).unwrap();
+    write(
+        &root,
+        post,
+        &text.replacen("---\n", "---\nimage: /img/own.png\n", 1),
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while get(&card).0 != 404 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the card is still served"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (_, _, page) = get(&format!("/2026/11/21/{slug}/"));
+    let page = String::from_utf8(page).unwrap();
+    assert_eq!(meta(&page, "og:image:width"), None);
+    assert!(page.contains("/img/own.png"), "{page}");
 }
