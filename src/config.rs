@@ -35,6 +35,8 @@ pub struct Config {
     pub stale_after_days: i64,
     /// Posts per page of the home page listing (`/`, `/page/2/`, …); 0 puts all on one page.
     pub paginate: usize,
+    /// Whether posts and area pages without an `image:` get a drawn social card (`social_cards`).
+    pub social_cards: bool,
     /// The day of the build: the clock, or `SOURCE_DATE_EPOCH` for reproducible builds.
     #[serde(skip)]
     pub today: jiff::civil::Date,
@@ -80,6 +82,7 @@ const KNOWN_KEYS: &[&str] = &[
     "code_markup",
     "stale_after_days",
     "paginate",
+    "social_cards",
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -176,6 +179,7 @@ pub fn from_source(
     let base_url_raw = fields.text("base_url");
     let highlight = fields.highlight();
     let liquid = fields.flag("liquid").unwrap_or(false);
+    let social_cards = fields.flag("social_cards").unwrap_or(true);
     let code_markup = match fields.text("code_markup").as_deref() {
         None | Some("versus") => CodeMarkup::Versus,
         Some("jekyll") => CodeMarkup::Jekyll,
@@ -280,6 +284,7 @@ pub fn from_source(
         code_markup,
         stale_after_days,
         paginate,
+        social_cards,
         today: overrides.today.unwrap_or_default(),
         extra: map,
         warnings,

@@ -39,6 +39,8 @@ pub mod feed;
 pub mod table;
 /// The generated /compare/ pages (areas, what changed and its feed) and the JSON and CSV exports.
 pub mod compare;
+/// Social cards: a PNG per post and area page without an `image:`, for link previews.
+pub mod card;
 /// minijinja layouts, filters and page contexts.
 pub mod render;
 /// The only writer: staging folder, atomic swap, refusals.

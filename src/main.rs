@@ -134,6 +134,7 @@ fn main() -> ExitCode {
         } => build(
             BuildOptions {
                 highlight_cache: (!no_cache).then(|| cache_dir(&root)),
+                card_cache: (!no_cache).then(|| card_cache_dir(&root)),
                 root,
                 output,
                 overrides: Overrides {
@@ -183,6 +184,7 @@ fn main() -> ExitCode {
 fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
     BuildOptions {
         highlight_cache: Some(cache_dir(&root)),
+        card_cache: Some(card_cache_dir(&root)),
         root,
         output: None,
         overrides: Overrides {
@@ -199,6 +201,11 @@ fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
 /// Highlighted code is kept between builds in the site's `.versus-cache/` (git-ignored).
 fn cache_dir(root: &std::path::Path) -> PathBuf {
     root.join(".versus-cache").join("highlight")
+}
+
+/// Drawn social cards are kept there too, by what they show.
+fn card_cache_dir(root: &std::path::Path) -> PathBuf {
+    root.join(".versus-cache").join("cards")
 }
 
 /// The day of the build; `SOURCE_DATE_EPOCH` (seconds) pins it for reproducible builds.

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
+use crate::card::{self, Card};
 use crate::config::{self, Config, Overrides};
 use crate::diag::Diagnostic;
 use crate::page::{self, Page, PageKind};
@@ -33,6 +34,8 @@ pub struct BuildOptions {
     pub force: bool,
     /// Where highlighted code is kept between builds (None: highlight everything afresh).
     pub highlight_cache: Option<PathBuf>,
+    /// Where drawn social cards are kept between builds (None: draw every card afresh).
+    pub card_cache: Option<PathBuf>,
     /// Told of each stage and item (None: no one is watching).
     pub progress: Option<Arc<dyn Progress>>,
 }
@@ -162,6 +165,8 @@ pub struct Prepared {
     pub liquid: Option<liquid::Env>,
     /// The highlighting stylesheet.
     pub css: Option<String>,
+    /// Where drawn social cards are kept between builds.
+    pub card_cache: Option<card::DiskCache>,
     /// The outputs versus makes itself.
     pub generated: Vec<PathBuf>,
     pub statics: Vec<PathBuf>,
@@ -337,6 +342,7 @@ pub fn prepare_from(
         files,
         liquid,
         css,
+        card_cache: options.card_cache.clone().map(card::DiskCache::new),
         generated,
         statics: sources.statics.clone(),
         warnings,
@@ -426,7 +432,8 @@ pub fn mentions_by_matrix<'p>(
     mentions
 }
 
-/// Stage 3 for everything else: generated pages and files, the code stylesheet, static files.
+/// Stage 3 for everything else: generated pages and files, social cards, the code stylesheet,
+/// static files.
 /// Returns (pages written, files copied), counting content pages too.
 pub fn write_generated(
     prepared: &Prepared,
@@ -455,6 +462,7 @@ pub fn write_generated(
             generated[1] += 1;
         }
     }
+    problems.extend(write_cards(prepared, sink));
     if let Some(css) = &prepared.css {
         put(sink, Path::new(HIGHLIGHT_CSS), css.as_bytes(), problems);
         generated[1] += 1;
@@ -530,6 +538,7 @@ pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
             outputs.push(page::output_file(&compare::area_path(&area.id)));
         }
     }
+    outputs.extend(card::all(site).into_iter().map(|card| card.output));
     outputs
 }
 
@@ -623,6 +632,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         description,
         url,
         content,
+        card: None,
     };
     let strings = &site.strings;
     let index = page(
@@ -654,8 +664,11 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         let url = compare::area_path(&area.id);
         let content = compare::area_html(area, matrices, &table, &links, config, strings);
         let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
-        let made = renderer.generated(&page(url.clone(), area.title.clone(), description, content));
-        out.push((page::output_file(&url), made));
+        let area_page = Generated {
+            card: Card::for_area(area, matrices, config),
+            ..page(url.clone(), area.title.clone(), description, content)
+        };
+        out.push((page::output_file(&url), renderer.generated(&area_page)));
     }
     let changes = page(
         compare::changes::PAGE.into(),
@@ -682,6 +695,31 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         Ok(Arc::new(compare::csv(matrices).into_bytes())),
     ));
     out
+}
+
+/// Draws the social cards of the site in parallel, each written to `sink` at once (10,000
+/// cards are ~160 MB); from the disk cache when kept there, and in the preview server from
+/// memory under a key of what each shows.
+fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnostic> {
+    let renderer = &prepared.renderer;
+    card::all(&prepared.site)
+        .into_par_iter()
+        .filter_map(|card| {
+            let key = render::hash_of(&("card", &card.site_title, &card.title, &card.detail));
+            let made = renderer.memo_bytes(key, || {
+                let png = match &prepared.card_cache {
+                    Some(cache) => cache.png(&card),
+                    None => card.png(),
+                };
+                png.map_err(|err| Diagnostic::error(&card.output, err.to_string()))
+            });
+            let written = made.and_then(|bytes| {
+                sink.put_shared(&card.output, bytes)
+                    .map_err(|err| Diagnostic::error(&card.output, err.to_string()))
+            });
+            written.err()
+        })
+        .collect()
 }
 
 fn put(staging: &dyn Sink, path: &Path, bytes: &[u8], problems: &mut Vec<Diagnostic>) {
@@ -972,6 +1010,7 @@ mod tests {
             future: false,
             force: false,
             highlight_cache: Some(out.path().join("cache")),
+            card_cache: None,
             progress: Some(recorder.clone()),
         };
         let report = build(&options).unwrap();

@@ -71,7 +71,8 @@ pub enum Command {
         /// (<name>.versus-backup-<time>) instead of refusing it; nothing is deleted.
         #[arg(long)]
         force: bool,
-        /// Highlight all code afresh instead of reusing `.versus-cache/` (and leave it alone).
+        /// Highlight all code and draw all social cards afresh instead of reusing `.versus-cache/`
+        /// (and leave it alone).
         #[arg(long)]
         no_cache: bool,
         /// After a successful build, run the checks of `versus check`; exit 1 on check errors.

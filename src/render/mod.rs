@@ -39,7 +39,8 @@ use errors::template_diagnostic;
 use filters::{add_filters, add_matrix_function, readable_escape};
 use layouts::{template_name, unfilled_parents};
 use values::{
-    page_value, post_list_html, series_value, site_value, taxonomy_title, taxonomy_value,
+    card_value, page_value, post_list_html, series_value, site_value, taxonomy_title,
+    taxonomy_value,
 };
 
 /// The compiled layouts, before the site is known (so template errors are found in the same
@@ -394,7 +395,16 @@ impl Renderer {
         key: u64,
         make: impl FnOnce() -> Result<String, Diagnostic>,
     ) -> Result<Bytes, Diagnostic> {
-        let make = || make().map(|text| Arc::new(text.into_bytes()));
+        self.memo_bytes(key, || make().map(String::into_bytes))
+    }
+
+    /// [`Renderer::memo`] of an output that is not text (social cards).
+    pub fn memo_bytes(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> Result<Vec<u8>, Diagnostic>,
+    ) -> Result<Bytes, Diagnostic> {
+        let make = || make().map(Arc::new);
         match &self.memo {
             Some(cache) => cache.rendered(key, make),
             None => make(),
@@ -470,7 +480,7 @@ impl Renderer {
         extra: Vec<(&'static str, Value)>,
     ) -> Result<String, Diagnostic> {
         let empty = || Value::from(Vec::<Value>::new());
-        let fields = BTreeMap::from([
+        let mut fields = BTreeMap::from([
             ("kind", Value::from(page.kind)),
             ("title", Value::from(page.title.clone())),
             ("description", Value::from(page.description.clone())),
@@ -483,6 +493,9 @@ impl Renderer {
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
         ]);
+        if let Some(card) = &page.card {
+            fields.insert("card", card_value(card));
+        }
         self.render_with(&page.layout, Value::from(fields), None, extra)
     }
 
@@ -543,6 +556,7 @@ impl Renderer {
                 description: config.description.clone(),
                 url,
                 content: String::new(),
+                card: None,
             };
         let made = match output {
             BlogOutput::Home(pager) => {
@@ -752,6 +766,7 @@ impl Renderer {
             description: config.description.clone(),
             url: term.path(taxonomy),
             content,
+            card: None,
         };
         self.generated_with(
             &page,
@@ -867,6 +882,8 @@ pub struct Generated {
     /// Site path, like `page.url`.
     pub url: String,
     pub content: String,
+    /// The social card drawn for it (area pages), shown as `page.card`.
+    pub card: Option<crate::card::Card>,
 }
 
 /// The matrix id of an embed paragraph, `{{ matrix("encryption", ...) }}` → `encryption`.

@@ -7,6 +7,7 @@ use minijinja::Value;
 use minijinja::value::Serde;
 
 use crate::blog::{self, Taxonomy};
+use crate::card::Card;
 use crate::config::Config;
 use crate::markdown::{self, Rendered, TocEntry, escape_html as escape};
 use crate::page::{Page, PageKind};
@@ -101,6 +102,9 @@ pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> V
         ("toc_enabled", page.toc.map(Value::from)),
     ];
     fields.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
+    if let Some(card) = Card::for_post(page, &site.config) {
+        fields.insert("card", card_value(&card));
+    }
     let summary = blog::summary_html(site, page);
     if !summary.is_empty() {
         fields.insert("summary", Value::from_safe_string(summary));
@@ -113,6 +117,16 @@ pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> V
         fields.insert("toc", toc_value(&body.toc));
     }
     Value::from(fields)
+}
+
+/// `page.card`: the social card drawn for a page without an `image:`.
+pub(super) fn card_value(card: &Card) -> Value {
+    Value::from(BTreeMap::from([
+        ("url", Value::from(card.url())),
+        ("width", Value::from(crate::card::WIDTH)),
+        ("height", Value::from(crate::card::HEIGHT)),
+        ("alt", Value::from(card.alt())),
+    ]))
 }
 
 /// `page.series` on a post of a series (`current` is its part index), `series` on /series/<id>/.

@@ -226,7 +226,7 @@ fn highlighted_code_is_reused_from_the_cache_and_equal_without_it() {
     let site = TestSite::new("basic");
     site.build_ok();
     let cached = site.snapshot();
-    let entries = walkdir::WalkDir::new(site.root().join(".versus-cache"))
+    let entries = walkdir::WalkDir::new(site.root().join(".versus-cache/highlight"))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())

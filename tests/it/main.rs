@@ -53,3 +53,5 @@ mod scaffold;
 mod theme;
 /// Issue #14: a site under a subpath, crawled link by link; what `check` says it cannot rewrite.
 mod subpath;
+/// Issue #14: a drawn PNG social card for every post and area page without an `image:`.
+mod cards;

@@ -1479,6 +1479,7 @@ fn run_check(ctx: &mut Context, case: &Case) {
         force: false,
         highlight_cache: None,
         progress: None,
+        card_cache: None,
     };
     let parse = |_: &versus::source::Sources,
                  config: &Config,
