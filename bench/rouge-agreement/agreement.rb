@@ -6,6 +6,7 @@
 #
 #   ruby bench/rouge-agreement/agreement.rb                 # the table, from the repository root
 #   ruby bench/rouge-agreement/agreement.rb --misses 8      # and the 8 biggest misses per language
+#   ruby bench/rouge-agreement/agreement.rb --misses 8 --scopes   # with syntect's scopes there
 #   ruby bench/rouge-agreement/agreement.rb --min 80        # exit 1 if a language is under 80 %
 #   ruby bench/rouge-agreement/agreement.rb --bin PATH      # a highlight example built elsewhere
 #   ruby bench/rouge-agreement/agreement.rb java kotlin     # only these languages
@@ -81,13 +82,27 @@ def build_example
   File.expand_path(File.join(target, "debug", "examples", "highlight"), ROOT)
 end
 
-options = { misses: 0, min: nil, bin: nil, markdown: false }
+# syntect's scope stack at each character (the outermost, the language, left out).
+def scopes_of(bin, lang, path, length)
+  out, err, status = Open3.capture3(bin, "--scopes", lang, path)
+  raise "versus --scopes failed on #{path}: #{err}" unless status.success?
+
+  scopes = Array.new(length, "")
+  out.each_line do |line|
+    from, to, *stack = line.split
+    (from.to_i...to.to_i).each { |i| scopes[i] = stack.drop(1).join(" ") }
+  end
+  scopes
+end
+
+options = { misses: 0, min: nil, bin: nil, markdown: false, scopes: false }
 OptionParser.new do |o|
   o.banner = "usage: agreement.rb [--misses N] [--min PERCENT] [--bin PATH] [--markdown] [LANG...]"
   o.on("--misses N", Integer, "the N biggest disagreements per language") { |n| options[:misses] = n }
   o.on("--min PERCENT", Float, "exit 1 if a language agrees less") { |n| options[:min] = n }
   o.on("--bin PATH", "the highlight example, already built") { |p| options[:bin] = p }
   o.on("--markdown", "the table in Markdown") { options[:markdown] = true }
+  o.on("--scopes", "with --misses: syntect's commonest scope stacks of each miss") { options[:scopes] = true }
 end.parse!
 
 wanted = ARGV.empty? ? SAMPLES.values : ARGV
@@ -105,7 +120,8 @@ SAMPLES.each do |file, lang|
   rouge = classes_of(rouge_html(lang, source), source, "Rouge #{lang}")
   versus = classes_of(versus_html(bin, lang, path), source, "versus #{lang}")
   counted = same = family = 0
-  lang_misses = Hash.new { |h, k| h[k] = [0, []] }
+  lang_misses = Hash.new { |h, k| h[k] = [0, [], Hash.new(0)] }
+  scopes = options[:scopes] ? scopes_of(bin, lang, path, source.length) : nil
   source.each_char.with_index do |char, i|
     next if char.match?(/\s/)
 
@@ -118,6 +134,7 @@ SAMPLES.each do |file, lang|
     family += 1 if rouge[i][0] == versus[i][0]
     miss = lang_misses[[rouge[i], versus[i]]]
     miss[0] += 1
+    miss[2][scopes[i]] += 1 if scopes
     # The first few words it happens on, for --misses.
     word_start = i
     word_start -= 1 while word_start.positive? && rouge[word_start - 1] == rouge[i] && versus[word_start - 1] == versus[i] && !source[word_start - 1].match?(/\s/)
@@ -151,8 +168,11 @@ if options[:misses].positive?
     next if list.empty?
 
     puts "\n#{lang}: Rouge -> versus, characters, examples"
-    list.each do |(want, got), (n, words)|
+    list.each do |(want, got), (n, words, stacks)|
       puts format("  %-4s -> %-4s %6d  %s", want.empty? ? '""' : want, got.empty? ? '""' : got, n, words.map(&:inspect).join(" "))
+      stacks.sort_by { |_, count| -count }.first(3).each do |stack, count|
+        puts format("  %23d  %s", count, stack.empty? ? "(no scope)" : stack)
+      end
     end
   end
 end
