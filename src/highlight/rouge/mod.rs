@@ -9,12 +9,19 @@ use syntect::util::LinesWithEndings;
 use super::NotHighlighted;
 use super::budget::Deadline;
 use super::sets::SYNTAXES;
+use lexicon::{Context, Lexicon};
+
+mod lexicon;
+#[cfg(test)]
+pub(super) use lexicon::CLASSES as LEXICON_CLASSES;
 
 /// What a scope stands for in Rouge's token classes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Token {
     /// This class; `""` is plain text, left unwrapped.
     Class(&'static str),
+    /// This class, even in a language whose words a [`Lexicon`] classes by their text.
+    Final(&'static str),
     /// A number: `mh`, `mf`, `mi` or `m`, told apart by its text (for grammars that do not).
     Number,
     /// An operator: `ow` when it is a word (`and`, `not`, `in`), else `o`.
@@ -27,15 +34,17 @@ pub(super) enum Token {
 impl Token {
     fn class(self, text: &str) -> &'static str {
         match self {
-            Token::Class(class) => class,
+            Token::Class(class) | Token::Final(class) => class,
             Token::Number => {
                 let lower = text.trim_start_matches(['-', '+']).to_ascii_lowercase();
+                // Java's and Kotlin's `12L` and `7u` are integers.
+                let unsuffixed = lower.trim_end_matches(['l', 'u']);
                 if lower.starts_with("0x") {
                     "mh"
                 } else if lower.contains(['.', 'e']) {
                     "mf"
-                } else if !lower.is_empty()
-                    && lower.bytes().all(|b| b.is_ascii_digit() || b == b'_')
+                } else if !unsuffixed.is_empty()
+                    && unsuffixed.bytes().all(|b| b.is_ascii_digit() || b == b'_')
                 {
                     "mi"
                 } else {
@@ -62,7 +71,7 @@ impl Token {
 /// follow what Rouge's own lexers emit for the same kind of token, so a Rouge stylesheet
 /// colours it as on a Jekyll site.
 pub(super) const ROUGE_RULES: &[(&str, &str, Token)] = {
-    use Token::{Class as C, Number, Operator, Punctuation};
+    use Token::{Class as C, Final, Number, Operator, Punctuation};
     &[
         ("", "comment", C("c")),
         ("", "comment.line", C("c1")),
@@ -185,9 +194,44 @@ pub(super) const ROUGE_RULES: &[(&str, &str, Token)] = {
         // JSON: keys are labels.
         ("source.json", "meta.mapping.key", C("nl")),
         // JavaScript: names are `nx`, `var`, `let` and `const` declarations.
-        ("source.js", "variable", C("nx")),
-        ("source.js", "variable.language", C("bp")),
-        ("source.js", "storage.type", C("kd")),
+        // JavaScript and TypeScript: names are classed by their text (see `lexicon`); strings
+        // have `dl` quotes around `s1` or `s2` text (by the quote, see `lexicon`), templates
+        // are `s2` with `${` and `}` punctuation around code.
+        ("source.js", "punctuation.definition.string", C("dl")),
+        (
+            "source.js",
+            "punctuation.definition.string.template",
+            C("s2"),
+        ),
+        ("source.js", "string.interpolated", C("s2")),
+        ("source.js", "string.unquoted.label", C("")),
+        ("source.js", "keyword.other.substitution", Final("p")),
+        ("source.ts", "punctuation.definition.string", C("dl")),
+        (
+            "source.ts",
+            "punctuation.definition.string.template",
+            C("s2"),
+        ),
+        ("source.ts", "string.template", C("s2")),
+        ("source.ts", "meta.template.expression", C("")),
+        (
+            "source.ts",
+            "punctuation.definition.template-expression",
+            Final("p"),
+        ),
+        // Java: strings are `s`, characters `sc`.
+        ("source.java", "string", C("s")),
+        ("source.java", "string.quoted.single", C("sc")),
+        // Kotlin: a string is `s` as a whole, templates included; characters `sc`.
+        ("source.Kotlin", "string", C("s")),
+        ("source.Kotlin", "string.quoted.single", C("sc")),
+        // Terraform: keys are names, `${` and `}` keywords.
+        ("source.terraform", "string.unquoted", C("")),
+        (
+            "source.terraform",
+            "keyword.other.interpolation",
+            Final("k"),
+        ),
         // CSS: `.class` is `nc`, `#id` `nf`, `:hover` `nd`, properties `nl`, colours `nx`,
         // numbers with their unit `m`, comments `c`.
         ("source.css", "entity.other.attribute-name.class", C("nc")),
@@ -220,24 +264,44 @@ static RULES: LazyLock<Vec<RougeRule>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Maps scope stacks to Rouge classes for one language, remembering each scope's rules.
+/// Maps scope stacks to Rouge classes, remembering each scope's rules per language.
 struct RougeClasses {
+    /// The syntax's top scope: the language of code outside any embedded one.
     language: Scope,
-    /// Per scope: the token of the language's own rules, and of the general rules.
-    seen: HashMap<Scope, (Option<Token>, Option<Token>)>,
+    /// `source` and `text`: the first atom of a (possibly embedded) language's scope.
+    source: Scope,
+    text: Scope,
+    /// Per language and scope: the token of the language's own rules, and of the general rules.
+    seen: HashMap<(Scope, Scope), (Option<Token>, Option<Token>)>,
+    /// Per language scope: the lexicon that classes its words again, if any.
+    lexicons: HashMap<Scope, Option<Lexicon>>,
 }
 
 impl RougeClasses {
     fn new(language: Scope) -> RougeClasses {
+        let scope = |s: &str| Scope::new(s).expect("valid scope");
         RougeClasses {
             language,
+            source: scope("source"),
+            text: scope("text"),
             seen: HashMap::new(),
+            lexicons: HashMap::new(),
         }
     }
 
-    fn tokens(&mut self, scope: Scope) -> (Option<Token>, Option<Token>) {
-        let language = self.language;
-        *self.seen.entry(scope).or_insert_with(|| {
+    /// The language of code under `stack`: the innermost `source.*` or `text.*` scope, so
+    /// that CSS and JavaScript in HTML follow their own languages' rules.
+    fn language_of(&self, stack: &[Scope]) -> Scope {
+        stack
+            .iter()
+            .rev()
+            .find(|s| self.source.is_prefix_of(**s) || self.text.is_prefix_of(**s))
+            .copied()
+            .unwrap_or(self.language)
+    }
+
+    fn tokens(&mut self, language: Scope, scope: Scope) -> (Option<Token>, Option<Token>) {
+        *self.seen.entry((language, scope)).or_insert_with(|| {
             let best = |own: bool| {
                 RULES
                     .iter()
@@ -253,19 +317,35 @@ impl RougeClasses {
         })
     }
 
-    /// The class of `text` under `stack`, as [`ROUGE_RULES`] describes.
-    fn class(&mut self, stack: &[Scope], text: &str) -> &'static str {
+    /// The lexicon of the language of code under `stack`, if its words are classed by text.
+    fn lexicon(&mut self, stack: &[Scope]) -> Option<Lexicon> {
+        let language = self.language_of(stack);
+        *self
+            .lexicons
+            .entry(language)
+            .or_insert_with(|| Lexicon::of_scope(&language.build_string()))
+    }
+
+    /// The class of `text` under `stack`, as [`ROUGE_RULES`] describes, and whether it is
+    /// [`Token::Final`].
+    fn class(&mut self, stack: &[Scope], text: &str) -> (&'static str, bool) {
+        let language = self.language_of(stack);
         for &scope in stack.iter().rev() {
-            if let (Some(token), _) = self.tokens(scope) {
-                return token.class(text);
+            if let (Some(token), _) = self.tokens(language, scope) {
+                return (token.class(text), matches!(token, Token::Final(_)));
             }
         }
+        (self.general_class(language, stack, text), false)
+    }
+
+    /// The class of `text` under `stack` by the general rules.
+    fn general_class(&mut self, language: Scope, stack: &[Scope], text: &str) -> &'static str {
         for (depth, &scope) in stack.iter().enumerate().rev() {
-            match self.tokens(scope).1 {
+            match self.tokens(language, scope).1 {
                 None => {}
                 Some(Token::Punctuation) => {
                     for &outer in stack[..depth].iter().rev() {
-                        match self.tokens(outer).1 {
+                        match self.tokens(language, outer).1 {
                             None | Some(Token::Punctuation) | Some(Token::Class("")) => {}
                             Some(token) => return token.class(text),
                         }
@@ -343,21 +423,41 @@ pub(super) fn highlight_rouge(
     let mut state = ParseState::new(syntax);
     let mut stack = ScopeStack::new();
     let mut spans = FlatSpans::default();
+    let mut context = Context::default();
     for line in LinesWithEndings::from(code) {
         let mut start = 0;
         let ops = state
             .parse_line(line, &SYNTAXES)
             .map_err(|_| NotHighlighted::Failed)?;
-        for (at, op) in ops {
-            if at > start {
-                let piece = &line[start..at];
-                spans.push(classes.class(stack.as_slice(), piece), piece);
-                start = at;
+        let mut piece = |stack: &ScopeStack, start: usize, end: usize| {
+            if end <= start {
+                return;
             }
+            let scopes = stack.as_slice();
+            let (class, final_class) = classes.class(scopes, &line[start..end]);
+            match classes.lexicon(scopes) {
+                Some(lexicon) if !final_class && lexicon.reads(class) => {
+                    let interpolated = scopes
+                        .iter()
+                        .any(|s| s.build_string().contains("interpolation"));
+                    lexicon::split(
+                        lexicon,
+                        class,
+                        interpolated,
+                        lexicon::Run { line, start, end },
+                        &mut context,
+                        &mut |class, text| spans.push(class, text),
+                    );
+                }
+                _ => spans.push(class, &line[start..end]),
+            }
+        };
+        for (at, op) in ops {
+            piece(&stack, start, at);
+            start = at;
             stack.apply(&op).map_err(|_| NotHighlighted::Failed)?;
         }
-        let rest = &line[start..];
-        spans.push(classes.class(stack.as_slice(), rest), rest);
+        piece(&stack, start, line.len());
         deadline.line_done()?;
     }
     Ok(spans.finish())
