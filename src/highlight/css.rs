@@ -171,7 +171,7 @@ mod tests {
         let mut classes: Vec<&str> = vec!["m", "mi", "mf", "mh", "o", "ow", "p"];
         classes.extend(LEXICON_CLASSES);
         for &(_, _, token) in ROUGE_RULES {
-            if let Token::Class(class) | Token::Final(class) = token {
+            if let Token::Class(class) | Token::Final(class) | Token::Whole(class) = token {
                 classes.push(class);
             }
         }

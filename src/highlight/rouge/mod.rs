@@ -22,10 +22,15 @@ pub(super) enum Token {
     Class(&'static str),
     /// This class, even in a language whose words a [`Lexicon`] classes by their text.
     Final(&'static str),
+    /// This class for the scope and everything inside it, which Rouge lexes as one token
+    /// (a doctype, `<?xml …?>`): the outermost such scope wins.
+    Whole(&'static str),
     /// A number: `mh`, `mf`, `mi` or `m`, told apart by its text (for grammars that do not).
     Number,
     /// An operator: `ow` when it is a word (`and`, `not`, `in`), else `o`.
     Operator,
+    /// A shell command: `nb` if Rouge's shell lexer lists it as a builtin, else plain.
+    ShellCommand,
     /// Quotes, comment markers and the like belong to the string, comment or number they
     /// delimit, as in Rouge; elsewhere they are punctuation, `p`.
     Punctuation,
@@ -34,7 +39,7 @@ pub(super) enum Token {
 impl Token {
     fn class(self, text: &str) -> &'static str {
         match self {
-            Token::Class(class) | Token::Final(class) => class,
+            Token::Class(class) | Token::Final(class) | Token::Whole(class) => class,
             Token::Number => {
                 let lower = text.trim_start_matches(['-', '+']).to_ascii_lowercase();
                 // Java's and Kotlin's `12L` and `7u` are integers.
@@ -60,9 +65,180 @@ impl Token {
                 }
             }
             Token::Punctuation => "p",
+            Token::ShellCommand => {
+                if SHELL_BUILTINS.contains(&text.trim()) {
+                    "nb"
+                } else {
+                    ""
+                }
+            }
         }
     }
 }
+
+/// The commands Rouge's shell lexer calls builtins (`BUILTINS` in `lexers/shell.rb`).
+const SHELL_BUILTINS: &[&str] = &[
+    "alias",
+    "bg",
+    "bind",
+    "break",
+    "builtin",
+    "caller",
+    "cd",
+    "command",
+    "compgen",
+    "complete",
+    "declare",
+    "dirs",
+    "disown",
+    "enable",
+    "eval",
+    "exec",
+    "exit",
+    "export",
+    "false",
+    "fc",
+    "fg",
+    "getopts",
+    "hash",
+    "help",
+    "history",
+    "jobs",
+    "let",
+    "local",
+    "logout",
+    "mapfile",
+    "popd",
+    "pushd",
+    "pwd",
+    "read",
+    "readonly",
+    "set",
+    "shift",
+    "shopt",
+    "source",
+    "suspend",
+    "test",
+    "time",
+    "times",
+    "trap",
+    "true",
+    "type",
+    "typeset",
+    "ulimit",
+    "umask",
+    "unalias",
+    "unset",
+    "wait",
+    "cat",
+    "tac",
+    "nl",
+    "od",
+    "base32",
+    "base64",
+    "fmt",
+    "pr",
+    "fold",
+    "head",
+    "tail",
+    "split",
+    "csplit",
+    "wc",
+    "sum",
+    "cksum",
+    "b2sum",
+    "md5sum",
+    "sha1sum",
+    "sha224sum",
+    "sha256sum",
+    "sha384sum",
+    "sha512sum",
+    "sort",
+    "shuf",
+    "uniq",
+    "comm",
+    "ptx",
+    "tsort",
+    "cut",
+    "paste",
+    "join",
+    "tr",
+    "expand",
+    "unexpand",
+    "ls",
+    "dir",
+    "vdir",
+    "dircolors",
+    "cp",
+    "dd",
+    "install",
+    "mv",
+    "rm",
+    "shred",
+    "link",
+    "ln",
+    "mkdir",
+    "mkfifo",
+    "mknod",
+    "readlink",
+    "rmdir",
+    "unlink",
+    "chown",
+    "chgrp",
+    "chmod",
+    "touch",
+    "df",
+    "du",
+    "stat",
+    "sync",
+    "truncate",
+    "echo",
+    "printf",
+    "yes",
+    "expr",
+    "tee",
+    "basename",
+    "dirname",
+    "pathchk",
+    "mktemp",
+    "realpath",
+    "stty",
+    "printenv",
+    "tty",
+    "id",
+    "logname",
+    "whoami",
+    "groups",
+    "users",
+    "who",
+    "date",
+    "arch",
+    "nproc",
+    "uname",
+    "hostname",
+    "hostid",
+    "uptime",
+    "chcon",
+    "runcon",
+    "chroot",
+    "env",
+    "nice",
+    "nohup",
+    "stdbuf",
+    "timeout",
+    "kill",
+    "sleep",
+    "factor",
+    "numfmt",
+    "seq",
+    "tar",
+    "grep",
+    "sudo",
+    "awk",
+    "sed",
+    "gzip",
+    "gunzip",
+];
 
 /// Scope prefixes and the Rouge token each stands for, with the language (the syntax's
 /// top scope) a rule is limited to, or `""` for all. A language's own rules apply first,
@@ -71,7 +247,7 @@ impl Token {
 /// follow what Rouge's own lexers emit for the same kind of token, so a Rouge stylesheet
 /// colours it as on a Jekyll site.
 pub(super) const ROUGE_RULES: &[(&str, &str, Token)] = {
-    use Token::{Class as C, Final, Number, Operator, Punctuation};
+    use Token::{Class as C, Final, Number, Operator, Punctuation, ShellCommand, Whole};
     &[
         ("", "comment", C("c")),
         ("", "comment.line", C("c1")),
@@ -172,12 +348,29 @@ pub(super) const ROUGE_RULES: &[(&str, &str, Token)] = {
         ("source.shell", "punctuation.definition.variable", C("nv")),
         ("source.shell", "variable.other", C("nv")),
         ("source.shell", "variable.parameter.option", C("nt")),
-        ("source.shell", "variable.function", C("")),
+        ("source.shell", "variable.function", ShellCommand),
+        ("source.shell", "entity.name.function", C("")),
+        ("source.shell", "punctuation.section.parens", C("o")),
+        ("source.shell", "punctuation.section.braces", C("o")),
+        ("source.shell", "punctuation.section.brackets", C("o")),
+        (
+            "source.shell",
+            "punctuation.section.expansion.parameter",
+            C("k"),
+        ),
+        ("source.shell", "meta.group.expansion.job", C("")),
+        ("source.shell", "keyword.control.heredoc-token", C("no")),
+        ("source.shell", "punctuation.section.arithmetic", C("o")),
         ("source.shell", "storage.modifier", C("nb")),
         ("source.shell", "keyword.operator.logical.continue", C("p")),
         // YAML: keys are `na`, indicators `pi`, `true` and `null` `no`, numbers `m`.
         ("source.yaml", "entity.name.tag", C("na")),
         ("source.yaml", "punctuation.separator.key-value", C("pi")),
+        ("source.yaml", "punctuation.definition.sequence", C("pi")),
+        ("source.yaml", "punctuation.separator.sequence", C("pi")),
+        ("source.yaml", "punctuation.definition.mapping", C("pi")),
+        ("source.yaml", "punctuation.separator.mapping", C("pi")),
+        ("source.yaml", "string.unquoted.plain.in", C("nv")),
         (
             "source.yaml",
             "punctuation.definition.block.sequence",
@@ -222,6 +415,7 @@ pub(super) const ROUGE_RULES: &[(&str, &str, Token)] = {
         // Java: strings are `s`, characters `sc`.
         ("source.java", "string", C("s")),
         ("source.java", "string.quoted.single", C("sc")),
+        ("source.java", "storage.type.numeric", C("mi")),
         // Kotlin: a string is `s` as a whole, templates included; characters `sc`.
         ("source.Kotlin", "string", C("s")),
         ("source.Kotlin", "string.quoted.single", C("sc")),
@@ -239,9 +433,27 @@ pub(super) const ROUGE_RULES: &[(&str, &str, Token)] = {
         ("source.css", "entity.other.attribute-name.pseudo", C("nd")),
         ("source.css", "support.type.property-name", C("nl")),
         ("source.css", "constant.other.color", C("nx")),
+        ("source.css", "constant.other.color.rgb-value", C("m")),
         ("source.css", "constant.numeric", C("m")),
         ("source.css", "support.constant", C("nb")),
         ("source.css", "comment", C("c")),
+        // HTML and XML: comments `c`, `name=` `na`, attribute values `s` as a whole (entities
+        // included), the doctype, `<?xml …?>` and CDATA `cp` as a whole.
+        ("text.html.basic", "comment", C("c")),
+        ("text.html.basic", "string.quoted", C("s")),
+        ("text.html.basic", "string.unquoted", C("s")),
+        (
+            "text.html.basic",
+            "punctuation.separator.key-value",
+            C("na"),
+        ),
+        ("text.html.basic", "meta.tag.sgml.doctype", Whole("cp")),
+        ("text.xml", "comment", C("c")),
+        ("text.xml", "string.quoted", C("s")),
+        ("text.xml", "string.unquoted", C("s")),
+        ("text.xml", "punctuation.separator.key-value", C("na")),
+        ("text.xml", "meta.tag.preprocessor", Whole("cp")),
+        ("text.xml", "meta.tag.sgml", Whole("cp")),
     ]
 };
 
@@ -330,6 +542,11 @@ impl RougeClasses {
     /// [`Token::Final`].
     fn class(&mut self, stack: &[Scope], text: &str) -> (&'static str, bool) {
         let language = self.language_of(stack);
+        for &scope in stack {
+            if let (Some(Token::Whole(class)), _) = self.tokens(language, scope) {
+                return (class, true);
+            }
+        }
         for &scope in stack.iter().rev() {
             if let (Some(token), _) = self.tokens(language, scope) {
                 return (token.class(text), matches!(token, Token::Final(_)));
