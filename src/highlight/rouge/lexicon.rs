@@ -59,6 +59,9 @@ pub(super) struct Context {
     pending: Pending,
     /// The open brackets, innermost last: whether each `{` opens an object literal.
     brackets: Vec<Bracket>,
+    /// The class of the next whitespace, when Rouge lexes two words as one token
+    /// (Kotlin's `data class`).
+    glue: Option<&'static str>,
     /// The quote of the JavaScript string being read: its text is `s1` in `'`, `s2` in `"`.
     quote: Option<char>,
 }
@@ -164,7 +167,7 @@ pub(super) fn split(
         };
         let text = run.text();
         let class = if first.is_whitespace() {
-            ""
+            context.glue.take().unwrap_or("")
         } else if context.pending == Pending::Namespace {
             namespace(lexicon, &run, context)
         } else if is_word_start(first, lexicon) {
@@ -465,6 +468,7 @@ fn kotlin_word(run: &Run, context: &mut Context) -> &'static str {
         return "kd";
     }
     if text == "data" && run.after().trim_start().starts_with("class") {
+        context.glue = Some("kd");
         return "kd";
     }
     if text == "fun" && followed_by_space(run) {

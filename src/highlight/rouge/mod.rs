@@ -856,4 +856,202 @@ mod tests {
             rouge_tokens(lang, code);
         }
     }
+
+    /// Asserts that versus marks `code` up exactly as Rouge 3.30 does: `rouge` is the output
+    /// of `Rouge::Formatters::HTML.new.format(Rouge::Lexer.find_fancy(lang, code).lex(code))`.
+    fn assert_same_as_rouge(lang: &str, code: &str, rouge: &str) {
+        let html = highlight_with(lang, code, Classes::Rouge).expect("known language");
+        assert_eq!(html, rouge, "{lang}");
+    }
+
+    #[test]
+    fn java_classes_are_rouges() {
+        let code = r#"@Override
+public static Optional<Long> load(String sku) throws IOException {
+    final int MAX_SIZE = 10;
+    List<String> names = repository.findAll();
+    return Optional.of(12L);
+}
+"#;
+        let rouge = concat!(
+            r#"<span class="nd">@Override</span>"#,
+            "\n",
+            r#"<span class="kd">public</span> <span class="kd">static</span> <span class="nc">Optional</span><span class="o">&lt;</span><span class="nc">Long</span><span class="o">&gt;</span> <span class="nf">load</span><span class="o">(</span><span class="nc">String</span> <span class="n">sku</span><span class="o">)</span> <span class="kd">throws</span> <span class="nc">IOException</span> <span class="o">{</span>"#,
+            "\n",
+            r#"    <span class="kd">final</span> <span class="kt">int</span> <span class="no">MAX_SIZE</span> <span class="o">=</span> <span class="mi">10</span><span class="o">;</span>"#,
+            "\n",
+            r#"    <span class="nc">List</span><span class="o">&lt;</span><span class="nc">String</span><span class="o">&gt;</span> <span class="n">names</span> <span class="o">=</span> <span class="n">repository</span><span class="o">.</span><span class="na">findAll</span><span class="o">();</span>"#,
+            "\n",
+            r#"    <span class="k">return</span> <span class="nc">Optional</span><span class="o">.</span><span class="na">of</span><span class="o">(</span><span class="mi">12L</span><span class="o">);</span>"#,
+            "\n",
+            r#"<span class="o">}</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("java", code, rouge);
+    }
+
+    #[test]
+    fn typescript_classes_are_rouges() {
+        let code = r#"interface Flag {
+  rollout?: number;
+}
+const store = new FlagStore({ ttl: 5 });
+let n: string = `a${store.size}b`;
+"#;
+        let rouge = concat!(
+            r#"<span class="kr">interface</span> <span class="nx">Flag</span> <span class="p">{</span>"#,
+            "\n",
+            r#"  <span class="nl">rollout</span><span class="p">?:</span> <span class="kr">number</span><span class="p">;</span>"#,
+            "\n",
+            r#"<span class="p">}</span>"#,
+            "\n",
+            r#"<span class="kd">const</span> <span class="nx">store</span> <span class="o">=</span> <span class="k">new</span> <span class="nx">FlagStore</span><span class="p">({</span> <span class="na">ttl</span><span class="p">:</span> <span class="mi">5</span> <span class="p">});</span>"#,
+            "\n",
+            r#"<span class="kd">let</span> <span class="nx">n</span><span class="p">:</span> <span class="kr">string</span> <span class="o">=</span> <span class="s2">`a</span><span class="p">${</span><span class="nx">store</span><span class="p">.</span><span class="nx">size</span><span class="p">}</span><span class="s2">b`</span><span class="p">;</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("typescript", code, rouge);
+    }
+
+    #[test]
+    fn javascript_classes_are_rouges() {
+        let code = r#"const limiter = new RateLimiter(parseInt(process.env.LIMIT, 10));
+res.end('Too many requests' + "!");
+"#;
+        let rouge = concat!(
+            r#"<span class="kd">const</span> <span class="nx">limiter</span> <span class="o">=</span> <span class="k">new</span> <span class="nx">RateLimiter</span><span class="p">(</span><span class="nb">parseInt</span><span class="p">(</span><span class="nx">process</span><span class="p">.</span><span class="nx">env</span><span class="p">.</span><span class="nx">LIMIT</span><span class="p">,</span> <span class="mi">10</span><span class="p">));</span>"#,
+            "\n",
+            r#"<span class="nx">res</span><span class="p">.</span><span class="nx">end</span><span class="p">(</span><span class="dl">'</span><span class="s1">Too many requests</span><span class="dl">'</span> <span class="o">+</span> <span class="dl">"</span><span class="s2">!</span><span class="dl">"</span><span class="p">);</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("javascript", code, rouge);
+    }
+
+    #[test]
+    fn kotlin_classes_are_rouges() {
+        let code = r#"import kotlinx.coroutines.delay
+data class Item(val sku: String) {
+    fun total(): Int = prices.sum()
+}
+"#;
+        let rouge = concat!(
+            r#"<span class="k">import</span> <span class="nn">kotlinx.coroutines.delay</span>"#,
+            "\n",
+            r#"<span class="kd">data class</span> <span class="nc">Item</span><span class="p">(</span><span class="kd">val</span> <span class="py">sku</span><span class="p">:</span> <span class="nc">String</span><span class="p">)</span> <span class="p">{</span>"#,
+            "\n",
+            r#"    <span class="k">fun</span> <span class="nf">total</span><span class="p">():</span> <span class="nc">Int</span> <span class="p">=</span> <span class="n">prices</span><span class="p">.</span><span class="nf">sum</span><span class="p">()</span>"#,
+            "\n",
+            r#"<span class="p">}</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("kotlin", code, rouge);
+    }
+
+    #[test]
+    fn terraform_classes_are_rouges() {
+        let code = r#"resource "aws_instance" "web" {
+  count = var.n
+  name  = "${local.prefix}-web"
+}
+"#;
+        let rouge = concat!(
+            r#"<span class="k">resource</span> <span class="s2">"aws_instance"</span> <span class="s2">"web"</span> <span class="p">{</span>"#,
+            "\n",
+            r#"  <span class="nx">count</span> <span class="p">=</span> <span class="kd">var</span><span class="p">.</span><span class="nx">n</span>"#,
+            "\n",
+            r#"  <span class="nx">name</span>  <span class="p">=</span> <span class="s2">"</span><span class="k">${</span><span class="kd">local</span><span class="p">.</span><span class="nx">prefix</span><span class="k">}</span><span class="s2">-web"</span>"#,
+            "\n",
+            r#"<span class="p">}</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("terraform", code, rouge);
+    }
+
+    #[test]
+    fn html_classes_are_rouges() {
+        let code = r#"<!DOCTYPE html>
+<!-- nav -->
+<a class="logo" href="/?a&amp;b">Home &amp; more</a>
+"#;
+        let rouge = concat!(
+            r#"<span class="cp">&lt;!DOCTYPE html&gt;</span>"#,
+            "\n",
+            r#"<span class="c">&lt;!-- nav --&gt;</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;a</span> <span class="na">class=</span><span class="s">"logo"</span> <span class="na">href=</span><span class="s">"/?a&amp;amp;b"</span><span class="nt">&gt;</span>Home <span class="ni">&amp;amp;</span> more<span class="nt">&lt;/a&gt;</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("html", code, rouge);
+    }
+
+    #[test]
+    fn xml_classes_are_rouges() {
+        let code = r#"<?xml version="1.0"?>
+<project a='b'><d><![CDATA[x < y]]></d></project>
+"#;
+        let rouge = concat!(
+            r#"<span class="cp">&lt;?xml version="1.0"?&gt;</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;project</span> <span class="na">a=</span><span class="s">'b'</span><span class="nt">&gt;&lt;d&gt;</span><span class="cp">&lt;![CDATA[x &lt; y]]&gt;</span><span class="nt">&lt;/d&gt;&lt;/project&gt;</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("xml", code, rouge);
+    }
+
+    #[test]
+    fn rouge_shell_builtins_and_functions() {
+        let code = "log() {\n    echo \"[$(date +%T)] $*\" >&2\n}\nmkdir -p \"$HOME/x\" && kubectl get pods\n";
+        let tokens = rouge_tokens("bash", code);
+        // Rouge 3.30: `nb` for the commands it lists (`date`, `mkdir`), a function's name
+        // and other commands plain, a function's `()` and `{` operators.
+        for (text, class) in [
+            ("log", ""),
+            ("()", "o"),
+            ("{", "o"),
+            ("echo", "nb"),
+            ("date", "nb"),
+            ("mkdir", "nb"),
+            ("$HOME", "nv"),
+            ("&&", "o"),
+        ] {
+            assert_eq!(class_of(&tokens, text), class, "{text}");
+        }
+        assert!(
+            tokens
+                .iter()
+                .any(|(class, text)| class.is_empty() && text.contains("kubectl get pods")),
+            "{tokens:?}"
+        );
+    }
+
+    #[test]
+    fn rouge_yaml_flow_sequences() {
+        let tokens = rouge_tokens("yaml", "branches: [main, dev]\n");
+        // Rouge 3.30: `[`, `,` and `]` are indicators, plain scalars in them variables.
+        for (text, class) in [
+            ("branches", "na"),
+            ("[", "pi"),
+            ("main", "nv"),
+            (",", "pi"),
+            ("dev", "nv"),
+            ("]", "pi"),
+        ] {
+            assert_eq!(class_of(&tokens, text), class, "{text}");
+        }
+    }
+
+    #[test]
+    fn rouge_css_in_html_follows_css() {
+        let code = "<style>\n.plan.featured { border-color: #3366cc; }\n</style>\n";
+        let tokens = rouge_tokens("html", code);
+        // Rouge 3.30 lexes a style element with its CSS lexer.
+        for (text, class) in [
+            ("<style>", "nt"),
+            (".plan.featured", "nc"),
+            ("border-color", "nl"),
+            ("#3366cc", "m"),
+        ] {
+            assert_eq!(class_of(&tokens, text), class, "{text}");
+        }
+    }
 }
