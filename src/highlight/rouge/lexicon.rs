@@ -44,7 +44,7 @@ impl Lexicon {
     /// names, keywords, symbols and plain text, but not strings, comments or numbers.
     pub(super) fn reads(self, class: &str) -> bool {
         let js = matches!(self, Lexicon::JavaScript | Lexicon::TypeScript);
-        (js && matches!(class, "dl" | "s" | "s1" | "s2"))
+        (js && matches!(class, "dl" | "s"))
             || class.is_empty()
             || matches!(class, "p" | "o" | "ow" | "bp" | "err")
             || class.starts_with('n')
@@ -135,6 +135,7 @@ pub(super) fn split(
                 context.quote = text.chars().next();
                 "dl"
             }
+            // JavaScript's grammar scopes both quotes `string.quoted`: the quote decides.
             _ => match context.quote {
                 Some('\'') => "s1",
                 Some('"') => "s2",

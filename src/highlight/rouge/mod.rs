@@ -999,6 +999,22 @@ data class Item(val sku: String) {
     }
 
     #[test]
+    fn javascript_template_after_a_single_quoted_string_is_s2() {
+        let code = "const a = 'x';\nconst url = `/api?q=${q}`;\n";
+        let tokens = rouge_tokens("js", code);
+        // Rouge 3.30: `dl` quotes around `s1`, a template `s2` with `${` and `}` `p`.
+        for (text, class) in [
+            ("'", "dl"),
+            ("x", "s1"),
+            ("`/api?q=", "s2"),
+            ("${", "p"),
+            ("q", "nx"),
+        ] {
+            assert_eq!(class_of(&tokens, text), class, "{text}");
+        }
+    }
+
+    #[test]
     fn rouge_shell_builtins_and_functions() {
         let code = "log() {\n    echo \"[$(date +%T)] $*\" >&2\n}\nmkdir -p \"$HOME/x\" && kubectl get pods\n";
         let tokens = rouge_tokens("bash", code);
