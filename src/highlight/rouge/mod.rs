@@ -240,12 +240,16 @@ const SHELL_BUILTINS: &[&str] = &[
     "gunzip",
 ];
 
-/// Scope prefixes and the Rouge token each stands for, with the language (the syntax's
-/// top scope) a rule is limited to, or `""` for all. A language's own rules apply first,
+/// Scope prefixes and the Rouge token each stands for, with the language a rule is limited
+/// to, or `""` for all. The language of a piece of code is the innermost `source.*` or
+/// `text.*` scope on its stack, so CSS inside HTML follows the CSS rules. A [`Token::Whole`]
+/// of the language applies first, outermost scope first; then the language's other rules,
 /// anywhere on the scope stack (a JSON key is a string inside a key scope); then the general
 /// rules, innermost scope first. Per scope the longest matching prefix wins. Chosen to
 /// follow what Rouge's own lexers emit for the same kind of token, so a Rouge stylesheet
-/// colours it as on a Jekyll site.
+/// colours it as on a Jekyll site; for the languages of [`Lexicon`], words of code are then
+/// classed again by their text (see `lexicon.rs`). Measured against Rouge by
+/// `bench/rouge-agreement/`.
 pub(super) const ROUGE_RULES: &[(&str, &str, Token)] = {
     use Token::{Class as C, Final, Number, Operator, Punctuation, ShellCommand, Whole};
     &[
@@ -487,6 +491,8 @@ struct RougeClasses {
     seen: HashMap<(Scope, Scope), (Option<Token>, Option<Token>)>,
     /// Per language scope: the lexicon that classes its words again, if any.
     lexicons: HashMap<Scope, Option<Lexicon>>,
+    /// Per scope: whether it is a string's `${…}` (Terraform's operators differ there).
+    interpolations: HashMap<Scope, bool>,
 }
 
 impl RougeClasses {
@@ -498,6 +504,7 @@ impl RougeClasses {
             text: scope("text"),
             seen: HashMap::new(),
             lexicons: HashMap::new(),
+            interpolations: HashMap::new(),
         }
     }
 
@@ -536,6 +543,16 @@ impl RougeClasses {
             .lexicons
             .entry(language)
             .or_insert_with(|| Lexicon::of_scope(&language.build_string()))
+    }
+
+    /// Whether `stack` is inside a string's interpolation.
+    fn interpolated(&mut self, stack: &[Scope]) -> bool {
+        stack.iter().any(|scope| {
+            *self
+                .interpolations
+                .entry(*scope)
+                .or_insert_with(|| scope.build_string().contains("interpolation"))
+        })
     }
 
     /// The class of `text` under `stack`, as [`ROUGE_RULES`] describes, and whether it is
@@ -654,9 +671,7 @@ pub(super) fn highlight_rouge(
             let (class, final_class) = classes.class(scopes, &line[start..end]);
             match classes.lexicon(scopes) {
                 Some(lexicon) if !final_class && lexicon.reads(class) => {
-                    let interpolated = scopes
-                        .iter()
-                        .any(|s| s.build_string().contains("interpolation"));
+                    let interpolated = classes.interpolated(scopes);
                     lexicon::split(
                         lexicon,
                         class,
