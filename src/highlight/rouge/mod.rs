@@ -867,6 +867,19 @@ mod tests {
             ("python", "x = 1\n\n\n"),
             ("json", ""),
             ("sh", "echo no newline at the end"),
+            // The lexicon languages, with unbalanced brackets, non-ASCII names and digits.
+            (
+                "java",
+                "}} ) class Ünïcode<T>> { int ٣x = 1_0L; @ import ;\n",
+            ),
+            (
+                "kotlin",
+                "val (a, b = x?.y ?: z!! :: ..\nfun `odd name`() {}\ndata\n",
+            ),
+            ("typescript", "}{ a?: b ?? c; `${`${x}`}` 'q\\'\n"),
+            ("javascript", "x = {a: {b: [c, {d: 1}]}}; } } ]\n"),
+            ("terraform", "a = \"${b > 1 ? c : d}\" ? : >\n"),
+            ("html", "<script>let a = '</script>\n"),
         ] {
             rouge_tokens(lang, code);
         }
