@@ -625,6 +625,30 @@ data class Item(val sku: String) {
     }
 
     #[test]
+    fn rouge_shell_tests_assignments_and_job_specs() {
+        let code = "LOG_DIR=/var/log/app\nif [ ! -d \"$LOG_DIR\" ]; then date +%T; fi\n";
+        let tokens = rouge_tokens("bash", code);
+        // Rouge 3.30: an assigned word is plain text, `[` and `]` operators, `%T` plain.
+        for (text, class) in [
+            ("LOG_DIR", "nv"),
+            ("/var/log/app", ""),
+            ("[", "o"),
+            ("-d", "nt"),
+            ("$LOG_DIR", "nv"),
+            ("]", "o"),
+            ("date", "nb"),
+        ] {
+            assert_eq!(class_of(&tokens, text), class, "{text}");
+        }
+        assert!(
+            tokens
+                .iter()
+                .any(|(class, text)| class.is_empty() && text.contains("%T")),
+            "{tokens:?}"
+        );
+    }
+
+    #[test]
     fn rouge_yaml_flow_sequences() {
         let tokens = rouge_tokens("yaml", "branches: [main, dev]\n");
         // Rouge 3.30: `[`, `,` and `]` are indicators, plain scalars in them variables.
