@@ -333,7 +333,9 @@ mod tests {
             ("My Blog", "s"),
             ("4000", "m"),
             ("true", "no"),
-            ("\"x\"", "s2"),
+            // Rouge 3.30 gives the opening quote `s2`, the rest of the string `s`.
+            ("\"", "s2"),
+            ("x\"", "s"),
             ("-", "pi"),
         ] {
             assert_eq!(class_of(&tokens, text), class, "{text}");

@@ -16,6 +16,9 @@ pub(in crate::highlight) enum Token {
     Operator,
     /// A shell command: `nb` if Rouge's shell lexer lists it as a builtin, else plain.
     ShellCommand,
+    /// The quote a string opens with: `s2` for `"`, `s1` for `'` (Rouge's YAML lexer gives
+    /// the opening quote its own class, and the rest of the string `s`).
+    OpeningQuote,
     /// Quotes, comment markers and the like belong to the string, comment or number they
     /// delimit, as in Rouge; elsewhere they are punctuation, `p`.
     Punctuation,
@@ -50,6 +53,13 @@ impl Token {
                 }
             }
             Token::Punctuation => "p",
+            Token::OpeningQuote => {
+                if text.starts_with('\'') {
+                    "s1"
+                } else {
+                    "s2"
+                }
+            }
             Token::ShellCommand => {
                 if SHELL_BUILTINS.contains(&text.trim()) {
                     "nb"
@@ -236,7 +246,9 @@ const SHELL_BUILTINS: &[&str] = &[
 /// classed again by their text (see `lexicon.rs`). Measured against Rouge by
 /// `bench/rouge-agreement/`.
 pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
-    use Token::{Class as C, Final, Number, Operator, Punctuation, ShellCommand, Whole};
+    use Token::{
+        Class as C, Final, Number, OpeningQuote, Operator, Punctuation, ShellCommand, Whole,
+    };
     &[
         ("", "comment", C("c")),
         ("", "comment.line", C("c1")),
@@ -358,7 +370,8 @@ pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
         ("source.shell", "punctuation.section.arithmetic", C("o")),
         ("source.shell", "storage.modifier", C("nb")),
         ("source.shell", "keyword.operator.logical.continue", C("p")),
-        // YAML: keys are `na`, indicators `pi`, `true` and `null` `no`, numbers `m`.
+        // YAML: keys are `na`, indicators `pi`, `true` and `null` `no`, numbers `m`, plain
+        // scalars in flow collections `nv`, a quoted string `s` after its opening quote.
         ("source.yaml", "entity.name.tag", C("na")),
         ("source.yaml", "punctuation.separator.key-value", C("pi")),
         ("source.yaml", "punctuation.definition.sequence", C("pi")),
@@ -366,6 +379,12 @@ pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
         ("source.yaml", "punctuation.definition.mapping", C("pi")),
         ("source.yaml", "punctuation.separator.mapping", C("pi")),
         ("source.yaml", "string.unquoted.plain.in", C("nv")),
+        ("source.yaml", "string.quoted", C("s")),
+        (
+            "source.yaml",
+            "punctuation.definition.string.begin",
+            OpeningQuote,
+        ),
         (
             "source.yaml",
             "punctuation.definition.block.sequence",
