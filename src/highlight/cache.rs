@@ -169,6 +169,29 @@ mod tests {
         );
     }
 
+    /// A cache filled by a build before the Rouge class map changed (same crate version) must
+    /// not serve its old markup: an upgraded binary's classes would otherwise never show.
+    #[test]
+    fn disk_cache_ignores_markup_from_before_the_class_map_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let code = "class A {}\n";
+        // The key before the markup's revision was part of it: version, style, language, code.
+        let mut hasher = blake3::Hasher::new();
+        for part in [env!("CARGO_PKG_VERSION"), "rouge", "java", code] {
+            hasher.update(&(part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        let key = hasher.finalize().to_hex();
+        let stale = dir.path().join(&key[..2]).join(&key[2..]);
+        std::fs::create_dir_all(stale.parent().unwrap()).unwrap();
+        std::fs::write(&stale, "<span class=\"kt\">class</span> A {}\n").unwrap();
+        let cache = DiskCache::new(dir.path());
+        assert_eq!(
+            cache.highlight_with("java", code, Classes::Rouge),
+            highlight_with("java", code, Classes::Rouge)
+        );
+    }
+
     #[test]
     fn disk_cache_refuses_over_budget_code_every_time_and_keeps_none() {
         let dir = tempfile::tempdir().unwrap();

@@ -55,6 +55,7 @@ const ROUGE_CSS: &[(&str, &str)] = &[
     ("kd", "storage.type.function"),
     ("kn", "keyword.control.import"),
     ("kt", "storage.type"),
+    ("kr", "keyword"),
     ("kc", "constant.language"),
     ("o", "keyword.operator"),
     ("ow", "keyword.operator.word"),
@@ -77,10 +78,12 @@ const ROUGE_CSS: &[(&str, &str)] = &[
     ("no", "constant.other"),
     ("ni", "constant.character.entity"),
     ("p", "punctuation"),
+    ("dl", "string.quoted"),
     ("pi", "punctuation.separator.key-value"),
     ("n", "variable"),
     ("nx", "variable.other"),
     ("nv", "variable.other.readwrite"),
+    ("py", "variable.other.property"),
     ("bp", "variable.language"),
     ("vi", "variable.other.readwrite.instance"),
     ("vg", "variable.other.readwrite.global"),
@@ -164,14 +167,15 @@ fn css_for(name: &str) -> Result<String, UnknownTheme> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::highlight::rouge::{ROUGE_RULES, Token};
+    use crate::highlight::rouge::{LEXICON_CLASSES, ROUGE_RULES, Token};
     use crate::highlight::theme_names;
 
     #[test]
     fn every_rouge_class_has_a_css_rule() {
         let mut classes: Vec<&str> = vec!["m", "mi", "mf", "mh", "o", "ow", "p"];
+        classes.extend(LEXICON_CLASSES);
         for &(_, _, token) in ROUGE_RULES {
-            if let Token::Class(class) = token {
+            if let Token::Class(class) | Token::Final(class) | Token::Whole(class) = token {
                 classes.push(class);
             }
         }

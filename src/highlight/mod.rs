@@ -44,11 +44,13 @@ pub enum Classes {
 }
 
 impl Classes {
-    /// A stable name, part of the disk cache key.
+    /// A stable name and revision of the markup, part of the disk cache key: a change to a
+    /// style's markup raises its revision, so blocks cached before are highlighted again.
     fn name(self) -> &'static str {
         match self {
             Classes::Versus => "versus",
-            Classes::Rouge => "rouge",
+            // 2: the Rouge classes of `bench/rouge-agreement/` (per-language rules, lexicons).
+            Classes::Rouge => "rouge-2",
         }
     }
 }
