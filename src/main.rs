@@ -116,6 +116,12 @@ enum Command {
         #[command(subcommand)]
         what: ThemeCommand,
     },
+    /// Write a site made from another generator's (`versus import jekyll SRC DEST`); SRC is only
+    /// read, DEST must be empty or new.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// Print a shell completion script (for example `versus completions bash > ~/.local/share/bash-completion/completions/versus`).
     Completions {
         /// The shell to complete in.
@@ -163,6 +169,18 @@ enum NewKind {
         /// The site folder.
         #[arg(long, default_value = ".")]
         root: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportFrom {
+    /// A Jekyll site: _config.yml to site.yaml, _posts and _drafts to content/posts, pages to
+    /// content/, _data, _includes, assets to static/; warns at what does not carry over.
+    Jekyll {
+        /// The Jekyll site (the folder of _config.yml).
+        src: PathBuf,
+        /// An empty or new folder for the versus site.
+        dest: PathBuf,
     },
 }
 
@@ -259,6 +277,9 @@ fn main() -> ExitCode {
             }
             Err(e) => scaffold_failed(&e),
         },
+        Command::Import {
+            from: ImportFrom::Jekyll { src, dest },
+        } => import_jekyll(&src, &dest),
         Command::Serve {
             root,
             port,
@@ -451,6 +472,35 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format) -> ExitCo
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `versus import jekyll`: 0 written (warnings allowed), 1 a broken _config.yml, 2 refused.
+fn import_jekyll(src: &Path, dest: &Path) -> ExitCode {
+    use versus::import::ImportError;
+    match versus::import::jekyll(src, dest) {
+        Ok(imported) => {
+            for warning in &imported.warnings {
+                eprintln!("{}", warning.render());
+            }
+            out(&format!(
+                "wrote {} files into {}; {} thing(s) not carried over (warnings above). Next:",
+                imported.written.len(),
+                dest.display(),
+                imported.warnings.len()
+            ));
+            out(&format!("  versus build --root {}", dest.display()));
+            ExitCode::SUCCESS
+        }
+        Err(ImportError::Config(diagnostic)) => {
+            eprintln!("{}", diagnostic.render());
+            eprintln!("import failed: nothing was written");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

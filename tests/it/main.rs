@@ -48,3 +48,5 @@ mod scaffold;
 mod theme;
 /// Issue #14: a site under a subpath, crawled link by link; what `check` says it cannot rewrite.
 mod subpath;
+/// Issue #15: `versus import jekyll` on the Jekyll fixture builds the posts Jekyll built.
+mod import;

@@ -1,0 +1,766 @@
+//! `versus import jekyll SRC DEST`: a Jekyll site read as it is and written as a versus site,
+//! with the folder mapping of README's "Coming from Jekyll" done for the author, and a warning
+//! at the file and line of everything that does not carry over.
+//!
+//! The whole new site is assembled in memory first and written only when nothing refused it,
+//! so a refusal writes nothing. SRC is only ever read.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::yaml::{self, Mapping, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{}: not a Jekyll site: there is no _config.yml and no _posts/ folder", .0.display())]
+    NotJekyll(PathBuf),
+    #[error("{}: the folder is not empty; `versus import` writes only into an empty or new folder (nothing was written)", .0.display())]
+    NotEmpty(PathBuf),
+    #[error("{}: is inside the Jekyll site {}; `versus import` never writes into the site it reads (nothing was written)", .dest.display(), .src.display())]
+    InsideSource { dest: PathBuf, src: PathBuf },
+    /// `_config.yml` is not valid YAML (or not a mapping): a content error.
+    #[error("{0}")]
+    Config(Box<Diagnostic>),
+    #[error("{}: cannot read: {source} (nothing was written)", .path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: cannot write: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What an import wrote, and what it could not carry over.
+#[derive(Debug)]
+pub struct Imported {
+    /// Files written, relative to DEST, in order.
+    pub written: Vec<PathBuf>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// What versus's built-in theme and build do in place of the Jekyll plugins blogs use most:
+/// `(gem, what to do)`. A plugin not listed is reported as having no counterpart.
+const PLUGINS: &[(&str, &str)] = &[
+    (
+        "jekyll-feed",
+        "versus writes an Atom feed, /feed.xml, itself",
+    ),
+    (
+        "jekyll-sitemap",
+        "versus writes /sitemap.xml and /robots.txt itself",
+    ),
+    (
+        "jekyll-seo-tag",
+        "the built-in theme writes the title, description, canonical and Open Graph tags",
+    ),
+    (
+        "jekyll-paginate",
+        "the home page is paginated by `paginate:` in site.yaml",
+    ),
+    (
+        "jekyll-paginate-v2",
+        "the home page is paginated by `paginate:` in site.yaml",
+    ),
+    (
+        "jekyll-archives",
+        "versus writes a page for each tag and category (/tags/x/, /categories/x/)",
+    ),
+    (
+        "jekyll-relative-links",
+        "versus turns links to `.md` files into links to their pages",
+    ),
+    (
+        "jekyll-last-modified-at",
+        "write `last_modified_at:` (or `updated:`) in the front matter; versus shows it",
+    ),
+];
+
+/// Top-level names Jekyll never builds (its default `exclude:` list and its own output).
+const JEKYLL_EXCLUDES: &[&str] = &[
+    "_site",
+    "Gemfile",
+    "Gemfile.lock",
+    "gemfiles",
+    "node_modules",
+    "vendor",
+];
+
+/// Markdown extensions Jekyll's kramdown converter reads, which become `.md`.
+const MARKDOWN_EXTENSIONS: &[&str] = &["md", "markdown", "mkdown", "mkdn", "mkd", "mdown"];
+
+/// Reads the Jekyll site at `src` and writes it as a versus site into `dest`, which must be
+/// empty or missing.
+pub fn jekyll(src: &Path, dest: &Path) -> Result<Imported, ImportError> {
+    let config_name = ["_config.yml", "_config.yaml"]
+        .into_iter()
+        .find(|name| src.join(name).is_file());
+    if config_name.is_none() && !src.join("_posts").is_dir() {
+        return Err(ImportError::NotJekyll(src.to_owned()));
+    }
+    refuse_dest(src, dest)?;
+    let mut import = Import {
+        src: src.to_owned(),
+        files: BTreeMap::new(),
+        origins: BTreeMap::new(),
+        warnings: Vec::new(),
+        exclude: Vec::new(),
+        include: Vec::new(),
+    };
+    let mut collections = Vec::new();
+    if let Some(name) = config_name {
+        collections = import.config(Path::new(name))?;
+    }
+    import.walk(&collections)?;
+    let Import {
+        files, warnings, ..
+    } = import;
+    let mut written = Vec::new();
+    for (path, bytes) in files {
+        let full = dest.join(&path);
+        let write = |full: &Path| {
+            if let Some(parent) = full.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(full, &bytes)
+        };
+        write(&full).map_err(|source| ImportError::Write { path: full, source })?;
+        written.push(path);
+    }
+    Ok(Imported { written, warnings })
+}
+
+/// DEST must be an empty or new folder, and not inside SRC.
+fn refuse_dest(src: &Path, dest: &Path) -> Result<(), ImportError> {
+    if dest.exists() {
+        let empty = std::fs::read_dir(dest).map(|mut entries| entries.next().is_none());
+        if !matches!(empty, Ok(true)) {
+            return Err(ImportError::NotEmpty(dest.to_owned()));
+        }
+    }
+    // The nearest folder of DEST that exists, resolved, against SRC resolved.
+    let mut existing = dest;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => existing = parent,
+            _ => {
+                existing = Path::new(".");
+                break;
+            }
+        }
+    }
+    let read = |path: &Path| {
+        path.canonicalize().map_err(|source| ImportError::Read {
+            path: path.to_owned(),
+            source,
+        })
+    };
+    if read(existing)?.starts_with(read(src)?) {
+        return Err(ImportError::InsideSource {
+            dest: dest.to_owned(),
+            src: src.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+struct Import {
+    src: PathBuf,
+    /// The new site: path relative to DEST → contents.
+    files: BTreeMap<PathBuf, Vec<u8>>,
+    /// Where each new file came from, to report two sources that map to one file.
+    origins: BTreeMap<PathBuf, PathBuf>,
+    warnings: Vec<Diagnostic>,
+    /// `exclude:` and `include:` of _config.yml.
+    exclude: Vec<String>,
+    include: Vec<String>,
+}
+
+impl Import {
+    /// `_config.yml` → `site.yaml`; returns the names of its collections.
+    fn config(&mut self, name: &Path) -> Result<Vec<String>, ImportError> {
+        let text = self.read_text(name)?;
+        let shown = self.src.join(name);
+        let config = match yaml::parse_value(&text, &shown) {
+            Ok(Value::Mapping(map)) => map,
+            Ok(Value::Null) => Mapping::new(),
+            Ok(_) => {
+                let message = "_config.yml must be a mapping of `key: value` lines";
+                return Err(ImportError::Config(Box::new(
+                    Diagnostic::error(&shown, message).at(&text, 1, 1),
+                )));
+            }
+            Err(diagnostic) => return Err(ImportError::Config(Box::new(diagnostic))),
+        };
+        let at = |key: &str| {
+            yaml::Locator::new(&text)
+                .key(&[yaml::Seg::Key(key.to_owned())])
+                .unwrap_or(0)
+        };
+        let mut found = Vec::new();
+        let warning = |key: &str, message: String| {
+            Diagnostic::warning(&shown, message).at_offset(&text, at(key))
+        };
+        let text_of = |key: &str| config.get(key).and_then(yaml::as_text);
+        let mut typed = Mapping::new();
+        let mut put = |key: &str, value: Value| {
+            typed.insert(Value::String(key.to_owned()), value);
+        };
+        for key in ["title", "description"] {
+            if let Some(value) = text_of(key) {
+                put(key, Value::String(value));
+            }
+        }
+        let baseurl = text_of("baseurl").unwrap_or_default();
+        match text_of("url").filter(|url| !url.is_empty()) {
+            Some(url) => {
+                let path = baseurl.trim_end_matches('/');
+                let path = match path.is_empty() || path.starts_with('/') {
+                    true => path.to_owned(),
+                    false => format!("/{path}"),
+                };
+                let base = format!("{}{path}", url.trim_end_matches('/'));
+                put("base_url", Value::String(base));
+            }
+            None if !baseurl.is_empty() => found.push(warning(
+                "baseurl",
+                format!(
+                    "`baseurl: {baseurl}` without `url:`: set `base_url: https://your.host{baseurl}` in site.yaml"
+                ),
+            )),
+            None => {}
+        }
+        if let Some(lang) = text_of("lang") {
+            put("language", Value::String(lang));
+        }
+        // Jekyll's default permalink is `date`; versus's own default is another one.
+        put(
+            "permalink",
+            Value::String(text_of("permalink").unwrap_or_else(|| "date".to_owned())),
+        );
+        if let Some(paginate) = config.get("paginate") {
+            put("paginate", paginate.clone());
+        }
+        put("liquid", Value::Bool(true));
+        put("code_markup", Value::String("jekyll".to_owned()));
+
+        let mut extra = Mapping::new();
+        let mut collections = Vec::new();
+        for (key, value) in &config {
+            let Some(key) = key.as_str() else { continue };
+            let list = |value: &Value| -> Vec<String> {
+                match value {
+                    Value::Sequence(items) => items.iter().filter_map(yaml::as_text).collect(),
+                    other => yaml::as_text(other).into_iter().collect(),
+                }
+            };
+            match key {
+                "title" | "description" | "url" | "baseurl" | "lang" | "permalink"
+                | "paginate" => {}
+                "exclude" => self.exclude = list(value),
+                "include" => self.include = list(value),
+                "markdown" => {
+                    let engine = yaml::as_text(value).unwrap_or_default();
+                    if !engine.eq_ignore_ascii_case("kramdown") {
+                        found.push(warning(key, format!("`markdown: {engine}`: versus reads Markdown as kramdown does (Jekyll's default); check pages that relied on {engine}")));
+                    }
+                }
+                "highlighter" => {
+                    let highlighter = yaml::as_text(value).unwrap_or_default();
+                    if highlighter != "rouge" {
+                        found.push(warning(key, format!("`highlighter: {highlighter}`: versus highlights code itself, with Rouge's classes (`code_markup: jekyll`)")));
+                    }
+                }
+                "kramdown" => {
+                    extra.insert(Value::String(key.to_owned()), value.clone());
+                }
+                "plugins" | "gems" => {
+                    for plugin in list(value) {
+                        let offset = yaml::key_offset(&text, key, Some(&plugin)).unwrap_or(0);
+                        let message = match PLUGINS.iter().find(|(name, _)| *name == plugin) {
+                            Some((_, instead)) => {
+                                format!("plugin `{plugin}` not carried over: {instead}")
+                            }
+                            None => format!(
+                                "plugin `{plugin}` not carried over: versus runs no plugins and has nothing in its place"
+                            ),
+                        };
+                        found.push(Diagnostic::warning(&shown, message).at_offset(&text, offset));
+                    }
+                }
+                "collections" => {
+                    collections = match value {
+                        Value::Mapping(map) => map
+                            .keys()
+                            .filter_map(|k| k.as_str().map(str::to_owned))
+                            .collect(),
+                        other => list(other),
+                    };
+                    found.push(warning(
+                        key,
+                        format!(
+                            "collections not carried over ({}): versus has posts and pages only; move their files into content/ as pages",
+                            collections.join(", ")
+                        ),
+                    ));
+                }
+                "defaults" => found.push(warning(
+                    key,
+                    "front matter `defaults:` not carried over: versus has none; write the keys into each file's front matter (layouts default to post and page)".to_owned(),
+                )),
+                "theme" | "remote_theme" => found.push(warning(
+                    key,
+                    format!("`{key}:` not carried over: the built-in theme is used; `versus theme copy` to change it"),
+                )),
+                "sass" => found.push(warning(
+                    key,
+                    "`sass:` not carried over: versus compiles no Sass; the built-in stylesheet is used".to_owned(),
+                )),
+                "timezone" => found.push(warning(
+                    key,
+                    "`timezone:` not carried over: write dates with their offset (`2024-01-15 10:00:00 +0200`); dates without one are UTC".to_owned(),
+                )),
+                "paginate_path" => found.push(warning(
+                    key,
+                    "`paginate_path:` not carried over: versus pages the home page as /page/2/, /page/3/, ...".to_owned(),
+                )),
+                // How Jekyll itself runs: nothing to carry.
+                "source" | "destination" | "safe" | "keep_files" | "encoding" | "port"
+                | "host" | "livereload" | "incremental" | "profile" | "quiet" | "verbose"
+                | "disable_disk_cache" | "strict_front_matter" | "liquid" | "future"
+                | "show_drafts" | "unpublished" | "lsi" | "limit_posts" | "markdown_ext"
+                | "whitelist" | "webrick" => {}
+                _ => {
+                    extra.insert(Value::String(key.to_owned()), value.clone());
+                }
+            }
+        }
+        let mut site = String::from(
+            "# Imported from Jekyll's _config.yml by `versus import jekyll`; README.md's\n# \"Coming from Jekyll\" explains each key.\n",
+        );
+        site.push_str(&yaml::to_yaml(&Value::Mapping(typed)));
+        if !extra.is_empty() {
+            site.push_str(
+                "# The other keys of _config.yml: `site.<key>` in Liquid and in layouts.\n",
+            );
+            site.push_str(&yaml::to_yaml(&Value::Mapping(extra)));
+        }
+        self.warnings.extend(found);
+        self.add(PathBuf::from("site.yaml"), name, site.into_bytes());
+        Ok(collections)
+    }
+
+    /// Every file of SRC, each sorted into its place in the new site (or reported).
+    fn walk(&mut self, collections: &[String]) -> Result<(), ImportError> {
+        let mut reported_folders = Vec::new();
+        let walker = walkdir::WalkDir::new(&self.src)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_type().is_symlink());
+        for entry in walker {
+            let entry = entry.map_err(|err| ImportError::Read {
+                path: err.path().unwrap_or(&self.src).to_owned(),
+                source: err.into(),
+            })?;
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(&self.src) else {
+                continue;
+            };
+            let rel = rel.to_owned();
+            if self.excluded(&rel) {
+                continue;
+            }
+            let parts: Vec<String> = rel
+                .components()
+                .filter_map(|c| match c {
+                    Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+                    _ => None,
+                })
+                .collect();
+            let top = parts[0].as_str();
+            let under = || rel.iter().skip(1).collect::<PathBuf>();
+            match top {
+                "_config.yml" | "_config.yaml" if parts.len() == 1 => {}
+                "_posts" => self.post(&rel, false)?,
+                "_drafts" => self.post(&rel, true)?,
+                "_data" => self.data(&rel, under())?,
+                "_includes" => {
+                    let bytes = self.read(&rel)?;
+                    self.add(Path::new("includes").join(under()), &rel, bytes);
+                }
+                "_layouts" => self.warn_file(
+                    &rel,
+                    "Jekyll layout not carried over: the built-in theme is used; `versus theme copy` to change it",
+                ),
+                "_sass" => self.warn_file(
+                    &rel,
+                    "Sass not carried over: the built-in stylesheet is used; `versus theme copy static/style.css` to change it",
+                ),
+                _ if top.starts_with('_') => {
+                    if reported_folders.iter().any(|f| f == top) {
+                        continue;
+                    }
+                    reported_folders.push(top.to_owned());
+                    let name = &top[1..];
+                    let message = if collections.iter().any(|c| c == name) {
+                        format!("collection `{name}` ({top}/) not carried over: versus has posts and pages only; move its files into content/ as pages")
+                    } else {
+                        format!("folder {top}/ not carried over: Jekyll does not publish it either")
+                    };
+                    self.warn_file(&rel, &message);
+                }
+                _ => self.page_or_static(&rel)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Jekyll's own exclusions, dotfiles (unless `include:` names them) and `exclude:`.
+    fn excluded(&self, rel: &Path) -> bool {
+        let text = rel.to_string_lossy().replace('\\', "/");
+        let top = text.split('/').next().unwrap_or("");
+        let matches = |pattern: &String| {
+            let pattern = pattern.trim_matches('/');
+            text == pattern
+                || text.starts_with(&format!("{pattern}/"))
+                || pattern
+                    .strip_prefix('*')
+                    .is_some_and(|suffix| !suffix.contains('*') && text.ends_with(suffix))
+        };
+        if self.include.iter().any(matches) {
+            return false;
+        }
+        let hidden = text
+            .split('/')
+            .any(|part| part.starts_with('.') || part.ends_with('~') || part.starts_with('#'));
+        hidden || JEKYLL_EXCLUDES.contains(&top) || self.exclude.iter().any(matches)
+    }
+
+    /// A post of `_posts/` (or a draft of `_drafts/`) → `content/posts/`, flattened, `.md`.
+    fn post(&mut self, rel: &Path, draft: bool) -> Result<(), ImportError> {
+        let extension = extension(rel);
+        if !MARKDOWN_EXTENSIONS.contains(&extension.as_str()) {
+            let message = match extension.as_str() {
+                "html" | "htm" => {
+                    "HTML post not carried over: versus posts are Markdown; rename it to .md (raw HTML in Markdown is kept as it is)"
+                }
+                _ => {
+                    "not carried over: versus reads Markdown posts only; put files to publish in static/"
+                }
+            };
+            self.warn_file(rel, message);
+            return Ok(());
+        }
+        let bytes = self.read(rel)?;
+        let stem = rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Ok(text) = String::from_utf8(bytes.clone()) else {
+            // Not UTF-8: copied as it is; `versus build` names its encoding.
+            let name = format!("{stem}.md");
+            self.add(Path::new("content/posts").join(name), rel, bytes);
+            return Ok(());
+        };
+        let mut text = self.map_layout(rel, text, LayoutOf::Post);
+        let name = match draft {
+            false => stem,
+            true => {
+                let date = front_matter_date(&text)
+                    .or_else(|| self.modified_day(rel))
+                    .unwrap_or_else(|| "1970-01-01".to_owned());
+                text = with_draft_flag(&text);
+                format!("{date}-{stem}")
+            }
+        };
+        self.add(
+            Path::new("content/posts").join(format!("{name}.md")),
+            rel,
+            text.into_bytes(),
+        );
+        Ok(())
+    }
+
+    /// `_data/` → `data/`: YAML as it is; JSON and CSV are reported.
+    fn data(&mut self, rel: &Path, under: PathBuf) -> Result<(), ImportError> {
+        match extension(rel).as_str() {
+            "yml" | "yaml" => {
+                let bytes = self.read(rel)?;
+                self.add(Path::new("data").join(under), rel, bytes);
+            }
+            other => self.warn_file(
+                rel,
+                &format!(
+                    "data file not carried over: versus reads YAML data only; convert this .{other} file to data/{}.yaml",
+                    under.with_extension("").display()
+                ),
+            ),
+        }
+        Ok(())
+    }
+
+    /// A file of the site's own folders: a page when it has front matter (Markdown → `content/`,
+    /// anything else reported), a file to copy into `static/` when it has none.
+    fn page_or_static(&mut self, rel: &Path) -> Result<(), ImportError> {
+        let bytes = self.read(rel)?;
+        let has_front_matter = bytes.starts_with(b"---\n")
+            || bytes.starts_with(b"---\r\n")
+            || bytes.starts_with("\u{feff}---".as_bytes());
+        if !has_front_matter {
+            self.add(Path::new("static").join(rel), rel, bytes);
+            return Ok(());
+        }
+        let extension = extension(rel);
+        if !MARKDOWN_EXTENSIONS.contains(&extension.as_str()) {
+            let message = match extension.as_str() {
+                "html" | "htm" if rel == Path::new("index.html") => "home page not carried over: the built-in home page (the list of posts) is used; write content/index.md for a page of your own".to_owned(),
+                "html" | "htm" => format!("HTML page with front matter not carried over: rewrite it as Markdown, content/{}", rel.with_extension("md").display()),
+                "xml" | "txt" | "json" => "Liquid template not carried over: versus writes its feed, sitemap and robots.txt itself; put a fixed file in static/".to_owned(),
+                "scss" | "sass" | "css" => "stylesheet with front matter (Sass) not carried over: the built-in stylesheet is used; `versus theme copy static/style.css` to change it".to_owned(),
+                other => format!("page with front matter not carried over: versus renders Markdown pages only, not .{other}"),
+            };
+            self.warn_file(rel, &message);
+            return Ok(());
+        }
+        let target = Path::new("content").join(rel.with_extension("md"));
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let kind = match rel == Path::new("index.md") || extension_is_index(rel) {
+                    true => LayoutOf::Home,
+                    false => LayoutOf::Page,
+                };
+                let text = self.map_layout(rel, text, kind);
+                self.add(target, rel, text.into_bytes());
+            }
+            Err(err) => self.add(target, rel, err.into_bytes()),
+        }
+        Ok(())
+    }
+
+    /// The front matter's `layout:`: Jekyll's usual names become the built-in layouts; any
+    /// other is reported and replaced by the built-in one for the kind of page.
+    fn map_layout(&mut self, rel: &Path, text: String, of: LayoutOf) -> String {
+        let Some((start, end, value)) = layout_value(&text) else {
+            return text;
+        };
+        let fallback = match of {
+            LayoutOf::Post => "post",
+            LayoutOf::Page => "page",
+            LayoutOf::Home => "index",
+        };
+        let mapped = match (value.as_str(), of) {
+            ("post", LayoutOf::Post) | ("page", LayoutOf::Page) => return text,
+            ("index", LayoutOf::Home) => return text,
+            ("post" | "page" | "default" | "home" | "index", _) => fallback,
+            _ => {
+                let message = format!(
+                    "layout `{value}` not carried over: the built-in `{fallback}` layout is used; write layouts/{value}.html (a minijinja template) and set it back to keep your own"
+                );
+                let diagnostic =
+                    Diagnostic::warning(self.src.join(rel), message).at_offset(&text, start);
+                self.warnings.push(diagnostic);
+                fallback
+            }
+        };
+        format!("{}{mapped}{}", &text[..start], &text[end..])
+    }
+
+    /// The day a draft was last changed: Jekyll dates a draft by its file's modification time.
+    fn modified_day(&self, rel: &Path) -> Option<String> {
+        let modified = std::fs::metadata(self.src.join(rel))
+            .ok()?
+            .modified()
+            .ok()?;
+        let stamp = jiff::Timestamp::try_from(modified).ok()?;
+        Some(
+            jiff::tz::TimeZone::UTC
+                .to_datetime(stamp)
+                .date()
+                .to_string(),
+        )
+    }
+
+    fn read(&self, rel: &Path) -> Result<Vec<u8>, ImportError> {
+        let path = self.src.join(rel);
+        std::fs::read(&path).map_err(|source| ImportError::Read { path, source })
+    }
+
+    fn read_text(&self, rel: &Path) -> Result<String, ImportError> {
+        let path = self.src.join(rel);
+        let bytes = self.read(rel)?;
+        crate::source::decode(bytes)
+            .map_err(|err| ImportError::Config(Box::new(Diagnostic::error(&path, err.to_string()))))
+    }
+
+    /// A warning about a whole file, at its first line.
+    fn warn_file(&mut self, rel: &Path, message: &str) {
+        let path = self.src.join(rel);
+        self.warnings
+            .push(Diagnostic::warning(&path, message).at("", 1, 1));
+    }
+
+    /// `bytes` as the new site's file `path`, made from `from`; a second file for the same
+    /// path is reported and left out.
+    fn add(&mut self, path: PathBuf, from: &Path, bytes: Vec<u8>) {
+        if let Some(first) = self.origins.get(&path) {
+            let message = format!(
+                "not carried over: it would be {} too, which {} already is",
+                path.display(),
+                self.src.join(first).display()
+            );
+            self.warn_file(from, &message);
+            return;
+        }
+        self.origins.insert(path.clone(), from.to_owned());
+        self.files.insert(path, bytes);
+    }
+}
+
+/// The kind of page whose `layout:` is mapped.
+#[derive(Clone, Copy)]
+enum LayoutOf {
+    Post,
+    Page,
+    /// The site's root `index.md`.
+    Home,
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// `index.markdown` at the root, the home page under another Markdown extension.
+fn extension_is_index(rel: &Path) -> bool {
+    rel.parent() == Some(Path::new("")) && rel.file_stem().is_some_and(|s| s == "index")
+}
+
+/// The front matter's text between its `---` lines, and where it starts.
+fn front_matter(text: &str) -> Option<(usize, &str)> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let rest = &text[bom..];
+    let first = rest
+        .strip_prefix("---\n")
+        .map(|_| 4)
+        .or_else(|| rest.strip_prefix("---\r\n").map(|_| 5))?;
+    let start = bom + first;
+    let mut offset = start;
+    for line in text[start..].split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            return Some((start, &text[start..offset]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The value of a top-level `layout:` line of the front matter: its range and text unquoted.
+fn layout_value(text: &str) -> Option<(usize, usize, String)> {
+    let (start, front) = front_matter(text)?;
+    let mut offset = start;
+    for line in front.split_inclusive('\n') {
+        if let Some(rest) = line.strip_prefix("layout:") {
+            let value = rest.trim_end_matches(['\n', '\r']);
+            let lead = value.len() - value.trim_start().len();
+            let value = value.trim();
+            // A comment after the value is not part of it.
+            let value = value.split(" #").next().unwrap_or(value).trim_end();
+            let a = offset + "layout:".len() + lead;
+            let unquoted = value.trim_matches(['"', '\'']).to_owned();
+            return Some((a, a + value.len(), unquoted));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// A draft's `date:` as `YYYY-MM-DD`, for its file name.
+fn front_matter_date(text: &str) -> Option<String> {
+    let (_, front) = front_matter(text)?;
+    let line = front.lines().find_map(|l| l.strip_prefix("date:"))?;
+    let value = line.trim().trim_matches(['"', '\'']);
+    let day = value.get(..10)?;
+    jiff::civil::Date::strptime("%Y-%m-%d", day).ok()?;
+    Some(day.to_owned())
+}
+
+/// A draft's text with `draft: true` in its front matter (which it gets when it has none), so
+/// it stays out of builds without `--drafts`, as it did on Jekyll.
+fn with_draft_flag(text: &str) -> String {
+    match front_matter(text) {
+        Some((start, _)) => format!("{}draft: true\n{}", &text[..start], &text[start..]),
+        None => format!("---\ndraft: true\n---\n{text}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_map_to_the_built_in_ones() {
+        let mut import = Import {
+            src: PathBuf::from("old"),
+            files: BTreeMap::new(),
+            origins: BTreeMap::new(),
+            warnings: Vec::new(),
+            exclude: Vec::new(),
+            include: Vec::new(),
+        };
+        let post = "---\ntitle: A\nlayout: default\n---\nbody\n";
+        let mapped = import.map_layout(Path::new("_posts/a.md"), post.to_owned(), LayoutOf::Post);
+        assert_eq!(mapped, "---\ntitle: A\nlayout: post\n---\nbody\n");
+        let home = "---\nlayout: \"home\"\n---\n";
+        let mapped = import.map_layout(Path::new("index.md"), home.to_owned(), LayoutOf::Home);
+        assert_eq!(mapped, "---\nlayout: index\n---\n");
+        assert!(import.warnings.is_empty(), "{:?}", import.warnings);
+
+        let odd = "---\nlayout: wide # full width\n---\n";
+        let mapped = import.map_layout(Path::new("about.md"), odd.to_owned(), LayoutOf::Page);
+        assert_eq!(mapped, "---\nlayout: page # full width\n---\n");
+        let warning = import.warnings[0].render();
+        assert!(
+            warning.starts_with("old/about.md:2:9: warning: layout `wide` not carried over"),
+            "{warning}"
+        );
+    }
+
+    #[test]
+    fn drafts_get_a_date_and_the_draft_flag() {
+        let draft = "---\ntitle: Soon\ndate: 2024-07-01 10:00\n---\nbody\n";
+        assert_eq!(front_matter_date(draft).as_deref(), Some("2024-07-01"));
+        assert_eq!(
+            with_draft_flag(draft),
+            "---\ndraft: true\ntitle: Soon\ndate: 2024-07-01 10:00\n---\nbody\n"
+        );
+        assert_eq!(with_draft_flag("body\n"), "---\ndraft: true\n---\nbody\n");
+        assert_eq!(front_matter_date("---\ndate: soon\n---\n"), None);
+    }
+
+    #[test]
+    fn jekyll_excludes_are_left_out() {
+        let import = Import {
+            src: PathBuf::from("old"),
+            files: BTreeMap::new(),
+            origins: BTreeMap::new(),
+            warnings: Vec::new(),
+            exclude: vec!["notes/".to_owned(), "*.psd".to_owned()],
+            include: vec![".well-known".to_owned()],
+        };
+        let excluded = |p: &str| import.excluded(Path::new(p));
+        assert!(excluded("Gemfile.lock"));
+        assert!(excluded("_site/index.html"));
+        assert!(excluded(".git/config"));
+        assert!(excluded("notes/todo.md"));
+        assert!(excluded("img/hero.psd"));
+        assert!(!excluded(".well-known/security.txt"));
+        assert!(!excluded("img/hero.png"));
+        assert!(!excluded("notes.md"));
+    }
+}
