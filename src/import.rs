@@ -444,19 +444,20 @@ impl Import {
     /// A post of `_posts/` (or a draft of `_drafts/`) → `content/posts/`, flattened, `.md`.
     fn post(&mut self, rel: &Path, draft: bool) -> Result<(), ImportError> {
         let extension = extension(rel);
-        if !MARKDOWN_EXTENSIONS.contains(&extension.as_str()) {
-            let message = match extension.as_str() {
-                "html" | "htm" => {
-                    "HTML post not carried over: versus posts are Markdown; rename it to .md (raw HTML in Markdown is kept as it is)"
-                }
-                _ => {
-                    "not carried over: versus reads Markdown posts only; put files to publish in static/"
-                }
-            };
-            self.warn_file(rel, message);
+        if matches!(extension.as_str(), "html" | "htm") {
+            self.warn_file(
+                rel,
+                "HTML post not carried over: versus posts are Markdown; rename it to .md (raw HTML in Markdown is kept as it is)",
+            );
             return Ok(());
         }
         let bytes = self.read(rel)?;
+        if !MARKDOWN_EXTENSIONS.contains(&extension.as_str()) {
+            // Not a post: kept beside the posts, where `include_relative` finds it.
+            let under: PathBuf = rel.iter().skip(1).collect();
+            self.add(Path::new("content/posts").join(under), rel, bytes);
+            return Ok(());
+        }
         let stem = rel
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
