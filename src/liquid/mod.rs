@@ -4,8 +4,9 @@
 //! Why our own: the `liquid` crate is strict about undefined variables (`{{ site.nope }}` is
 //! an error there, empty in Jekyll) and has no switch for it; Jekyll posts rely on the lax
 //! behaviour. What is here: `{{ expr | filter: arg }}`, `raw`, `comment`, `highlight`,
-//! `include` with parameters, `assign`, `capture`, `if`/`elsif`/`else`/`unless`, `for`, and
-//! whitespace control (`{%-`, `-%}`). A `{{ name(...) }}` call is not Liquid; it is left for
+//! `include` and `include_relative` with parameters, `assign`, `capture`,
+//! `if`/`elsif`/`else`/`unless`, `case`/`when`, `for`, `cycle`, `post_url`, `link`,
+//! `site.posts`, and whitespace control (`{%-`, `-%}`). A `{{ name(...) }}` call is not Liquid; it is left for
 //! versus's own embeds (`{{ matrix("storage") }}`).
 //!
 //! The result keeps a map from output offsets back to the body, so the Markdown stage can
