@@ -109,6 +109,8 @@ pub fn jekyll(src: &Path, dest: &Path) -> Result<Imported, ImportError> {
         warnings: Vec::new(),
         exclude: Vec::new(),
         include: Vec::new(),
+        // Jekyll's default, `permalink: date`.
+        html_pages: true,
     };
     let mut collections = Vec::new();
     if let Some(name) = config_name {
@@ -177,6 +179,9 @@ struct Import {
     /// `exclude:` and `include:` of _config.yml.
     exclude: Vec<String>,
     include: Vec<String>,
+    /// Whether Jekyll wrote pages as `about.html` (its `date` style and patterns not ending in
+    /// `/`), not `about/`: versus writes `about/` unless the page's `permalink` says otherwise.
+    html_pages: bool,
 }
 
 impl Import {
@@ -237,10 +242,9 @@ impl Import {
             put("language", Value::String(lang));
         }
         // Jekyll's default permalink is `date`; versus's own default is another one.
-        put(
-            "permalink",
-            Value::String(text_of("permalink").unwrap_or_else(|| "date".to_owned())),
-        );
+        let permalink = text_of("permalink").unwrap_or_else(|| "date".to_owned());
+        self.html_pages = permalink != "pretty" && !permalink.ends_with('/');
+        put("permalink", Value::String(permalink));
         if let Some(paginate) = config.get("paginate") {
             put("paginate", paginate.clone());
         }
@@ -475,7 +479,7 @@ impl Import {
                 let date = front_matter_date(&text)
                     .or_else(|| self.modified_day(rel))
                     .unwrap_or_else(|| "1970-01-01".to_owned());
-                text = with_draft_flag(&text);
+                text = with_front_matter_line(&text, "draft: true");
                 format!("{date}-{stem}")
             }
         };
@@ -535,7 +539,18 @@ impl Import {
                     true => LayoutOf::Home,
                     false => LayoutOf::Page,
                 };
-                let text = self.map_layout(rel, text, kind);
+                let mut text = self.map_layout(rel, text, kind);
+                let is_index = rel.file_stem().is_some_and(|s| s == "index");
+                let has_permalink = front_matter(&text)
+                    .is_some_and(|(_, front)| front.lines().any(|l| l.starts_with("permalink:")));
+                if self.html_pages && !is_index && !has_permalink {
+                    // The URL Jekyll gave it: `/about.html`, where versus would write `/about/`.
+                    let url = rel
+                        .with_extension("html")
+                        .to_string_lossy()
+                        .replace('\\', "/");
+                    text = with_front_matter_line(&text, &format!("permalink: /{url}"));
+                }
                 self.add(target, rel, text.into_bytes());
             }
             Err(err) => self.add(target, rel, err.into_bytes()),
@@ -691,12 +706,13 @@ fn front_matter_date(text: &str) -> Option<String> {
     Some(day.to_owned())
 }
 
-/// A draft's text with `draft: true` in its front matter (which it gets when it has none), so
-/// it stays out of builds without `--drafts`, as it did on Jekyll.
-fn with_draft_flag(text: &str) -> String {
+/// `text` with `line` first in its front matter (which it gets when it has none): a draft's
+/// `draft: true`, so it stays out of builds without `--drafts` as on Jekyll; a page's
+/// `permalink`.
+fn with_front_matter_line(text: &str, line: &str) -> String {
     match front_matter(text) {
-        Some((start, _)) => format!("{}draft: true\n{}", &text[..start], &text[start..]),
-        None => format!("---\ndraft: true\n---\n{text}"),
+        Some((start, _)) => format!("{}{line}\n{}", &text[..start], &text[start..]),
+        None => format!("---\n{line}\n---\n{text}"),
     }
 }
 
@@ -713,6 +729,7 @@ mod tests {
             warnings: Vec::new(),
             exclude: Vec::new(),
             include: Vec::new(),
+            html_pages: true,
         };
         let post = "---\ntitle: A\nlayout: default\n---\nbody\n";
         let mapped = import.map_layout(Path::new("_posts/a.md"), post.to_owned(), LayoutOf::Post);
@@ -737,10 +754,13 @@ mod tests {
         let draft = "---\ntitle: Soon\ndate: 2024-07-01 10:00\n---\nbody\n";
         assert_eq!(front_matter_date(draft).as_deref(), Some("2024-07-01"));
         assert_eq!(
-            with_draft_flag(draft),
+            with_front_matter_line(draft, "draft: true"),
             "---\ndraft: true\ntitle: Soon\ndate: 2024-07-01 10:00\n---\nbody\n"
         );
-        assert_eq!(with_draft_flag("body\n"), "---\ndraft: true\n---\nbody\n");
+        assert_eq!(
+            with_front_matter_line("body\n", "draft: true"),
+            "---\ndraft: true\n---\nbody\n"
+        );
         assert_eq!(front_matter_date("---\ndate: soon\n---\n"), None);
     }
 
@@ -753,6 +773,7 @@ mod tests {
             warnings: Vec::new(),
             exclude: vec!["notes/".to_owned(), "*.psd".to_owned()],
             include: vec![".well-known".to_owned()],
+            html_pages: true,
         };
         let excluded = |p: &str| import.excluded(Path::new(p));
         assert!(excluded("Gemfile.lock"));

@@ -267,7 +267,11 @@ fn a_blog_is_mapped_folder_by_folder_and_builds() {
         "---\ndraft: true\ntitle: Coming soon\ndate: 2024-03-04\n---\nSoon.\n"
     );
     assert!(scratch.read("content/index.md").contains("layout: index\n"));
-    assert!(scratch.read("content/about.md").contains("layout: page\n"));
+    // Jekyll's `date` style wrote pages as /about.html; versus would write /about/.
+    assert_eq!(
+        scratch.read("content/about.md"),
+        "---\npermalink: /about.html\nlayout: page\ntitle: About\n---\nMe.\n"
+    );
     assert_eq!(
         scratch.read("data/links.yml"),
         "- name: Me\n  url: https://me.example\n"
@@ -302,6 +306,8 @@ fn a_blog_is_mapped_folder_by_folder_and_builds() {
     let hello =
         std::fs::read_to_string(scratch.dest().join("public/2024/01/02/hello.html")).unwrap();
     assert!(hello.contains("Hi from My blog, see me."), "{hello}");
+    assert!(scratch.dest().join("public/about.html").is_file());
+    assert!(scratch.dest().join("public/index.html").is_file());
     // The draft stays out, as on Jekyll without --drafts.
     assert!(
         !scratch
