@@ -388,10 +388,23 @@ impl Import {
                 .collect();
             let top = parts[0].as_str();
             let under = || rel.iter().skip(1).collect::<PathBuf>();
+            // `blog/_posts/x.md`: a post in the categories of the folders above `_posts`.
+            let folder_posts = parts[..parts.len() - 1]
+                .iter()
+                .position(|p| p == "_posts" || p == "_drafts")
+                .filter(|&i| i > 0 && parts[..i].iter().all(|p| !p.starts_with('_')));
+            if let Some(i) = folder_posts {
+                self.post(&rel, parts[i] == "_drafts", &parts[..i], i + 1)?;
+                continue;
+            }
+            // Jekyll leaves out `_` names below the top too.
+            if parts[1..].iter().any(|p| p.starts_with('_')) {
+                continue;
+            }
             match top {
                 "_config.yml" | "_config.yaml" if parts.len() == 1 => {}
-                "_posts" => self.post(&rel, false)?,
-                "_drafts" => self.post(&rel, true)?,
+                "_posts" => self.post(&rel, false, &[], 1)?,
+                "_drafts" => self.post(&rel, true, &[], 1)?,
                 "_data" => self.data(&rel, under())?,
                 "_includes" => {
                     let bytes = self.read(&rel)?;
@@ -446,7 +459,15 @@ impl Import {
     }
 
     /// A post of `_posts/` (or a draft of `_drafts/`) → `content/posts/`, flattened, `.md`.
-    fn post(&mut self, rel: &Path, draft: bool) -> Result<(), ImportError> {
+    /// `categories` are the folders above `_posts`; `skip` the components of `rel` up to and
+    /// including `_posts`.
+    fn post(
+        &mut self,
+        rel: &Path,
+        draft: bool,
+        categories: &[String],
+        skip: usize,
+    ) -> Result<(), ImportError> {
         let extension = extension(rel);
         if matches!(extension.as_str(), "html" | "htm") {
             self.warn_file(
@@ -458,7 +479,7 @@ impl Import {
         let bytes = self.read(rel)?;
         if !MARKDOWN_EXTENSIONS.contains(&extension.as_str()) {
             // Not a post: kept beside the posts, where `include_relative` finds it.
-            let under: PathBuf = rel.iter().skip(1).collect();
+            let under: PathBuf = rel.iter().skip(skip).collect();
             self.add(Path::new("content/posts").join(under), rel, bytes);
             return Ok(());
         }
@@ -473,6 +494,22 @@ impl Import {
             return Ok(());
         };
         let mut text = self.map_layout(rel, text, LayoutOf::Post);
+        if !categories.is_empty() {
+            let set = front_matter(&text).is_some_and(|(_, front)| {
+                front
+                    .lines()
+                    .any(|l| l.starts_with("categories:") || l.starts_with("category:"))
+            });
+            let list = categories.join(", ");
+            if set {
+                let message = format!(
+                    "the categories of its folders ({list}) not carried over: the front matter sets categories too, which Jekyll adds them to; add them there"
+                );
+                self.warn_file(rel, &message);
+            } else {
+                text = with_front_matter_line(&text, &format!("categories: [{list}]"));
+            }
+        }
         let name = match draft {
             false => stem,
             true => {

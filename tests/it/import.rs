@@ -204,6 +204,11 @@ const BLOG: &[(&str, &str)] = &[
     ),
     ("about.md", "---\nlayout: page\ntitle: About\n---\nMe.\n"),
     (
+        "travel/_posts/2024-04-05-lisbon.md",
+        "---\ntitle: Lisbon\n---\nSun.\n",
+    ),
+    ("assets/_drafts-old/x.md", "---\n---\nold\n"),
+    (
         "archive.html",
         "---\nlayout: default\n---\n{% for p in site.posts %}{% endfor %}\n",
     ),
@@ -267,6 +272,11 @@ fn a_blog_is_mapped_folder_by_folder_and_builds() {
         "---\ndraft: true\ntitle: Coming soon\ndate: 2024-03-04\n---\nSoon.\n"
     );
     assert!(scratch.read("content/index.md").contains("layout: index\n"));
+    // A folder above `_posts` is a category, as on Jekyll.
+    assert_eq!(
+        scratch.read("content/posts/2024-04-05-lisbon.md"),
+        "---\ncategories: [travel]\ntitle: Lisbon\n---\nSun.\n"
+    );
     // Jekyll's `date` style wrote pages as /about.html; versus would write /about/.
     assert_eq!(
         scratch.read("content/about.md"),
@@ -294,6 +304,8 @@ fn a_blog_is_mapped_folder_by_folder_and_builds() {
         "data/people.csv",
         "content/recipes",
         "static/assets/main.scss",
+        "content/travel",
+        "static/assets/_drafts-old",
     ] {
         assert!(
             !scratch.dest().join(left_out).exists(),
@@ -307,6 +319,12 @@ fn a_blog_is_mapped_folder_by_folder_and_builds() {
         std::fs::read_to_string(scratch.dest().join("public/2024/01/02/hello.html")).unwrap();
     assert!(hello.contains("Hi from My blog, see me."), "{hello}");
     assert!(scratch.dest().join("public/about.html").is_file());
+    assert!(
+        scratch
+            .dest()
+            .join("public/travel/2024/04/05/lisbon.html")
+            .is_file()
+    );
     assert!(scratch.dest().join("public/index.html").is_file());
     // The draft stays out, as on Jekyll without --drafts.
     assert!(
