@@ -360,16 +360,15 @@ impl Import {
     /// Every file of SRC, each sorted into its place in the new site (or reported).
     fn walk(&mut self, collections: &[String]) -> Result<(), ImportError> {
         let mut reported_folders = Vec::new();
-        let walker = walkdir::WalkDir::new(&self.src)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_type().is_symlink());
+        // Symbolic links are not followed: nothing outside SRC is read.
+        let walker = walkdir::WalkDir::new(&self.src).sort_by_file_name();
         for entry in walker {
             let entry = entry.map_err(|err| ImportError::Read {
                 path: err.path().unwrap_or(&self.src).to_owned(),
                 source: err.into(),
             })?;
-            if !entry.file_type().is_file() {
+            let is_link = entry.file_type().is_symlink() && entry.depth() > 0;
+            if !entry.file_type().is_file() && !is_link {
                 continue;
             }
             let Ok(rel) = entry.path().strip_prefix(&self.src) else {
@@ -377,6 +376,11 @@ impl Import {
             };
             let rel = rel.to_owned();
             if self.excluded(&rel) {
+                continue;
+            }
+            if is_link {
+                let message = "symbolic link not carried over: copy what it points to into the site if it belongs there";
+                self.warn_file(&rel, message);
                 continue;
             }
             let parts: Vec<String> = rel

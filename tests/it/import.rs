@@ -338,6 +338,10 @@ fn a_blog_is_mapped_folder_by_folder_and_builds() {
 #[test]
 fn what_does_not_carry_over_is_named_at_its_file_and_line() {
     let scratch = Scratch::with(BLOG);
+    let outside = scratch.dir.path().join("outside.txt");
+    std::fs::write(&outside, "not part of the site").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&outside, scratch.src().join("assets/linked.txt")).unwrap();
     let run = import(&scratch.src(), &scratch.dest());
     assert_eq!(run.code, 0, "{}", run.stderr);
     let src = scratch.src();
@@ -397,6 +401,15 @@ fn what_does_not_carry_over_is_named_at_its_file_and_line() {
             "missing {expected:?} in:\n{}",
             run.stderr
         );
+    }
+    #[cfg(unix)]
+    {
+        let expected = format!(
+            "{}symbolic link not carried over",
+            at("assets/linked.txt", "1:1")
+        );
+        assert!(run.stderr.contains(&expected), "{}", run.stderr);
+        assert!(!scratch.dest().join("static/assets/linked.txt").exists());
     }
     // Mapped as Jekyll means them, without a word: `default` on a post, `home` on the home page.
     assert!(!run.stderr.contains("2024-01-02-hello"), "{}", run.stderr);
