@@ -295,7 +295,7 @@ impl Import {
             self.add(Path::new("content/posts").join(name), rel, bytes);
             return Ok(());
         };
-        let mut text = self.map_layout(rel, text, LayoutOf::Post);
+        let mut text = unpublished_as_draft(self.map_layout(rel, text, LayoutOf::Post));
         if !categories.is_empty() {
             let set = front_matter(&text).is_some_and(|(_, front)| {
                 front
@@ -378,7 +378,7 @@ impl Import {
                     true => LayoutOf::Home,
                     false => LayoutOf::Page,
                 };
-                let mut text = self.map_layout(rel, text, kind);
+                let mut text = unpublished_as_draft(self.map_layout(rel, text, kind));
                 let is_index = rel.file_stem().is_some_and(|s| s == "index");
                 let has_permalink = front_matter(&text)
                     .is_some_and(|(_, front)| front.lines().any(|l| l.starts_with("permalink:")));
@@ -473,6 +473,21 @@ impl Import {
         }
         self.origins.insert(path.clone(), from.to_owned());
         self.files.insert(path, bytes);
+    }
+}
+
+/// `published: false` (Jekyll leaves the file out unless `--unpublished`) as versus's
+/// `draft: true`, which leaves it out unless `--drafts`.
+fn unpublished_as_draft(text: String) -> String {
+    let unpublished = front_matter(&text).is_some_and(|(_, front)| {
+        front.lines().any(|l| {
+            l.strip_prefix("published:")
+                .is_some_and(|v| v.trim() == "false")
+        })
+    });
+    match unpublished {
+        true => with_front_matter_line(&text, "draft: true"),
+        false => text,
     }
 }
 

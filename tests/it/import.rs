@@ -209,6 +209,10 @@ const BLOG: &[(&str, &str)] = &[
     ),
     ("assets/_drafts-old/x.md", "---\n---\nold\n"),
     (
+        "_posts/2024-05-06-hidden.md",
+        "---\ntitle: Hidden\npublished: false\n---\nNot yet.\n",
+    ),
+    (
         "archive.html",
         "---\nlayout: default\n---\n{% for p in site.posts %}{% endfor %}\n",
     ),
@@ -272,6 +276,11 @@ fn a_blog_is_mapped_folder_by_folder_and_builds() {
         "---\ndraft: true\ntitle: Coming soon\ndate: 2024-03-04\n---\nSoon.\n"
     );
     assert!(scratch.read("content/index.md").contains("layout: index\n"));
+    assert!(
+        scratch
+            .read("content/posts/2024-05-06-hidden.md")
+            .starts_with("---\ndraft: true\ntitle: Hidden\npublished: false\n")
+    );
     // A folder above `_posts` is a category, as on Jekyll.
     assert_eq!(
         scratch.read("content/posts/2024-04-05-lisbon.md"),
@@ -326,7 +335,14 @@ fn a_blog_is_mapped_folder_by_folder_and_builds() {
             .is_file()
     );
     assert!(scratch.dest().join("public/index.html").is_file());
-    // The draft stays out, as on Jekyll without --drafts.
+    // The draft and the unpublished post stay out, as on Jekyll without --drafts and
+    // --unpublished.
+    assert!(
+        !scratch
+            .dest()
+            .join("public/2024/05/06/hidden.html")
+            .exists()
+    );
     assert!(
         !scratch
             .dest()
