@@ -57,3 +57,5 @@ pub mod rebuild;
 pub mod serve;
 /// `versus init` and `versus new`: a working site, and the next post or matrix, in one command.
 pub mod scaffold;
+/// `versus import jekyll`: a Jekyll site written as a versus site, with what does not carry over.
+pub mod import;

@@ -9,7 +9,7 @@ use clap::{CommandFactory, Parser};
 
 mod cli;
 
-use cli::args::{Cli, Command, Format, NewKind, ThemeCommand};
+use cli::args::{Cli, Command, Format, ImportFrom, NewKind, ThemeCommand};
 use cli::output::{Output, out};
 use cli::progress::Reporter;
 
@@ -98,6 +98,9 @@ fn main() -> ExitCode {
             }
             Err(e) => scaffold_failed(&e),
         },
+        Command::Import {
+            from: ImportFrom::Jekyll { src, dest },
+        } => import_jekyll(&src, &dest, printer),
         Command::Serve {
             root,
             port,
@@ -337,6 +340,33 @@ fn check(options: &BuildOptions, check: &CheckOptions, format: Format, output: O
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `versus import jekyll`: 0 written (warnings allowed), 1 a broken _config.yml, 2 refused.
+fn import_jekyll(src: &Path, dest: &Path, printer: Output) -> ExitCode {
+    use versus::import::ImportError;
+    match versus::import::jekyll(src, dest) {
+        Ok(imported) => {
+            printer.diagnostics(&imported.warnings, Path::new(""));
+            printer.say(&format!(
+                "wrote {} files into {}; {} thing(s) not carried over (warnings above). Next:",
+                imported.written.len(),
+                dest.display(),
+                imported.warnings.len()
+            ));
+            printer.say(&format!("  versus build --root {}", dest.display()));
+            ExitCode::SUCCESS
+        }
+        Err(ImportError::Config(diagnostic)) => {
+            printer.diagnostics(&[*diagnostic], Path::new(""));
+            eprintln!("import failed: nothing was written");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

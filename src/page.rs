@@ -352,6 +352,9 @@ fn run_liquid(page: &mut Page, env: &liquid::Env, problems: &mut Vec<Diagnostic>
                 let text = env.includes.get(name).unwrap_or(&page.text);
                 (Path::new(liquid::INCLUDES_DIR).join(name), text, *offset)
             }
+            liquid::Place::File {
+                path, text, offset, ..
+            } => (PathBuf::from(path), &**text, *offset),
         };
         let diagnostic = if error {
             Diagnostic::error(path, problem.message)
@@ -360,7 +363,7 @@ fn run_liquid(page: &mut Page, env: &liquid::Env, problems: &mut Vec<Diagnostic>
         };
         let diagnostic = diagnostic.at_offset(text, offset);
         match problem.place {
-            liquid::Place::Include { from, .. } => {
+            liquid::Place::Include { from, .. } | liquid::Place::File { from, .. } => {
                 let at = page.text_offset(from);
                 let (line, col) = crate::diag::LineIndex::new(&page.text).line_col(at);
                 diagnostic.with_help(format!(
@@ -395,8 +398,9 @@ fn run_liquid(page: &mut Page, env: &liquid::Env, problems: &mut Vec<Diagnostic>
     }
 }
 
-/// The `page` object of a body's Liquid: the front matter as Jekyll shows it.
-fn liquid_page(page: &Page) -> serde_json::Value {
+/// The `page` object of a body's Liquid: the front matter as Jekyll shows it (and each post
+/// of `site.posts`).
+pub fn liquid_page(page: &Page) -> serde_json::Value {
     let mut map = serde_json::Map::new();
     for (key, value) in &page.extra {
         if let (Some(key), Ok(value)) = (key.as_str(), serde_json::to_value(value)) {

@@ -245,10 +245,13 @@ pub fn prepare_from(
         .as_ref()
         .and_then(|config| keep(crate::strings::load(&config.language, &files), p));
     let templates = keep(render::Templates::load(root, &sources.layouts), p);
-    let liquid = config
+    let mut liquid = config
         .as_ref()
         .and_then(|config| keep(liquid::Env::load(root, config, &sources.includes), p))
         .flatten();
+    if let (Some(env), Some(config)) = (liquid.as_mut(), config.as_ref()) {
+        env.set_pages(liquid_pages(root, sources, config, options));
+    }
     let pages = config
         .as_ref()
         .map(|config| pages(sources, config, liquid.as_ref(), &mut problems));
@@ -725,6 +728,42 @@ fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnostic> {
 fn put(staging: &dyn Sink, path: &Path, bytes: &[u8], problems: &mut Vec<Diagnostic>) {
     if let Err(err) = staging.put(path, bytes) {
         problems.push(Diagnostic::error(path, err.to_string()));
+    }
+}
+
+/// What a body's Liquid sees of the site's pages (`site.posts`, `post_url`, `link`): their
+/// front matter, read before any body runs, as Jekyll reads every page before rendering one.
+/// Pages that do not parse are left out here; parsing them again reports why.
+fn liquid_pages(
+    root: &Path,
+    sources: &source::Sources,
+    config: &Config,
+    options: &BuildOptions,
+) -> liquid::SitePages {
+    let read = |paths: &[PathBuf], kind: PageKind| -> Vec<Page> {
+        paths
+            .par_iter()
+            .filter_map(|path| {
+                let text = source::read_text(root, path).ok()?;
+                page::parse(path, text, kind, config).ok()
+            })
+            .filter(|p| options.drafts || !p.draft)
+            .filter(|p| options.future || !p.is_future(config.today))
+            .collect()
+    };
+    let mut posts = read(&sources.posts, PageKind::Post);
+    // Newest first, as the site lists them.
+    posts.sort_by(|a, b| {
+        let key = |p: &Page| p.date.map_or(0, |d| d.sort_key());
+        key(b).cmp(&key(a)).then_with(|| b.source.cmp(&a.source))
+    });
+    liquid::SitePages {
+        posts: posts.iter().map(page::liquid_page).collect(),
+        pages: read(&sources.pages, PageKind::Page)
+            .iter()
+            .map(page::liquid_page)
+            .collect(),
+        statics: sources.statics.clone(),
     }
 }
 

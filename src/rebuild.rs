@@ -208,6 +208,11 @@ impl Rebuild {
             if warned(old) || warned(&new) {
                 return false;
             }
+            // Other bodies' Liquid sees this page's front matter (`site.posts`, `post_url`):
+            // a change to it parses them all again.
+            if prepared.liquid.is_some() && page::liquid_page(old) != page::liquid_page(&new) {
+                return false;
+            }
             edits.push((Arc::clone(old), Arc::new(new)));
         }
         // From here the site changes; if a step refuses, assembly replaces it all.

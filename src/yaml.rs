@@ -318,6 +318,12 @@ fn flow_keys(text: &str, open: usize) -> Vec<(String, usize)> {
     keys
 }
 
+/// `value` as YAML text (block style, ending in a newline), for files versus writes itself.
+pub fn to_yaml(value: &Value) -> String {
+    // Serialising a `Value` cannot fail: every key and scalar it holds is representable.
+    serde_yaml::to_string(value).unwrap_or_default()
+}
+
 /// Parses a whole YAML file, or an empty one, into a value (`null` for an empty file).
 pub fn parse_value(text: &str, path: &Path) -> Result<Value, Diagnostic> {
     if text.trim().is_empty() {

@@ -136,6 +136,12 @@ pub enum Command {
         #[command(subcommand)]
         what: ThemeCommand,
     },
+    /// Write a site made from another generator's (`versus import jekyll SRC DEST`); SRC is only
+    /// read, DEST must be empty or new.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
     /// Print a shell completion script (for example `versus completions bash > ~/.local/share/bash-completion/completions/versus`).
     Completions {
         /// The shell to complete in.
@@ -167,6 +173,18 @@ pub enum Command {
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ImportFrom {
+    /// A Jekyll site: _config.yml to site.yaml, _posts and _drafts to content/posts, pages to
+    /// content/, _data, _includes, assets to static/; warns at what does not carry over.
+    Jekyll {
+        /// The Jekyll site (the folder of _config.yml).
+        src: PathBuf,
+        /// An empty or new folder for the versus site.
+        dest: PathBuf,
     },
 }
 

@@ -2,7 +2,10 @@
 //! page's budget: [`MAX_DEPTH`] levels, [`MAX_STEPS`] steps, [`MAX_TEXT_BYTES`] of text.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::path::{Component, Path};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -33,12 +36,16 @@ pub(super) struct Scope<'e> {
     includes: Vec<String>,
     /// What is left of the page's budgets.
     room: Room,
+    /// How far each `{% cycle %}` of the page has gone, by group.
+    cycles: HashMap<String, usize>,
+    /// The page's path from the site root, which `include_relative` reads beside.
+    page_path: Option<String>,
 }
 
 impl<'e> Scope<'e> {
     pub(super) fn new(env: &'e Env, page: &Value) -> Self {
+        // `site` is looked up in `env`, not copied for every page: it holds every post.
         let mut globals = Map::new();
-        globals.insert("site".to_owned(), env.site.clone());
         globals.insert("page".to_owned(), page.clone());
         Scope {
             env,
@@ -51,11 +58,14 @@ impl<'e> Scope<'e> {
                 steps: MAX_STEPS,
                 text: MAX_TEXT_BYTES,
             },
+            cycles: HashMap::new(),
+            page_path: page.get("path").and_then(Value::as_str).map(str::to_owned),
         }
     }
 
     fn get(&self, name: &str) -> Option<&Value> {
-        self.frames.iter().rev().find_map(|f| f.get(name))
+        let found = self.frames.iter().rev().find_map(|f| f.get(name));
+        found.or_else(|| (name == "site").then_some(&self.env.site))
     }
 
     fn set(&mut self, name: &str, value: Value) {
@@ -143,14 +153,22 @@ pub(super) struct Source<'a> {
     /// For an include: its name, and the body offset of the outermost include tag, which
     /// is credited with everything the include makes.
     pub(super) include: Option<(&'a str, usize)>,
+    /// For an `include_relative` file: its text, which problems found in it carry.
+    pub(super) file: Option<&'a Arc<String>>,
 }
 
 impl Source<'_> {
     fn place(&self, offset: usize) -> Place {
-        match self.include {
-            None => Place::Body(offset),
-            Some((name, from)) => Place::Include {
+        match (self.include, self.file) {
+            (None, _) => Place::Body(offset),
+            (Some((name, from)), None) => Place::Include {
                 name: name.to_owned(),
+                offset,
+                from,
+            },
+            (Some((path, from)), Some(text)) => Place::File {
+                path: path.to_owned(),
+                text: Arc::clone(text),
                 offset,
                 from,
             },
@@ -173,7 +191,12 @@ fn node_at(node: &Node) -> usize {
         | Node::Assign { at, .. }
         | Node::Capture { at, .. }
         | Node::Include { at, .. }
-        | Node::Highlight { at, .. } => *at,
+        | Node::Highlight { at, .. }
+        | Node::Case { at, .. }
+        | Node::Cycle { at, .. }
+        | Node::PostUrl { at, .. }
+        | Node::Link { at, .. }
+        | Node::IncludeRelative { at, .. } => *at,
     }
 }
 
@@ -296,9 +319,187 @@ pub(super) fn render(nodes: &[Node], source: Source, scope: &mut Scope, out: &mu
                 scope.make_text(fenced.len(), source, *at)?;
                 out.made(&fenced, source.credit(*at));
             }
+            Node::Case {
+                at,
+                subject,
+                blocks,
+            } => {
+                let subject = eval(subject, scope, source, *at)?;
+                let mut matched = false;
+                for (values, body) in blocks {
+                    let Some(values) = values else {
+                        if !matched {
+                            scope.nested(source, *at, |scope| render(body, source, scope, out))?;
+                        }
+                        break;
+                    };
+                    for value in values {
+                        let value = eval(value, scope, source, *at)?;
+                        if compare(&subject, "==", &value) {
+                            matched = true;
+                            scope.nested(source, *at, |scope| render(body, source, scope, out))?;
+                        }
+                    }
+                }
+            }
+            Node::Cycle {
+                at,
+                group,
+                key,
+                values,
+            } => {
+                let key = match group {
+                    Some(group) => to_text(&eval(group, scope, source, *at)?),
+                    None => key.clone(),
+                };
+                let turn = scope.cycles.entry(key).or_insert(0);
+                let value = &values[*turn % values.len()];
+                *turn += 1;
+                let text = to_text(&eval(value, scope, source, *at)?);
+                scope.make_text(text.len(), source, *at)?;
+                out.made(&text, source.credit(*at));
+            }
+            Node::PostUrl { at, name } => {
+                let env = scope.env;
+                match env.post_url(name) {
+                    Some(url) => made_url(url, *at, source, scope, out)?,
+                    None => {
+                        let near = crate::diag::did_you_mean(name, env.post_names());
+                        let hint = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+                        scope.errors.push(Problem {
+                            place: source.place(*at),
+                            message: format!("`post_url`: no post `{name}` in content/posts/{hint}: name a post by its file name without `.md`, as Jekyll does"),
+                        });
+                    }
+                }
+            }
+            Node::Link { at, path } => match scope.env.link(path) {
+                Some(url) => made_url(url, *at, source, scope, out)?,
+                None => scope.errors.push(Problem {
+                    place: source.place(*at),
+                    message: format!("`link`: no page, post or static file `{path}` (a path from the site's root, such as `_posts/2024-01-15-name.md` or `about.md`)"),
+                }),
+            },
+            Node::IncludeRelative { at, file, params } => {
+                let name = to_text(&eval(file, scope, source, *at)?);
+                include_relative(&name, params, *at, source, scope, out)?;
+            }
         }
     }
     Ok(())
+}
+
+/// A site path as `post_url` and `link` write it, under the base path as Jekyll 4 does.
+fn made_url(url: &str, at: usize, source: Source, scope: &mut Scope, out: &mut Output) -> Flow {
+    let base = scope
+        .env
+        .site
+        .get("baseurl")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let url = format!("{}{url}", base.trim_end_matches('/'));
+    scope.make_text(url.len(), source, at)?;
+    out.made(&url, source.credit(at));
+    Ok(())
+}
+
+/// `{% include_relative file %}`: `file` from the folder of the page (not of an include), as
+/// Jekyll reads it, parsed and rendered with `include.*` set. A path out of the page's
+/// folder (`..`, absolute) is refused, as Jekyll refuses it.
+fn include_relative(
+    name: &str,
+    params: &[(String, Expr)],
+    at: usize,
+    source: Source,
+    scope: &mut Scope,
+    out: &mut Output,
+) -> Flow {
+    let env = scope.env;
+    let refuse = |scope: &mut Scope, message: String| {
+        scope.errors.push(Problem {
+            place: source.place(at),
+            message: format!("`include_relative {name}`: {message}"),
+        });
+        Ok(())
+    };
+    let (Some(root), Some(page)) = (env.root.as_deref(), scope.page_path.clone()) else {
+        return refuse(
+            scope,
+            "not available here (no page file to read beside)".to_owned(),
+        );
+    };
+    let relative = Path::new(name);
+    if name.is_empty()
+        || !relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+    {
+        return refuse(
+            scope,
+            "a file in the page's folder or below it expected (no `..`, no absolute path)"
+                .to_owned(),
+        );
+    }
+    let path = Path::new(&page)
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(relative);
+    let shown = path.to_string_lossy().replace('\\', "/");
+    if scope.includes.contains(&shown) || scope.depth >= MAX_DEPTH {
+        let message = format!("`{shown}` includes itself (nested deeper than {MAX_DEPTH} levels)");
+        return Err(scope.halt(source.place(at), message));
+    }
+    // A page's files beside it may be in static/ too, which mirrors content/ for files that
+    // are no pages (the root of a Jekyll site is both).
+    let beside = path
+        .strip_prefix("content")
+        .ok()
+        .map(|rest| Path::new("static").join(rest))
+        .filter(|other| !root.join(&path).exists() && root.join(other).is_file());
+    let (path, shown) = match beside {
+        Some(other) => {
+            let shown = other.to_string_lossy().replace('\\', "/");
+            (other, shown)
+        }
+        None => (path, shown),
+    };
+    let text = match crate::source::read_text(root, &path) {
+        Ok(text) => Arc::new(text),
+        Err(problem) => return refuse(scope, format!("cannot read {shown}: {}", problem.message)),
+    };
+    scope.make_text(text.len(), source, at)?;
+    let nodes = match super::parser::parse(&text) {
+        Ok(nodes) => nodes,
+        Err((offset, message)) => {
+            scope.errors.push(Problem {
+                place: Place::File {
+                    path: shown,
+                    text: Arc::clone(&text),
+                    offset,
+                    from: source.credit(at),
+                },
+                message,
+            });
+            return Ok(());
+        }
+    };
+    let mut values = Map::new();
+    for (key, expr) in params {
+        values.insert(key.clone(), eval(expr, scope, source, at)?);
+    }
+    let mut frame = Map::new();
+    frame.insert("include".to_owned(), Value::Object(values));
+    scope.frames.push(frame);
+    scope.includes.push(shown.clone());
+    let inner = Source {
+        text: &text,
+        include: Some((&shown, source.credit(at))),
+        file: Some(&text),
+    };
+    let flow = scope.nested(source, at, |scope| render(&nodes, inner, scope, out));
+    scope.includes.pop();
+    scope.frames.pop();
+    flow
 }
 
 /// What a `for` walks: a range stays its two ends, so `(1..1000000000) limit: 3` makes three.
@@ -412,6 +613,7 @@ fn include(
     let inner = Source {
         text,
         include: Some((name, source.credit(at))),
+        file: None,
     };
     let flow = scope.nested(source, at, |scope| render(nodes, inner, scope, out));
     scope.includes.pop();

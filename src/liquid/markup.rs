@@ -94,6 +94,38 @@ fn comparison(lexer: &mut Lexer) -> Result<Comparison, String> {
     Ok(Comparison { left, op: None })
 }
 
+/// The values of `{% when a, b or c %}`: each is compared with the `case` value on its own.
+pub(super) fn parse_when(markup: &str) -> Result<Vec<Expr>, String> {
+    let mut lexer = Lexer::new(markup);
+    let mut values = vec![lexer.expr()?];
+    loop {
+        let save = lexer.pos;
+        if lexer.eat(',') || lexer.ident().as_deref() == Some("or") {
+            values.push(lexer.expr()?);
+        } else {
+            lexer.pos = save;
+            break;
+        }
+    }
+    lexer.finish(markup)?;
+    Ok(values)
+}
+
+/// `{% cycle 'a', 'b' %}` or `{% cycle group: 'a', 'b' %}`: the group (if named) and values.
+pub(super) fn parse_cycle(markup: &str) -> Result<(Option<Expr>, Vec<Expr>), String> {
+    let mut lexer = Lexer::new(markup);
+    let first = lexer.expr()?;
+    let (group, mut values) = match lexer.eat(':') {
+        true => (Some(first), vec![lexer.expr()?]),
+        false => (None, vec![first]),
+    };
+    while lexer.eat(',') {
+        values.push(lexer.expr()?);
+    }
+    lexer.finish(markup)?;
+    Ok((group, values))
+}
+
 /// `file.html key=value key2="text"`, as Jekyll's include tag reads it.
 pub(super) fn parse_include(markup: &str) -> Result<(Expr, Vec<(String, Expr)>), String> {
     let markup = markup.trim();

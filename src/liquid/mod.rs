@@ -4,8 +4,9 @@
 //! Why our own: the `liquid` crate is strict about undefined variables (`{{ site.nope }}` is
 //! an error there, empty in Jekyll) and has no switch for it; Jekyll posts rely on the lax
 //! behaviour. What is here: `{{ expr | filter: arg }}`, `raw`, `comment`, `highlight`,
-//! `include` with parameters, `assign`, `capture`, `if`/`elsif`/`else`/`unless`, `for`, and
-//! whitespace control (`{%-`, `-%}`). A `{{ name(...) }}` call is not Liquid; it is left for
+//! `include` and `include_relative` with parameters, `assign`, `capture`,
+//! `if`/`elsif`/`else`/`unless`, `case`/`when`, `for`, `cycle`, `post_url`, `link`,
+//! `site.posts`, and whitespace control (`{%-`, `-%}`). A `{{ name(...) }}` call is not Liquid; it is left for
 //! versus's own embeds (`{{ matrix("storage") }}`).
 //!
 //! The result keeps a map from output offsets back to the body, so the Markdown stage can
@@ -56,6 +57,26 @@ pub struct Env {
     pub includes: HashMap<String, String>,
     /// Each include parsed once, not on every use in every page.
     parsed: HashMap<String, Result<Vec<Node>, ParseError>>,
+    /// The site root, which `include_relative` reads files beside the page from (None: it
+    /// reads nothing).
+    root: Option<PathBuf>,
+    /// For `post_url`: a post's file name without extension (`2024-01-15-name`) → its URL.
+    post_urls: HashMap<String, String>,
+    /// For `link`: a page's, post's or static file's path in the site (`content/about.md`,
+    /// `static/img/x.png`) → its URL.
+    links: HashMap<String, String>,
+}
+
+/// The site's pages as a body's Liquid sees them, made before any body runs: `site.posts`,
+/// and what `post_url` and `link` resolve.
+#[derive(Debug, Default)]
+pub struct SitePages {
+    /// Each post's `page` object (with `url` and `path`), newest first.
+    pub posts: Vec<Value>,
+    /// Each other page's `page` object.
+    pub pages: Vec<Value>,
+    /// Files of `static/`, relative to the root (`static/img/x.png`).
+    pub statics: Vec<PathBuf>,
 }
 
 impl Env {
@@ -68,7 +89,75 @@ impl Env {
             site,
             includes,
             parsed,
+            ..Env::default()
         }
+    }
+
+    /// Gives Liquid the site's pages: `site.posts`, and the URLs of `post_url` and `link`.
+    pub fn set_pages(&mut self, pages: SitePages) {
+        let text =
+            |page: &Value, key: &str| page.get(key).and_then(Value::as_str).map(str::to_owned);
+        for page in pages.posts.iter().chain(&pages.pages) {
+            let (Some(path), Some(url)) = (text(page, "path"), text(page, "url")) else {
+                continue;
+            };
+            let path = path.replace('\\', "/");
+            if let Some(stem) = Path::new(&path)
+                .file_stem()
+                .filter(|_| path.starts_with("content/posts/"))
+            {
+                self.post_urls
+                    .insert(stem.to_string_lossy().into_owned(), url.clone());
+            }
+            self.links.insert(path, url);
+        }
+        for path in &pages.statics {
+            let path = path.to_string_lossy().replace('\\', "/");
+            if let Some(url) = path.strip_prefix("static") {
+                self.links.insert(path.clone(), url.to_owned());
+            }
+        }
+        let posts = pages.posts.into_iter().map(with_post_id).collect();
+        if let Value::Object(site) = &mut self.site {
+            site.insert("posts".to_owned(), Value::Array(posts));
+        }
+    }
+
+    /// The URL (without the base path) of the post `name` names, as Jekyll's `post_url`
+    /// takes it: `2024-01-15-name`, or with the folder it is in (`/2024-01-15-name`).
+    fn post_url(&self, name: &str) -> Option<&str> {
+        let name = name.rsplit('/').next().unwrap_or(name);
+        self.post_urls.get(name).map(String::as_str)
+    }
+
+    /// The URL (without the base path) of the file at `path` as Jekyll's `link` names it, from
+    /// the Jekyll site's root (`_posts/x.md`, `about.md`, `img/x.png`), or as versus does
+    /// (`content/about.md`, `static/img/x.png`).
+    fn link(&self, path: &str) -> Option<&str> {
+        let path = path.trim_start_matches('/');
+        let jekyll = match path.strip_prefix("_posts/") {
+            Some(post) => format!("content/posts/{post}"),
+            None => format!("content/{path}"),
+        };
+        let candidates = [
+            path.to_owned(),
+            jekyll.clone(),
+            // An import renames Jekyll's `.markdown` and other Markdown extensions to `.md`.
+            Path::new(&jekyll)
+                .with_extension("md")
+                .to_string_lossy()
+                .into_owned(),
+            format!("static/{path}"),
+        ];
+        candidates
+            .iter()
+            .find_map(|c| self.links.get(c))
+            .map(String::as_str)
+    }
+
+    /// The names `post_url` knows, for a did-you-mean.
+    fn post_names(&self) -> impl Iterator<Item = &str> {
+        self.post_urls.keys().map(String::as_str)
     }
 
     /// The site's Liquid: `site.*` from site.yaml (with Jekyll's `url` and `baseurl`) and the
@@ -98,8 +187,24 @@ impl Env {
         if !problems.is_empty() {
             return Err(problems);
         }
-        Ok(Some(Env::new(site_object(config), includes)))
+        let mut env = Env::new(site_object(config), includes);
+        env.root = Some(root.to_owned());
+        Ok(Some(env))
     }
+}
+
+/// A post of `site.posts` with Jekyll's `id`: the folder of its URL and its slug
+/// (`/db/2024/01/15/first`).
+fn with_post_id(mut post: Value) -> Value {
+    let url = post.get("url").and_then(Value::as_str).unwrap_or("");
+    let slug = post.get("slug").and_then(Value::as_str).unwrap_or("");
+    let folder = url.trim_end_matches('/');
+    let folder = folder.rsplit_once('/').map_or("", |(folder, _)| folder);
+    let id = format!("{folder}/{slug}");
+    if let Value::Object(map) = &mut post {
+        map.entry("id").or_insert(Value::String(id));
+    }
+    post
 }
 
 /// `site.*`: every key of site.yaml, plus the typed ones under their Jekyll names too.
@@ -134,6 +239,14 @@ pub enum Place {
     /// `offset` in include file `name`, included by the tag at body offset `from`.
     Include {
         name: String,
+        offset: usize,
+        from: usize,
+    },
+    /// `offset` in the file at `path` (from the site root) of an `include_relative`, whose
+    /// text is `text`, included by the tag at body offset `from`.
+    File {
+        path: String,
+        text: std::sync::Arc<String>,
         offset: usize,
         from: usize,
     },
@@ -190,6 +303,7 @@ pub fn expand(body: &str, env: &Env, page: &Value) -> Result<Expanded, Vec<Probl
     let source = Source {
         text: body,
         include: None,
+        file: None,
     };
     // A halt has put its error in `scope.errors` already.
     let _ = render(&nodes, source, &mut scope, &mut out);
@@ -442,6 +556,176 @@ mod tests {
         assert_eq!(errors[0].place, Place::Body(100 * "{% if true %}".len()));
     }
 
+    #[test]
+    fn case_renders_every_matching_when_as_liquid_does() {
+        // Jekyll 4.3 (Liquid 4) renders `ABBCB` for this: each `when` that matches.
+        assert_eq!(
+            run(
+                "{% case 'b' %}junk{% when 'a', 'b' %}AB{% when 'b' or 'c' %}BC{% when 'b' %}B{% else %}E{% endcase %}"
+            ),
+            "ABBCB"
+        );
+        assert_eq!(
+            run(
+                "{% case page.tags.size %}{% when 1 %}one{% when 2 %}two{% else %}many{% endcase %}"
+            ),
+            "two"
+        );
+        assert_eq!(
+            run("{% case 3 %}{% when 1 %}one{% else %}other{% endcase %}"),
+            "other"
+        );
+        let errors = expand("{% case 1 %}{% when 1 %}x", &env(), &json!({})).unwrap_err();
+        assert!(
+            errors[0].message.contains("without `{% endcase %}`"),
+            "{errors:?}"
+        );
+        let errors =
+            expand("{% case 1 %}{% when %}x{% endcase %}", &env(), &json!({})).unwrap_err();
+        assert_eq!(errors[0].place, Place::Body(0));
+    }
+
+    #[test]
+    fn cycle_counts_per_group_across_the_page() {
+        assert_eq!(
+            run("{% for i in (1..5) %}{% cycle 'odd', 'even' %},{% endfor %}"),
+            "odd,even,odd,even,odd,"
+        );
+        // Jekyll 4.3 writes `abaa`: named groups count apart, unnamed ones by their values.
+        assert_eq!(
+            run(
+                "{% cycle 'g1': 'a', 'b' %}{% cycle 'g1': 'a', 'b' %}{% cycle 'g2': 'a', 'b' %}{% cycle 'a', 'b' %}"
+            ),
+            "abaa"
+        );
+    }
+
+    fn with_pages() -> Env {
+        let mut env = env();
+        let post = |path: &str, url: &str, title: &str, slug: &str| json!({"path": path, "url": url, "title": title, "slug": slug});
+        env.set_pages(SitePages {
+            posts: vec![
+                post(
+                    "content/posts/2024-02-01-second.md",
+                    "/2024/02/01/second.html",
+                    "Second",
+                    "second",
+                ),
+                post(
+                    "content/posts/2024-01-15-first.md",
+                    "/db/2024/01/15/first.html",
+                    "First",
+                    "first",
+                ),
+            ],
+            pages: vec![json!({"path": "content/about.md", "url": "/about/"})],
+            statics: vec![PathBuf::from("static/img/x.svg")],
+        });
+        env
+    }
+
+    #[test]
+    fn post_url_and_link_give_urls_under_the_base_path() {
+        let env = with_pages();
+        let out = |body: &str| expand(body, &env, &json!({})).map(|e| e.text);
+        assert_eq!(
+            out("{% post_url 2024-01-15-first %}").unwrap(),
+            "/blog/db/2024/01/15/first.html"
+        );
+        assert_eq!(
+            out("{% post_url /2024-01-15-first %}").unwrap(),
+            "/blog/db/2024/01/15/first.html"
+        );
+        assert_eq!(
+            out("{% link _posts/2024-02-01-second.md %} {% link about.md %} {% link about.markdown %} {% link img/x.svg %} {% link content/about.md %}").unwrap(),
+            "/blog/2024/02/01/second.html /blog/about/ /blog/about/ /blog/img/x.svg /blog/about/"
+        );
+        let errors = out("a\n{% post_url 2024-01-15-frist %}").unwrap_err();
+        assert_eq!(errors[0].place, Place::Body(2));
+        assert!(
+            errors[0].message.contains("no post `2024-01-15-frist`")
+                && errors[0]
+                    .message
+                    .contains("did you mean `2024-01-15-first`"),
+            "{errors:?}"
+        );
+        let errors = out("{% link nope.md %}").unwrap_err();
+        assert!(
+            errors[0]
+                .message
+                .contains("`link`: no page, post or static file `nope.md`"),
+            "{errors:?}"
+        );
+        let errors = out("{% post_url %}").unwrap_err();
+        assert!(
+            errors[0].message.contains("expects a post's name"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn site_posts_lists_the_posts_newest_first() {
+        let env = with_pages();
+        let body = "{% for p in site.posts %}[{{ p.title }} {{ p.url }} {{ p.id }}]{% endfor %} {{ site.posts.size }} {{ site.posts.first.title }}";
+        assert_eq!(
+            expand(body, &env, &json!({})).unwrap().text,
+            "[Second /2024/02/01/second.html /2024/02/01/second][First /db/2024/01/15/first.html /db/2024/01/15/first] 2 Second"
+        );
+        // Without the pages given, `site.posts` is undefined, as any unknown key.
+        let expanded = expand("{{ site.posts.size }}", &super::tests::env(), &json!({})).unwrap();
+        assert!(expanded.warnings[0].message.contains("site.posts"));
+    }
+
+    #[test]
+    fn include_relative_reads_beside_the_page() {
+        let root = tempfile::tempdir().unwrap();
+        let write = |path: &str, text: &str| {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "content/posts/notes.txt",
+            "included {{ page.title }} {{ include.x }}",
+        );
+        write("static/posts/shared.txt", "from static");
+        write("content/posts/broken.txt", "ok\n{% if %}");
+        write("content/posts/self.txt", "{% include_relative self.txt %}");
+        let mut env = env();
+        env.root = Some(root.path().to_owned());
+        let page = json!({"title": "First", "path": "content/posts/2024-01-15-first.md"});
+        let out = |body: &str| expand(body, &env, &page);
+        assert_eq!(
+            out("{% include_relative notes.txt x=1 %}|{% include_relative shared.txt %}")
+                .unwrap()
+                .text,
+            "included First 1|from static"
+        );
+        let errors = out("{% include_relative ../secret.txt %}").unwrap_err();
+        assert!(errors[0].message.contains("no `..`"), "{errors:?}");
+        let errors = out("{% include_relative nope.txt %}").unwrap_err();
+        assert!(
+            errors[0]
+                .message
+                .contains("cannot read content/posts/nope.txt"),
+            "{errors:?}"
+        );
+        let errors = out("x {% include_relative broken.txt %}").unwrap_err();
+        match &errors[0].place {
+            Place::File {
+                path, offset, from, ..
+            } => {
+                assert_eq!(
+                    (path.as_str(), *offset, *from),
+                    ("content/posts/broken.txt", 3, 2)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        let errors = out("{% include_relative self.txt %}").unwrap_err();
+        assert!(errors[0].message.contains("includes itself"), "{errors:?}");
+    }
+
     /// A fixed-seed xorshift: the same inputs on every run, no crate for it.
     struct XorShift(u64);
 
@@ -493,6 +777,13 @@ mod tests {
             "include note.html",
             "include loop.html",
             "include {{ x }}",
+            "case x",
+            "when ",
+            "endcase",
+            "cycle ",
+            "post_url 2024-01-01-x",
+            "link about.md",
+            "include_relative x.txt",
             "assign x = ",
             "text=",
             "limit: ",

@@ -4,7 +4,9 @@ use serde_json::Value;
 
 use super::MAX_DEPTH;
 use super::lexer::{ParseError, Token, lex, split_tag};
-use super::markup::{Lexer, parse_condition, parse_filtered, parse_include};
+use super::markup::{
+    Lexer, parse_condition, parse_cycle, parse_filtered, parse_include, parse_when,
+};
 
 #[derive(Debug)]
 pub(super) enum Node {
@@ -48,6 +50,37 @@ pub(super) enum Node {
         at: usize,
         lang: String,
         body: Vec<Node>,
+    },
+    /// `{% case x %}`: each `when` whose values hold one equal to `x` renders (Liquid renders
+    /// all that match), `else` (None) when none did.
+    Case {
+        at: usize,
+        subject: Expr,
+        blocks: Vec<(Option<Vec<Expr>>, Vec<Node>)>,
+    },
+    /// `{% cycle %}`: the next of `values` each time, counted per `key` across the page.
+    Cycle {
+        at: usize,
+        group: Option<Expr>,
+        /// The values' markup: what unnamed cycles are told apart by, as in Liquid.
+        key: String,
+        values: Vec<Expr>,
+    },
+    /// `{% post_url 2024-01-15-name %}`: the URL of that post.
+    PostUrl {
+        at: usize,
+        name: String,
+    },
+    /// `{% link path/in/the/site.md %}`: the URL of that page, post or static file.
+    Link {
+        at: usize,
+        path: String,
+    },
+    /// `{% include_relative file %}`: a file beside the page, through Liquid.
+    IncludeRelative {
+        at: usize,
+        file: Expr,
+        params: Vec<(String, Expr)>,
     },
 }
 
@@ -184,7 +217,10 @@ impl<'a> Parser<'a> {
 
     /// A tag; a block tag one level deeper, refused past [`MAX_DEPTH`] levels.
     fn tag(&mut self, at: usize, name: &str, markup: &str) -> Result<Node, ParseError> {
-        let block = matches!(name, "if" | "unless" | "for" | "capture" | "highlight");
+        let block = matches!(
+            name,
+            "if" | "unless" | "for" | "capture" | "highlight" | "case"
+        );
         if !block {
             return self.tag_inner(at, name, markup);
         }
@@ -299,8 +335,65 @@ impl<'a> Parser<'a> {
                 let (body, _) = self.expect_end(at, "highlight", &["endhighlight"])?;
                 Ok(Node::Highlight { at, lang, body })
             }
+            "case" => {
+                let mut lexer = Lexer::new(markup);
+                let subject = lexer.expr().map_err(err)?;
+                // What stands before the first `when` is never rendered, as in Liquid.
+                let (_, (_, mut closing)) =
+                    self.expect_end(at, "case", &["when", "else", "endcase"])?;
+                let mut blocks = Vec::new();
+                loop {
+                    let (closer, rest) = split_tag(&closing);
+                    let values = match closer {
+                        "when" => Some(parse_when(rest).map_err(err)?),
+                        "else" => None,
+                        _ => break,
+                    };
+                    let (body, (_, next)) =
+                        self.expect_end(at, "case", &["when", "else", "endcase"])?;
+                    blocks.push((values, body));
+                    closing = next;
+                }
+                Ok(Node::Case {
+                    at,
+                    subject,
+                    blocks,
+                })
+            }
+            "cycle" => {
+                let (group, values) = parse_cycle(markup).map_err(err)?;
+                let key = match markup.split_once(':') {
+                    Some((_, rest)) if group.is_some() => rest.trim().to_owned(),
+                    _ => markup.trim().to_owned(),
+                };
+                Ok(Node::Cycle {
+                    at,
+                    group,
+                    key,
+                    values,
+                })
+            }
+            "post_url" | "link" => {
+                let target = markup.trim().to_owned();
+                if target.is_empty() || target.contains(char::is_whitespace) {
+                    let what = if name == "link" {
+                        "a path"
+                    } else {
+                        "a post's name (`2024-01-15-name`)"
+                    };
+                    return Err(err(format!("`{name}` expects {what}, found `{target}`")));
+                }
+                Ok(match name {
+                    "link" => Node::Link { at, path: target },
+                    _ => Node::PostUrl { at, name: target },
+                })
+            }
+            "include_relative" => {
+                let (file, params) = parse_include(markup).map_err(err)?;
+                Ok(Node::IncludeRelative { at, file, params })
+            }
             _ => Err(err(format!(
-                "unknown Liquid tag `{name}` (versus runs: if, unless, for, assign, capture, include, highlight, raw, comment)"
+                "unknown Liquid tag `{name}` (versus runs: if, unless, case, for, cycle, assign, capture, include, include_relative, post_url, link, highlight, raw, comment)"
             ))),
         }
     }

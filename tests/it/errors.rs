@@ -193,3 +193,41 @@ fn liquid_errors_in_posts_and_includes() {
         "{stderr}"
     );
 }
+
+#[test]
+fn unknown_posts_and_paths_of_liquid_links_are_errors_at_their_tags() {
+    let site = TestSite::new("basic");
+    let source = |path: &str| std::fs::read_to_string(site.root().join(path)).unwrap();
+    site.write(
+        "site.yaml",
+        &format!("{}liquid: true\n", source("site.yaml")),
+    );
+    let second = source("content/posts/2023-09-01-second-post.md");
+    site.write(
+        "content/posts/2023-09-01-second-post.md",
+        &format!(
+            "{second}\nSee {{% post_url 2023-08-11-frist-post %}}, {{% link nope.md %}}.\n\n{{% include_relative aside.txt %}}\n"
+        ),
+    );
+    site.write("content/posts/aside.txt", "An aside\n{% if %}\n");
+    let stderr = errors_of(&site);
+    let line = second.lines().count() + 2;
+    for expected in [
+        format!(
+            "content/posts/2023-09-01-second-post.md:{line}:5: error: `post_url`: no post `2023-08-11-frist-post` in content/posts/ (did you mean `2023-08-11-first-post`?)"
+        ),
+        format!(
+            "content/posts/2023-09-01-second-post.md:{line}:43: error: `link`: no page, post or static file `nope.md`"
+        ),
+        "content/posts/aside.txt:2:1: error:".to_owned(),
+        format!(
+            "= help: included from content/posts/2023-09-01-second-post.md:{}:1",
+            line + 2
+        ),
+    ] {
+        assert!(
+            stderr.contains(&expected),
+            "missing {expected:?} in:\n{stderr}"
+        );
+    }
+}

@@ -21,7 +21,7 @@ use crate::harness::{Run, TODAY, copy_tree};
 /// The site's `baseurl` on Jekyll, the path of `base_url` on versus.
 const BASE_PATH: &str = "/blog";
 
-fn fixture() -> PathBuf {
+pub fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/jekyll")
 }
 
@@ -76,8 +76,18 @@ impl Site {
     }
 }
 
+/// The fixture assembled as the Jekyll site `regen.sh` builds: `jekyll/` at the root, `posts/`
+/// as `_posts/`, `includes/` as `_includes/`, `static/` at the root.
+pub fn jekyll_source(root: &Path) {
+    let from = fixture();
+    copy_tree(&from.join("jekyll"), root);
+    copy_tree(&from.join("posts"), &root.join("_posts"));
+    copy_tree(&from.join("includes"), &root.join("_includes"));
+    copy_tree(&from.join("static"), root);
+}
+
 /// Every page of `expected/`, by its path under the output folder (`cloud/edge/2024/…html`).
-fn expected_pages() -> BTreeMap<String, String> {
+pub fn expected_pages() -> BTreeMap<String, String> {
     let root = fixture().join("expected");
     let mut pages = BTreeMap::new();
     for entry in walkdir::WalkDir::new(&root) {
@@ -97,7 +107,7 @@ fn expected_pages() -> BTreeMap<String, String> {
 }
 
 /// The fixture's post file a page of `expected/` was made from.
-fn source_of(page: &str) -> String {
+pub fn source_of(page: &str) -> String {
     let stem = page.rsplit('/').next().unwrap().trim_end_matches(".html");
     let mut found = Vec::new();
     for entry in std::fs::read_dir(fixture().join("posts")).unwrap() {
@@ -122,16 +132,50 @@ fn pairs(site: &Site) -> Vec<(String, String, Option<String>)> {
         .collect()
 }
 
+/// What one comparison looks at in `<main>` of a page.
+pub type Facet = fn(ElementRef) -> Vec<String>;
+
+/// Every facet the oracle is compared by, with what it is called in failures.
+pub const FACETS: &[(&str, Facet)] = &[
+    ("heading ids", headings),
+    ("links (<a> attributes)", links),
+    ("ids, classes and styles of elements", styled),
+    ("images, embeds and abbreviations", embeds),
+    ("visible text", visible_text),
+    ("code blocks", code_blocks),
+    ("code markup (code_markup: jekyll)", code_markup),
+];
+
 /// Runs `facet` on `<main>` of both outputs of every page and collects the pages where the two
 /// differ, each shown as a diff (`-` Jekyll, `+` versus). Pages versus did not write are left to
 /// [`every_post_page_is_written_where_jekyll_wrote_it`].
-fn compare(what: &str, facet: fn(ElementRef) -> Vec<String>) {
+fn compare(what: &str, facet: Facet) {
     let (site, _) = Site::built();
+    let failures = differences(&site.root().join("public"), "main", what, facet);
+    assert!(
+        failures.is_empty(),
+        "{} of the Jekyll fixture's pages differ from Jekyll 4.3 in their {what}:\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// The pages of `expected/` where `facet` of Jekyll's `<main>` differs from that of the element
+/// `content` (a CSS selector) of the page versus wrote at the same path under `public`, each
+/// as a diff. Pages versus did not write are not compared.
+pub fn differences(public: &Path, content: &str, what: &str, facet: Facet) -> Vec<String> {
     let mut failures = Vec::new();
-    for (path, jekyll, ours) in pairs(&site) {
-        let Some(ours) = ours else { continue };
+    for (path, jekyll) in expected_pages() {
+        let Ok(ours) = std::fs::read_to_string(public.join(&path)) else {
+            continue;
+        };
         let theirs = facet(main_of(&Html::parse_document(&jekyll), &path, "Jekyll"));
-        let mine = facet(main_of(&Html::parse_document(&ours), &path, "versus"));
+        let ours = Html::parse_document(&ours);
+        let Some(mine) = ours.select(&sel(content)).next() else {
+            failures.push(format!("{path} as built by versus has no `{content}`"));
+            continue;
+        };
+        let mine = facet(mine);
         if theirs != mine {
             failures.push(format!(
                 "{} ({path}): {what} differ (- Jekyll, + versus):\n{}",
@@ -140,12 +184,7 @@ fn compare(what: &str, facet: fn(ElementRef) -> Vec<String>) {
             ));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of the Jekyll fixture's pages differ from Jekyll 4.3 in their {what}:\n\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    failures
 }
 
 fn main_of<'a>(doc: &'a Html, path: &str, by: &str) -> ElementRef<'a> {
@@ -271,7 +310,9 @@ fn is_code_markup_in_pre(element: ElementRef) -> bool {
 /// order: what attribute lists (`{: .lead #x}`, `{: name}` of a definition, `{:.no_toc}`), raw
 /// HTML and includes set, the table of contents' `markdown-toc` and table alignments.
 fn styled(main: ElementRef) -> Vec<String> {
+    // Not the container itself: `<main>` on Jekyll, the theme's `.post-content` on an import.
     main.descendants()
+        .skip(1)
         .filter_map(ElementRef::wrap)
         .filter(|e| e.value().name() != "a" && !is_code_markup(*e))
         .filter_map(|e| {

@@ -55,3 +55,5 @@ mod theme;
 mod subpath;
 /// Issue #14: a drawn PNG social card for every post and area page without an `image:`.
 mod cards;
+/// Issue #15: `versus import jekyll` on the Jekyll fixture builds the posts Jekyll built.
+mod import;
