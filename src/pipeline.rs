@@ -4,7 +4,7 @@
 //! Each stage reports every problem it finds and the build stops between stages when there are
 //! errors, so one run shows all errors of a kind without cascades of follow-on errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -454,35 +454,97 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
     // The blog: home pages, taxonomies, series (pages and feeds), the feed, sitemap, robots, 404.
     let blog_outputs = blog::outputs(site, &prepared.terms);
     let post_keys = renderer.post_keys();
+    // The whole HTML of posts for `feed: {content: full}`, each rendered once for all feeds.
+    let bodies: Mutex<HashMap<PathBuf, Arc<String>>> = Mutex::default();
+    let full_html = |post: &Page| -> String {
+        let known = bodies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&post.source)
+            .cloned();
+        let body = known.unwrap_or_else(|| {
+            let body = Arc::new(render_body(post, site, renderer, None).html);
+            let mut bodies = bodies.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(bodies.entry(post.source.clone()).or_insert(body))
+        });
+        body.to_string()
+    };
     let made: Vec<(PathBuf, Made)> = blog_outputs
         .par_iter()
         .map(|output| {
             let file = output.file(site);
             let made = match output {
-                blog::Output::Feed => {
-                    let listed = &post_keys[..post_keys.len().min(feed::FEED_ENTRIES)];
-                    let key = render::hash_of(&("feed", renderer.urls_key(), listed));
+                blog::Output::Feed | blog::Output::Rss => {
+                    let rss = matches!(output, blog::Output::Rss);
+                    let listed = &post_keys[..post_keys.len().min(config.feed.entries)];
+                    let key = render::hash_of(&("feed", rss, renderer.urls_key(), listed));
                     renderer.memo(key, || {
                         let posts: Vec<&Page> = site.posts.iter().map(|p| &**p).collect();
-                        Ok(feed::atom(site, &config.title, "/feed.xml", "/", &posts))
+                        let path = output.path(site);
+                        let meta = feed::Feed {
+                            title: &config.title,
+                            path: &path,
+                            alternate: "/",
+                        };
+                        Ok(match rss {
+                            true => feed::rss(site, &meta, &posts, &full_html),
+                            false => feed::atom(site, &meta, &posts, &full_html),
+                        })
                     })
+                }
+                blog::Output::TermFeed(taxonomy, slug) => {
+                    let term = prepared
+                        .terms
+                        .get(taxonomy)
+                        .and_then(|list| list.iter().find(|t| &t.slug == slug));
+                    match term {
+                        Some(term) => {
+                            let newest = &term.posts[..term.posts.len().min(config.feed.entries)];
+                            let listed: Vec<u64> = newest.iter().map(|&i| post_keys[i]).collect();
+                            let key = ("term feed", renderer.urls_key(), &term.name, slug, listed);
+                            renderer.memo(render::hash_of(&key), || {
+                                let title = format!("{} · {}", term.name, config.title);
+                                let path = output.path(site);
+                                let alternate = term.path(*taxonomy);
+                                let meta = feed::Feed {
+                                    title: &title,
+                                    path: &path,
+                                    alternate: &alternate,
+                                };
+                                Ok(feed::atom(site, &meta, &term.pages(site), &full_html))
+                            })
+                        }
+                        None => Ok(Arc::default()),
+                    }
                 }
                 blog::Output::SeriesFeed(i) => {
                     let series = &site.series[*i];
                     let posts = blog::series_posts(site, series);
-                    // Each entry: the post and its authors' entries of data/authors.yaml.
-                    let entries: Vec<_> = posts
-                        .iter()
-                        .map(|p| (p.fingerprint, p.authors.iter().map(|a| site.author(a))))
-                        .map(|(f, authors)| (f, authors.collect::<Vec<_>>()))
-                        .collect();
+                    // Each entry: the post (all it is rendered from, for full content) and its
+                    // authors' entries of data/authors.yaml.
+                    let entries: Vec<_> =
+                        posts
+                            .iter()
+                            .map(|p| {
+                                let index = site.posts.iter().position(|q| std::ptr::eq(&**q, *p));
+                                (p.fingerprint, index.map(|i| post_keys[i]))
+                            })
+                            .zip(posts.iter().map(|p| {
+                                p.authors.iter().map(|a| site.author(a)).collect::<Vec<_>>()
+                            }))
+                            .collect();
                     let key = (renderer.urls_key(), series, entries);
                     let key = render::hash_of(&("series feed", key));
                     renderer.memo(key, || {
                         let path = blog::series_feed_path(&series.id);
                         let title = format!("{} · {}", series.title, config.title);
                         let alternate = blog::series_path(&series.id);
-                        Ok(feed::atom(site, &title, &path, &alternate, &posts))
+                        let meta = feed::Feed {
+                            title: &title,
+                            path: &path,
+                            alternate: &alternate,
+                        };
+                        Ok(feed::atom(site, &meta, &posts, &full_html))
                     })
                 }
                 blog::Output::Robots => Ok(Arc::new(feed::robots(site).into_bytes())),
@@ -531,6 +593,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         description,
         url,
         content,
+        feed: None,
     };
     let index = page(
         "/compare/".into(),
@@ -635,27 +698,8 @@ pub fn render_page<'p>(
     site: &Site,
     renderer: &Renderer,
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
-    let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
     let embedded = Mutex::new(Vec::new());
-    let expand = |source: &str| {
-        let result = renderer.expand_embed(source)?;
-        if let (Ok(_), Some(id)) = (&result, render::embedded_call(source)) {
-            embedded
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(id.to_owned());
-        }
-        Some(result)
-    };
-    let options = markdown::Options {
-        resolve_source_link: Some(&resolve),
-        expand_embed: Some(&expand),
-        highlight_cache: renderer.highlight_cache(),
-        code_markup: site.config.code_markup,
-        base_path: &site.config.base_path,
-        relative_to: None,
-    };
-    let body = markdown::render(page.body(), &options);
+    let body = render_body(page, site, renderer, Some(&embedded));
     let mut problems: Vec<Diagnostic> = body
         .problems
         .iter()
@@ -689,6 +733,38 @@ pub fn render_page<'p>(
             Err(problems)
         }
     }
+}
+
+/// A page's Markdown to HTML, as its layout gets it; the matrices it embeds are pushed to
+/// `embedded` when given.
+fn render_body(
+    page: &Page,
+    site: &Site,
+    renderer: &Renderer,
+    embedded: Option<&Mutex<Vec<String>>>,
+) -> markdown::Rendered {
+    let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
+    let expand = |source: &str| {
+        let result = renderer.expand_embed(source)?;
+        if let (Ok(_), Some(id), Some(embedded)) =
+            (&result, render::embedded_call(source), embedded)
+        {
+            embedded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(id.to_owned());
+        }
+        Some(result)
+    };
+    let options = markdown::Options {
+        resolve_source_link: Some(&resolve),
+        expand_embed: Some(&expand),
+        highlight_cache: renderer.highlight_cache(),
+        code_markup: site.config.code_markup,
+        base_path: &site.config.base_path,
+        relative_to: None,
+    };
+    markdown::render(page.body(), &options)
 }
 
 /// Copies `static/` into the output; a static file may not take a page's place.

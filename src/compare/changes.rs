@@ -148,11 +148,11 @@ pub fn teaser(matrices: &Matrices, config: &Config) -> String {
 }
 
 /// The Atom feed: one entry per day with all that day's changes, newest first (the latest
-/// [`feed::FEED_ENTRIES`] days), so a reader is told once per review, not once per claim.
+/// `feed.entries` days), so a reader is told once per review, not once per claim.
 pub fn atom(matrices: &Matrices, config: &Config) -> String {
     let entries = entries(matrices);
     let days = by_day(&entries);
-    let days = &days[..days.len().min(feed::FEED_ENTRIES)];
+    let days = &days[..days.len().min(config.feed.entries)];
     let stamp = |date: Date| format!("{date}T00:00:00Z");
     let updated = days
         .first()

@@ -165,6 +165,40 @@ fn rewrite(html: &str, base_path: &str) -> Option<String> {
     Some(out)
 }
 
+/// `html` with each URL of its tags' URL attributes (and each URL of a `srcset`) replaced by
+/// what `map` returns for it (None keeps it). For feeds, whose readers need absolute URLs.
+pub fn map_urls(html: &str, map: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut replaced: Vec<(Range<usize>, String)> = Vec::new();
+    for tag in start_tags(html) {
+        for (name, value) in &tag.attributes {
+            let written = &html[value.clone()];
+            if URL_ATTRIBUTES.contains(&name.as_str()) {
+                let url = written.trim();
+                let start = value.start + written.len() - written.trim_start().len();
+                if let Some(new) = map(url) {
+                    replaced.push((start..start + url.len(), new));
+                }
+            } else if matches!(name.as_str(), "srcset" | "imagesrcset") {
+                for (offset, url) in srcset_urls(written) {
+                    if let Some(new) = map(url) {
+                        let start = value.start + offset;
+                        replaced.push((start..start + url.len(), new));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::with_capacity(html.len() + replaced.len() * 32);
+    let mut from = 0;
+    for (range, new) in replaced {
+        out.push_str(&html[from..range.start]);
+        out.push_str(&new);
+        from = range.end;
+    }
+    out.push_str(&html[from..]);
+    out
+}
+
 /// Rewrites the author's raw HTML, before embeds and code add HTML of their own. An HTML block
 /// is read whole (a tag may span its lines); an inline tag is one event.
 pub(super) fn rewrite_raw_html(doc: &mut Doc, base_path: &str) {
@@ -349,6 +383,17 @@ mod tests {
         // Without a base path nothing changes.
         let out = render("<a href=\"/x\">x</a>\n", &Options::default()).html;
         assert_eq!(out, "<p><a href=\"/x\">x</a></p>\n");
+    }
+
+    #[test]
+    fn map_urls_reaches_every_url_attribute_and_srcset_but_not_text_or_scripts() {
+        let html = "<p><a href=\"a/\">a/</a> <img src = ' /i.png ' srcset=\"/s.png 1x, t.png 2x\"></p><script>'<a href=\"x\">'</script><code>&lt;a href=\"y\"&gt;</code>";
+        let out = map_urls(html, &|url| Some(format!("[{url}]")));
+        assert_eq!(
+            out,
+            "<p><a href=\"[a/]\">a/</a> <img src = ' [/i.png] ' srcset=\"[/s.png] 1x, [t.png] 2x\"></p><script>'<a href=\"x\">'</script><code>&lt;a href=\"y\"&gt;</code>"
+        );
+        assert_eq!(map_urls(html, &|_| None), html);
     }
 
     #[test]

@@ -48,3 +48,7 @@ mod scaffold;
 mod theme;
 /// Issue #14: a site under a subpath, crawled link by link; what `check` says it cannot rewrite.
 mod subpath;
+/// Issue #17: feed settings, RSS beside Atom, per-tag feeds, paginated term pages.
+mod feeds;
+/// Issue #17: `aliases:` redirect pages, `_redirects`, the warning when a post's URL changes.
+mod redirects;
