@@ -37,6 +37,8 @@ pub mod feed;
 pub mod table;
 /// The generated /compare/ pages (areas, what changed and its feed) and the JSON and CSV exports.
 pub mod compare;
+/// Old URLs (`aliases:`): redirect pages and the `_redirects` file.
+pub mod redirect;
 /// minijinja layouts, filters and page contexts.
 pub mod render;
 /// The only writer: staging folder, atomic swap, refusals.

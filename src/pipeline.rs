@@ -17,7 +17,9 @@ use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
 use crate::table::{Staleness, TableOptions};
 use crate::write::{self, Sink};
-use crate::{blog, compare, data, feed, highlight, liquid, markdown, matrix, source, theme};
+use crate::{
+    blog, compare, data, feed, highlight, liquid, markdown, matrix, redirect, source, theme,
+};
 
 /// What `versus build` was asked to do.
 #[derive(Debug, Clone)]
@@ -126,9 +128,48 @@ pub fn build_into(
     let mentions = mentions_by_matrix(mentions.iter().map(|(p, ids)| (*p, ids.as_slice())));
     let (pages_written, copied) = write_generated(&prepared, &mentions, staging, &mut problems);
     checkpoint(&mut problems)?;
+    problems.extend(moved_pages(site, &staging.previous_pages()));
+    staging.record_pages(
+        site.all_pages()
+            .map(|p| (p.url.clone(), p.source.to_string_lossy().replace('\\', "/")))
+            .collect(),
+    );
     let mut warnings = prepared.warnings;
     warnings.extend(problems);
     Ok((pages_written, copied, finish_diagnostics(warnings)))
+}
+
+/// A warning per page whose URL is not the one the previous build of the same output gave it
+/// (`previous`, as (URL, source)), unless the old URL is still served (an alias, another page).
+fn moved_pages(site: &Site, previous: &[write::PageRecord]) -> Vec<Diagnostic> {
+    if previous.is_empty() {
+        return Vec::new();
+    }
+    let served: std::collections::HashSet<&str> = site
+        .all_pages()
+        .flat_map(|p| {
+            std::iter::once(p.url.as_str()).chain(p.aliases.iter().map(|a| a.path.as_str()))
+        })
+        .collect();
+    let before: HashMap<&str, &str> = previous
+        .iter()
+        .map(|(url, source)| (source.as_str(), url.as_str()))
+        .collect();
+    site.all_pages()
+        .filter_map(|page| {
+            let source = page.source.to_string_lossy().replace('\\', "/");
+            let old = *before.get(source.as_str())?;
+            (old != page.url && !served.contains(old)).then(|| {
+                Diagnostic::warning(
+                    &page.source,
+                    format!(
+                        "its URL changed from {old} to {}; add `aliases: [{old}]` to keep old links working",
+                        page.url
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// A site read, checked and assembled, ready to render.
@@ -145,6 +186,8 @@ pub struct Prepared {
     pub css: Option<String>,
     /// The outputs versus makes itself.
     pub generated: Vec<PathBuf>,
+    /// The old URLs of pages and areas, each written as a redirect page.
+    pub redirects: Vec<redirect::Redirect>,
     pub statics: Vec<PathBuf>,
     pub warnings: Vec<Diagnostic>,
     root: PathBuf,
@@ -244,7 +287,7 @@ pub fn prepare_from(
         }
     }
     let terms = blog::all_terms(&site);
-    let generated = generated_outputs(&site, &terms);
+    let mut generated = generated_outputs(&site, &terms);
     // A set: a site of 10,000 posts has ~1,000 generated pages (pagination) to check against.
     let reserved: std::collections::HashSet<&Path> =
         generated.iter().map(PathBuf::as_path).collect();
@@ -254,6 +297,26 @@ pub fn prepare_from(
             problems.push(page.error_at_key("permalink", None, message));
         }
     }
+    let redirects = keep(
+        redirect::redirects(&site, &generated, &sources.statics),
+        &mut problems,
+    )
+    .unwrap_or_default();
+    if !redirects.is_empty() && has_own_redirects_file(&sources.statics) {
+        let lines = redirect::redirects_file(&site.config, &redirects);
+        let lines: Vec<&str> = lines.lines().skip(1).collect();
+        problems.push(
+            Diagnostic::warning(
+                Path::new("static").join(redirect::REDIRECTS_FILE),
+                format!(
+                    "the site's own _redirects is published as written: versus adds none of the {} redirects of `aliases:` to it (their redirect pages are written)",
+                    redirects.len()
+                ),
+            )
+            .with_help(format!("to have the host redirect them too, add: {}", lines.join("; "))),
+        );
+    }
+    generated.extend(redirect_outputs(&redirects, &sources.statics));
     if site.home().is_none() && !renderer.has_layout("index") {
         problems.push(Diagnostic::error(
             "layouts/index.html",
@@ -277,6 +340,7 @@ pub fn prepare_from(
         liquid,
         css,
         generated,
+        redirects,
         statics: sources.statics.clone(),
         warnings,
         root: root.to_path_buf(),
@@ -441,6 +505,23 @@ pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
     outputs
 }
 
+/// Whether the site has its own `static/_redirects` (which then wins over versus's).
+pub fn has_own_redirects_file(statics: &[PathBuf]) -> bool {
+    statics
+        .iter()
+        .any(|f| f.strip_prefix("static").unwrap_or(f) == Path::new(redirect::REDIRECTS_FILE))
+}
+
+/// The outputs of the aliases: a redirect page each, and `_redirects` unless the site has its
+/// own.
+pub fn redirect_outputs(redirects: &[redirect::Redirect], statics: &[PathBuf]) -> Vec<PathBuf> {
+    let mut outputs: Vec<PathBuf> = redirects.iter().map(redirect::Redirect::file).collect();
+    if !redirects.is_empty() && !has_own_redirects_file(statics) {
+        outputs.push(PathBuf::from(redirect::REDIRECTS_FILE));
+    }
+    outputs
+}
+
 /// A generated output's bytes, or the problem making it.
 type Made = Result<Arc<Vec<u8>>, Diagnostic>;
 
@@ -561,7 +642,15 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                                 )
                             })
                             .collect();
+                        let redirects: std::collections::HashSet<PathBuf> = prepared
+                            .redirects
+                            .iter()
+                            .map(redirect::Redirect::file)
+                            .collect();
                         for file in &prepared.generated {
+                            if redirects.contains(file) {
+                                continue;
+                            }
                             let path = file.to_string_lossy().replace('\\', "/");
                             if path == "404.html" || !path.ends_with(".html") {
                                 continue;
@@ -581,6 +670,17 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         })
         .collect();
     out.extend(made);
+    for redirect in &prepared.redirects {
+        let html = redirect::page_html(config, redirect);
+        out.push((redirect.file(), Ok(Arc::new(html.into_bytes()))));
+    }
+    if !prepared.redirects.is_empty() && !has_own_redirects_file(&prepared.statics) {
+        let text = redirect::redirects_file(config, &prepared.redirects);
+        out.push((
+            PathBuf::from(redirect::REDIRECTS_FILE),
+            Ok(Arc::new(text.into_bytes())),
+        ));
+    }
     let matrices = &site.matrices;
     if matrices.areas.is_empty() {
         return out;

@@ -252,6 +252,7 @@ mod tests {
                 groups: Vec::new(),
                 features: vec![feature],
                 order: 0,
+                aliases: Vec::new(),
                 source: "data/matrices/storage.yaml".into(),
                 text: String::new(),
             }],
