@@ -11,9 +11,6 @@ use crate::page::{Page, PostDate};
 use crate::site::Site;
 use crate::yaml;
 
-/// The most recent posts a feed carries unless `feed.entries` says otherwise.
-pub const FEED_ENTRIES: usize = 20;
-
 /// Escapes text for XML content and attribute values.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
