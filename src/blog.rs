@@ -445,46 +445,59 @@ fn author_name(site: &Site, id: &str) -> String {
         .unwrap_or_else(|| id.to_owned())
 }
 
-/// One page of the home page's post listing.
+/// One page of a paginated listing: the home page's posts, or a term's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Pager {
+    /// The first page's site path: `/`, `/tags/aws/`; the others are `<root>page/N/`.
+    pub root: String,
     /// 1-based.
     pub page: usize,
     pub pages: usize,
-    /// Indexes into `site.posts`.
+    /// Indexes into the listed posts (`site.posts` for the home page, a term's posts).
     pub first: usize,
     pub end: usize,
 }
 
 impl Pager {
     pub fn path(&self) -> String {
-        page_path(self.page)
+        page_path_at(&self.root, self.page)
     }
 
     pub fn prev_path(&self) -> Option<String> {
-        (self.page > 1).then(|| page_path(self.page - 1))
+        (self.page > 1).then(|| page_path_at(&self.root, self.page - 1))
     }
 
     pub fn next_path(&self) -> Option<String> {
-        (self.page < self.pages).then(|| page_path(self.page + 1))
+        (self.page < self.pages).then(|| page_path_at(&self.root, self.page + 1))
     }
 }
 
 /// `/` for the first page, `/page/N/` after it.
 pub fn page_path(page: usize) -> String {
+    page_path_at("/", page)
+}
+
+/// `root` for the first page, `<root>page/N/` after it.
+pub fn page_path_at(root: &str, page: usize) -> String {
     if page <= 1 {
-        "/".into()
+        root.to_owned()
     } else {
-        format!("/page/{page}/")
+        format!("{root}page/{page}/")
     }
 }
 
 /// The pages of the home listing: `size` posts each (0: all on one); always at least one.
 pub fn paginate(posts: usize, size: usize) -> Vec<Pager> {
+    paginate_at("/", posts, size)
+}
+
+/// The pages of a listing whose first page is at `root`.
+pub fn paginate_at(root: &str, posts: usize, size: usize) -> Vec<Pager> {
     let size = if size == 0 { posts.max(1) } else { size };
     let pages = posts.div_ceil(size).max(1);
     (0..pages)
         .map(|i| Pager {
+            root: root.to_owned(),
             page: i + 1,
             pages,
             first: i * size,
@@ -493,18 +506,32 @@ pub fn paginate(posts: usize, size: usize) -> Vec<Pager> {
         .collect()
 }
 
+/// `/tags/<slug>/feed.xml`.
+pub fn term_feed_path(taxonomy: Taxonomy, slug: &str) -> String {
+    format!("/{}/{slug}/feed.xml", taxonomy.id())
+}
+
+/// The Atom feed, `/feed.xml`.
+pub const FEED_PATH: &str = "/feed.xml";
+/// The RSS 2.0 feed (`feed: {rss: true}`), `/rss.xml`.
+pub const RSS_PATH: &str = "/rss.xml";
+
 /// What the engine generates for the blog, each a pure function of the site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
     /// A page of the home listing (only when content/ has no home page).
     Home(Pager),
     TermIndex(Taxonomy),
-    /// The taxonomy and the term's slug.
-    Term(Taxonomy, String),
+    /// One page of a term's listing: the taxonomy, the term's slug and the page.
+    Term(Taxonomy, String, Pager),
+    /// A tag's Atom feed (`feed: {tags: true}`).
+    TermFeed(Taxonomy, String),
     /// The index into `site.series`.
     Series(usize),
     SeriesFeed(usize),
     Feed,
+    /// The RSS 2.0 feed (`feed: {rss: true}`).
+    Rss,
     Sitemap,
     Robots,
     NotFound,
@@ -516,10 +543,12 @@ impl Output {
         match self {
             Output::Home(pager) => pager.path(),
             Output::TermIndex(t) => t.path(),
-            Output::Term(t, slug) => format!("/{}/{slug}/", t.id()),
+            Output::Term(_, _, pager) => pager.path(),
+            Output::TermFeed(t, slug) => term_feed_path(*t, slug),
             Output::Series(i) => series_path(&site.series[*i].id),
             Output::SeriesFeed(i) => series_feed_path(&site.series[*i].id),
-            Output::Feed => "/feed.xml".into(),
+            Output::Feed => FEED_PATH.into(),
+            Output::Rss => RSS_PATH.into(),
             Output::Sitemap => "/sitemap.xml".into(),
             Output::Robots => "/robots.txt".into(),
             Output::NotFound => "/404.html".into(),
@@ -545,23 +574,29 @@ pub fn outputs(site: &Site, terms: &Terms) -> Vec<Output> {
     for (taxonomy, terms) in terms {
         if !terms.is_empty() {
             out.push(Output::TermIndex(*taxonomy));
-            out.extend(
-                terms
-                    .iter()
-                    .map(|t| Output::Term(*taxonomy, t.slug.clone())),
-            );
+            for term in terms {
+                let root = term.path(*taxonomy);
+                let pages = paginate_at(&root, term.posts.len(), site.config.paginate);
+                out.extend(
+                    pages
+                        .into_iter()
+                        .map(|pager| Output::Term(*taxonomy, term.slug.clone(), pager)),
+                );
+                if site.config.feed.tags && *taxonomy == Taxonomy::Tags {
+                    out.push(Output::TermFeed(*taxonomy, term.slug.clone()));
+                }
+            }
         }
     }
     for i in 0..site.series.len() {
         out.push(Output::Series(i));
         out.push(Output::SeriesFeed(i));
     }
-    out.extend([
-        Output::Feed,
-        Output::Sitemap,
-        Output::Robots,
-        Output::NotFound,
-    ]);
+    out.push(Output::Feed);
+    if site.config.feed.rss {
+        out.push(Output::Rss);
+    }
+    out.extend([Output::Sitemap, Output::Robots, Output::NotFound]);
     out
 }
 
@@ -601,5 +636,10 @@ mod tests {
         assert_eq!(pages[0].next_path().as_deref(), Some("/page/2/"));
         assert_eq!(pages[1].next_path(), None);
         assert_eq!(paginate(25, 0).len(), 1);
+        let term = paginate_at("/tags/aws/", 3, 2);
+        assert_eq!(term[0].path(), "/tags/aws/");
+        assert_eq!(term[1].path(), "/tags/aws/page/2/");
+        assert_eq!(term[1].prev_path().as_deref(), Some("/tags/aws/"));
+        assert_eq!((term[1].first, term[1].end), (2, 3));
     }
 }

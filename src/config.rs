@@ -37,6 +37,8 @@ pub struct Config {
     pub paginate: usize,
     /// Whether posts and area pages without an `image:` get a drawn social card (`social_cards`).
     pub social_cards: bool,
+    /// What the feeds carry and which feeds there are (`feed:`).
+    pub feed: FeedSettings,
     /// The day of the build: the clock, or `SOURCE_DATE_EPOCH` for reproducible builds.
     #[serde(skip)]
     pub today: jiff::civil::Date,
@@ -83,7 +85,44 @@ const KNOWN_KEYS: &[&str] = &[
     "stale_after_days",
     "paginate",
     "social_cards",
+    "feed",
 ];
+
+/// The keys of `feed:`.
+const FEED_KEYS: &[&str] = &["content", "entries", "rss", "tags"];
+
+/// `feed: {content: summary, entries: 20, rss: false, tags: false}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct FeedSettings {
+    pub content: FeedContent,
+    /// The newest posts a feed lists.
+    pub entries: usize,
+    /// An RSS 2.0 feed at `/rss.xml` beside the Atom one, for readers that want RSS.
+    pub rss: bool,
+    /// An Atom feed per tag, at `/tags/<tag>/feed.xml`.
+    pub tags: bool,
+}
+
+impl Default for FeedSettings {
+    fn default() -> Self {
+        FeedSettings {
+            content: FeedContent::Summary,
+            entries: 20,
+            rss: false,
+            tags: false,
+        }
+    }
+}
+
+/// What a feed entry carries of its post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedContent {
+    /// The summary (before `<!-- more -->`, else the first paragraph).
+    Summary,
+    /// The whole post, as Jekyll's feed plugin publishes it.
+    Full,
+}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Highlight {
@@ -205,6 +244,7 @@ pub fn from_source(
             }
         },
     };
+    let feed = fields.feed();
     let base_url_raw = overrides
         .base_url
         .clone()
@@ -285,6 +325,7 @@ pub fn from_source(
         stale_after_days,
         paginate,
         social_cards,
+        feed,
         today: overrides.today.unwrap_or_default(),
         extra: map,
         warnings,
@@ -390,6 +431,89 @@ impl Fields<'_> {
             Some(Value::Sequence(items)) => items.iter().filter_map(yaml::as_text).collect(),
             Some(value) => yaml::as_text(&value).into_iter().collect(),
         }
+    }
+
+    /// A problem at `feed.<key>`'s value (or at the key, for an unknown one).
+    fn feed_problem(&mut self, key: &str, at_key: bool, message: String, help: Option<String>) {
+        let at = yaml::Locator::new(self.source);
+        let path = [yaml::Seg::Key("feed".into()), yaml::Seg::Key(key.into())];
+        let offset = if at_key {
+            at.key(&path)
+        } else {
+            at.value(&path)
+        };
+        let mut d =
+            Diagnostic::error(self.path, message).at_offset(self.source, offset.unwrap_or(0));
+        d.help = help;
+        self.problems.push(d);
+    }
+
+    fn feed(&mut self) -> FeedSettings {
+        let mut feed = FeedSettings::default();
+        let map = match self.map.remove("feed") {
+            None | Some(Value::Null) => return feed,
+            Some(Value::Mapping(map)) => map,
+            Some(_) => {
+                self.problem(
+                    "feed",
+                    "`feed` must be a mapping such as `{content: summary, entries: 20, rss: true, tags: true}`".into(),
+                );
+                return feed;
+            }
+        };
+        for (key, value) in &map {
+            let key = yaml::as_text(key).unwrap_or_default();
+            match key.as_str() {
+                "content" => match value.as_str() {
+                    Some("summary") => feed.content = FeedContent::Summary,
+                    Some("full") => feed.content = FeedContent::Full,
+                    _ => {
+                        let written = yaml::as_text(value).unwrap_or_default();
+                        let help = crate::diag::did_you_mean(&written, ["full", "summary"])
+                            .map(|near| format!("did you mean `{near}`?"));
+                        self.feed_problem(
+                            "content",
+                            false,
+                            format!("`feed.content` must be `full` or `summary`, not `{written}`"),
+                            help,
+                        );
+                    }
+                },
+                "entries" => match value.as_u64().filter(|n| *n > 0) {
+                    Some(n) => feed.entries = usize::try_from(n).unwrap_or(usize::MAX),
+                    None => self.feed_problem(
+                        "entries",
+                        false,
+                        "`feed.entries` must be a whole number of posts, at least 1".into(),
+                        None,
+                    ),
+                },
+                "rss" | "tags" => match value {
+                    Value::Bool(b) if key == "rss" => feed.rss = *b,
+                    Value::Bool(b) => feed.tags = *b,
+                    _ => self.feed_problem(
+                        &key,
+                        false,
+                        format!("`feed.{key}` must be true or false"),
+                        None,
+                    ),
+                },
+                _ => {
+                    let help = crate::diag::did_you_mean(&key, FEED_KEYS.iter().copied())
+                        .map(|near| format!("did you mean `{near}`?"));
+                    self.feed_problem(
+                        &key,
+                        true,
+                        format!(
+                            "unknown feed setting `{key}` (known: {})",
+                            FEED_KEYS.join(", ")
+                        ),
+                        help,
+                    );
+                }
+            }
+        }
+        feed
     }
 
     fn highlight(&mut self) -> Highlight {
@@ -545,6 +669,28 @@ mod tests {
             let source = format!("base_url: https://a.org\ntitle: Sites\nlanguage: {provided}\n");
             assert!(parse(&source).unwrap().warnings.is_empty(), "{provided}");
         }
+    }
+
+    #[test]
+    fn feed_settings_and_their_errors() {
+        let config = parse("feed: {content: full, entries: 5, rss: true, tags: true}\n").unwrap();
+        let expected = FeedSettings {
+            content: FeedContent::Full,
+            entries: 5,
+            rss: true,
+            tags: true,
+        };
+        assert_eq!(config.feed, expected);
+        assert_eq!(parse("title: T\n").unwrap().feed, FeedSettings::default());
+        let errors =
+            parse("title: T\nfeed:\n  content: ful\n  entries: 0\n  tag: true\n").unwrap_err();
+        let found: Vec<_> = errors.iter().map(|e| (e.line, e.col)).collect();
+        assert_eq!(found, [(3, 12), (4, 12), (5, 3)], "{errors:?}");
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `full`?"));
+        assert!(errors[2].message.contains("unknown feed setting `tag`"));
+        assert_eq!(errors[2].help.as_deref(), Some("did you mean `tags`?"));
+        let errors = parse("feed: full\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (1, 1));
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub mod table;
 pub mod compare;
 /// Social cards: a PNG per post and area page without an `image:`, for link previews.
 pub mod card;
+/// Old URLs (`aliases:`): redirect pages and the `_redirects` file.
+pub mod redirect;
 /// minijinja layouts, filters and page contexts.
 pub mod render;
 /// The only writer: staging folder, atomic swap, refusals.

@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::liquid;
+use crate::text::Alias;
 pub use crate::text::slugify;
 use crate::yaml::{self, Mapping, Value};
 
@@ -50,6 +51,8 @@ pub struct Page {
     pub draft: bool,
     pub comments: Option<bool>,
     pub toc: Option<bool>,
+    /// Old URLs that redirect here (`aliases:`, or Jekyll's `redirect_from:`).
+    pub aliases: Vec<Alias>,
     /// Front matter keys the engine does not know, for templates.
     pub extra: Mapping,
     /// Words of prose in the body (code left out), for reading times in listings and on the
@@ -309,6 +312,7 @@ pub fn parse_with(
         draft: false,
         comments: None,
         toc: None,
+        aliases: Vec::new(),
         extra: Mapping::new(),
         word_count: word_count(&text[body_start..]),
         may_link_sources: text[body_start..].contains(".md"),
@@ -461,6 +465,8 @@ const FRONT_MATTER_KEYS: &[&str] = &[
     "toc",
     "slug",
     "permalink",
+    "aliases",
+    "redirect_from",
 ];
 
 fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Vec<Diagnostic>) {
@@ -481,6 +487,8 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     let toc = take("toc");
     let slug = take("slug");
     let permalink = take("permalink");
+    let aliases = take("aliases").map(|v| ("aliases", v));
+    let aliases = aliases.or_else(|| take("redirect_from").map(|v| ("redirect_from", v)));
     // Other keys reach templates as `page.extra`; one a letter or two from a key versus knows
     // is most likely that key mistyped.
     for key in map.keys().filter_map(|k| k.as_str()) {
@@ -499,6 +507,9 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
         }
     }
     page.extra = map;
+    if let Some((key, value)) = aliases {
+        page.aliases = read_aliases(page, key, &value, problems);
+    }
 
     let mut text_of = |key: &str, value: Option<Value>, page: &Page| -> Option<String> {
         let value = value?;
@@ -618,6 +629,47 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
             None => Diagnostic::error(crate::config::FILE_NAME, message),
         }),
     }
+}
+
+/// `aliases: [/old/, /older/]` (or one path), each placed where it is written.
+fn read_aliases(
+    page: &Page,
+    key: &str,
+    value: &Value,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Alias> {
+    let items: Vec<&Value> = match value {
+        Value::Sequence(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let front = &page.text[page.front_start..page.body_start];
+    let at = yaml::Locator::new(front);
+    let mut aliases = Vec::new();
+    let mut previous = None;
+    for (i, item) in items.into_iter().enumerate() {
+        let Some(path) = yaml::as_text(item) else {
+            problems.push(page.error_at_key(
+                key,
+                None,
+                format!("`{key}` must be a list of paths such as `[/2019/old-post/]`"),
+            ));
+            continue;
+        };
+        let key_path = [yaml::Seg::Key(key.into())];
+        let offset = yaml::list_item_offset(front, &at, &key_path, i, &path, previous);
+        previous = Some(offset);
+        let alias = Alias {
+            path,
+            offset: page.front_start + offset,
+        };
+        if let Some(problem) = crate::text::alias_problem(&alias.path) {
+            problems
+                .push(Diagnostic::error(&page.source, problem).at_offset(&page.text, alias.offset));
+            continue;
+        }
+        aliases.push(alias);
+    }
+    aliases
 }
 
 /// A front matter list: `[a, b]`, a YAML sequence, or one value (Jekyll also allows `a b`

@@ -4,7 +4,7 @@
 //! Each stage reports every problem it finds and the build stops between stages when there are
 //! errors, so one run shows all errors of a kind without cascades of follow-on errors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -19,7 +19,9 @@ use crate::render::{self, Generated, Renderer};
 use crate::site::Site;
 use crate::table::{Staleness, TableOptions};
 use crate::write::{self, Sink};
-use crate::{blog, compare, data, feed, highlight, liquid, markdown, matrix, source, theme};
+use crate::{
+    blog, compare, data, feed, highlight, liquid, markdown, matrix, redirect, source, theme,
+};
 
 /// What `versus build` was asked to do.
 #[derive(Debug, Clone)]
@@ -148,9 +150,48 @@ pub fn build_into(
     if let Some(cache) = prepared.renderer.highlight_cache() {
         cache.prune();
     }
+    problems.extend(moved_pages(site, &staging.previous_pages()));
+    staging.record_pages(
+        site.all_pages()
+            .map(|p| (p.url.clone(), p.source.to_string_lossy().replace('\\', "/")))
+            .collect(),
+    );
     let mut warnings = prepared.warnings;
     warnings.extend(problems);
     Ok((pages_written, copied, finish_diagnostics(warnings)))
+}
+
+/// A warning per page whose URL is not the one the previous build of the same output gave it
+/// (`previous`, as (URL, source)), unless the old URL is still served (an alias, another page).
+fn moved_pages(site: &Site, previous: &[write::PageRecord]) -> Vec<Diagnostic> {
+    if previous.is_empty() {
+        return Vec::new();
+    }
+    let served: std::collections::HashSet<&str> = site
+        .all_pages()
+        .flat_map(|p| {
+            std::iter::once(p.url.as_str()).chain(p.aliases.iter().map(|a| a.path.as_str()))
+        })
+        .collect();
+    let before: HashMap<&str, &str> = previous
+        .iter()
+        .map(|(url, source)| (source.as_str(), url.as_str()))
+        .collect();
+    site.all_pages()
+        .filter_map(|page| {
+            let source = page.source.to_string_lossy().replace('\\', "/");
+            let old = *before.get(source.as_str())?;
+            (old != page.url && !served.contains(old)).then(|| {
+                Diagnostic::warning(
+                    &page.source,
+                    format!(
+                        "its URL changed from {old} to {}; add `aliases: [{old}]` to keep old links working",
+                        page.url
+                    ),
+                )
+            })
+        })
+        .collect()
 }
 
 /// A site read, checked and assembled, ready to render.
@@ -169,6 +210,8 @@ pub struct Prepared {
     pub card_cache: Option<card::DiskCache>,
     /// The outputs versus makes itself.
     pub generated: Vec<PathBuf>,
+    /// The old URLs of pages and areas, each written as a redirect page.
+    pub redirects: Vec<redirect::Redirect>,
     pub statics: Vec<PathBuf>,
     pub warnings: Vec<Diagnostic>,
     root: PathBuf,
@@ -304,7 +347,7 @@ pub fn prepare_from(
         }
     }
     let terms = blog::all_terms(&site);
-    let generated = generated_outputs(&site, &terms);
+    let mut generated = generated_outputs(&site, &terms);
     // A set: a site of 10,000 posts has ~1,000 generated pages (pagination) to check against.
     let reserved: std::collections::HashSet<&Path> =
         generated.iter().map(PathBuf::as_path).collect();
@@ -314,6 +357,26 @@ pub fn prepare_from(
             problems.push(page.error_at_key("permalink", None, message));
         }
     }
+    let redirects = keep(
+        redirect::redirects(&site, &generated, &sources.statics),
+        &mut problems,
+    )
+    .unwrap_or_default();
+    if !redirects.is_empty() && has_own_redirects_file(&sources.statics) {
+        let lines = redirect::redirects_file(&site.config, &redirects);
+        let lines: Vec<&str> = lines.lines().skip(1).collect();
+        problems.push(
+            Diagnostic::warning(
+                Path::new("static").join(redirect::REDIRECTS_FILE),
+                format!(
+                    "the site's own _redirects is published as written: versus adds none of the {} redirects of `aliases:` to it (their redirect pages are written)",
+                    redirects.len()
+                ),
+            )
+            .with_help(format!("to have the host redirect them too, add: {}", lines.join("; "))),
+        );
+    }
+    generated.extend(redirect_outputs(&redirects, &sources.statics));
     if site.home().is_none() && !renderer.has_layout("index") {
         problems.push(Diagnostic::error(
             "layouts/index.html",
@@ -347,6 +410,7 @@ pub fn prepare_from(
         css,
         card_cache: options.card_cache.clone().map(card::DiskCache::new),
         generated,
+        redirects,
         statics: sources.statics.clone(),
         warnings,
         root: root.to_path_buf(),
@@ -545,6 +609,23 @@ pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
     outputs
 }
 
+/// Whether the site has its own `static/_redirects` (which then wins over versus's).
+pub fn has_own_redirects_file(statics: &[PathBuf]) -> bool {
+    statics
+        .iter()
+        .any(|f| f.strip_prefix("static").unwrap_or(f) == Path::new(redirect::REDIRECTS_FILE))
+}
+
+/// The outputs of the aliases: a redirect page each, and `_redirects` unless the site has its
+/// own.
+pub fn redirect_outputs(redirects: &[redirect::Redirect], statics: &[PathBuf]) -> Vec<PathBuf> {
+    let mut outputs: Vec<PathBuf> = redirects.iter().map(redirect::Redirect::file).collect();
+    if !redirects.is_empty() && !has_own_redirects_file(statics) {
+        outputs.push(PathBuf::from(redirect::REDIRECTS_FILE));
+    }
+    outputs
+}
+
 /// A generated output's bytes, or the problem making it.
 type Made = Result<Arc<Vec<u8>>, Diagnostic>;
 
@@ -558,35 +639,97 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
     // The blog: home pages, taxonomies, series (pages and feeds), the feed, sitemap, robots, 404.
     let blog_outputs = blog::outputs(site, &prepared.terms);
     let post_keys = renderer.post_keys();
+    // The whole HTML of posts for `feed: {content: full}`, each rendered once for all feeds.
+    let bodies: Mutex<HashMap<PathBuf, Arc<String>>> = Mutex::default();
+    let full_html = |post: &Page| -> String {
+        let known = bodies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&post.source)
+            .cloned();
+        let body = known.unwrap_or_else(|| {
+            let body = Arc::new(render_body(post, prepared, None).html);
+            let mut bodies = bodies.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(bodies.entry(post.source.clone()).or_insert(body))
+        });
+        body.to_string()
+    };
     let made: Vec<(PathBuf, Made)> = blog_outputs
         .par_iter()
         .map(|output| {
             let file = output.file(site);
             let made = match output {
-                blog::Output::Feed => {
-                    let listed = &post_keys[..post_keys.len().min(feed::FEED_ENTRIES)];
-                    let key = render::hash_of(&("feed", renderer.urls_key(), listed));
+                blog::Output::Feed | blog::Output::Rss => {
+                    let rss = matches!(output, blog::Output::Rss);
+                    let listed = &post_keys[..post_keys.len().min(config.feed.entries)];
+                    let key = render::hash_of(&("feed", rss, renderer.urls_key(), listed));
                     renderer.memo(key, || {
                         let posts: Vec<&Page> = site.posts.iter().map(|p| &**p).collect();
-                        Ok(feed::atom(site, &config.title, "/feed.xml", "/", &posts))
+                        let path = output.path(site);
+                        let meta = feed::Feed {
+                            title: &config.title,
+                            path: &path,
+                            alternate: "/",
+                        };
+                        Ok(match rss {
+                            true => feed::rss(site, &meta, &posts, &full_html),
+                            false => feed::atom(site, &meta, &posts, &full_html),
+                        })
                     })
+                }
+                blog::Output::TermFeed(taxonomy, slug) => {
+                    let term = prepared
+                        .terms
+                        .get(taxonomy)
+                        .and_then(|list| list.iter().find(|t| &t.slug == slug));
+                    match term {
+                        Some(term) => {
+                            let newest = &term.posts[..term.posts.len().min(config.feed.entries)];
+                            let listed: Vec<u64> = newest.iter().map(|&i| post_keys[i]).collect();
+                            let key = ("term feed", renderer.urls_key(), &term.name, slug, listed);
+                            renderer.memo(render::hash_of(&key), || {
+                                let title = format!("{} · {}", term.name, config.title);
+                                let path = output.path(site);
+                                let alternate = term.path(*taxonomy);
+                                let meta = feed::Feed {
+                                    title: &title,
+                                    path: &path,
+                                    alternate: &alternate,
+                                };
+                                Ok(feed::atom(site, &meta, &term.pages(site), &full_html))
+                            })
+                        }
+                        None => Ok(Arc::default()),
+                    }
                 }
                 blog::Output::SeriesFeed(i) => {
                     let series = &site.series[*i];
                     let posts = blog::series_posts(site, series);
-                    // Each entry: the post and its authors' entries of data/authors.yaml.
-                    let entries: Vec<_> = posts
-                        .iter()
-                        .map(|p| (p.fingerprint, p.authors.iter().map(|a| site.author(a))))
-                        .map(|(f, authors)| (f, authors.collect::<Vec<_>>()))
-                        .collect();
+                    // Each entry: the post (all it is rendered from, for full content) and its
+                    // authors' entries of data/authors.yaml.
+                    let entries: Vec<_> =
+                        posts
+                            .iter()
+                            .map(|p| {
+                                let index = site.posts.iter().position(|q| std::ptr::eq(&**q, *p));
+                                (p.fingerprint, index.map(|i| post_keys[i]))
+                            })
+                            .zip(posts.iter().map(|p| {
+                                p.authors.iter().map(|a| site.author(a)).collect::<Vec<_>>()
+                            }))
+                            .collect();
                     let key = (renderer.urls_key(), series, entries);
                     let key = render::hash_of(&("series feed", key));
                     renderer.memo(key, || {
                         let path = blog::series_feed_path(&series.id);
                         let title = format!("{} · {}", series.title, config.title);
                         let alternate = blog::series_path(&series.id);
-                        Ok(feed::atom(site, &title, &path, &alternate, &posts))
+                        let meta = feed::Feed {
+                            title: &title,
+                            path: &path,
+                            alternate: &alternate,
+                        };
+                        Ok(feed::atom(site, &meta, &posts, &full_html))
                     })
                 }
                 blog::Output::Robots => Ok(Arc::new(feed::robots(site).into_bytes())),
@@ -603,7 +746,15 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                                 )
                             })
                             .collect();
+                        let redirects: std::collections::HashSet<PathBuf> = prepared
+                            .redirects
+                            .iter()
+                            .map(redirect::Redirect::file)
+                            .collect();
                         for file in &prepared.generated {
+                            if redirects.contains(file) {
+                                continue;
+                            }
                             let path = file.to_string_lossy().replace('\\', "/");
                             if path == "404.html" || !path.ends_with(".html") {
                                 continue;
@@ -623,6 +774,17 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         })
         .collect();
     out.extend(made);
+    for redirect in &prepared.redirects {
+        let html = redirect::page_html(config, redirect);
+        out.push((redirect.file(), Ok(Arc::new(html.into_bytes()))));
+    }
+    if !prepared.redirects.is_empty() && !has_own_redirects_file(&prepared.statics) {
+        let text = redirect::redirects_file(config, &prepared.redirects);
+        out.push((
+            PathBuf::from(redirect::REDIRECTS_FILE),
+            Ok(Arc::new(text.into_bytes())),
+        ));
+    }
     let matrices = &site.matrices;
     if matrices.areas.is_empty() {
         return out;
@@ -636,6 +798,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
         url,
         content,
         card: None,
+        feed: None,
     };
     let strings = &site.strings;
     let index = page(
@@ -807,33 +970,9 @@ pub fn render_page<'p>(
     page: &'p Page,
     prepared: &Prepared,
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
-    let (site, renderer) = (&prepared.site, &prepared.renderer);
-    let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
     let embedded = Mutex::new(Vec::new());
-    let expand = |source: &str, heading: Option<&str>| {
-        let result = renderer.expand_embed(source, heading)?;
-        if let (Ok(_), Some(id)) = (&result, render::embedded_call(source)) {
-            embedded
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(id.to_owned());
-        }
-        Some(result)
-    };
-    let measure = |src: &str| {
-        let file = static_file_of(src, &page.url, &site.config.base_path)?;
-        measure_image(&prepared.root, &prepared.statics, &file)
-    };
-    let options = markdown::Options {
-        resolve_source_link: Some(&resolve),
-        expand_embed: Some(&expand),
-        highlight_cache: renderer.highlight_cache(),
-        image_size: Some(&measure),
-        code_markup: site.config.code_markup,
-        base_path: &site.config.base_path,
-        relative_to: None,
-    };
-    let body = markdown::render(page.body(), &options);
+    let (site, renderer) = (&prepared.site, &prepared.renderer);
+    let body = render_body(page, prepared, Some(&embedded));
     let mut problems: Vec<Diagnostic> = body
         .problems
         .iter()
@@ -915,6 +1054,43 @@ fn measure_image(root: &Path, statics: &[PathBuf], file: &Path) -> Option<(u32, 
     let width = u32::try_from(size.width).ok().filter(|&w| w > 0)?;
     let height = u32::try_from(size.height).ok().filter(|&h| h > 0)?;
     Some((width, height))
+}
+
+/// A page's Markdown to HTML, as its layout gets it; the matrices it embeds are pushed to
+/// `embedded` when given.
+fn render_body(
+    page: &Page,
+    prepared: &Prepared,
+    embedded: Option<&Mutex<Vec<String>>>,
+) -> markdown::Rendered {
+    let (site, renderer) = (&prepared.site, &prepared.renderer);
+    let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
+    let expand = |source: &str, heading: Option<&str>| {
+        let result = renderer.expand_embed(source, heading)?;
+        if let (Ok(_), Some(id), Some(embedded)) =
+            (&result, render::embedded_call(source), embedded)
+        {
+            embedded
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(id.to_owned());
+        }
+        Some(result)
+    };
+    let measure = |src: &str| {
+        let file = static_file_of(src, &page.url, &site.config.base_path)?;
+        measure_image(&prepared.root, &prepared.statics, &file)
+    };
+    let options = markdown::Options {
+        resolve_source_link: Some(&resolve),
+        expand_embed: Some(&expand),
+        highlight_cache: renderer.highlight_cache(),
+        image_size: Some(&measure),
+        code_markup: site.config.code_markup,
+        base_path: &site.config.base_path,
+        relative_to: None,
+    };
+    markdown::render(page.body(), &options)
 }
 
 /// Copies `static/` into the output; a static file may not take a page's place.

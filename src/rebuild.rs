@@ -22,7 +22,7 @@ use crate::pipeline::{self, BuildOptions, Failure, Prepared};
 use crate::render::{PostReads, RenderCache};
 use crate::source::{self, Kind, Sources};
 use crate::write::{self, Sink, WriteError};
-use crate::{blog, config};
+use crate::{blog, config, redirect};
 
 /// The built site: output path (with `/`) → bytes.
 pub type Outputs = HashMap<String, Arc<Vec<u8>>>;
@@ -245,11 +245,17 @@ impl Rebuild {
         }
         if terms_changed {
             let terms = blog::all_terms(site);
-            let generated = pipeline::generated_outputs(site, &terms);
-            // A new term's page may not take a content page's place.
-            if generated.iter().any(|g| site.page_at(g).is_some()) {
+            let mut generated = pipeline::generated_outputs(site, &terms);
+            // A new term's page may not take a content page's place, nor an alias's.
+            if generated.iter().any(|g| site.page_at(g).is_some())
+                || redirect::redirects(site, &generated, &prepared.statics).is_err()
+            {
                 return false;
             }
+            generated.extend(pipeline::redirect_outputs(
+                &prepared.redirects,
+                &prepared.statics,
+            ));
             prepared.terms = terms;
             prepared.generated = generated;
         }

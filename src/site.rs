@@ -152,7 +152,12 @@ impl Site {
         let same_place = (old.kind, &old.source, &old.url, &old.output, old.date)
             == (new.kind, &new.source, &new.url, &new.output, new.date)
             && (&old.authors, old.authors_key, old.draft)
-                == (&new.authors, new.authors_key, new.draft);
+                == (&new.authors, new.authors_key, new.draft)
+            && old
+                .aliases
+                .iter()
+                .map(|a| &a.path)
+                .eq(new.aliases.iter().map(|a| &a.path));
         if !same_place {
             return None;
         }

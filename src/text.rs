@@ -1,4 +1,5 @@
-//! Small text helpers every stage shares: the one HTML escape and the one slug.
+//! Small text helpers every stage shares: the one HTML escape, the one slug, and the form of
+//! an old URL (`aliases:`).
 
 /// Text escaped for HTML element content and quoted attribute values: the one HTML escape of
 /// versus (Markdown, Liquid's `escape`, templates, tables and generated listings use it).
@@ -37,4 +38,52 @@ pub fn slugify(text: &str) -> String {
         slug.pop();
     }
     slug
+}
+
+/// An old URL of a page or area (`aliases:`), where versus writes a redirect to its current
+/// URL; `offset` is where it is written in its file, for errors at it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Alias {
+    /// A site path, as a page's URL: `/2019/old-post/`.
+    pub path: String,
+    pub offset: usize,
+}
+
+/// What is wrong with `path` as an old URL, if anything: it must be a plain path from the site
+/// root (no host, query, fragment, `.` or `..` segments).
+pub fn alias_problem(path: &str) -> Option<String> {
+    let problem = if !path.starts_with('/') || path.starts_with("//") {
+        "must be a path from the site root, such as `/2019/old-post/`"
+    } else if path.contains(['?', '#', '\\']) || path.chars().any(char::is_whitespace) {
+        "may not hold `?`, `#`, `\\` or spaces"
+    } else if path.split('/').any(|s| s == "." || s == "..") {
+        "may not hold `.` or `..` segments"
+    } else {
+        return None;
+    };
+    Some(format!("alias `{path}` {problem}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aliases_are_plain_paths_from_the_root() {
+        for good in ["/old/", "/2019/01/01/post.html", "/a"] {
+            assert_eq!(alias_problem(good), None, "{good}");
+        }
+        for bad in [
+            "old/",
+            "//host/a/",
+            "https://x.org/a/",
+            "/a/?b",
+            "/a/#c",
+            "/a b/",
+            "/a/../b/",
+            "/./a/",
+        ] {
+            assert!(alias_problem(bad).is_some(), "{bad}");
+        }
+    }
 }

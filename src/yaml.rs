@@ -535,6 +535,39 @@ impl<'t> Locator<'t> {
     }
 }
 
+/// Where item `index` (text `item`) of the list at `key` stands: its place in a block list, or
+/// in a flow list (`[a, b]`) the first `item` after `previous` (the item before it, so a
+/// repeated item is found at its own place).
+pub fn list_item_offset(
+    text: &str,
+    at: &Locator,
+    key: &[Seg],
+    index: usize,
+    item: &str,
+    previous: Option<usize>,
+) -> usize {
+    let mut path = key.to_vec();
+    path.push(Seg::Index(index));
+    let key_at = at.value(key);
+    match at.value(&path) {
+        Some(offset)
+            if Some(offset) != key_at || index == 0 && text[offset..].starts_with(item) =>
+        {
+            offset
+        }
+        _ => {
+            let from = previous.or(key_at).unwrap_or(0);
+            let from = from.min(text.len());
+            let skip = usize::from(previous.is_some());
+            text[from..]
+                .char_indices()
+                .skip(skip)
+                .find(|(i, _)| text[from + i..].starts_with(item))
+                .map_or(from, |(i, _)| from + i)
+        }
+    }
+}
+
 /// `key: value` → (`key`, byte index after the colon); quoted keys are unquoted.
 fn split_key(text: &str) -> Option<(String, usize)> {
     let (key, after) = if let Some(quote) = text.chars().next().filter(|c| *c == '"' || *c == '\'')
@@ -665,6 +698,27 @@ mod tests {
     fn a_byte_order_mark_is_not_a_second_document() {
         let value = parse_value("\u{feff}a: 1\nb: 2\n", Path::new("d.yaml")).unwrap();
         assert_eq!(value["b"].as_i64(), Some(2));
+    }
+
+    #[test]
+    fn list_items_are_found_at_their_own_place() {
+        let key = [Seg::Key("a".into())];
+        let offsets = |text: &str, items: &[&str]| {
+            let at = Locator::new(text);
+            let mut previous = None;
+            let mut found = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let offset = list_item_offset(text, &at, &key, i, item, previous);
+                previous = Some(offset);
+                found.push(offset);
+            }
+            found
+        };
+        let flow = "t: x\na: [/x/, /y/, /x/]\n";
+        assert_eq!(offsets(flow, &["/x/", "/y/", "/x/"]), [9, 14, 19]);
+        let block = "a:\n  - /x/\n  - /x/\n";
+        assert_eq!(offsets(block, &["/x/", "/x/"]), [7, 15]);
+        assert_eq!(offsets("a: /x/\n", &["/x/"]), [3]);
     }
 
     #[test]

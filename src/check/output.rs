@@ -28,13 +28,21 @@ pub(super) fn html_facts(bytes: &[u8]) -> HtmlFacts {
         .into_iter()
         .map(|(_, _, v)| v)
         .collect();
-    let links = attributes(html, &["href", "src"])
+    let mut links: Vec<(usize, usize, String)> = attributes(html, &["href", "src"])
         .into_iter()
         .map(|(offset, _, v)| {
             let (line, col) = lines.line_col(offset);
             (line, col, v)
         })
         .collect();
+    // A redirect page's `<meta http-equiv="refresh" content="0; url=...">` is a link too.
+    for (offset, _, value) in attributes(html, &["content"]) {
+        if let Some(url) = refresh_url(&value) {
+            let (line, col) = lines.line_col(offset);
+            links.push((line, col, url.to_owned()));
+        }
+    }
+    links.sort();
     HtmlFacts { ids, links }
 }
 
@@ -177,7 +185,7 @@ pub(super) fn attributes(html: &str, names: &[&str]) -> Vec<(usize, &'static str
     while let Some(eq) = html[i..].find('=').map(|e| e + i) {
         i = eq + 1;
         let before = html[..eq].trim_end();
-        let Some(name) = ["href", "src", "id", "name"]
+        let Some(name) = ["href", "src", "id", "name", "content"]
             .into_iter()
             .filter(|n| names.contains(n))
             .find(|n| {
@@ -206,6 +214,21 @@ pub(super) fn attributes(html: &str, names: &[&str]) -> Vec<(usize, &'static str
         i = start + 1 + end;
     }
     found
+}
+
+/// The URL of a meta refresh's `content` (`0; url=/new/`), None for any other content.
+fn refresh_url(content: &str) -> Option<&str> {
+    let rest = content
+        .trim_start()
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if rest.len() == content.trim_start().len() {
+        return None;
+    }
+    let rest = rest.trim_start().strip_prefix([';', ','])?.trim_start();
+    let url = rest.get(..4).filter(|u| u.eq_ignore_ascii_case("url="))?;
+    let url = rest[url.len()..].trim();
+    let url = url.trim_matches(|c| c == '\'' || c == '"');
+    (!url.is_empty()).then_some(url)
 }
 
 /// Links of the built pages (layouts, listings, generated pages) to files that do not exist:
@@ -302,4 +325,21 @@ pub(super) fn scan_outputs(
             f
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_meta_refresh_is_a_link() {
+        assert_eq!(refresh_url("0; url=/blog/new/"), Some("/blog/new/"));
+        assert_eq!(refresh_url(" 3,URL='/x/'"), Some("/x/"));
+        assert_eq!(refresh_url("A page; url=/x/"), None);
+        assert_eq!(refresh_url("width=device-width"), None);
+        let facts = html_facts(
+            b"<meta name=\"description\" content=\"About\">\n<meta http-equiv=\"refresh\" content=\"0; url=/new/\">",
+        );
+        assert_eq!(facts.links, [(2, 37, "/new/".to_string())]);
+    }
 }

@@ -166,11 +166,11 @@ pub fn teaser(matrices: &Matrices, config: &Config, strings: &Strings) -> String
 }
 
 /// The Atom feed: one entry per day with all that day's changes, newest first (the latest
-/// [`feed::FEED_ENTRIES`] days), so a reader is told once per review, not once per claim.
+/// `feed.entries` days), so a reader is told once per review, not once per claim.
 pub fn atom(matrices: &Matrices, config: &Config, strings: &Strings) -> String {
     let entries = entries(matrices);
     let days = by_day(&entries);
-    let days = &days[..days.len().min(feed::FEED_ENTRIES)];
+    let days = &days[..days.len().min(config.feed.entries)];
     let stamp = |date: Date| format!("{date}T00:00:00Z");
     let updated = days
         .first()
@@ -269,6 +269,7 @@ mod tests {
                 groups: Vec::new(),
                 features: vec![feature],
                 order: 0,
+                aliases: Vec::new(),
                 source: "data/matrices/storage.yaml".into(),
                 text: String::new(),
             }],

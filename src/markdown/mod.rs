@@ -42,7 +42,7 @@ use crate::config::CodeMarkup;
 pub use crate::text::{escape_html, push_escaped};
 pub use ids::heading_id;
 pub use links::under_base_path;
-pub use raw_html::{Unrewritten, absolute_urls, unrewritten_root_links};
+pub use raw_html::{Unrewritten, map_urls, unrewritten_root_links};
 
 use attributes::{apply_block_ials, apply_span_ials};
 use code::{mark_inline_code, render_code_blocks};

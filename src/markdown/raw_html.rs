@@ -136,15 +136,6 @@ fn rewrite(html: &str, base_path: &str) -> Option<String> {
     })
 }
 
-/// HTML (a page's content, shown in a feed) with its links from the root as full URLs on
-/// `origin` (`https://example.com`, without the base path, which the links carry already).
-pub fn absolute_urls(html: &str, origin: &str) -> String {
-    let mut prefix = String::new();
-    escape_href(&mut prefix, origin.trim_end_matches('/'));
-    let from_root = |url: &str| url.starts_with('/') && !url.starts_with("//");
-    prefix_urls(html, &prefix, from_root).unwrap_or_else(|| html.to_owned())
-}
-
 /// `html` with `prefix` (HTML-escaped) before each URL of its URL attributes and `srcset`s that
 /// `wanted` picks; None if none.
 fn prefix_urls(html: &str, prefix: &str, wanted: impl Fn(&str) -> bool) -> Option<String> {
@@ -180,6 +171,40 @@ fn prefix_urls(html: &str, prefix: &str, wanted: impl Fn(&str) -> bool) -> Optio
     }
     out.push_str(&html[from..]);
     Some(out)
+}
+
+/// `html` with each URL of its tags' URL attributes (and each URL of a `srcset`) replaced by
+/// what `map` returns for it (None keeps it). For feeds, whose readers need absolute URLs.
+pub fn map_urls(html: &str, map: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut replaced: Vec<(Range<usize>, String)> = Vec::new();
+    for tag in start_tags(html) {
+        for (name, value) in &tag.attributes {
+            let written = &html[value.clone()];
+            if URL_ATTRIBUTES.contains(&name.as_str()) {
+                let url = written.trim();
+                let start = value.start + written.len() - written.trim_start().len();
+                if let Some(new) = map(url) {
+                    replaced.push((start..start + url.len(), new));
+                }
+            } else if matches!(name.as_str(), "srcset" | "imagesrcset") {
+                for (offset, url) in srcset_urls(written) {
+                    if let Some(new) = map(url) {
+                        let start = value.start + offset;
+                        replaced.push((start..start + url.len(), new));
+                    }
+                }
+            }
+        }
+    }
+    let mut out = String::with_capacity(html.len() + replaced.len() * 32);
+    let mut from = 0;
+    for (range, new) in replaced {
+        out.push_str(&html[from..range.start]);
+        out.push_str(&new);
+        from = range.end;
+    }
+    out.push_str(&html[from..]);
+    out
 }
 
 /// Rewrites the author's raw HTML, before embeds and code add HTML of their own. An HTML block
@@ -369,6 +394,17 @@ mod tests {
     }
 
     #[test]
+    fn map_urls_reaches_every_url_attribute_and_srcset_but_not_text_or_scripts() {
+        let html = "<p><a href=\"a/\">a/</a> <img src = ' /i.png ' srcset=\"/s.png 1x, t.png 2x\"></p><script>'<a href=\"x\">'</script><code>&lt;a href=\"y\"&gt;</code>";
+        let out = map_urls(html, &|url| Some(format!("[{url}]")));
+        assert_eq!(
+            out,
+            "<p><a href=\"[a/]\">a/</a> <img src = ' [/i.png] ' srcset=\"[/s.png] 1x, [t.png] 2x\"></p><script>'<a href=\"x\">'</script><code>&lt;a href=\"y\"&gt;</code>"
+        );
+        assert_eq!(map_urls(html, &|_| None), html);
+    }
+
+    #[test]
     fn srcset_urls_split_as_browsers_do_and_take_the_base_path() {
         let urls: Vec<_> = srcset_urls(" /a.png 1x,/b,c.png 2x, //cdn/c.png (x, y) 3x,/d.png,")
             .into_iter()
@@ -378,15 +414,6 @@ mod tests {
         assert_eq!(
             under_blog("<img srcset=\"/a.png 1x, /b.png 2x, //cdn/c.png 3x\" src=\"/a.png\">\n"),
             "<img srcset=\"/blog/a.png 1x, /blog/b.png 2x, //cdn/c.png 3x\" src=\"/blog/a.png\">\n"
-        );
-    }
-
-    #[test]
-    fn feed_html_gets_full_urls_for_links_from_the_root_only() {
-        let html = "<p><a href=\"/blog/a/\">a</a> <img src='/blog/i.png' srcset=\"/blog/i2.png 2x\"> <a href=\"//cdn.x/y\">c</a> <a href=\"https://x.org/\">x</a> <a href=\"#f\">f</a></p><pre><code>href=\"/not/a/link\"</code></pre>";
-        assert_eq!(
-            absolute_urls(html, "https://example.com"),
-            "<p><a href=\"https://example.com/blog/a/\">a</a> <img src='https://example.com/blog/i.png' srcset=\"https://example.com/blog/i2.png 2x\"> <a href=\"//cdn.x/y\">c</a> <a href=\"https://x.org/\">x</a> <a href=\"#f\">f</a></p><pre><code>href=\"/not/a/link\"</code></pre>"
         );
     }
 

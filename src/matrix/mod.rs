@@ -188,6 +188,9 @@ pub struct Matrix {
     pub features: Vec<Feature>,
     /// Where areas are listed: `order:`, then the file name.
     pub order: i64,
+    /// Old URLs of the area page (`aliases:`), which redirect to it.
+    #[serde(skip)]
+    pub aliases: Vec<crate::text::Alias>,
     #[serde(skip)]
     pub source: PathBuf,
     /// The file's text, for diagnostics that point into it.

@@ -7,6 +7,7 @@ use jiff::civil::Date;
 
 use crate::data::DataFile;
 use crate::diag::{Diagnostic, did_you_mean};
+use crate::text::Alias;
 use crate::yaml::{self, Locator, Mapping, Seg, Value};
 
 use super::{
@@ -200,9 +201,10 @@ impl<'a, 'p> Checker<'a, 'p> {
         self.known_keys(
             &[],
             map,
-            &["title", "summary", "order", "groups", "features"],
+            &["title", "summary", "order", "aliases", "groups", "features"],
             "a matrix",
         );
+        let aliases = self.aliases(map.get("aliases"));
         let title = self.text(&[], map, "title", true).unwrap_or_default();
         let summary = self.text(&[], map, "summary", false);
         let order = match map.get("order") {
@@ -245,9 +247,42 @@ impl<'a, 'p> Checker<'a, 'p> {
             groups,
             features,
             order,
+            aliases,
             source: self.file.path.clone(),
             text: self.file.text.clone(),
         })
+    }
+
+    /// `aliases: [/old/url/]`: old URLs of the area page, each placed where it is written.
+    fn aliases(&mut self, value: Option<&Value>) -> Vec<Alias> {
+        let items: Vec<&Value> = match value {
+            None | Some(Value::Null) => return Vec::new(),
+            Some(Value::Sequence(items)) => items.iter().collect(),
+            Some(other) => vec![other],
+        };
+        let key = [Seg::Key("aliases".into())];
+        let mut aliases = Vec::new();
+        let mut previous = None;
+        for (i, item) in items.into_iter().enumerate() {
+            let place = [Seg::Key("aliases".into()), Seg::Index(i)];
+            let Some(path) = yaml::as_text(item) else {
+                self.error(
+                    &place,
+                    "an alias must be a path such as `/compare/old-name/`".into(),
+                );
+                continue;
+            };
+            let text = &self.file.text;
+            let offset = yaml::list_item_offset(text, &self.at, &key, i, &path, previous);
+            previous = Some(offset);
+            if let Some(problem) = crate::text::alias_problem(&path) {
+                self.problems
+                    .push(Diagnostic::error(&self.file.path, problem).at_offset(text, offset));
+                continue;
+            }
+            aliases.push(Alias { path, offset });
+        }
+        aliases
     }
 
     /// Feature ids used twice in this file (checked on the raw list, so a feature with other

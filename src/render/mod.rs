@@ -492,6 +492,10 @@ impl Renderer {
             ("categories", empty()),
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
+            (
+                "feed",
+                page.feed.clone().map_or(Value::from(()), Value::from),
+            ),
         ]);
         if let Some(card) = &page.card {
             fields.insert("card", card_value(card));
@@ -557,6 +561,7 @@ impl Renderer {
                 url,
                 content: String::new(),
                 card: None,
+                feed: None,
             };
         let made = match output {
             BlogOutput::Home(pager) => {
@@ -566,10 +571,10 @@ impl Renderer {
                 self.memo(hash_of(&(self.layout_key("index"), key)), || {
                     let page =
                         generated("index", "index".into(), config.title.clone(), pager.path());
-                    self.generated_with(
-                        &page,
-                        vec![("paginator", self.paginator_value(site, pager))],
-                    )
+                    let posts = &self.post_values[pager.first.min(pager.end)..pager.end];
+                    let paginator =
+                        paginator_value(config, pager, posts.to_vec(), site.posts.len());
+                    self.generated_with(&page, vec![("paginator", paginator)])
                 })
             }
             BlogOutput::TermIndex(taxonomy) => {
@@ -605,7 +610,7 @@ impl Renderer {
                     page.content = format!("<ul class=\"terms\">{}</ul>", items.join(""));
                     let values: Vec<Value> = list
                         .iter()
-                        .map(|t| self.term_value(site, *taxonomy, t, false))
+                        .map(|t| self.term_value(site, *taxonomy, t, None))
                         .collect();
                     self.generated_with(
                         &page,
@@ -616,17 +621,22 @@ impl Renderer {
                     )
                 })
             }
-            BlogOutput::Term(taxonomy, slug) => {
+            BlogOutput::Term(taxonomy, slug, pager) => {
                 let term = terms
                     .get(taxonomy)
                     .and_then(|list| list.iter().find(|t| &t.slug == slug))?;
                 let layout = self.pick_layout(&[taxonomy.singular(), "term"], "page");
                 let author = self.author_of(site, term);
-                let listed = self.listed_keys(&layout, "term", &term.posts);
-                let shown = (&term.name, &term.slug, &term.id, author, listed);
-                let key = hash_of(&(self.layout_key(&layout), "term", taxonomy, shown));
+                let shown_posts = &term.posts[pager.first.min(pager.end)..pager.end];
+                let listed = (
+                    self.listed_keys(&layout, "term", shown_posts),
+                    self.listed_keys(&layout, "paginator", shown_posts),
+                );
+                let count = term.posts.len();
+                let shown = (&term.name, &term.slug, &term.id, author, listed, count);
+                let key = hash_of(&(self.layout_key(&layout), "term", taxonomy, shown, pager));
                 self.memo(key, || {
-                    self.term_page(site, *taxonomy, term, layout.clone())
+                    self.term_page(site, *taxonomy, term, layout.clone(), pager)
                 })
             }
             BlogOutput::Series(index) => {
@@ -707,6 +717,8 @@ impl Renderer {
                 })
             }
             BlogOutput::SeriesFeed(_)
+            | BlogOutput::TermFeed(..)
+            | BlogOutput::Rss
             | BlogOutput::Feed
             | BlogOutput::Sitemap
             | BlogOutput::Robots => return None,
@@ -719,13 +731,15 @@ impl Renderer {
         term.id.as_deref().and_then(|id| site.author(id))
     }
 
-    /// `/tags/aws/`, `/authors/ann/`: the term's posts, and an author's bio and links.
+    /// `/tags/aws/`, `/authors/ann/`: one page of the term's posts, and an author's bio and
+    /// links.
     fn term_page(
         &self,
         site: &Site,
         taxonomy: Taxonomy,
         term: &Term,
         layout: String,
+        pager: &Pager,
     ) -> Result<String, Diagnostic> {
         let config = &site.config;
         let title = match taxonomy {
@@ -758,54 +772,51 @@ impl Renderer {
                 content.push_str("</ul>");
             }
         }
-        content.push_str(&post_list_html(config, &term.pages(site)));
+        let shown = &term.posts[pager.first.min(pager.end)..pager.end];
+        let posts: Vec<&Page> = shown.iter().map(|&i| &*site.posts[i]).collect();
+        content.push_str(&post_list_html(config, &posts));
+        content.push_str(&pagination_html(config, pager));
+        let feed = (config.feed.tags && taxonomy == Taxonomy::Tags)
+            .then(|| blog::term_feed_path(taxonomy, &term.slug));
         let page = Generated {
             kind: "term",
             layout,
             title,
             description: config.description.clone(),
-            url: term.path(taxonomy),
+            url: pager.path(),
             content,
             card: None,
+            feed,
         };
+        let values: Vec<Value> = shown.iter().map(|&i| self.post_values[i].clone()).collect();
+        let paginator = paginator_value(config, pager, values, term.posts.len());
         self.generated_with(
             &page,
             vec![
                 ("taxonomy", taxonomy_value(taxonomy, &site.strings)),
-                ("term", self.term_value(site, taxonomy, term, true)),
+                ("term", self.term_value(site, taxonomy, term, Some(shown))),
+                ("paginator", paginator),
             ],
         )
     }
 
-    fn paginator_value(&self, site: &Site, pager: &Pager) -> Value {
-        let config = &site.config;
-        let posts: Vec<Value> = self.post_values[pager.first.min(pager.end)..pager.end].to_vec();
-        let url = |path: Option<String>| path.map_or(Value::from(()), Value::from);
-        Value::from(BTreeMap::from([
-            ("page", Value::from(pager.page)),
-            ("pages", Value::from(pager.pages)),
-            ("per_page", Value::from(config.paginate)),
-            ("total_posts", Value::from(site.posts.len())),
-            ("posts", Value::from(posts)),
-            ("url", Value::from(pager.path())),
-            ("prev_url", url(pager.prev_path())),
-            ("next_url", url(pager.next_path())),
-        ]))
-    }
-
-    fn term_value(&self, site: &Site, taxonomy: Taxonomy, term: &Term, posts: bool) -> Value {
+    /// A term's value; `posts`: the indexes of the posts it lists (on a term's page, those of
+    /// the page shown).
+    fn term_value(
+        &self,
+        site: &Site,
+        taxonomy: Taxonomy,
+        term: &Term,
+        posts: Option<&[usize]>,
+    ) -> Value {
         let mut fields = BTreeMap::from([
             ("name", Value::from(term.name.clone())),
             ("slug", Value::from(term.slug.clone())),
             ("url", Value::from(term.path(taxonomy))),
             ("count", Value::from(term.posts.len())),
         ]);
-        if posts {
-            let values: Vec<Value> = term
-                .posts
-                .iter()
-                .map(|&i| self.post_values[i].clone())
-                .collect();
+        if let Some(posts) = posts {
+            let values: Vec<Value> = posts.iter().map(|&i| self.post_values[i].clone()).collect();
             fields.insert("posts", Value::from(values));
         }
         if let Some(id) = &term.id {
@@ -872,6 +883,54 @@ impl Renderer {
     }
 }
 
+/// The `paginator` of a page of a listing: `posts` are the values of the posts it shows,
+/// `total` the posts of the whole listing.
+fn paginator_value(
+    config: &crate::config::Config,
+    pager: &Pager,
+    posts: Vec<Value>,
+    total: usize,
+) -> Value {
+    let url = |path: Option<String>| path.map_or(Value::from(()), Value::from);
+    Value::from(BTreeMap::from([
+        ("page", Value::from(pager.page)),
+        ("pages", Value::from(pager.pages)),
+        ("per_page", Value::from(config.paginate)),
+        ("total_posts", Value::from(total)),
+        ("posts", Value::from(posts)),
+        ("url", Value::from(pager.path())),
+        ("prev_url", url(pager.prev_path())),
+        ("next_url", url(pager.next_path())),
+    ]))
+}
+
+/// Links to the previous and next page of a listing, for layouts that show only
+/// `page.content`; empty for a listing of one page.
+fn pagination_html(config: &crate::config::Config, pager: &Pager) -> String {
+    if pager.pages <= 1 {
+        return String::new();
+    }
+    let mut html = String::from("<nav class=\"pagination\" aria-label=\"Pages of posts\">");
+    if let Some(prev) = pager.prev_path() {
+        html.push_str(&format!(
+            "<a class=\"pagination__prev\" href=\"{}\" rel=\"prev\">Newer posts</a>",
+            escape(&config.relative_url(&prev))
+        ));
+    }
+    html.push_str(&format!(
+        "<span class=\"pagination__status\">Page {} of {}</span>",
+        pager.page, pager.pages
+    ));
+    if let Some(next) = pager.next_path() {
+        html.push_str(&format!(
+            "<a class=\"pagination__next\" href=\"{}\" rel=\"next\">Older posts</a>",
+            escape(&config.relative_url(&next))
+        ));
+    }
+    html.push_str("</nav>");
+    html
+}
+
 /// A page the engine makes rather than reads from `content/`.
 #[derive(Hash)]
 pub struct Generated {
@@ -884,6 +943,8 @@ pub struct Generated {
     pub content: String,
     /// The social card drawn for it (area pages), shown as `page.card`.
     pub card: Option<crate::card::Card>,
+    /// The site path of the page's own feed (a tag's), which its head links.
+    pub feed: Option<String>,
 }
 
 /// The matrix id of an embed paragraph, `{{ matrix("encryption", ...) }}` → `encryption`.

@@ -22,15 +22,44 @@ pub fn staging_marker() -> String {
     format!("{MARKER_HEAD}\nStaging folder of a build in progress: all of it is versus's.\n")
 }
 
-/// The marker of a finished output, listing what versus wrote into it.
-pub fn output_marker(files: &mut [String]) -> String {
+/// The line after the list of files, after which the marker lists the pages built.
+const PAGES_LINE: &str =
+    "Pages built here, URL then source file (the next build says which URLs changed):";
+
+/// One content page of a build: its URL and the file it was built from.
+pub type PageRecord = (String, String);
+
+/// The marker of a finished output, listing what versus wrote into it, then the pages it built.
+pub fn output_marker(files: &mut [String], pages: &mut [PageRecord]) -> String {
     files.sort_unstable();
     let mut text = format!("{MARKER_HEAD}\n{FILES_LINE}\n");
     for file in files.iter() {
         text.push_str(&escape(file));
         text.push('\n');
     }
+    if !pages.is_empty() {
+        pages.sort_unstable();
+        text.push_str(PAGES_LINE);
+        text.push('\n');
+        for (url, source) in pages.iter() {
+            text.push_str(&format!("{}\t{}\n", escape(url), escape(source)));
+        }
+    }
     text
+}
+
+/// The pages the marker of `dir` lists (none for a marker from before versus listed them).
+pub fn recorded_pages(dir: &Path) -> Vec<PageRecord> {
+    let Ok(text) = fs::read_to_string(dir.join(MARKER)) else {
+        return Vec::new();
+    };
+    let Some((_, list)) = text.split_once(&format!("\n{PAGES_LINE}\n")) else {
+        return Vec::new();
+    };
+    list.lines()
+        .filter_map(|line| line.split_once('\t'))
+        .map(|(url, source)| (unescape(url), unescape(source)))
+        .collect()
 }
 
 /// Which files of a folder versus wrote, as its marker says.
@@ -49,7 +78,10 @@ pub enum Owned {
 pub fn owned(dir: &Path) -> Option<Owned> {
     let text = fs::read_to_string(dir.join(MARKER)).ok()?;
     if let Some((_, list)) = text.split_once(&format!("{FILES_LINE}\n")) {
-        return Some(Owned::Listed(list.lines().map(unescape).collect()));
+        let files = list
+            .split_once(&format!("{PAGES_LINE}\n"))
+            .map_or(list, |(f, _)| f);
+        return Some(Owned::Listed(files.lines().map(unescape).collect()));
     }
     if text.contains("Staging folder") {
         return Some(Owned::All);
@@ -57,9 +89,11 @@ pub fn owned(dir: &Path) -> Option<Owned> {
     Some(Owned::Unlisted)
 }
 
-/// A file name on one line of the marker.
+/// A file name on one line of the marker (a tab separates a page's URL from its source).
 fn escape(path: &str) -> String {
-    path.replace('\\', "\\\\").replace('\n', "\\n")
+    path.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\t', "\\t")
 }
 
 fn unescape(line: &str) -> String {
@@ -69,6 +103,7 @@ fn unescape(line: &str) -> String {
         match (c, c == '\\') {
             (_, true) => match chars.next() {
                 Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
                 Some(other) => out.push(other),
                 None => out.push('\\'),
             },
@@ -247,7 +282,7 @@ mod tests {
         write(&old.join("b.css"), "b");
         write(&old.join("a/CNAME"), "mine");
         let mut files = vec!["a/index.html".to_string(), "b.css".into()];
-        write(&old.join(MARKER), &output_marker(&mut files));
+        write(&old.join(MARKER), &output_marker(&mut files, &mut []));
         let backup = Backup::beside(&dir.path().join("public"));
         let result = discard(&old, &HashSet::new(), &backup);
         assert!(result.failures.is_empty(), "{:?}", result.failures);
@@ -276,13 +311,23 @@ mod tests {
 
     #[test]
     fn names_survive_the_marker() {
-        let mut files = vec!["a\\b".to_string(), "new\nline".into(), "é/x.html".into()];
-        let text = output_marker(&mut files);
+        let mut files = vec![
+            "a\\b".to_string(),
+            "new\nline".into(),
+            "é/x.html".into(),
+            "t\tab".into(),
+        ];
+        let mut pages = vec![
+            ("/a/".to_string(), "content/a.md".to_string()),
+            ("/t\tb/".into(), "content/posts/x\\y.md".into()),
+        ];
+        let text = output_marker(&mut files, &mut pages);
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(MARKER), text).unwrap();
         let Some(Owned::Listed(listed)) = owned(dir.path()) else {
             panic!("not a listed marker");
         };
         assert_eq!(listed, files.into_iter().collect());
+        assert_eq!(recorded_pages(dir.path()), pages);
     }
 }

@@ -19,6 +19,7 @@ use thiserror::Error;
 
 pub use guard::SOURCE_FOLDERS;
 
+pub use discard::PageRecord;
 use discard::{Backup, Discarded};
 use lock::OutputLock;
 
@@ -54,6 +55,13 @@ pub trait Sink: Sync {
     }
     /// Copies a file from the site into the output.
     fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError>;
+    /// The content pages of the output this build replaces, as (URL, source file): what its
+    /// build recorded (nothing for memory, or an output from before versus recorded them).
+    fn previous_pages(&self) -> Vec<PageRecord> {
+        Vec::new()
+    }
+    /// Records this build's content pages, (URL, source file), for the next build to compare.
+    fn record_pages(&self, _pages: Vec<PageRecord>) {}
 }
 
 /// Output paths come from page URLs; none may climb out of the output folder.
@@ -79,6 +87,10 @@ pub struct Staging {
     replaces_foreign: bool,
     /// What this build wrote, for the marker.
     written: Mutex<Vec<String>>,
+    /// The pages of the output being replaced, as its marker lists them.
+    previous_pages: Vec<PageRecord>,
+    /// The pages this build made, for the marker.
+    pages: Mutex<Vec<PageRecord>>,
     /// What preparing found to report (leftovers that could not be cleaned).
     notices: Vec<String>,
     _lock: OutputLock,
@@ -117,11 +129,17 @@ pub fn prepare(root: &Path, output: &Path, force: bool) -> Result<Staging, Write
     let dir = unique_sibling(&output, "staging");
     fs::create_dir(&dir).map_err(io_error(&dir))?;
     fs::write(dir.join(MARKER), discard::staging_marker()).map_err(io_error(&dir))?;
+    let previous_pages = match replaces_foreign {
+        true => Vec::new(),
+        false => discard::recorded_pages(&output),
+    };
     Ok(Staging {
         dir,
         output,
         replaces_foreign,
         written: Mutex::new(Vec::new()),
+        previous_pages,
+        pages: Mutex::new(Vec::new()),
         notices,
         _lock: lock,
     })
@@ -152,6 +170,14 @@ impl Sink for Staging {
         self.wrote(relative);
         Ok(())
     }
+
+    fn previous_pages(&self) -> Vec<PageRecord> {
+        self.previous_pages.clone()
+    }
+
+    fn record_pages(&self, pages: Vec<PageRecord>) {
+        *self.pages.lock().unwrap_or_else(|e| e.into_inner()) = pages;
+    }
 }
 
 impl Staging {
@@ -180,7 +206,8 @@ impl Staging {
 
     pub fn commit(self) -> Result<Vec<String>, WriteError> {
         let mut written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
-        let marker = discard::output_marker(&mut written);
+        let mut pages = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
+        let marker = discard::output_marker(&mut written, &mut pages);
         fs::write(self.dir.join(MARKER), marker).map_err(io_error(&self.dir))?;
         let mut notices = self.notices;
         let backup = Backup::beside(&self.output);

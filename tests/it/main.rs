@@ -57,3 +57,7 @@ mod subpath;
 mod cards;
 /// Issue #15: `versus import jekyll` on the Jekyll fixture builds the posts Jekyll built.
 mod import;
+/// Issue #17: feed settings, RSS beside Atom, per-tag feeds, paginated term pages.
+mod feeds;
+/// Issue #17: `aliases:` redirect pages, `_redirects`, the warning when a post's URL changes.
+mod redirects;

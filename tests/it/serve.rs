@@ -492,6 +492,13 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
         "---\ntitle: Archive\nlayout: archive\n---\nEvery post.\n",
     )
     .unwrap();
+    // Feeds with whole posts, RSS and a feed per tag: each made from what it lists.
+    let config = std::fs::read_to_string(root.join("site.yaml")).unwrap();
+    std::fs::write(
+        root.join("site.yaml"),
+        format!("{config}\nfeed: {{content: full, rss: true, tags: true, entries: 5}}\n"),
+    )
+    .unwrap();
     let server = Server::start(root);
     let events = server.events();
     let mut random = Lcg(0x5eed_2026);
@@ -602,6 +609,19 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
                 "  - title: ",
                 &format!("  - title: {word} "),
             ),
+            10 if !created.is_empty() => {
+                // An old URL: a redirect page and a line of _redirects.
+                let post = root
+                    .join("content/posts")
+                    .join(&created[random.below(created.len())]);
+                let alias = format!("/was/{word}-{step}/");
+                let text = std::fs::read_to_string(&post).unwrap();
+                let text = match text.contains("\naliases: [") {
+                    true => text.replacen("\naliases: [", &format!("\naliases: [{alias}, "), 1),
+                    false => text.replacen("---\n", &format!("---\naliases: [{alias}]\n"), 1),
+                };
+                write_atomic(&post, &text);
+            }
             11 => edit(&post, "tags: [", &format!("tags: [{word}-{step}, ")),
             12 if !created.is_empty() => {
                 // In and out of draft (drafts are left out of the site).
