@@ -120,11 +120,15 @@ pub fn all(site: &Site) -> Vec<Card> {
     posts.chain(areas).flatten().collect()
 }
 
-/// Whether the author gave the page an image (`image:` neither empty nor null).
+/// Whether the author gave the page an image that link previews show (`image:` neither empty
+/// nor null). An SVG does not count: the big networks show none, so it gets a card instead.
 fn has_image(page: &Page) -> bool {
     match &page.image {
         None | Some(serde_yaml::Value::Null) => false,
-        Some(serde_yaml::Value::String(s)) => !s.trim().is_empty(),
+        Some(serde_yaml::Value::String(s)) => {
+            let path = s.trim().split(['?', '#']).next().unwrap_or("");
+            !path.is_empty() && !path.to_ascii_lowercase().ends_with(".svg")
+        }
         Some(_) => true,
     }
 }

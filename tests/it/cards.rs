@@ -335,3 +335,29 @@ fn the_preview_server_serves_the_cards_redraws_a_retitled_one_and_drops_one_give
     assert_eq!(meta(&page, "og:image:width"), None);
     assert!(page.contains("/img/own.png"), "{page}");
 }
+
+/// The big networks show no SVG: a post whose `image:` is one gets a drawn card in its link
+/// preview, while `page.image` stays for the layout's own use.
+#[test]
+fn an_svg_image_gets_a_card_for_link_previews() {
+    let (_temp, root) = site();
+    write(
+        &root,
+        "content/posts/2026-11-22-diagram.md",
+        "---\ntitle: A post with a diagram\nimage: /img/diagram.SVG?v=1\n---\n\nText.\n",
+    );
+    write(
+        &root,
+        "static/img/diagram.SVG",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    build(&root, &[]);
+    let public = root.join("public");
+    let (page, html) = post_pages(&public)
+        .into_iter()
+        .find(|(_, html)| html.contains("A post with a diagram"))
+        .unwrap();
+    let card = card_of(&public, &page, &html);
+    assert_eq!(card, page.with_file_name("card.png"));
+    assert!(!html.contains("diagram.SVG\">"), "no SVG in the meta tags");
+}
