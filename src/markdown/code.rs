@@ -39,6 +39,12 @@ pub(super) fn render_code_blocks(doc: &mut Doc, options: &Options, warnings: &mu
                 code.push_str(t);
             }
         }
+        if from_tag {
+            // Jekyll's tag strips the code's trailing newline: `…</code></pre></figure>`.
+            if code.ends_with('\n') {
+                code.pop();
+            }
+        }
         let classes = match options.code_markup {
             CodeMarkup::Versus => crate::highlight::Classes::Versus,
             CodeMarkup::Jekyll => crate::highlight::Classes::Rouge,
@@ -221,6 +227,20 @@ mod tests {
         assert!(out.contains("<code>three\n</code>"), "{out}");
         assert!(out.contains("<code>  top\n</code>"), "{out}");
         assert!(out.contains("<code>q\n</code>"), "{out}");
+    }
+
+    /// Found on a real Jekyll blog: Jekyll's `{% highlight %}` ends its code without a newline.
+    #[test]
+    fn highlight_tag_code_has_no_trailing_newline() {
+        let options = Options {
+            code_markup: CodeMarkup::Jekyll,
+            ..Options::default()
+        };
+        let out = render("```text {%highlight%}\nplain\n```\n", &options).html;
+        assert_eq!(
+            out,
+            "<figure class=\"highlight\"><pre><code class=\"language-text\" data-lang=\"text\">plain</code></pre></figure>\n"
+        );
     }
 
     #[test]
