@@ -119,7 +119,7 @@ fn entry(xml: &mut String, site: &Site, post: &Page) {
     for id in &post.authors {
         let author = site.author(id);
         let field = |key: &str| author.and_then(|a| a.get(key)).and_then(yaml::as_text);
-        let name = field("name").unwrap_or_else(|| id.clone());
+        let name = site.author_name(id);
         xml.push_str(&format!("    <author><name>{}</name>", escape(&name)));
         if let Some(uri) = field("url") {
             xml.push_str(&format!("<uri>{}</uri>", escape(&uri)));
