@@ -3,6 +3,7 @@
 //! HTML (a paragraph in kramdown, an HTML block in CommonMark).
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use pulldown_cmark::Event;
 
@@ -22,6 +23,8 @@ pub(super) struct KramdownSource {
     pub(super) inserted: Vec<usize>,
     /// Offsets in `text` of the [`SPAN_LINE_MARK`]s added, ascending.
     marks: Vec<usize>,
+    /// Ranges in `text` of `markdown="…"` attributes turned into spaces, cut from the HTML.
+    blanked: Vec<Range<usize>>,
     pub(super) alds: HashMap<String, Attrs>,
 }
 
@@ -73,6 +76,9 @@ impl KramdownSource {
         let mut text = String::with_capacity(body.len() + 16);
         let mut inserted = Vec::new();
         let mut marks = Vec::new();
+        let mut blanked = Vec::new();
+        // The open elements whose content is Markdown (`<div markdown="1">`).
+        let mut markdown_blocks: Vec<&str> = Vec::new();
         let mut alds: HashMap<String, Attrs> = HashMap::new();
         let mut fence: Option<(char, usize)> = None;
         // The open HTML block: its tag and how many of it are open.
@@ -123,11 +129,60 @@ impl KramdownSource {
                     continue;
                 }
             }
+            if html.is_none()
+                && indent < 4
+                && let Some(&tag) = markdown_blocks.last()
+                && trimmed
+                    .trim_end()
+                    .eq_ignore_ascii_case(&format!("</{tag}>"))
+            {
+                // The end of a `markdown="1"` element: its own HTML block.
+                if !text.ends_with("\n\n") && !text.is_empty() {
+                    inserted.push(text.len());
+                    text.push('\n');
+                }
+                text.push_str(line);
+                markdown_blocks.pop();
+                if lines.peek().is_some_and(|l| !l.trim().is_empty()) {
+                    if !text.ends_with('\n') {
+                        inserted.push(text.len());
+                        text.push('\n');
+                    }
+                    inserted.push(text.len());
+                    text.push('\n');
+                }
+                continue;
+            }
             if html.is_none() && indent < 4 {
                 html = HTML_BLOCK_TAGS
                     .iter()
                     .find(|tag| opens_tag(trimmed, tag))
                     .map(|tag| (*tag, 0));
+                if let Some((tag, _)) = html
+                    && let Some((attr, parse)) = markdown_attribute(line, tag)
+                {
+                    // kramdown's `markdown="1"`: the attribute goes (its bytes are blanked
+                    // here and cut from the HTML after parsing); with "1" the element's
+                    // content is Markdown, so the tag ends its HTML block.
+                    let at = text.len();
+                    text.push_str(&line[..attr.start]);
+                    text.extend(std::iter::repeat_n(' ', attr.len()));
+                    text.push_str(&line[attr.end..]);
+                    blanked.push(at + attr.start..at + attr.end);
+                    if parse {
+                        if !text.ends_with('\n') {
+                            inserted.push(text.len());
+                            text.push('\n');
+                        }
+                        inserted.push(text.len());
+                        text.push('\n');
+                        markdown_blocks.push(tag);
+                        html = None;
+                        continue;
+                    }
+                    // Raw content: the line as written; the range still cuts the attribute.
+                    text.truncate(at);
+                }
             }
             text.push_str(line);
             if let Some((tag, depth)) = &mut html {
@@ -152,6 +207,7 @@ impl KramdownSource {
             text,
             inserted,
             marks,
+            blanked,
             alds,
         }
     }
@@ -159,6 +215,28 @@ impl KramdownSource {
     /// Takes the [`SPAN_LINE_MARK`]s out of the parsed events: from text, code and HTML, where
     /// ever the line ended up (a paragraph, code, an HTML block of another kind).
     pub(super) fn unmark(&self, doc: &mut Doc) {
+        for item in &mut doc.items {
+            let range = item.range.clone();
+            let Event::Html(html) = &mut item.event else {
+                continue;
+            };
+            let inside: Vec<&Range<usize>> = self
+                .blanked
+                .iter()
+                .filter(|b| b.start >= range.start && b.end <= range.end)
+                .collect();
+            if inside.is_empty() || html.len() != range.len() {
+                continue;
+            }
+            let mut kept = String::with_capacity(html.len());
+            let mut from = 0;
+            for b in inside {
+                kept.push_str(&html[from..b.start - range.start]);
+                from = b.end - range.start;
+            }
+            kept.push_str(&html[from..]);
+            *html = kept.into();
+        }
         if self.marks.is_empty() {
             return;
         }
@@ -234,6 +312,31 @@ fn span_tag_start(line: &str) -> Option<usize> {
     let name = &tag[..name_len];
     (delimited && HTML_SPAN_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)))
         .then(|| line.len() - rest.len())
+}
+
+/// The range of a `markdown="…"` attribute (with the space before it) in the opening tag of
+/// block element `tag` that is alone on `line`, and whether its value makes the content
+/// Markdown ("1", "block"; "0" and "span" leave it raw).
+fn markdown_attribute(line: &str, tag: &str) -> Option<(Range<usize>, bool)> {
+    let content = line.trim_end();
+    if !content.ends_with('>') || count_tags(content, tag, true) > 0 {
+        return None;
+    }
+    let lower = content.to_ascii_lowercase();
+    let at = lower.find(" markdown=")?;
+    let value_start = at + " markdown=".len();
+    let rest = &content[value_start..];
+    let (value, len) = match rest.chars().next()? {
+        quote @ ('"' | '\'') => {
+            let end = rest[1..].find(quote)?;
+            (&rest[1..1 + end], end + 2)
+        }
+        _ => {
+            let end = rest.find([' ', '>', '/']).unwrap_or(rest.len());
+            (&rest[..end], end)
+        }
+    };
+    Some((at..value_start + len, matches!(value, "1" | "block")))
 }
 
 /// Where a kramdown IAL that ends a heading line ends (`## by [x](u){:target="_blank"}`), so
@@ -346,6 +449,17 @@ mod tests {
             r.html
         );
         assert_eq!(r.problems[0].offset, body.rfind("gone.md").unwrap() - 4);
+    }
+
+    #[test]
+    fn markdown_1_makes_the_content_of_a_block_element_markdown() {
+        let body = "<div class=\"box\" markdown=\"1\">\n## Inside\n\n*em* and [a](gone.md)\n</div>\nAfter *x*\n\n<div markdown='0'>\n*raw*\n</div>\n";
+        let r = render_with(body, &no_sources);
+        assert_eq!(
+            r.html,
+            "<div class=\"box\">\n<h2 id=\"inside\">Inside</h2>\n<p><em>em</em> and <a href=\"gone.md\">a</a></p>\n</div>\n<p>After <em>x</em></p>\n<div>\n*raw*\n</div>\n"
+        );
+        assert_eq!(r.problems[0].offset, body.find("gone.md").unwrap() - 4);
     }
 
     /// Found on a real Jekyll blog: CommonMark's heading attributes took the link's IAL, so the
