@@ -411,7 +411,7 @@ pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term> {
                 Some(term) => term,
                 None => {
                     let (name, id) = match taxonomy {
-                        Taxonomy::Authors => (author_name(site, name), Some(name.clone())),
+                        Taxonomy::Authors => (site.author_name(name), Some(name.clone())),
                         _ => (name.clone(), None),
                     };
                     let term = Term {
@@ -435,14 +435,6 @@ pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term> {
         term.posts.reverse();
     }
     terms
-}
-
-/// An author's name from data/authors.yaml, else the id.
-fn author_name(site: &Site, id: &str) -> String {
-    site.author(id)
-        .and_then(|a| a.get("name"))
-        .and_then(yaml::as_text)
-        .unwrap_or_else(|| id.to_owned())
 }
 
 /// One page of a paginated listing: the home page's posts, or a term's.

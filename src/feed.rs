@@ -271,7 +271,7 @@ fn author_names(site: &Site, post: &Page) -> Vec<(String, Option<String>)> {
         .map(|id| {
             let author = site.author(id);
             let field = |key: &str| author.and_then(|a| a.get(key)).and_then(yaml::as_text);
-            (field("name").unwrap_or_else(|| id.clone()), field("url"))
+            (site.author_name(id), field("url"))
         })
         .collect()
 }

@@ -479,7 +479,10 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     let authors = take("authors").map(|v| ("authors", v));
     let authors = authors.or_else(|| take("author").map(|v| ("author", v)));
     let tags = take("tags");
-    let categories = take("categories").or_else(|| take("category"));
+    // As Jekyll: `category` wins and is one category (`Tips, Tricks`), `categories` text is
+    // split at whitespace.
+    let category = take("category");
+    let categories = take("categories");
     let description = take("description").or_else(|| take("excerpt"));
     let image = take("image");
     let draft = take("draft");
@@ -531,7 +534,11 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     page.authors_key = authors.as_ref().map(|(key, _)| *key);
     page.authors = list(authors.map(|(_, v)| v)).unwrap_or_else(|| config.authors.clone());
     page.tags = list(tags).unwrap_or_default();
-    page.categories = list(categories).unwrap_or_default();
+    page.categories = match category {
+        Some(Value::Sequence(_)) | None => list(category.or(categories)),
+        Some(one) => Some(yaml::as_text(&one).into_iter().collect()),
+    }
+    .unwrap_or_default();
     let mut flag = |key: &str, value: Option<Value>| match value {
         None => None,
         Some(Value::Bool(b)) => Some(b),
@@ -768,6 +775,10 @@ fn expand_permalink(pattern: &str, page: &Page) -> Result<String, String> {
         rest = &after[name_len..];
     }
     out.push_str(rest);
+    // Jekyll's URLs start at the root, written so or not (`permalink: notes/:title/`).
+    if !out.starts_with('/') {
+        out.insert(0, '/');
+    }
     // Empty placeholders (no categories) must not leave `//` behind.
     while out.contains("//") {
         out = out.replace("//", "/");
@@ -972,6 +983,20 @@ mod tests {
         .unwrap();
         assert_eq!(jekyll.url, "/cloud-native/2023/08/11/a.html");
         assert_eq!(jekyll.output, Path::new("cloud-native/2023/08/11/a.html"));
+        // Found on a real Jekyll blog: without a leading slash the links were broken.
+        let relative = post("2023-08-11-a.md", "---\npermalink: notes/:year/a/\n---\n").unwrap();
+        assert_eq!(relative.url, "/notes/2023/a/");
+        assert_eq!(relative.output, Path::new("notes/2023/a/index.html"));
+        // Found on a real Jekyll blog: `category: Tips, Tricks` is one category on Jekyll, while
+        // `categories:` text is split at spaces.
+        let one = post(
+            "2023-08-11-a.md",
+            "---\ncategory: Tips, Tricks\ncategories: x y\n---\n",
+        )
+        .unwrap();
+        assert_eq!(one.categories, ["Tips, Tricks"]);
+        let split = post("2023-08-11-a.md", "---\ncategories: Tips, Tricks\n---\n").unwrap();
+        assert_eq!(split.categories, ["Tips,", "Tricks"]);
         let bad = post("2023-08-11-a.md", "---\npermalink: /:nope/\n---\n").unwrap_err();
         assert!(bad[0].message.contains("unknown placeholder `:nope`"));
         assert_eq!(bad[0].line, 2);

@@ -202,6 +202,29 @@ impl Site {
         self.data.get("authors")?.as_mapping()?.get(id)
     }
 
+    /// How an author is shown: `name` of data/authors.yaml, else `first_name` and `last_name`
+    /// (as Jekyll themes' `_data/authors.yml` spell it), else the id.
+    pub fn author_name(&self, id: &str) -> String {
+        let author = self.author(id);
+        let field = |key: &str| {
+            author
+                .and_then(|a| a.get(key))
+                .and_then(crate::yaml::as_text)
+        };
+        if let Some(name) = field("name") {
+            return name;
+        }
+        let parts: Vec<String> = ["first_name", "last_name"]
+            .into_iter()
+            .filter_map(field)
+            .filter(|part| !part.trim().is_empty())
+            .collect();
+        match parts.is_empty() {
+            true => id.to_owned(),
+            false => parts.join(" "),
+        }
+    }
+
     pub fn all_pages(&self) -> impl Iterator<Item = &Page> {
         self.posts.iter().chain(&self.pages).map(|p| &**p)
     }
@@ -296,6 +319,21 @@ mod tests {
         );
         assert_eq!(site.source_link(from, "../about.md"), Some("/about/"));
         assert_eq!(site.source_link(from, "nope.md"), None);
+    }
+
+    /// Found on a real Jekyll blog: authors given as `first_name` / `last_name` showed as ids.
+    #[test]
+    fn an_author_name_is_name_or_first_and_last_name_or_the_id() {
+        let (mut site, _) = site(&[]);
+        site.data = serde_yaml::from_str(
+            "authors: {ann: {name: Ann}, bo: {first_name: Bo, last_name: \"Ek Lund\"}, cy: {last_name: Cy}, dee: {bio: x}}",
+        )
+        .unwrap();
+        assert_eq!(site.author_name("ann"), "Ann");
+        assert_eq!(site.author_name("bo"), "Bo Ek Lund");
+        assert_eq!(site.author_name("cy"), "Cy");
+        assert_eq!(site.author_name("dee"), "dee");
+        assert_eq!(site.author_name("nobody"), "nobody");
     }
 
     #[test]

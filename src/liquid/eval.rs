@@ -315,7 +315,15 @@ pub(super) fn render(nodes: &[Node], source: Source, scope: &mut Scope, out: &mu
             Node::Highlight { at, lang, body } => {
                 let mut inner = Output::default();
                 scope.nested(source, *at, |scope| render(body, source, scope, &mut inner))?;
-                let fenced = fence(lang, inner.text.trim_matches(['\r', '\n']));
+                // Jekyll's tag writes HTML, which ends a list item it is indented in: the fence
+                // starts a line of its own then, and the code keeps its indentation.
+                let line = out.text.rsplit('\n').next().unwrap_or("");
+                let indented = !line.is_empty() && line.bytes().all(|b| b == b' ' || b == b'\t');
+                let code = inner.text.trim_matches(['\r', '\n']);
+                let fenced = match indented {
+                    true => format!("\n{}", fence(lang, code)),
+                    false => fence(lang, code),
+                };
                 scope.make_text(fenced.len(), source, *at)?;
                 out.made(&fenced, source.credit(*at));
             }

@@ -508,6 +508,17 @@ mod tests {
         );
     }
 
+    /// Found on a real Jekyll blog: indented in a list item, the fence was read inside the item
+    /// and its closing line outside, so the rest of the page became code under a visible
+    /// "```java {%highlight%}".
+    #[test]
+    fn an_indented_highlight_starts_a_line_of_its_own() {
+        assert_eq!(
+            run("1. Step:\n\n   {% highlight java %}\n   int x;\n   {% endhighlight %}\n"),
+            "1. Step:\n\n   \n```java {%highlight%}\n   int x;\n   \n```\n\n"
+        );
+    }
+
     #[test]
     fn syntax_errors_have_positions() {
         let errors = expand("ok\n{% frob %}", &env(), &json!({})).unwrap_err();

@@ -211,6 +211,9 @@ pub(super) fn apply_block_ials(doc: &mut Doc) {
             }
             _ => continue,
         };
+        if is_text_block {
+            leading_ial(doc, i);
+        }
         let end = doc.partner[i];
         // Walk back over the trailing text events to the line break before them.
         let mut first = end;
@@ -232,15 +235,53 @@ pub(super) fn apply_block_ials(doc: &mut Doc) {
                 }
             }
         } else if is_text_block && first == i + 1 {
-            // A paragraph holding only the IAL: it belongs to the block before.
-            let attached = previous_block(doc, i).is_some_and(|target| attach(doc, target, attrs));
-            if attached {
+            // A paragraph holding only the IAL: it belongs to the block before, or when it
+            // follows none (a blank line or the start comes first), to the block after.
+            let target = previous_block(doc, i).or_else(|| next_block(doc, i));
+            if target.is_some_and(|target| attach(doc, target, attrs)) {
                 for k in i..=end {
                     doc.remove(k);
                 }
             }
         }
     }
+}
+
+/// `{: .lead}` as the first line of a paragraph (`{: .lead}\nText`): kramdown reads the line
+/// as an IAL of its own, for the block just before it, or for this paragraph when none is.
+fn leading_ial(doc: &mut Doc, para: usize) {
+    let end = doc.partner[para];
+    let mut brk = para + 1;
+    while brk < end && matches!(doc.items[brk].event, Event::Text(_)) {
+        brk += 1;
+    }
+    if brk == para + 1 || brk == end || !matches!(doc.items[brk].event, Event::SoftBreak) {
+        return;
+    }
+    let line_start = doc.items[para + 1].range.start;
+    let at_line_start = doc.body[..line_start]
+        .chars()
+        .next_back()
+        .is_none_or(|c| c == '\n' || c == ' ' || c == '>');
+    let Some(attrs) = ial_of(doc, para + 1, brk).filter(|_| at_line_start) else {
+        return;
+    };
+    let target = previous_block(doc, para).unwrap_or(para);
+    if attach(doc, target, attrs) {
+        for k in para + 1..=brk {
+            doc.remove(k);
+        }
+    }
+}
+
+/// The block that starts right after the block ending at `partner[i]`, within the same parent.
+fn next_block(doc: &Doc, i: usize) -> Option<usize> {
+    let mut next = doc.partner[i] + 1;
+    while next < doc.items.len() && doc.is_removed(next) {
+        next += 1;
+    }
+    let starts_block = matches!(doc.items.get(next)?.event, Event::Start(_));
+    (starts_block && doc.parent[next] == doc.parent[i]).then_some(next)
 }
 
 /// GFM makes an IAL line after a table the table's last row; take it back.
@@ -458,6 +499,28 @@ mod tests {
         );
     }
 
+    /// Found on a real Jekyll blog: `{:.no_toc}` on the line before a list stayed text.
+    #[test]
+    fn block_ial_before_a_block_applies_to_it() {
+        let out = html("Intro.\n\n{:.no_toc}\n* a\n* b\n");
+        assert!(
+            out.starts_with("<p>Intro.</p>\n<ul class=\"no_toc\">\n<li>a</li>"),
+            "{out}"
+        );
+        // As the first line of a paragraph, or with a blank line before the block.
+        let out = html("{: .lead}\nText\nmore.\n\n{: #q}\n\n> quoted\n");
+        assert!(
+            out.starts_with("<p class=\"lead\">Text\nmore.</p>\n<blockquote id=\"q\">"),
+            "{out}"
+        );
+        // Right after a block it is still that block's.
+        let out = html("## Head\n{: .h}\nText\n");
+        assert!(
+            out.starts_with("<h2 id=\"head\" class=\"h\">Head</h2>\n<p>Text</p>"),
+            "{out}"
+        );
+    }
+
     #[test]
     fn block_ial_inside_list_item() {
         let out = html("* a\n  {: .item}\n* b\n");
@@ -475,8 +538,8 @@ mod tests {
 
     #[test]
     fn kramdownish_text_that_is_not_an_ial_stays() {
-        let out = html("para\n\n{: .orphan}\n\n{::comment}\nx\n{:/comment}\n\n[a](b){:nope}\n");
-        assert!(out.contains("<p>{: .orphan}</p>"), "{out}");
+        let out = html("para\n\n{::comment}\nx\n{:/comment}\n\n[a](b){:nope}\n\n{: .orphan}\n");
+        assert!(out.ends_with("<p>{: .orphan}</p>\n"), "{out}");
         assert!(out.contains("{::comment}"), "{out}");
         assert!(out.contains("<a href=\"b\">a</a>{:nope}"), "{out}");
     }

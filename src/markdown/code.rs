@@ -26,10 +26,23 @@ pub(super) fn render_code_blocks(doc: &mut Doc, options: &Options, warnings: &mu
             CodeBlockKind::Indented => (String::new(), false),
         };
         let end = doc.partner[i];
+        let content_column = match kind {
+            CodeBlockKind::Fenced(_) => container_column(doc, i),
+            CodeBlockKind::Indented => None,
+        };
         let mut code = String::new();
         for item in &doc.items[i + 1..end] {
             if let Event::Text(t) = &item.event {
+                if let Some(column) = content_column {
+                    code.push_str(fence_indent(doc.body, item.range.start, column));
+                }
                 code.push_str(t);
+            }
+        }
+        if from_tag {
+            // Jekyll's tag strips the code's trailing newline: `…</code></pre></figure>`.
+            if code.ends_with('\n') {
+                code.pop();
             }
         }
         let classes = match options.code_markup {
@@ -62,6 +75,49 @@ pub(super) fn render_code_blocks(doc: &mut Doc, options: &Options, warnings: &mu
         }
         doc.items[i].event = Event::Html(html.into());
     }
+}
+
+/// The column where the content of the list item holding fenced code block `i` starts (0 at the
+/// top level), from the item's first line; None inside a quote, which is left to CommonMark.
+/// kramdown keeps the spaces a fence is indented by in each line of its code, CommonMark takes
+/// them off: [`fence_indent`] gives them back.
+fn container_column(doc: &Doc, i: usize) -> Option<usize> {
+    let mut parent = doc.parent[i];
+    while let Some(p) = parent {
+        match doc.items[p].event {
+            Event::Start(Tag::BlockQuote(_)) => return None,
+            Event::Start(Tag::Item) => break,
+            _ => parent = doc.parent[p],
+        }
+    }
+    let Some(item) = parent else { return Some(0) };
+    let start = doc.items[item].range.start;
+    let line_start = doc.body[..start].rfind('\n').map_or(0, |n| n + 1);
+    let line = &doc.body[start..];
+    let marker = match line.strip_prefix(['*', '-', '+']) {
+        Some(_) => 1,
+        None => {
+            let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            digits + 1
+        }
+    };
+    let after = &line[marker.min(line.len())..];
+    let first_line = after.split('\n').next().unwrap_or("");
+    let spaces = first_line.len() - first_line.trim_start_matches(' ').len();
+    let spaces = match spaces {
+        1..=4 if spaces < first_line.len() => spaces,
+        _ => 1,
+    };
+    Some(start - line_start + marker + spaces)
+}
+
+/// The spaces between the content column of a code line's container and the code CommonMark
+/// kept (the fence's indentation it took off), "" if the line is not indented that way.
+fn fence_indent(body: &str, text_start: usize, column: usize) -> &str {
+    let line_start = body[..text_start].rfind('\n').map_or(0, |n| n + 1);
+    body.get(line_start + column..text_start)
+        .filter(|gap| gap.bytes().all(|b| b == b' '))
+        .unwrap_or("")
 }
 
 /// kramdown with Rouge marks inline code as plain text; after the heading ids, which read the
@@ -176,6 +232,33 @@ mod tests {
         assert_eq!(
             out,
             "<pre class=\"highlight\" tabindex=\"0\"><code>indented &lt;i&gt;\n</code></pre>\n"
+        );
+    }
+
+    /// Found on a real Jekyll blog: kramdown keeps the spaces a fence in a list item is
+    /// indented by beyond the item's text in every line of the code; CommonMark drops them.
+    #[test]
+    fn a_fence_indented_in_a_list_item_keeps_its_indentation() {
+        let out = html(
+            "* Item\n\n    ```\n    four\n      six\n    ```\n\n1. Num\n   ```\n   three\n   ```\n\n  ```\n  top\n  ```\n\n> ```\n> q\n> ```\n",
+        );
+        assert!(out.contains("<code>  four\n    six\n</code>"), "{out}");
+        assert!(out.contains("<code>three\n</code>"), "{out}");
+        assert!(out.contains("<code>  top\n</code>"), "{out}");
+        assert!(out.contains("<code>q\n</code>"), "{out}");
+    }
+
+    /// Found on a real Jekyll blog: Jekyll's `{% highlight %}` ends its code without a newline.
+    #[test]
+    fn highlight_tag_code_has_no_trailing_newline() {
+        let options = Options {
+            code_markup: CodeMarkup::Jekyll,
+            ..Options::default()
+        };
+        let out = render("```text {%highlight%}\nplain\n```\n", &options).html;
+        assert_eq!(
+            out,
+            "<figure class=\"highlight\"><pre><code class=\"language-text\" data-lang=\"text\">plain</code></pre></figure>\n"
         );
     }
 

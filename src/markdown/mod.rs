@@ -137,6 +137,7 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     let mut source = KramdownSource::new(body);
     let alds = std::mem::take(&mut source.alds);
     let mut doc = Doc::parse(&source.text, alds);
+    source.unmark(&mut doc);
     doc.wrap_tables = options.code_markup == CodeMarkup::Versus;
     let mut problems = Vec::new();
     strip_html_comments(&mut doc);

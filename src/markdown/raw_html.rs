@@ -413,7 +413,7 @@ mod tests {
         assert_eq!(urls, ["/a.png", "/b,c.png", "//cdn/c.png", "/d.png"]);
         assert_eq!(
             under_blog("<img srcset=\"/a.png 1x, /b.png 2x, //cdn/c.png 3x\" src=\"/a.png\">\n"),
-            "<img srcset=\"/blog/a.png 1x, /blog/b.png 2x, //cdn/c.png 3x\" src=\"/blog/a.png\">\n"
+            "<p><img srcset=\"/blog/a.png 1x, /blog/b.png 2x, //cdn/c.png 3x\" src=\"/blog/a.png\"></p>\n"
         );
     }
 

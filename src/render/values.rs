@@ -53,10 +53,11 @@ pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> V
                 }
             }
             author.insert("id".into(), Value::from(id.clone()));
-            // An author missing from data/authors.yaml (a warning) shows as the id.
+            // `first_name` and `last_name` make the name; an author missing from
+            // data/authors.yaml (a warning) shows as the id.
             author
                 .entry("name".into())
-                .or_insert_with(|| Value::from(id.clone()));
+                .or_insert_with(|| Value::from(site.author_name(id)));
             Value::from(author)
         })
         .collect();

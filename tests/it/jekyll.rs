@@ -492,6 +492,22 @@ fn the_unknown_author_is_a_warning_not_an_error() {
     );
 }
 
+/// Found on a real Jekyll blog: authors given as Jekyll themes spell them in
+/// `_data/authors.yml` (`first_name`, `last_name`) showed as their ids.
+#[test]
+fn an_author_with_first_and_last_name_shows_by_full_name() {
+    let (site, _) = Site::built();
+    let page = site
+        .page("authors/lena/index.html")
+        .expect("no page for author lena");
+    let title = Html::parse_document(&page)
+        .select(&sel("title"))
+        .next()
+        .map(text_of)
+        .unwrap_or_default();
+    assert_eq!(title, "Lena Ortiz", "{page}");
+}
+
 #[test]
 fn titles_equal_jekylls() {
     let (site, _) = Site::built();
