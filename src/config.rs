@@ -35,6 +35,8 @@ pub struct Config {
     pub stale_after_days: i64,
     /// Posts per page of the home page listing (`/`, `/page/2/`, …); 0 puts all on one page.
     pub paginate: usize,
+    /// Whether the site gets a search index, page and box (`search: false` turns them off).
+    pub search: bool,
     /// The day of the build: the clock, or `SOURCE_DATE_EPOCH` for reproducible builds.
     #[serde(skip)]
     pub today: jiff::civil::Date,
@@ -80,6 +82,7 @@ const KNOWN_KEYS: &[&str] = &[
     "code_markup",
     "stale_after_days",
     "paginate",
+    "search",
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -166,6 +169,7 @@ pub fn from_source(
     let base_url_raw = fields.text("base_url");
     let highlight = fields.highlight();
     let liquid = fields.flag("liquid").unwrap_or(false);
+    let search = fields.flag("search").unwrap_or(true);
     let code_markup = match fields.text("code_markup").as_deref() {
         None | Some("versus") => CodeMarkup::Versus,
         Some("jekyll") => CodeMarkup::Jekyll,
@@ -253,6 +257,7 @@ pub fn from_source(
         code_markup,
         stale_after_days,
         paginate,
+        search,
         today: overrides.today.unwrap_or_default(),
         extra: map,
         warnings,

@@ -37,6 +37,8 @@ pub mod feed;
 pub mod table;
 /// The generated /compare/ pages (areas, what changed and its feed) and the JSON and CSV exports.
 pub mod compare;
+/// The client-side search: an index of posts and matrix features as sharded static JSON.
+pub mod search;
 /// minijinja layouts, filters and page contexts.
 pub mod render;
 /// The only writer: staging folder, atomic swap, refusals.
