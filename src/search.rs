@@ -96,7 +96,7 @@ pub const WORDS: Words = Words {
 };
 
 /// What a document is, as the results list shows it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Post,
@@ -104,7 +104,7 @@ pub enum Kind {
 }
 
 /// One searchable thing: what the results list shows, and its terms with their weights.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Document {
     #[serde(rename = "k")]
     pub kind: Kind,
@@ -203,7 +203,7 @@ fn excerpt(text: &str) -> String {
 }
 
 /// Every feature of every area as a document: its name, its area and group, its description,
-/// and each provider's level ("EKS: Full"); the URL is its row on the area's page.
+/// and each provider's name and level ("EKS: Full"); the URL is its row on the area's page.
 pub fn feature_documents(matrices: &Matrices, config: &Config) -> Vec<Document> {
     let mut documents = Vec::new();
     for area in &matrices.areas {
@@ -214,8 +214,9 @@ pub fn feature_documents(matrices: &Matrices, config: &Config) -> Vec<Document> 
                 .providers
                 .iter()
                 .zip(&feature.cells)
-                .map(|(provider, cell)| format!("{}: {}", provider.name, cell.support.label()))
+                .map(|(provider, cell)| format!("{}: {}", provider.short, cell.support.label()))
                 .collect();
+            let providers: Vec<&str> = matrices.providers.iter().map(|p| p.name.as_str()).collect();
             let group = feature
                 .group
                 .as_ref()
@@ -234,6 +235,7 @@ pub fn feature_documents(matrices: &Matrices, config: &Config) -> Vec<Document> 
                 .unwrap_or_default();
             terms.add(&description, DESCRIPTION_WEIGHT);
             terms.add(&levels.join(" "), 1);
+            terms.add(&providers.join(" "), 1);
             documents.push(Document {
                 kind: Kind::Feature,
                 title: name,

@@ -42,7 +42,7 @@ const OVERLAY_TEXT: &str =
     "return (document.getElementById('versus-error-overlay')||{}).innerText||null";
 
 /// Whether the browser is here; without it, skips (prints why) or, under CI, fails.
-fn browser_available() -> bool {
+pub(crate) fn browser_available() -> bool {
     let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
         .into_iter()
         .filter(|p| !Path::new(p).exists())
@@ -72,7 +72,7 @@ fn free_port() -> u16 {
 
 /// chromedriver and one browser session; the session is deleted and chromedriver stopped
 /// when dropped, also when an assertion failed.
-struct Browser {
+pub(crate) struct Browser {
     driver: Child,
     base: String,
     session: Option<String>,
@@ -81,7 +81,7 @@ struct Browser {
 }
 
 impl Browser {
-    fn start() -> Browser {
+    pub(crate) fn start() -> Browser {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -188,13 +188,13 @@ impl Browser {
         .expect("add a script to every document");
     }
 
-    fn navigate(&self, url: &str) {
+    pub(crate) fn navigate(&self, url: &str) {
         self.session_call("POST", "/url", json!({ "url": url }))
             .unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
     /// Runs a script in the page. Errs while the page is being replaced by a reload.
-    fn run(&self, script: &str) -> Result<Value, String> {
+    pub(crate) fn run(&self, script: &str) -> Result<Value, String> {
         self.session_call(
             "POST",
             "/execute/sync",
@@ -202,9 +202,35 @@ impl Browser {
         )
     }
 
+    /// Types `text` into the element `css` selects, key by key as a user would (WebDriver's
+    /// Element Send Keys; `\u{E007}` is Enter).
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
+        let found = self
+            .session_call(
+                "POST",
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .unwrap_or_else(|e| panic!("find {css}: {e}"));
+        let id = found["element-6066-11e4-a52e-4f735466cecf"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element id for {css}: {found}"));
+        self.session_call(
+            "POST",
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
     /// Polls `script` until `done` accepts its result; fails after [`WAIT`], showing the
     /// last result. Script errors (a page mid-reload) count as "not yet".
-    fn wait_for(&self, what: &str, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn wait_for(
+        &self,
+        what: &str,
+        script: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
         let deadline = Instant::now() + WAIT;
         loop {
             let last = self.run(script);
@@ -231,7 +257,7 @@ impl Drop for Browser {
     }
 }
 
-fn text_contains(needle: &'static str) -> impl Fn(&Value) -> bool {
+pub(crate) fn text_contains(needle: &'static str) -> impl Fn(&Value) -> bool {
     move |v| v.as_str().is_some_and(|s| s.contains(needle))
 }
 

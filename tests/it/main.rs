@@ -48,3 +48,5 @@ mod scaffold;
 mod theme;
 /// Issue #14: a site under a subpath, crawled link by link; what `check` says it cannot rewrite.
 mod subpath;
+/// Issue #17: client-side search: the index, the page and box, a query in a real Chromium.
+mod search;
