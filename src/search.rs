@@ -24,8 +24,10 @@
 //! occurrence in the title (a feature's name), [`TAG_WEIGHT`] in a tag (a feature's area),
 //! [`DESCRIPTION_WEIGHT`] in the description, 1 in the body (a feature's levels).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -128,33 +130,74 @@ pub struct Document {
 /// The words of `text` as the index keeps them: runs of letters and digits (Unicode's
 /// Alphabetic and Numeric, as the script's `[\p{Alphabetic}\p{N}]+`), lowercased, at most
 /// [`MAX_TERM_CHARS`] long.
-pub fn tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty() && word.chars().count() <= MAX_TERM_CHARS)
         .map(|word| {
             if word.chars().any(char::is_uppercase) {
-                word.to_lowercase()
+                Cow::Owned(word.to_lowercase())
             } else {
-                word.to_owned()
+                Cow::Borrowed(word)
             }
         })
 }
 
-/// Weighted terms, counted into one map per document.
+/// Weighted terms of one document, counted in a map with [`WordHasher`].
 #[derive(Default)]
-struct Terms(HashMap<String, u32>);
+struct Terms<'t>(HashMap<Cow<'t, str>, u32, BuildHasherDefault<WordHasher>>);
 
-impl Terms {
-    fn add(&mut self, text: &str, weight: u32) {
+impl<'t> Terms<'t> {
+    fn add(&mut self, text: &'t str, weight: u32) {
         for token in tokens(text) {
             *self.0.entry(token).or_default() += weight;
         }
     }
 
     fn into_sorted(self) -> Vec<(String, u32)> {
-        let mut terms: Vec<(String, u32)> = self.0.into_iter().collect();
+        let mut terms: Vec<(String, u32)> = self
+            .0
+            .into_iter()
+            .map(|(t, w)| (t.into_owned(), w))
+            .collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         terms
+    }
+}
+
+/// A fast hash for short words (rustc's FxHash: multiply and rotate, eight bytes at a time).
+/// The index hashes every word of every post; std's SipHash, made to resist chosen keys, costs
+/// as much as parsing the Markdown. Words of one's own posts need no such defence.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            self.mix(word);
+        }
+        for &byte in chunks.remainder() {
+            self.mix(u64::from(byte));
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.mix(u64::from(byte));
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl WordHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
@@ -187,17 +230,20 @@ pub fn post_document(page: &Page, config: &Config) -> Document {
 
 /// The first words of `text`, cut at a word boundary, with `…` when there are more.
 fn excerpt(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
     let mut out = String::new();
-    for (i, word) in words.iter().enumerate() {
-        if out.chars().count() + word.chars().count() + 1 > EXCERPT_CHARS {
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        let length = word.chars().count();
+        if chars + length + 1 > EXCERPT_CHARS {
             out.push('…');
-            return out;
+            break;
         }
-        if i > 0 {
+        if chars > 0 {
             out.push(' ');
+            chars += 1;
         }
         out.push_str(word);
+        chars += length;
     }
     out
 }
@@ -234,8 +280,10 @@ pub fn feature_documents(matrices: &Matrices, config: &Config) -> Vec<Document> 
                 .map(markdown::plain_text)
                 .unwrap_or_default();
             terms.add(&description, DESCRIPTION_WEIGHT);
-            terms.add(&levels.join(" "), 1);
-            terms.add(&providers.join(" "), 1);
+            let (levels_text, providers_text) = (levels.join(" "), providers.join(" "));
+            terms.add(&levels_text, 1);
+            terms.add(&providers_text, 1);
+            let terms = terms.into_sorted();
             documents.push(Document {
                 kind: Kind::Feature,
                 title: name,
@@ -243,7 +291,7 @@ pub fn feature_documents(matrices: &Matrices, config: &Config) -> Vec<Document> 
                 date: None,
                 area: Some(area.title.clone()),
                 excerpt: levels.join(" · "),
-                terms: terms.into_sorted(),
+                terms,
             });
         }
     }
@@ -266,7 +314,8 @@ pub type File = (PathBuf, String);
 
 /// The files of the index of `documents` (see the module documentation for their format).
 pub fn index(documents: &[Document]) -> Vec<File> {
-    let mut postings: HashMap<&str, Vec<(u32, u32)>> = HashMap::new();
+    let mut postings: HashMap<&str, Vec<(u32, u32)>, BuildHasherDefault<WordHasher>> =
+        HashMap::default();
     for (id, document) in documents.iter().enumerate() {
         let id = u32::try_from(id).unwrap_or(u32::MAX);
         for (term, weight) in &document.terms {
@@ -410,7 +459,7 @@ mod tests {
 
     #[test]
     fn tokens_are_lowercased_runs_of_letters_and_digits() {
-        let words: Vec<String> = tokens("Ünïcode-aware, IPv6 & k8s: 3.14 «Straße»").collect();
+        let words: Vec<Cow<str>> = tokens("Ünïcode-aware, IPv6 & k8s: 3.14 «Straße»").collect();
         assert_eq!(
             words,
             ["ünïcode", "aware", "ipv6", "k8s", "3", "14", "straße"]
