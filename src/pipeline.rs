@@ -704,19 +704,24 @@ fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
     };
     let mut out = vec![(page::output_file(search::PAGE), renderer.generated(&page))];
     let features = search::feature_documents(&site.matrices, config);
-    let posts: Vec<_> = site
+    // Each post's document is kept under a key of what it reads, so a rebuild after one edit
+    // makes one document again, and the index from all of them.
+    let posts: Vec<(u64, Arc<search::Document>)> = site
         .posts
-        .iter()
-        .map(|p| (p.fingerprint, &p.url, config.liquid.then(|| p.body())))
+        .par_iter()
+        .map(|post| {
+            let body = config.liquid.then(|| post.body());
+            let key = (post.fingerprint, &post.url, body, &config.base_path);
+            let key = render::hash_of(&("search document", key));
+            let document = renderer.memo_value(key, || search::post_document(post, config));
+            (key, document)
+        })
         .collect();
-    let key = render::hash_of(&("search index", &config.base_path, posts, &features));
+    let keys: Vec<u64> = posts.iter().map(|(key, _)| *key).collect();
+    let key = render::hash_of(&("search index", keys, &features));
     let packed = renderer.memo(key, || {
-        let mut documents: Vec<search::Document> = site
-            .posts
-            .par_iter()
-            .map(|post| search::post_document(post, config))
-            .collect();
-        documents.extend(features);
+        let mut documents: Vec<&search::Document> = posts.iter().map(|(_, d)| &**d).collect();
+        documents.extend(&features);
         Ok(pack(search::index(&documents)))
     });
     match packed {

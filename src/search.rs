@@ -26,11 +26,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::PathBuf;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::compare;
@@ -38,7 +36,6 @@ use crate::config::Config;
 use crate::markdown;
 use crate::matrix::Matrices;
 use crate::page::Page;
-use crate::site::Site;
 use crate::text::escape_html;
 
 /// The search page's site path.
@@ -298,22 +295,11 @@ pub fn feature_documents(matrices: &Matrices, config: &Config) -> Vec<Document> 
     documents
 }
 
-/// The site's documents: posts (newest first, as listed), then matrix features.
-pub fn documents(site: &Site) -> Vec<Document> {
-    let mut documents: Vec<Document> = site
-        .posts
-        .par_iter()
-        .map(|post| post_document(post, &site.config))
-        .collect();
-    documents.extend(feature_documents(&site.matrices, &site.config));
-    documents
-}
-
 /// One file of the index: its path in the output and its JSON.
 pub type File = (PathBuf, String);
 
 /// The files of the index of `documents` (see the module documentation for their format).
-pub fn index(documents: &[Document]) -> Vec<File> {
+pub fn index(documents: &[&Document]) -> Vec<File> {
     let mut postings: HashMap<&str, Vec<(u32, u32)>, BuildHasherDefault<WordHasher>> =
         HashMap::default();
     for (id, document) in documents.iter().enumerate() {
@@ -344,7 +330,9 @@ pub fn index(documents: &[Document]) -> Vec<File> {
             if i > 0 {
                 shard.push(',');
             }
-            let _ = write!(shard, "{},{weight}", doc - previous);
+            push_number(&mut shard, doc - previous);
+            shard.push(',');
+            push_number(&mut shard, *weight);
             previous = *doc;
         }
         shard.push(']');
@@ -361,14 +349,11 @@ pub fn index(documents: &[Document]) -> Vec<File> {
         let json = serde_json::to_string(chunk).expect("documents are plain data");
         files.push((PathBuf::from(format!("{DIR}/d/{k}.json")), json));
     }
-    let id = blake3::hash(
-        files
-            .iter()
-            .flat_map(|(_, json)| [json.as_bytes(), b"\0"])
-            .collect::<Vec<_>>()
-            .concat()
-            .as_slice(),
-    );
+    let mut hasher = blake3::Hasher::new();
+    for (_, json) in &files {
+        hasher.update(json.as_bytes()).update(b"\0");
+    }
+    let id = hasher.finalize();
     let meta = serde_json::json!({
         "version": VERSION,
         "id": &id.to_hex()[..16],
@@ -382,6 +367,21 @@ pub fn index(documents: &[Document]) -> Vec<File> {
 
 fn term_shard(i: usize, json: String) -> File {
     (PathBuf::from(format!("{DIR}/t/{i}.json")), json)
+}
+
+/// A number in decimal, without `format!`'s machinery: the index writes millions of them.
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[i..].iter().map(|&d| char::from(d)));
 }
 
 fn push_json_string(out: &mut String, text: &str) {
@@ -540,12 +540,12 @@ mod tests {
 
     #[test]
     fn the_index_lists_each_term_with_its_documents_as_deltas() {
-        let docs = vec![
+        let docs = [
             document("alpha", "shared words"),
             document("beta", "shared"),
             document("gamma", "words shared shared"),
         ];
-        let files = index(&docs);
+        let files = index(&docs.iter().collect::<Vec<_>>());
         let meta = file(&files, "search/index.json");
         assert_eq!(meta["version"], VERSION);
         assert_eq!(meta["docs"], 3);
@@ -571,7 +571,7 @@ mod tests {
         let docs: Vec<Document> = (0..70)
             .map(|i| document(&format!("d{i}"), &body.join(" ")))
             .collect();
-        let files = index(&docs);
+        let files = index(&docs.iter().collect::<Vec<_>>());
         let meta = file(&files, "search/index.json");
         let shards: Vec<String> = serde_json::from_value(meta["shards"].clone()).unwrap();
         assert!(shards.len() > 2, "{}", shards.len());
