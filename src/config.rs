@@ -39,6 +39,8 @@ pub struct Config {
     pub social_cards: bool,
     /// What the feeds carry and which feeds there are (`feed:`).
     pub feed: FeedSettings,
+    /// Whether the site gets a search index, page and box (`search: false` turns them off).
+    pub search: bool,
     /// The day of the build: the clock, or `SOURCE_DATE_EPOCH` for reproducible builds.
     #[serde(skip)]
     pub today: jiff::civil::Date,
@@ -86,6 +88,7 @@ const KNOWN_KEYS: &[&str] = &[
     "paginate",
     "social_cards",
     "feed",
+    "search",
 ];
 
 /// The keys of `feed:`.
@@ -219,6 +222,7 @@ pub fn from_source(
     let highlight = fields.highlight();
     let liquid = fields.flag("liquid").unwrap_or(false);
     let social_cards = fields.flag("social_cards").unwrap_or(true);
+    let search = fields.flag("search").unwrap_or(true);
     let code_markup = match fields.text("code_markup").as_deref() {
         None | Some("versus") => CodeMarkup::Versus,
         Some("jekyll") => CodeMarkup::Jekyll,
@@ -326,6 +330,7 @@ pub fn from_source(
         paginate,
         social_cards,
         feed,
+        search,
         today: overrides.today.unwrap_or_default(),
         extra: map,
         warnings,

@@ -43,6 +43,8 @@ pub mod compare;
 pub mod card;
 /// Old URLs (`aliases:`): redirect pages and the `_redirects` file.
 pub mod redirect;
+/// The client-side search: an index of posts and matrix features as sharded static JSON.
+pub mod search;
 /// minijinja layouts, filters and page contexts.
 pub mod render;
 /// The only writer: staging folder, atomic swap, refusals.

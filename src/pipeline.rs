@@ -20,7 +20,7 @@ use crate::site::Site;
 use crate::table::{Staleness, TableOptions};
 use crate::write::{self, Sink};
 use crate::{
-    blog, compare, data, feed, highlight, liquid, markdown, matrix, redirect, source, theme,
+    blog, compare, data, feed, highlight, liquid, markdown, matrix, redirect, search, source, theme,
 };
 
 /// What `versus build` was asked to do.
@@ -590,6 +590,10 @@ pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
     let mut outputs = vec![PathBuf::from(HIGHLIGHT_CSS)];
     // The home page (and its /page/N/), taxonomies, series, feeds, sitemap, robots.txt, 404.
     outputs.extend(blog::outputs(site, terms).iter().map(|o| o.file(site)));
+    if site.config.search {
+        outputs.push(page::output_file(search::PAGE));
+        outputs.push(PathBuf::from(format!("{}/index.json", search::DIR)));
+    }
     if !site.matrices.areas.is_empty() {
         outputs.extend(
             [
@@ -756,7 +760,11 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                                 continue;
                             }
                             let path = file.to_string_lossy().replace('\\', "/");
-                            if path == "404.html" || !path.ends_with(".html") {
+                            let search_page = page::output_file(search::PAGE);
+                            if path == "404.html"
+                                || !path.ends_with(".html")
+                                || file == &search_page
+                            {
                                 continue;
                             }
                             let url = path.strip_suffix("index.html").unwrap_or(&path);
@@ -784,6 +792,9 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
             PathBuf::from(redirect::REDIRECTS_FILE),
             Ok(Arc::new(text.into_bytes())),
         ));
+    }
+    if config.search {
+        out.extend(search_outputs(prepared));
     }
     let matrices = &site.matrices;
     if matrices.areas.is_empty() {
@@ -886,6 +897,78 @@ fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnostic> {
             written.err()
         })
         .collect()
+}
+
+/// The search page and the files of the search index. The index is made from every post, so
+/// the preview server keeps it under a key of what it reads: the posts' sources and URLs
+/// (their bodies after Liquid, on a Liquid site), the matrices and the base path.
+fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
+    let (site, renderer) = (&prepared.site, &prepared.renderer);
+    let config = &site.config;
+    let page = Generated {
+        kind: "search",
+        layout: renderer.pick_layout(&["search"], "page"),
+        title: search::WORDS.title.into(),
+        description: search::WORDS.description.into(),
+        url: search::PAGE.into(),
+        content: search::page_html(config),
+        card: None,
+        feed: None,
+    };
+    let mut out = vec![(page::output_file(search::PAGE), renderer.generated(&page))];
+    let features = search::feature_documents(&site.matrices, config, &site.strings);
+    // Each post's document is kept under a key of what it reads, so a rebuild after one edit
+    // makes one document again, and the index from all of them.
+    let posts: Vec<(u64, Arc<search::Document>)> = site
+        .posts
+        .par_iter()
+        .map(|post| {
+            let body = config.liquid.then(|| post.body());
+            let key = (post.fingerprint, &post.url, body, &config.base_path);
+            let key = render::hash_of(&("search document", key));
+            let document = renderer.memo_value(key, || search::post_document(post, config));
+            (key, document)
+        })
+        .collect();
+    let keys: Vec<u64> = posts.iter().map(|(key, _)| *key).collect();
+    let key = render::hash_of(&("search index", keys, &features));
+    let packed = renderer.memo(key, || {
+        let mut documents: Vec<&search::Document> = posts.iter().map(|(_, d)| &**d).collect();
+        documents.extend(&features);
+        Ok(pack(search::index(&documents)))
+    });
+    match packed {
+        Ok(bytes) => out.extend(unpack(&bytes).map(|(path, bytes)| (path, Ok(bytes)))),
+        Err(d) => out.push((PathBuf::from(search::DIR), Err(d))),
+    }
+    out
+}
+
+/// Several files as one string for the render cache: each as `path\0length\0text`.
+fn pack(files: Vec<search::File>) -> String {
+    let mut packed = String::new();
+    for (path, text) in files {
+        let path = path.to_string_lossy().replace('\\', "/");
+        packed.push_str(&format!("{path}\0{}\0{text}", text.len()));
+    }
+    packed
+}
+
+/// The files of [`pack`].
+fn unpack(mut packed: &[u8]) -> impl Iterator<Item = (PathBuf, Arc<Vec<u8>>)> + '_ {
+    std::iter::from_fn(move || {
+        let mut field = || {
+            let end = packed.iter().position(|&b| b == 0)?;
+            let text = std::str::from_utf8(&packed[..end]).ok()?;
+            packed = &packed[end + 1..];
+            Some(text)
+        };
+        let path = PathBuf::from(field()?);
+        let len: usize = field()?.parse().ok()?;
+        let (bytes, rest) = packed.split_at_checked(len)?;
+        packed = rest;
+        Some((path, Arc::new(bytes.to_vec())))
+    })
 }
 
 fn put(staging: &dyn Sink, path: &Path, bytes: &[u8], problems: &mut Vec<Diagnostic>) {
@@ -1159,7 +1242,10 @@ fn copy_builtin_static(
         let taken = own.contains(relative)
             || site.page_at(relative).is_some()
             || prepared.generated.iter().any(|g| g == relative);
-        if !taken && prepared.renderer.layouts_name(name) {
+        // The search page names its script in its content, not in a layout.
+        let named =
+            prepared.renderer.layouts_name(name) || (name == search::SCRIPT && site.config.search);
+        if !taken && named {
             put(sink, relative, bytes, problems);
             copied += 1;
         }

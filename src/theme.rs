@@ -27,6 +27,7 @@ pub const FILES: &[ThemeFile] = theme_files![
     "layouts/term.html",
     "layouts/terms.html",
     "static/favicon.svg",
+    "static/search.js",
     "static/style.css",
     "strings/de.yaml",
     "strings/en.yaml",

@@ -32,6 +32,7 @@ mod ids;
 mod images;
 mod kramdown;
 mod links;
+mod plain;
 mod raw_html;
 mod toc;
 mod typography;
@@ -42,6 +43,7 @@ use crate::config::CodeMarkup;
 pub use crate::text::{escape_html, push_escaped};
 pub use ids::heading_id;
 pub use links::under_base_path;
+pub use plain::plain_text;
 pub use raw_html::{Unrewritten, map_urls, unrewritten_root_links};
 
 use attributes::{apply_block_ials, apply_span_ials};

@@ -22,8 +22,12 @@ use crate::site::Site;
 pub struct RenderCache {
     post_values: Mutex<HashMap<u64, (u64, Value)>>,
     rendered: Mutex<HashMap<u64, (u64, Bytes)>>,
+    /// Values of later stages made per page (a post's search document), of any type.
+    values: Mutex<HashMap<u64, (u64, AnyValue)>>,
     generation: AtomicU64,
 }
+
+type AnyValue = Arc<dyn std::any::Any + Send + Sync>;
 
 impl RenderCache {
     /// Starts a rebuild; what it does not use is dropped by [`RenderCache::sweep`].
@@ -37,6 +41,8 @@ impl RenderCache {
         let generation = self.generation.load(Ordering::SeqCst);
         let mut rendered = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
         rendered.retain(|_, (used, _)| *used == generation);
+        let mut kept = self.values.lock().unwrap_or_else(|e| e.into_inner());
+        kept.retain(|_, (used, _)| *used == generation);
         if values {
             let mut values = self.post_values.lock().unwrap_or_else(|e| e.into_inner());
             values.retain(|_, (used, _)| *used == generation);
@@ -56,6 +62,30 @@ impl RenderCache {
         }
         let value = make();
         let mut values = self.post_values.lock().unwrap_or_else(|e| e.into_inner());
+        values.insert(key, (generation, value.clone()));
+        value
+    }
+
+    /// The value made under `key` (by a rebuild before, or now); a value of another type
+    /// under the same key is made again.
+    pub(super) fn value<T: std::any::Any + Send + Sync>(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Some((used, value)) = self
+            .values
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(&key)
+            && let Ok(value) = Arc::clone(value).downcast::<T>()
+        {
+            *used = generation;
+            return value;
+        }
+        let value = Arc::new(make());
+        let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
         values.insert(key, (generation, value.clone()));
         value
     }
@@ -321,6 +351,32 @@ pub(super) fn series_keys(site: &Site) -> HashMap<String, u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_is_made_once_per_key_until_a_rebuild_leaves_it_unused() {
+        let cache = RenderCache::default();
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let make = |text: &str| {
+            made.fetch_add(1, Ordering::SeqCst);
+            text.to_owned()
+        };
+        cache.begin();
+        assert_eq!(*cache.value(1, || make("one")), "one");
+        assert_eq!(*cache.value(1, || make("again")), "one");
+        // Another type under the same key is made, not mistaken for the first.
+        assert_eq!(*cache.value(1, || 7u32), 7);
+        assert_eq!(made.load(Ordering::SeqCst), 1);
+        cache.sweep(false);
+        cache.begin();
+        cache.value(2, || make("two"));
+        cache.sweep(false);
+        assert_eq!(
+            *cache.value(1, || make("fresh")),
+            "fresh",
+            "swept, made again"
+        );
+        assert_eq!(made.load(Ordering::SeqCst), 3);
+    }
 
     /// The preview server's `posts` must render exactly like a build's, and record every
     /// field a template can see.

@@ -387,6 +387,19 @@ impl Renderer {
         }
     }
 
+    /// [`Renderer::memo`] for a value of a later stage (a post's search document): kept by the
+    /// preview server under `key`, which must cover everything `make` reads.
+    pub fn memo_value<T: std::any::Any + Send + Sync>(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        match &self.memo {
+            Some(cache) => cache.value(key, make),
+            None => Arc::new(make()),
+        }
+    }
+
     /// `make()`, or its result from the preview server's cache when made under `key` before.
     /// `key` must cover everything `make` reads. Shared bytes: the server keeps a page listing
     /// 10,000 posts without copying it on every rebuild.

@@ -202,9 +202,35 @@ impl Browser {
         )
     }
 
+    /// Types `text` into the element `css` selects, key by key as a user would (WebDriver's
+    /// Element Send Keys; `\u{E007}` is Enter).
+    pub(crate) fn type_into(&self, css: &str, text: &str) {
+        let found = self
+            .session_call(
+                "POST",
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
+            .unwrap_or_else(|e| panic!("find {css}: {e}"));
+        let id = found["element-6066-11e4-a52e-4f735466cecf"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element id for {css}: {found}"));
+        self.session_call(
+            "POST",
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+    }
+
     /// Polls `script` until `done` accepts its result; fails after [`WAIT`], showing the
     /// last result. Script errors (a page mid-reload) count as "not yet".
-    fn wait_for(&self, what: &str, script: &str, done: impl Fn(&Value) -> bool) -> Value {
+    pub(crate) fn wait_for(
+        &self,
+        what: &str,
+        script: &str,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
         let deadline = Instant::now() + WAIT;
         loop {
             let last = self.run(script);
@@ -231,7 +257,7 @@ impl Drop for Browser {
     }
 }
 
-fn text_contains(needle: &'static str) -> impl Fn(&Value) -> bool {
+pub(crate) fn text_contains(needle: &'static str) -> impl Fn(&Value) -> bool {
     move |v| v.as_str().is_some_and(|s| s.contains(needle))
 }
 

@@ -7,8 +7,9 @@ fn writes_home_posts_pages_static_and_highlight_css() {
     assert!(
         run.stdout
             // 3 from content/ and the home page; tags (index, 2 terms), categories
-            // (index, 1), authors (index, 2) and 404.html from the blog.
-            .starts_with("built 13 pages, copied 1 files into "),
+            // (index, 1), authors (index, 2) and 404.html from the blog; the search page.
+            // Copied: the site's stylesheet and the built-in search.js.
+            .starts_with("built 14 pages, copied 2 files into "),
         "{}",
         run.stdout
     );

@@ -277,12 +277,13 @@ fn verbose_prints_each_stage_with_its_counts() {
     assert_eq!(count("render", "pages"), 3);
     assert_eq!(count("render", "code blocks highlighted"), 1);
     assert_eq!(count("render", "code blocks from the cache"), 0);
-    assert_eq!(count("copy", "files"), 1);
+    // The site's stylesheet and the built-in search.js.
+    assert_eq!(count("copy", "files"), 2);
     // The summary's pages are the rendered ones and the generated ones.
     let pages = count("render", "pages") + count("generate", "pages");
     assert!(
         run.stdout
-            .starts_with(&format!("built {pages} pages, copied 1 files")),
+            .starts_with(&format!("built {pages} pages, copied 2 files")),
         "{}",
         run.stdout
     );

@@ -61,3 +61,5 @@ mod import;
 mod feeds;
 /// Issue #17: `aliases:` redirect pages, `_redirects`, the warning when a post's URL changes.
 mod redirects;
+/// Issue #17: client-side search: the index, the page and box, a query in a real Chromium.
+mod search;

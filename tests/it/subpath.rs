@@ -567,7 +567,7 @@ fn check_reports_a_layout_link_outside_the_base_path() {
         "<h1>{{ page.title }}</h1><a href=\"/tags/\">Tags</a>",
     );
     let run = versus_in(site.root(), &["check"]);
-    let line = "layouts/page.html:2:51: error: link `/tags/` leads outside the site: it does not start with the base path /blog (on 17 built pages) [broken-link]";
+    let line = "layouts/page.html:2:51: error: link `/tags/` leads outside the site: it does not start with the base path /blog (on 18 built pages) [broken-link]";
     assert!(
         run.stdout.contains(line),
         "missing {line:?} in:\n{}{}",
