@@ -908,10 +908,10 @@ fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
     let page = Generated {
         kind: "search",
         layout: renderer.pick_layout(&["search"], "page"),
-        title: search::WORDS.title.into(),
-        description: search::WORDS.description.into(),
+        title: site.strings.text("search.title").into(),
+        description: site.strings.text("search.description").into(),
         url: search::PAGE.into(),
-        content: search::page_html(config),
+        content: search::page_html(config, &site.strings),
         card: None,
         feed: None,
     };

@@ -60,40 +60,6 @@ pub const TITLE_WEIGHT: u32 = 8;
 pub const TAG_WEIGHT: u32 = 6;
 pub const DESCRIPTION_WEIGHT: u32 = 3;
 
-/// The words the search page shows, in one place (the site's language comes later).
-pub struct Words {
-    pub title: &'static str,
-    pub description: &'static str,
-    pub label: &'static str,
-    pub button: &'static str,
-    pub no_script: &'static str,
-    pub home: &'static str,
-    pub loading: &'static str,
-    /// `{query}` is replaced; `{count}` too in `many`.
-    pub none: &'static str,
-    pub one: &'static str,
-    pub many: &'static str,
-    pub more: &'static str,
-    pub feature: &'static str,
-    pub failed: &'static str,
-}
-
-pub const WORDS: Words = Words {
-    title: "Search",
-    description: "Search the posts and the comparison's features.",
-    label: "Search posts and features",
-    button: "Search",
-    no_script: "Search runs in your browser and needs JavaScript.",
-    home: "Browse the posts",
-    loading: "Searching…",
-    none: "No results for “{query}”.",
-    one: "1 result for “{query}”.",
-    many: "{count} results for “{query}”.",
-    more: "More results",
-    feature: "Feature",
-    failed: "The search index could not be loaded.",
-};
-
 /// What a document is, as the results list shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -396,18 +362,18 @@ fn push_json_string(out: &mut String, text: &str) {
 
 /// The search page's content: a form that works as a plain GET form, a live status line,
 /// the results list, and the script that fills it (the page says what it needs without it).
-pub fn page_html(config: &Config) -> String {
-    let w = &WORDS;
+pub fn page_html(config: &Config, strings: &crate::strings::Strings) -> String {
+    let w = |key: &str| strings.text(&format!("search.{key}")).to_owned();
     let index = config.relative_url(&format!("/{DIR}/"));
     let action = config.relative_url(PAGE);
     let strings = serde_json::json!({
-        "loading": w.loading,
-        "none": w.none,
-        "one": w.one,
-        "many": w.many,
-        "more": w.more,
-        "feature": w.feature,
-        "failed": w.failed,
+        "loading": w("loading"),
+        "none": w("none"),
+        "one": w("one"),
+        "many": w("many"),
+        "more": w("more"),
+        "feature": w("feature"),
+        "failed": w("failed"),
     });
     let script = config.relative_url(&format!("/{SCRIPT}"));
     format!(
@@ -428,12 +394,12 @@ pub fn page_html(config: &Config) -> String {
         strings = escape_html(&strings.to_string()),
         lang = escape_html(&config.language),
         action = escape_html(&action),
-        label = escape_html(w.label),
-        button = escape_html(w.button),
-        more = escape_html(w.more),
-        no_script = escape_html(w.no_script),
+        label = escape_html(&w("label")),
+        button = escape_html(&w("button")),
+        more = escape_html(&w("more")),
+        no_script = escape_html(&w("no_script")),
         home = escape_html(&config.relative_url("/")),
-        home_text = escape_html(w.home),
+        home_text = escape_html(&w("home")),
         script = escape_html(&script),
     )
 }
