@@ -751,6 +751,7 @@ pub fn render_page<'p>(
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
+        palette: renderer.palette(),
         image_size: Some(&measure),
         code_markup: site.config.code_markup,
         base_path: &site.config.base_path,

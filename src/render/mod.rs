@@ -108,7 +108,17 @@ impl Templates {
             unfilled,
         } = self;
         let config = Arc::new(site.config.clone());
-        add_filters(&mut env, &config, &Arc::new(site.strings.clone()));
+        // Unknown themes are the pipeline's error to report; code is then coloured as by default.
+        let palette =
+            crate::highlight::Palette::new(&config.highlight.light, &config.highlight.dark)
+                .ok()
+                .map(Arc::new);
+        add_filters(
+            &mut env,
+            &config,
+            &Arc::new(site.strings.clone()),
+            palette.clone(),
+        );
         // Plain URLs until the build hands over its files (the preview server never does).
         assets::add_asset_filter(&mut env, &config, None);
         add_matrix_function(&mut env, site);
@@ -144,6 +154,7 @@ impl Templates {
             posts_key: 0,
             data_key: hash_of(&data),
             highlight_cache: None,
+            palette,
             site: site_value,
             data,
             posts: Value::from(()),
@@ -218,6 +229,8 @@ pub struct Renderer {
     /// [`Renderer::layout_key`] of a layout that does not exist.
     unknown_layout_key: u64,
     highlight_cache: Option<crate::highlight::DiskCache>,
+    /// The classes of highlighted code, from the site's light and dark themes.
+    palette: Option<Arc<crate::highlight::Palette>>,
 }
 
 impl Renderer {
@@ -297,6 +310,11 @@ impl Renderer {
 
     pub fn highlight_cache(&self) -> Option<&crate::highlight::DiskCache> {
         self.highlight_cache.as_ref()
+    }
+
+    /// The classes highlighted code gets, matching the site's `highlight.css`.
+    pub fn palette(&self) -> Option<&crate::highlight::Palette> {
+        self.palette.as_deref()
     }
 
     /// A hash of everything a content page is rendered from (`index` is its place in
