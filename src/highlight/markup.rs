@@ -7,10 +7,10 @@
 //! span, plain text has none, and whitespace joins the span around it (or stays bare) unless
 //! a background or an underline would show on it.
 
-use std::ops::Range;
+use std::collections::HashMap;
 
-use syntect::highlighting::{HighlightState, Highlighter, RangedHighlightIterator, Style};
-use syntect::parsing::{ParseState, ScopeStack, SyntaxReference};
+use syntect::highlighting::Highlighter;
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference};
 use syntect::util::LinesWithEndings;
 
 use super::NotHighlighted;
@@ -26,113 +26,106 @@ pub(super) fn highlight_versus(
     palette: &Palette,
     deadline: &mut Deadline,
 ) -> Result<String, NotHighlighted> {
-    let light = Highlighter::new(&palette.light.theme);
-    let dark = Highlighter::new(&palette.dark.theme);
+    let mut classes = Classes::new(palette);
     let mut parse = ParseState::new(syntax);
-    let mut light_state = HighlightState::new(&light, ScopeStack::new());
-    let mut dark_state = HighlightState::new(&dark, ScopeStack::new());
-    let mut writer = Writer::new(palette, code.len());
-    let (mut light_pieces, mut dark_pieces) = (Vec::new(), Vec::new());
+    let mut stack = ScopeStack::new();
+    let mut writer = Writer::new(code.len());
     for line in LinesWithEndings::from(code) {
         let ops = parse
             .parse_line(line, &SYNTAXES)
             .map_err(|_| NotHighlighted::Failed)?;
-        light_pieces.clear();
-        light_pieces.extend(
-            RangedHighlightIterator::new(&mut light_state, &ops, line, &light)
-                .map(|(style, _, range)| (style, range)),
-        );
-        dark_pieces.clear();
-        dark_pieces.extend(
-            RangedHighlightIterator::new(&mut dark_state, &ops, line, &dark)
-                .map(|(style, _, range)| (style, range)),
-        );
-        for_each_piece(&light_pieces, &dark_pieces, |light, dark, range| {
-            writer.piece(light, dark, &line[range]);
-        });
+        let mut from = 0;
+        for (at, op) in ops {
+            if at > from {
+                let (class, shows) = classes.of(&stack.scopes);
+                writer.piece(class, shows, &line[from..at]);
+                from = at;
+            }
+            stack.apply(&op).map_err(|_| NotHighlighted::Failed)?;
+        }
+        if from < line.len() {
+            let (class, shows) = classes.of(&stack.scopes);
+            writer.piece(class, shows, &line[from..]);
+        }
         deadline.line_done()?;
     }
     Ok(writer.finish())
 }
 
-/// Calls `each` with the two styles of every stretch of the line where neither changes. Both
-/// lists cover the line from its start; they split it at the same places (the parser's), but
-/// nothing here relies on it.
-fn for_each_piece(
-    light: &[(Style, Range<usize>)],
-    dark: &[(Style, Range<usize>)],
-    mut each: impl FnMut(Style, Style, Range<usize>),
-) {
-    let (mut i, mut j, mut at) = (0, 0, 0);
-    while i < light.len() && j < dark.len() {
-        let end = light[i].1.end.min(dark[j].1.end);
-        if end > at {
-            each(light[i].0, dark[j].0, at..end);
-            at = end;
+/// The class of each scope stack met in one block, resolved by both themes once: a block meets
+/// a few dozen stacks in hundreds of pieces, and resolving one scores every rule of a theme.
+struct Classes<'p> {
+    palette: &'p Palette,
+    light: Highlighter<'p>,
+    dark: Highlighter<'p>,
+    known: HashMap<Vec<Scope>, (String, bool)>,
+}
+
+impl<'p> Classes<'p> {
+    fn new(palette: &'p Palette) -> Classes<'p> {
+        Classes {
+            palette,
+            light: Highlighter::new(&palette.light.theme),
+            dark: Highlighter::new(&palette.dark.theme),
+            known: HashMap::new(),
         }
-        if light[i].1.end <= at {
-            i += 1;
+    }
+
+    /// The class attribute for text under `stack`, and whether a space under it shows.
+    fn of(&mut self, stack: &[Scope]) -> (&str, bool) {
+        if !self.known.contains_key(stack) {
+            let (light, dark) = (
+                self.light.style_for_stack(stack),
+                self.dark.style_for_stack(stack),
+            );
+            let mut class = String::new();
+            let shows = self.palette.class(light, dark, &mut class);
+            self.known.insert(stack.to_vec(), (class, shows));
         }
-        if j < dark.len() && dark[j].1.end <= at {
-            j += 1;
-        }
+        let (class, shows) = &self.known[stack];
+        (class, *shows)
     }
 }
 
 /// Writes pieces as spans, joining neighbours of the same class.
-struct Writer<'p> {
-    palette: &'p Palette,
+struct Writer {
     html: String,
     /// The class of the span still open, empty when none is.
     open: String,
     /// Whitespace not written yet: inside the open span if the next piece continues it.
     spaces: String,
-    /// The last styles seen and their class, as neighbouring pieces often repeat them.
-    last: Option<(Style, Style, bool)>,
-    class: String,
 }
 
-impl<'p> Writer<'p> {
-    fn new(palette: &'p Palette, code_len: usize) -> Writer<'p> {
+impl Writer {
+    fn new(code_len: usize) -> Writer {
         Writer {
-            palette,
             html: String::with_capacity(code_len * 2),
             open: String::new(),
             spaces: String::new(),
-            last: None,
-            class: String::new(),
         }
     }
 
-    fn piece(&mut self, light: Style, dark: Style, text: &str) {
-        let shows = match self.last {
-            Some((l, d, shows)) if l == light && d == dark => shows,
-            _ => {
-                let shows = self.palette.class(light, dark, &mut self.class);
-                self.last = Some((light, dark, shows));
-                shows
-            }
-        };
+    fn piece(&mut self, class: &str, shows: bool, text: &str) {
         if !shows && text.bytes().all(|b| b.is_ascii_whitespace()) {
             self.spaces.push_str(text);
             return;
         }
-        if self.class != self.open {
+        if class != self.open {
             if !self.open.is_empty() {
                 self.html.push_str("</span>");
             }
             self.html.push_str(&self.spaces);
-            self.spaces.clear();
-            if !self.class.is_empty() {
+            if !class.is_empty() {
                 self.html.push_str("<span class=\"");
-                self.html.push_str(&self.class);
+                self.html.push_str(class);
                 self.html.push_str("\">");
             }
-            self.open.clone_from(&self.class);
+            self.open.clear();
+            self.open.push_str(class);
         } else {
             self.html.push_str(&self.spaces);
-            self.spaces.clear();
         }
+        self.spaces.clear();
         push_escaped(&mut self.html, text);
     }
 
@@ -244,26 +237,6 @@ mod tests {
         let b = html("python", code, "Solarized (light)", "Dracula");
         assert_ne!(a, b);
         assert_eq!(text_of(&a), text_of(&b));
-    }
-
-    #[test]
-    fn pieces_are_split_where_either_theme_changes() {
-        let style = |r: u8| Style {
-            foreground: syntect::highlighting::Color {
-                r,
-                g: 0,
-                b: 0,
-                a: 255,
-            },
-            ..Style::default()
-        };
-        let light = [(style(1), 0..3), (style(2), 3..10)];
-        let dark = [(style(3), 0..5), (style(4), 5..10)];
-        let mut seen = Vec::new();
-        for_each_piece(&light, &dark, |l, d, range| {
-            seen.push((l.foreground.r, d.foreground.r, range))
-        });
-        assert_eq!(seen, [(1, 3, 0..3), (2, 3, 3..5), (2, 4, 5..10)]);
     }
 
     /// What a reader sees of each character: its colour, background and font in one theme, as
