@@ -7,6 +7,7 @@
 
 use crate::blog;
 use crate::config::Config;
+use crate::highlight::Palette;
 use crate::page::{Page, PostDate};
 use crate::site::Site;
 use crate::yaml;
@@ -42,8 +43,16 @@ pub fn rfc3339(date: &PostDate) -> String {
 }
 
 /// An Atom feed of `posts` (newest first; the first [`FEED_ENTRIES`] are kept).
-/// `path` is the feed's own site path, `alternate` the page it is the feed of.
-pub fn atom(site: &Site, title: &str, path: &str, alternate: &str, posts: &[&Page]) -> String {
+/// `path` is the feed's own site path, `alternate` the page it is the feed of; code in
+/// summaries gets the classes of `palette`, as on the pages.
+pub fn atom(
+    site: &Site,
+    title: &str,
+    path: &str,
+    alternate: &str,
+    posts: &[&Page],
+    palette: Option<&Palette>,
+) -> String {
     let config = &site.config;
     let posts = &posts[..posts.len().min(FEED_ENTRIES)];
     let updated = posts
@@ -54,7 +63,7 @@ pub fn atom(site: &Site, title: &str, path: &str, alternate: &str, posts: &[&Pag
         .unwrap_or_else(|| format!("{}T00:00:00Z", config.today));
     let mut xml = head(config, title, path, alternate, &updated);
     for post in posts {
-        entry(&mut xml, site, post);
+        entry(&mut xml, site, post, palette);
     }
     xml.push_str("</feed>\n");
     xml
@@ -101,7 +110,7 @@ pub fn absolute_links(config: &Config, html: &str) -> String {
     crate::markdown::absolute_urls(html, origin)
 }
 
-fn entry(xml: &mut String, site: &Site, post: &Page) {
+fn entry(xml: &mut String, site: &Site, post: &Page, palette: Option<&Palette>) {
     let config = &site.config;
     let url = config.absolute_url(&post.url);
     let date = post.date.map(|d| rfc3339(&d));
@@ -132,7 +141,7 @@ fn entry(xml: &mut String, site: &Site, post: &Page) {
             escape(&crate::page::slugify(term))
         ));
     }
-    let summary = blog::summary_html(site, post);
+    let summary = blog::summary_html(site, post, palette);
     let summary = if summary.is_empty() {
         post.description.clone().map(|d| escape(&d))
     } else {

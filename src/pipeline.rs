@@ -556,7 +556,14 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                     let key = render::hash_of(&("feed", renderer.urls_key(), listed));
                     renderer.memo(key, || {
                         let posts: Vec<&Page> = site.posts.iter().map(|p| &**p).collect();
-                        Ok(feed::atom(site, &config.title, "/feed.xml", "/", &posts))
+                        Ok(feed::atom(
+                            site,
+                            &config.title,
+                            "/feed.xml",
+                            "/",
+                            &posts,
+                            renderer.palette(),
+                        ))
                     })
                 }
                 blog::Output::SeriesFeed(i) => {
@@ -574,7 +581,14 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                         let path = blog::series_feed_path(&series.id);
                         let title = format!("{} · {}", series.title, config.title);
                         let alternate = blog::series_path(&series.id);
-                        Ok(feed::atom(site, &title, &path, &alternate, &posts))
+                        Ok(feed::atom(
+                            site,
+                            &title,
+                            &path,
+                            &alternate,
+                            &posts,
+                            renderer.palette(),
+                        ))
                     })
                 }
                 blog::Output::Robots => Ok(Arc::new(feed::robots(site).into_bytes())),

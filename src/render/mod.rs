@@ -258,8 +258,10 @@ impl Renderer {
     /// The `posts` entry of the post at `index`, from the cache when its key is unchanged.
     fn post_value(&self, site: &Site, index: usize, post: &Page) -> Value {
         match &self.memo {
-            Some(cache) => cache.post_value(self.page_keys[index], || page_value(post, site, None)),
-            None => page_value(post, site, None),
+            Some(cache) => cache.post_value(self.page_keys[index], || {
+                page_value(post, site, None, self.palette())
+            }),
+            None => page_value(post, site, None, self.palette()),
         }
     }
 
@@ -447,7 +449,7 @@ impl Renderer {
         site: &Site,
         body: &Rendered,
     ) -> Result<(String, Option<PostReads>), Diagnostic> {
-        let value = page_value(page, site, Some(body));
+        let value = page_value(page, site, Some(body), self.palette());
         let (_, reads_posts) = self.layout_base(&page.layout);
         let tracked = (self.memo.is_some() && reads_posts).then(|| {
             let reads = Arc::new(Mutex::new(PostReads::default()));

@@ -37,7 +37,13 @@ pub(super) fn site_value(config: &Config, has_matrices: bool) -> Value {
 }
 
 /// The `page` (with `body`) or `posts` entry (without) of templates.
-pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> Value {
+/// Code in the summary gets the classes of `palette`.
+pub(super) fn page_value(
+    page: &Page,
+    site: &Site,
+    body: Option<&Rendered>,
+    palette: Option<&crate::highlight::Palette>,
+) -> Value {
     let texts = |items: &[String]| Value::from(items.to_vec());
     let authors: Vec<Value> = page
         .authors
@@ -101,7 +107,7 @@ pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> V
         ("toc_enabled", page.toc.map(Value::from)),
     ];
     fields.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
-    let summary = blog::summary_html(site, page);
+    let summary = blog::summary_html(site, page, palette);
     if !summary.is_empty() {
         fields.insert("summary", Value::from_safe_string(summary));
     }

@@ -334,3 +334,31 @@ fn the_highlight_cache_drops_what_the_site_no_longer_has() {
         run.stderr
     );
 }
+
+/// Issue #16: the classes of highlighted code name the site's themes' colours, so code in a
+/// summary (before `<!-- more -->`, shown in listings) is marked up as on the post's own page,
+/// for the themes of site.yaml, not the default ones.
+#[test]
+fn code_in_a_summary_gets_the_classes_of_the_site_themes() {
+    let site = TestSite::bare("basic");
+    std::fs::remove_dir_all(site.root().join("layouts")).unwrap();
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        &format!("{config}highlight:\n  light: Solarized (light)\n  dark: Dracula\n"),
+    );
+    site.write(
+        "content/posts/2023-10-02-code-first.md",
+        "---\ntitle: Code first\n---\n\n```python\ndef f(x):\n    return x + 1  # one\n```\n\n<!-- more -->\n\nThe rest.\n",
+    );
+    site.build_ok();
+    let post = site.read("2023/10/02/code-first/index.html");
+    let start = post
+        .find("<pre class=\"highlight\"")
+        .expect("the code block");
+    let block = &post[start..start + post[start..].find("</pre>").unwrap()];
+    assert!(block.contains("<span class=\""), "{block}");
+    let home = site.read("index.html");
+    assert!(home.contains("post-item__summary"), "{home}");
+    assert!(home.contains(block), "{block}\nnot in the listing:\n{home}");
+}
