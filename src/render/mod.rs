@@ -663,6 +663,7 @@ impl Renderer {
                                 summary,
                                 &markdown::Options {
                                     base_path: &config.base_path,
+                                    palette: self.palette(),
                                     ..markdown::Options::default()
                                 },
                             )

@@ -362,3 +362,41 @@ fn code_in_a_summary_gets_the_classes_of_the_site_themes() {
     assert!(home.contains("post-item__summary"), "{home}");
     assert!(home.contains(block), "{block}\nnot in the listing:\n{home}");
 }
+
+/// The same for code in a series' summary (data/series.yaml), shown on the series page.
+#[test]
+fn code_in_a_series_summary_gets_the_classes_of_the_site_themes() {
+    let site = TestSite::new("blog");
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        &format!("{config}highlight:\n  light: Solarized (light)\n  dark: Dracula\n"),
+    );
+    let code = "```python\ndef f(x):\n    return x + 1  # one\n```\n";
+    site.edit(
+        "data/series.yaml",
+        "  summary: Two clouds, one platform.",
+        &format!(
+            "  summary: |\n{}",
+            code.lines()
+                .map(|l| format!("    {l}\n"))
+                .collect::<String>()
+        ),
+    );
+    site.write(
+        "content/posts/2023-05-01-code.md",
+        &format!("---\ntitle: Code\n---\n\nSome code.\n\n{code}"),
+    );
+    site.build_ok();
+    let post = site.read("2023/05/01/code/index.html");
+    let start = post
+        .find("<pre class=\"highlight\"")
+        .expect("the code block");
+    let block = &post[start..start + post[start..].find("</pre>").unwrap()];
+    assert!(block.contains("<span class=\""), "{block}");
+    let series = site.read("series/k8s/index.html");
+    assert!(
+        series.contains(block),
+        "{block}\nnot on the series page:\n{series}"
+    );
+}
