@@ -46,12 +46,11 @@ pub enum Classes<'p> {
 impl Classes<'_> {
     /// What the markup depends on besides the code, part of the disk cache key: the class
     /// style, its markup version (raised whenever the HTML for the same code changes, so no
-    /// older entry is served) and, for versus's classes, the two themes.
+    /// older entry is served) and, for versus's classes, the fingerprint of the two themes.
     fn key_parts(&self) -> Vec<&str> {
         match self {
             Classes::Versus(palette) => {
-                let [light, dark] = palette.theme_names();
-                vec!["versus", "markup 2", light, dark]
+                vec!["versus", "markup 2", palette.fingerprint()]
             }
             Classes::Rouge => vec!["rouge"],
         }

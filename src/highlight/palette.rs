@@ -36,6 +36,9 @@ use super::sets::{UnknownTheme, find_theme};
 pub struct Palette {
     pub(super) light: Side,
     pub(super) dark: Side,
+    /// A hash of both themes' names and numbered colours, for the disk cache key: cached
+    /// markup is only served for the same numbering, also after an update of the themes.
+    fingerprint: String,
 }
 
 /// The themes of `highlight:` when a site names none.
@@ -69,9 +72,20 @@ const FONT_TOKENS: [(FontStyle, char, &str); 3] = [
 impl Palette {
     /// The palette of the themes named `light` and `dark` (see [`super::theme_names`]).
     pub fn new(light: &str, dark: &str) -> Result<Palette, UnknownTheme> {
+        let (light, dark) = (
+            Side::new(light, find_theme(light)?, 'l'),
+            Side::new(dark, find_theme(dark)?, 'd'),
+        );
+        let mut hasher = blake3::Hasher::new();
+        for side in [&light, &dark] {
+            let numbered = format!("{}{:?}{:?}", side.name, side.colours, side.backgrounds);
+            hasher.update(&(numbered.len() as u64).to_le_bytes());
+            hasher.update(numbered.as_bytes());
+        }
         Ok(Palette {
-            light: Side::new(light, find_theme(light)?, 'l'),
-            dark: Side::new(dark, find_theme(dark)?, 'd'),
+            light,
+            dark,
+            fingerprint: hasher.finalize().to_hex().to_string(),
         })
     }
 
@@ -80,9 +94,9 @@ impl Palette {
         &DEFAULT_THEMES
     }
 
-    /// The light and the dark theme's names.
-    pub(super) fn theme_names(&self) -> [&str; 2] {
-        [&self.light.name, &self.dark.name]
+    /// What the classes depend on: the themes and how their colours are numbered.
+    pub(super) fn fingerprint(&self) -> &str {
+        &self.fingerprint
     }
 
     /// The class attribute for text styled `light` in the light theme and `dark` in the dark
@@ -194,5 +208,60 @@ pub(super) fn css_color(color: Color) -> String {
         format!("#{r:02x}{g:02x}{b:02x}")
     } else {
         format!("#{r:02x}{g:02x}{b:02x}{a:02x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_tells_theme_pairs_apart_and_nothing_else() {
+        let pair = |light, dark| Palette::new(light, dark).expect("known themes");
+        let default = pair("InspiredGitHub", "base16-ocean.dark");
+        assert_eq!(
+            default.fingerprint(),
+            Palette::default_themes().fingerprint()
+        );
+        assert_ne!(
+            default.fingerprint(),
+            pair("base16-ocean.dark", "InspiredGitHub").fingerprint(),
+            "the same themes the other way round number other colours"
+        );
+        assert_ne!(
+            default.fingerprint(),
+            pair("InspiredGitHub", "Dracula").fingerprint()
+        );
+    }
+
+    #[test]
+    fn plain_text_has_no_class_and_a_background_shows_on_spaces() {
+        let palette = Palette::default_themes();
+        let plain = (
+            Highlighter::new(&palette.light.theme).get_default(),
+            Highlighter::new(&palette.dark.theme).get_default(),
+        );
+        let mut class = String::from("stale");
+        assert!(!palette.class(plain.0, plain.1, &mut class));
+        assert_eq!(class, "");
+        let italic = Style {
+            font_style: FontStyle::ITALIC,
+            ..plain.0
+        };
+        assert!(!palette.class(italic, plain.1, &mut class));
+        assert_eq!(class, "li");
+        let marked = Style {
+            background: palette.light.backgrounds[1],
+            ..plain.0
+        };
+        assert!(palette.class(marked, plain.1, &mut class), "{class}");
+        let number = palette.light.colours.len();
+        assert_eq!(class, format!("l{number}"));
+        let underlined = Style {
+            font_style: FontStyle::UNDERLINE | FontStyle::BOLD,
+            ..plain.1
+        };
+        assert!(palette.class(plain.0, underlined, &mut class));
+        assert_eq!(class, "db du");
     }
 }
