@@ -44,7 +44,7 @@ fn main() -> ExitCode {
     let classes = if mode == "--rouge" {
         Classes::Rouge
     } else {
-        Classes::Versus
+        Classes::Versus(versus::highlight::Palette::default_themes())
     };
     match highlight_with(lang, &code, classes) {
         Ok(html) => {

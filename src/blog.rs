@@ -594,8 +594,13 @@ pub fn outputs(site: &Site, terms: &Terms) -> Vec<Output> {
 
 /// The summary of a page as HTML: before `<!-- more -->`, else the first paragraph. Links to
 /// other sources are resolved, relative links resolved against the page's URL and `#fragment`
-/// links point into the page, so the summary works in a listing or a feed.
-pub fn summary_html(site: &Site, page: &Page) -> String {
+/// links point into the page, so the summary works in a listing or a feed. Code gets the
+/// classes of `palette`, the site's themes, as on the page itself.
+pub fn summary_html(
+    site: &Site,
+    page: &Page,
+    palette: Option<&crate::highlight::Palette>,
+) -> String {
     let source = page.summary_source();
     if source.is_empty() {
         return String::new();
@@ -605,6 +610,7 @@ pub fn summary_html(site: &Site, page: &Page) -> String {
         resolve_source_link: Some(&resolve),
         base_path: &site.config.base_path,
         relative_to: Some(&page.url),
+        palette,
         ..markdown::Options::default()
     };
     let html = markdown::render(source, &options).html;

@@ -147,7 +147,8 @@ impl Default for Highlight {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CodeMarkup {
-    /// `<pre class="code" data-lang="…"><code class="language-…">` with `hl-` classes.
+    /// `<pre class="highlight" data-lang="…"><code class="language-…">` with short classes
+    /// for the light and dark themes (`l3 d7`, see `highlight::Palette`).
     #[default]
     Versus,
     /// Jekyll's Rouge markup (`div.highlighter-rouge`, `code.highlighter-rouge`), so a Jekyll

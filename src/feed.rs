@@ -7,6 +7,7 @@
 
 use crate::blog;
 use crate::config::{Config, FeedContent};
+use crate::highlight::Palette;
 use crate::page::{Page, PostDate};
 use crate::site::Site;
 use crate::yaml;
@@ -55,6 +56,8 @@ pub struct Feed<'a> {
     pub title: &'a str,
     pub path: &'a str,
     pub alternate: &'a str,
+    /// The classes code in summaries gets, as on the pages.
+    pub palette: Option<&'a Palette>,
 }
 
 /// A post's whole HTML for `feed: {content: full}`: the pipeline renders it.
@@ -72,9 +75,9 @@ struct Texts {
     full: Option<String>,
 }
 
-fn texts(site: &Site, post: &Page, full_html: FullHtml) -> Texts {
+fn texts(site: &Site, feed: &Feed, post: &Page, full_html: FullHtml) -> Texts {
     let config = &site.config;
-    let summary = blog::summary_html(site, post);
+    let summary = blog::summary_html(site, post, feed.palette);
     let summary = if summary.is_empty() {
         post.description
             .clone()
@@ -104,7 +107,7 @@ pub fn atom(site: &Site, feed: &Feed, posts: &[&Page], full_html: FullHtml) -> S
         .unwrap_or_else(|| format!("{}T00:00:00Z", config.today));
     let mut xml = head(config, feed.title, feed.path, feed.alternate, &updated);
     for post in posts {
-        entry(&mut xml, site, post, full_html);
+        entry(&mut xml, site, feed, post, full_html);
     }
     xml.push_str("</feed>\n");
     xml
@@ -224,7 +227,7 @@ fn remove_dot_segments(path: &str) -> String {
     format!("/{}", out.join("/"))
 }
 
-fn entry(xml: &mut String, site: &Site, post: &Page, full_html: FullHtml) {
+fn entry(xml: &mut String, site: &Site, feed: &Feed, post: &Page, full_html: FullHtml) {
     let config = &site.config;
     let url = config.absolute_url(&post.url);
     let date = post.date.map(|d| rfc3339(&d));
@@ -252,7 +255,7 @@ fn entry(xml: &mut String, site: &Site, post: &Page, full_html: FullHtml) {
             escape(&crate::page::slugify(term))
         ));
     }
-    let texts = texts(site, post, full_html);
+    let texts = texts(site, feed, post, full_html);
     if let Some(summary) = texts.summary {
         let summary = escape(&summary);
         xml.push_str(&format!("    <summary type=\"html\">{summary}</summary>\n"));
@@ -326,7 +329,7 @@ pub fn rss(site: &Site, feed: &Feed, posts: &[&Page], full_html: FullHtml) -> St
         for term in post.tags.iter().chain(&post.categories) {
             tag(&mut xml, "    ", "category", term);
         }
-        let texts = texts(site, post, full_html);
+        let texts = texts(site, feed, post, full_html);
         if let Some(summary) = &texts.summary {
             tag(&mut xml, "    ", "description", summary);
         }

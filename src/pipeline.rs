@@ -674,6 +674,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                             title: &config.title,
                             path: &path,
                             alternate: "/",
+                            palette: renderer.palette(),
                         };
                         Ok(match rss {
                             true => feed::rss(site, &meta, &posts, &full_html),
@@ -699,6 +700,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                                     title: &title,
                                     path: &path,
                                     alternate: &alternate,
+                                    palette: renderer.palette(),
                                 };
                                 Ok(feed::atom(site, &meta, &term.pages(site), &full_html))
                             })
@@ -732,6 +734,7 @@ fn generate(prepared: &Prepared, mentions: &BTreeMap<String, Vec<&Page>>) -> Vec
                             title: &title,
                             path: &path,
                             alternate: &alternate,
+                            palette: renderer.palette(),
                         };
                         Ok(feed::atom(site, &meta, &posts, &full_html))
                     })
@@ -1168,6 +1171,7 @@ fn render_body(
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
+        palette: renderer.palette(),
         image_size: Some(&measure),
         code_markup: site.config.code_markup,
         base_path: &site.config.base_path,

@@ -136,10 +136,13 @@ mod tests {
         let syntax = super::super::find_syntax("sh").expect("sh is known");
         let code = "echo a\necho b\n";
         let spent = || Deadline::after(Duration::ZERO);
-        for highlight in [
-            super::super::highlight_versus,
-            super::super::highlight_rouge,
-        ] {
+        let versus = |syntax, code, deadline: &mut Deadline| {
+            let palette = super::super::Palette::default_themes();
+            super::super::highlight_versus(syntax, code, palette, deadline)
+        };
+        let highlighters: [&dyn Fn(_, _, &mut Deadline) -> _; 2] =
+            [&versus, &super::super::highlight_rouge];
+        for highlight in highlighters {
             assert_eq!(
                 highlight(syntax, code, &mut spent()),
                 Err(OverBudget::TooSlow { line: 1 }.into())

@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime};
 use super::{Classes, NotHighlighted, check_size, find_syntax, highlight_checked};
 
 /// Highlighted code kept on disk between builds, one small file per block, named by a hash of
-/// the versus version, the class style, the language and the code. Highlighting is most of a build's work;
+/// the versus version, the class style and its markup version, the themes (for versus's
+/// classes), the language and the code. Highlighting is most of a build's work;
 /// with the cache, a rebuild highlights only the blocks that changed. Files are written
 /// atomically (temp file, then rename), so concurrent builds never read half an entry.
 /// Only highlighted code is kept: a block over the size budget is refused before the cache is
@@ -41,7 +42,11 @@ impl DiskCache {
 
     /// [`highlight`](super::highlight), from the cache when this block was highlighted before.
     pub fn highlight(&self, lang: &str, code: &str) -> Result<String, NotHighlighted> {
-        self.highlight_with(lang, code, Classes::Versus)
+        self.highlight_with(
+            lang,
+            code,
+            Classes::Versus(super::Palette::default_themes()),
+        )
     }
 
     /// [`highlight_with`](super::highlight_with), from the cache when this block was
@@ -50,11 +55,14 @@ impl DiskCache {
         &self,
         lang: &str,
         code: &str,
-        classes: Classes,
+        classes: Classes<'_>,
     ) -> Result<String, NotHighlighted> {
         check_size(lang, code)?;
         let mut hasher = blake3::Hasher::new();
-        for part in [env!("CARGO_PKG_VERSION"), classes.name(), lang, code] {
+        let mut parts = vec![env!("CARGO_PKG_VERSION")];
+        parts.extend(classes.key_parts());
+        parts.extend([lang, code]);
+        for part in parts {
             hasher.update(&(part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }

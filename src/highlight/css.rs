@@ -1,22 +1,18 @@
-//! The stylesheets: syntect's scope classes, or Rouge's classes, for a light and a dark theme.
+//! The stylesheets: versus's short classes, or Rouge's classes, for a light and a dark theme.
 
-use syntect::highlighting::{Color, FontStyle, Highlighter, Theme};
-use syntect::html::css_for_theme_with_class_style;
+use syntect::highlighting::{FontStyle, Highlighter, Theme};
 use syntect::parsing::Scope;
 
-use super::CLASS_STYLE;
 use super::contrast::{readable_on, readable_theme};
-use super::sets::{UnknownTheme, find_theme, unknown_theme};
+use super::palette::{Palette, css_color};
+use super::sets::{UnknownTheme, find_theme};
 
-/// One stylesheet: each theme's classes inside its own `prefers-color-scheme` media query, so
-/// no rule of the light theme outranks the dark one. The theme's background and text colour
-/// (`.hl-code`) also apply to our `<pre class="highlight">` blocks.
+/// One stylesheet: each theme's rules inside its own `prefers-color-scheme` media query, so
+/// no rule of the light theme outranks the dark one: `pre.highlight` gets the theme's text
+/// colour and background, and each class token of [`Palette`] its colour or font.
 pub fn theme_css(light: &str, dark: &str) -> Result<String, UnknownTheme> {
-    let code_too = |css: String| css.replace(".hl-code {", "pre.highlight, .hl-code {");
-    Ok(light_and_dark(
-        code_too(css_for(light)?),
-        code_too(css_for(dark)?),
-    ))
+    let (light, dark) = Palette::new(light, dark)?.css();
+    Ok(light_and_dark(light, dark))
 }
 
 /// The stylesheet for [`Classes::Rouge`]: `.highlight .k { … }` rules with the colours the
@@ -148,27 +144,12 @@ fn rouge_css_for(theme: &Theme) -> String {
     css
 }
 
-fn css_color(color: Color) -> String {
-    let Color { r, g, b, a } = color;
-    if a == 0xff {
-        format!("#{r:02x}{g:02x}{b:02x}")
-    } else {
-        format!("#{r:02x}{g:02x}{b:02x}{a:02x}")
-    }
-}
-
-/// The theme's classes, its colours made readable (WCAG AA) on its background.
-fn css_for(name: &str) -> Result<String, UnknownTheme> {
-    let theme = readable_theme(find_theme(name)?);
-    // Only fails on a theme whose scopes cannot be written as CSS; report it as unusable.
-    css_for_theme_with_class_style(&theme, CLASS_STYLE).map_err(|_| unknown_theme(name))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::highlight::rouge::{LEXICON_CLASSES, ROUGE_RULES, Token};
     use crate::highlight::theme_names;
+    use syntect::highlighting::Color;
 
     #[test]
     fn every_rouge_class_has_a_css_rule() {
@@ -216,8 +197,18 @@ mod tests {
         let media = css
             .find("@media (prefers-color-scheme: dark) {")
             .expect("media query");
-        assert!(css[..media].contains(".hl-"), "light part has classes");
-        assert!(css[media..].contains(".hl-"), "dark part has classes");
+        assert!(css[..media].contains(".highlight .l1 { color: #"), "{css}");
+        assert!(css[..media].contains(".highlight .li { font-style: italic; }"));
+        assert!(
+            !css[..media].contains(".highlight .d"),
+            "light part: light tokens only"
+        );
+        assert!(css[media..].contains(".highlight .d1 { color: #"), "{css}");
+        assert!(
+            !css[media..].contains(".highlight .l"),
+            "dark part: dark tokens only"
+        );
+        assert_eq!(css.matches("pre.highlight { color: #").count(), 2);
         assert!(css.trim_end().ends_with('}'));
         // The two themes differ, so the halves differ.
         let light = theme_css("InspiredGitHub", "InspiredGitHub").expect("known");
@@ -234,7 +225,7 @@ mod tests {
     }
 
     /// Each rule's text colour and the background it is drawn on: the rule's own, else the
-    /// code block's (`pre.highlight, .hl-code` or `.highlight`), in each `@media` half.
+    /// code block's (`pre.highlight` or `.highlight`), in each `@media` half.
     fn colour_pairs(css: &str) -> Vec<(String, Color, Color)> {
         let colour = |body: &str, property: &str| {
             let at = body
@@ -258,7 +249,7 @@ mod tests {
                 .collect();
             let block = rules
                 .iter()
-                .find(|(s, _)| s.ends_with(".hl-code") || *s == ".highlight")
+                .find(|(s, _)| *s == "pre.highlight" || *s == ".highlight")
                 .and_then(|(_, body)| colour(body, "background-color:"))
                 .expect("the code block's background");
             for (selector, body) in rules {

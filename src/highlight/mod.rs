@@ -1,56 +1,59 @@
 //! Build-time syntax highlighting with syntect.
 //!
 //! Code is marked up with CSS classes, never inline styles, so one stylesheet can switch
-//! between a light and a dark theme. Two class styles exist (see [`Classes`]): our own
-//! `hl-`-prefixed scope classes (stylesheet: [`theme_css`]), and Rouge's short token classes,
-//! so that a Jekyll theme's existing stylesheet keeps working (or [`rouge_theme_css`]).
+//! between a light and a dark theme. Two class styles exist (see [`Classes`]): our own short
+//! classes, one flat span per run of text that both themes style alike ([`markup`], named by
+//! [`palette`]; stylesheet: [`theme_css`]), and Rouge's short token classes, so that a Jekyll
+//! theme's existing stylesheet keeps working (or [`rouge_theme_css`]).
 //!
 //! The parts: [`sets`] (the syntaxes and themes, and finding them by name), [`budget`] (how
-//! much code one block may hold and take), [`rouge`] (the Rouge-class markup), [`cache`]
-//! (highlighted blocks kept on disk), [`contrast`] (theme colours made to read at WCAG AA) and
-//! [`css`] (the stylesheets).
+//! much code one block may hold and take), [`palette`] and [`markup`] (versus's markup),
+//! [`rouge`] (the Rouge-class markup), [`cache`] (highlighted blocks kept on disk),
+//! [`contrast`] (theme colours made to read at WCAG AA) and [`css`] (the stylesheets).
 
 mod budget;
 mod cache;
 mod contrast;
 mod css;
+mod markup;
+mod palette;
 mod rouge;
 mod sets;
 
-use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxReference;
-use syntect::util::LinesWithEndings;
 
 use budget::Deadline;
 pub use budget::{MAX_BLOCK_BYTES, MAX_LINE_BYTES, MAX_SECONDS, OverBudget};
 pub use cache::DiskCache;
 pub use css::{rouge_theme_css, theme_css};
+use markup::highlight_versus;
+pub use palette::Palette;
 use rouge::highlight_rouge;
-use sets::{SYNTAXES, find_syntax};
+use sets::find_syntax;
 pub use sets::{UnknownTheme, theme_names};
 
-/// The class prefix shared by the generated markup and the stylesheet.
-const CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "hl-" };
-
 /// Which CSS classes highlighted code is marked up with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Classes {
-    /// Nested spans with `hl-`-prefixed TextMate scope classes, styled by [`theme_css`].
-    #[default]
-    Versus,
+#[derive(Debug, Clone, Copy)]
+pub enum Classes<'p> {
+    /// Flat spans with versus's short classes for the palette's two themes, styled by
+    /// [`theme_css`] for the same themes.
+    Versus(&'p Palette),
     /// Flat spans with Rouge's (and Pygments') short token classes, such as `k` or `s2`, as
     /// Jekyll writes them, so the `.highlight .k` rules of a Jekyll theme apply.
     Rouge,
 }
 
-impl Classes {
-    /// A stable name and revision of the markup, part of the disk cache key: a change to a
-    /// style's markup raises its revision, so blocks cached before are highlighted again.
-    fn name(self) -> &'static str {
+impl Classes<'_> {
+    /// What the markup depends on besides the code, part of the disk cache key: the class
+    /// style, its markup version (raised whenever the HTML for the same code changes, so no
+    /// older entry is served) and, for versus's classes, the fingerprint of the two themes.
+    fn key_parts(&self) -> Vec<&str> {
         match self {
-            Classes::Versus => "versus",
+            Classes::Versus(palette) => {
+                vec!["versus", "markup 2", palette.fingerprint()]
+            }
             // 2: the Rouge classes of `bench/rouge-agreement/` (per-language rules, lexicons).
-            Classes::Rouge => "rouge-2",
+            Classes::Rouge => vec!["rouge-2"],
         }
     }
 }
@@ -71,12 +74,17 @@ pub enum NotHighlighted {
 
 /// Highlights `code` written in the language `lang` (a fence token such as `rs`
 /// or `bash`), returning the inner HTML for a `<code>` element, or why to render it plain.
+/// Coloured for the default themes (see [`Palette::default_themes`]).
 pub fn highlight(lang: &str, code: &str) -> Result<String, NotHighlighted> {
-    highlight_with(lang, code, Classes::Versus)
+    highlight_with(lang, code, Classes::Versus(Palette::default_themes()))
 }
 
 /// [`highlight`] with the given class style.
-pub fn highlight_with(lang: &str, code: &str, classes: Classes) -> Result<String, NotHighlighted> {
+pub fn highlight_with(
+    lang: &str,
+    code: &str,
+    classes: Classes<'_>,
+) -> Result<String, NotHighlighted> {
     check_size(lang, code)?;
     let syntax = find_syntax(lang).ok_or(NotHighlighted::UnknownLanguage)?;
     highlight_checked(syntax, code, classes)
@@ -86,11 +94,11 @@ pub fn highlight_with(lang: &str, code: &str, classes: Classes) -> Result<String
 fn highlight_checked(
     syntax: &SyntaxReference,
     code: &str,
-    classes: Classes,
+    classes: Classes<'_>,
 ) -> Result<String, NotHighlighted> {
     let mut deadline = Deadline::start();
     match classes {
-        Classes::Versus => highlight_versus(syntax, code, &mut deadline),
+        Classes::Versus(palette) => highlight_versus(syntax, code, palette, &mut deadline),
         Classes::Rouge => highlight_rouge(syntax, code, &mut deadline),
     }
 }
@@ -105,21 +113,6 @@ fn check_size(lang: &str, code: &str) -> Result<(), NotHighlighted> {
     })
 }
 
-fn highlight_versus(
-    syntax: &SyntaxReference,
-    code: &str,
-    deadline: &mut Deadline,
-) -> Result<String, NotHighlighted> {
-    let mut generator = ClassedHTMLGenerator::new_with_class_style(syntax, &SYNTAXES, CLASS_STYLE);
-    for line in LinesWithEndings::from(code) {
-        generator
-            .parse_html_for_line_which_includes_newline(line)
-            .map_err(|_| NotHighlighted::Failed)?;
-        deadline.line_done()?;
-    }
-    Ok(generator.finalize())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,7 +121,7 @@ mod tests {
     fn classes_leave_plain_highlight_unchanged() {
         let code = "fn main() {}\n";
         assert_eq!(
-            highlight_with("rust", code, Classes::Versus),
+            highlight_with("rust", code, Classes::Versus(Palette::default_themes())),
             highlight("rust", code)
         );
         assert_eq!(
@@ -138,9 +131,9 @@ mod tests {
     }
 
     #[test]
-    fn rust_code_gets_prefixed_spans() {
+    fn rust_code_gets_short_classes() {
         let html = highlight("rust", "fn main() {\n    let x = 1;\n}\n").expect("rust is known");
-        assert!(html.contains("<span class=\"hl-"), "{html}");
+        assert!(html.starts_with("<span class=\"l"), "{html}");
         assert!(html.contains("main"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }

@@ -46,7 +46,11 @@ pub(super) fn render_code_blocks(doc: &mut Doc, options: &Options, warnings: &mu
             }
         }
         let classes = match options.code_markup {
-            CodeMarkup::Versus => crate::highlight::Classes::Versus,
+            CodeMarkup::Versus => crate::highlight::Classes::Versus(
+                options
+                    .palette
+                    .unwrap_or(crate::highlight::Palette::default_themes()),
+            ),
             CodeMarkup::Jekyll => crate::highlight::Classes::Rouge,
         };
         let highlighted = match options.highlight_cache {
@@ -222,7 +226,7 @@ mod tests {
     #[test]
     fn code_blocks_are_highlighted_or_escaped() {
         let out = html("```rust\nfn main() {}\n```\n");
-        assert!(out.starts_with("<pre class=\"highlight\" data-lang=\"rust\" tabindex=\"0\"><code class=\"language-rust\"><span class=\"hl-"), "{out}");
+        assert!(out.starts_with("<pre class=\"highlight\" data-lang=\"rust\" tabindex=\"0\"><code class=\"language-rust\"><span class=\"l"), "{out}");
         let out = html("```nosuchlang extra\n<b> & \"x\" -- {:.c}\n```\n");
         assert_eq!(
             out,

@@ -83,6 +83,8 @@ pub struct Options<'a> {
     pub resolve_source_link: Option<ResolveSourceLink<'a>>,
     pub expand_embed: Option<ExpandEmbed<'a>>,
     pub highlight_cache: Option<&'a crate::highlight::DiskCache>,
+    /// The classes of versus's code markup; without it, those of the default themes.
+    pub palette: Option<&'a crate::highlight::Palette>,
     pub image_size: Option<ImageSize<'a>>,
     /// The HTML around code: versus's, or Jekyll's for a Jekyll theme's stylesheet.
     pub code_markup: CodeMarkup,
@@ -243,6 +245,7 @@ mod tests {
                 resolve_source_link: Some(resolve),
                 expand_embed: None,
                 highlight_cache: None,
+                palette: None,
                 image_size: None,
                 code_markup: CodeMarkup::Versus,
                 base_path: "",

@@ -34,6 +34,7 @@ pub(super) fn add_filters(
     env: &mut Environment<'static>,
     config: &Arc<Config>,
     strings: &Arc<Strings>,
+    palette: Option<Arc<crate::highlight::Palette>>,
 ) {
     let c = Arc::clone(config);
     env.add_filter("relative_url", move |path: &str| c.relative_url(path));
@@ -59,6 +60,7 @@ pub(super) fn add_filters(
             } else {
                 let options = markdown::Options {
                     base_path: &c.base_path,
+                    palette: palette.as_deref(),
                     ..markdown::Options::default()
                 };
                 markdown::render(text, &options).html

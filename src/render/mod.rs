@@ -109,7 +109,17 @@ impl Templates {
             unfilled,
         } = self;
         let config = Arc::new(site.config.clone());
-        add_filters(&mut env, &config, &Arc::new(site.strings.clone()));
+        // Unknown themes are the pipeline's error to report; code is then coloured as by default.
+        let palette =
+            crate::highlight::Palette::new(&config.highlight.light, &config.highlight.dark)
+                .ok()
+                .map(Arc::new);
+        add_filters(
+            &mut env,
+            &config,
+            &Arc::new(site.strings.clone()),
+            palette.clone(),
+        );
         // Plain URLs until the build hands over its files (the preview server never does).
         assets::add_asset_filter(&mut env, &config, None);
         add_matrix_function(&mut env, site);
@@ -145,6 +155,7 @@ impl Templates {
             posts_key: 0,
             data_key: hash_of(&data),
             highlight_cache: None,
+            palette,
             site: site_value,
             data,
             posts: Value::from(()),
@@ -219,6 +230,8 @@ pub struct Renderer {
     /// [`Renderer::layout_key`] of a layout that does not exist.
     unknown_layout_key: u64,
     highlight_cache: Option<crate::highlight::DiskCache>,
+    /// The classes of highlighted code, from the site's light and dark themes.
+    palette: Option<Arc<crate::highlight::Palette>>,
 }
 
 impl Renderer {
@@ -246,8 +259,10 @@ impl Renderer {
     /// The `posts` entry of the post at `index`, from the cache when its key is unchanged.
     fn post_value(&self, site: &Site, index: usize, post: &Page) -> Value {
         match &self.memo {
-            Some(cache) => cache.post_value(self.page_keys[index], || page_value(post, site, None)),
-            None => page_value(post, site, None),
+            Some(cache) => cache.post_value(self.page_keys[index], || {
+                page_value(post, site, None, self.palette())
+            }),
+            None => page_value(post, site, None, self.palette()),
         }
     }
 
@@ -298,6 +313,11 @@ impl Renderer {
 
     pub fn highlight_cache(&self) -> Option<&crate::highlight::DiskCache> {
         self.highlight_cache.as_ref()
+    }
+
+    /// The classes highlighted code gets, matching the site's `highlight.css`.
+    pub fn palette(&self) -> Option<&crate::highlight::Palette> {
+        self.palette.as_deref()
     }
 
     /// A hash of everything a content page is rendered from (`index` is its place in
@@ -452,7 +472,7 @@ impl Renderer {
         site: &Site,
         body: &Rendered,
     ) -> Result<(String, Option<PostReads>), Diagnostic> {
-        let value = page_value(page, site, Some(body));
+        let value = page_value(page, site, Some(body), self.palette());
         let (_, reads_posts) = self.layout_base(&page.layout);
         let tracked = (self.memo.is_some() && reads_posts).then(|| {
             let reads = Arc::new(Mutex::new(PostReads::default()));
@@ -680,6 +700,7 @@ impl Renderer {
                                 summary,
                                 &markdown::Options {
                                     base_path: &config.base_path,
+                                    palette: self.palette(),
                                     ..markdown::Options::default()
                                 },
                             )

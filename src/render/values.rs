@@ -38,7 +38,13 @@ pub(super) fn site_value(config: &Config, has_matrices: bool) -> Value {
 }
 
 /// The `page` (with `body`) or `posts` entry (without) of templates.
-pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> Value {
+/// Code in the summary gets the classes of `palette`.
+pub(super) fn page_value(
+    page: &Page,
+    site: &Site,
+    body: Option<&Rendered>,
+    palette: Option<&crate::highlight::Palette>,
+) -> Value {
     let texts = |items: &[String]| Value::from(items.to_vec());
     let authors: Vec<Value> = page
         .authors
@@ -106,7 +112,7 @@ pub(super) fn page_value(page: &Page, site: &Site, body: Option<&Rendered>) -> V
     if let Some(card) = Card::for_post(page, &site.config) {
         fields.insert("card", card_value(&card));
     }
-    let summary = blog::summary_html(site, page);
+    let summary = blog::summary_html(site, page, palette);
     if !summary.is_empty() {
         fields.insert("summary", Value::from_safe_string(summary));
     }

@@ -36,7 +36,8 @@ fn writes_home_posts_pages_static_and_highlight_css() {
     );
     assert!(home.contains(r#"<link rel="canonical" href="https://example.org/">"#));
     let css = site.read("highlight.css");
-    assert!(css.contains(".hl-") && css.contains("prefers-color-scheme: dark"));
+    assert!(css.contains(".highlight .l1 {") && css.contains(".highlight .d1 {"));
+    assert!(css.contains("prefers-color-scheme: dark"));
 }
 
 #[test]
@@ -144,7 +145,7 @@ fn footnotes_tables_comments_and_code() {
         !post.contains("TODO"),
         "HTML comments are kept out of the output"
     );
-    assert!(post.contains(r#"<pre class="highlight" data-lang="rust" tabindex="0"><code class="language-rust"><span class="hl-source hl-rust">"#));
+    assert!(post.contains(r#"<pre class="highlight" data-lang="rust" tabindex="0"><code class="language-rust"><span class="l3 lb d2">fn</span> "#));
     assert!(
         !post.contains("style=\"color"),
         "classes, not inline styles"
@@ -225,6 +226,7 @@ fn two_builds_are_byte_identical() {
 #[test]
 fn highlighted_code_is_reused_from_the_cache_and_equal_without_it() {
     let site = TestSite::new("basic");
+    site.write("content/posts/2023-10-01-languages.md", LANGUAGES_POST);
     site.build_ok();
     let cached = site.snapshot();
     let entries = walkdir::WalkDir::new(site.root().join(".versus-cache/highlight"))
@@ -233,8 +235,8 @@ fn highlighted_code_is_reused_from_the_cache_and_equal_without_it() {
         .filter(|e| e.file_type().is_file())
         .count();
     assert_eq!(
-        entries, 1,
-        "one entry per highlighted block (rust; the unknown language is not cached)"
+        entries, 6,
+        "one entry per highlighted block (rust and the five of the languages post; the unknown language is not cached)"
     );
     site.build_ok();
     assert_eq!(
@@ -245,6 +247,64 @@ fn highlighted_code_is_reused_from_the_cache_and_equal_without_it() {
     let run = site.build(&["--no-cache"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(cached, site.snapshot(), "and so does one without it");
+}
+
+/// Code blocks in five languages, for the cache tests.
+const LANGUAGES_POST: &str = "---\ntitle: Languages\n---\n\n\
+```python\ndef f(x):\n    return x + 1  # one\n```\n\n\
+```yaml\nkey: [1, \"two\"]\n```\n\n\
+```bash\necho \"$HOME\" > out.txt\n```\n\n\
+```js\nconst a = `t${1}`;\n```\n\n\
+```diff\n-old\n+new\n```\n";
+
+/// Issue #16: versus's classes name the themes' colours, so a cache entry made for other
+/// themes, or by a versus that wrote other markup for the same code, is never served.
+#[test]
+fn the_highlight_cache_serves_no_entry_of_other_themes_or_older_markup() {
+    let site = TestSite::new("basic");
+    site.write("content/posts/2023-10-01-languages.md", LANGUAGES_POST);
+    site.build_ok();
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        &format!("{config}highlight:\n  light: Solarized (light)\n  dark: Dracula\n"),
+    );
+    let pages = [
+        "2023/08/11/first-post/index.html",
+        "2023/10/01/languages/index.html",
+    ];
+    site.build_ok();
+    let from_cache = pages.map(|page| site.read(page));
+    let run = site.build(&["--no-cache"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for (page, cached) in pages.iter().zip(&from_cache) {
+        assert_eq!(
+            cached,
+            &site.read(page),
+            "other themes: {page} as without the cache"
+        );
+    }
+
+    // An entry where versus 0's key put the rust block of the first post (the version, the
+    // class style, the language, the code), as the markup before short classes was cached.
+    let code = "fn main() { println!(\"hi\"); }\n";
+    let mut hasher = blake3::Hasher::new();
+    for part in [env!("CARGO_PKG_VERSION"), "versus", "rust", code] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let key = hasher.finalize().to_hex();
+    let old = site.root().join(".versus-cache/highlight").join(&key[..2]);
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(
+        old.join(&key[2..]),
+        "<span class=\"hl-source hl-rust\">stale</span>",
+    )
+    .unwrap();
+    site.build_ok();
+    let post = site.read("2023/08/11/first-post/index.html");
+    assert!(post.contains("println!"), "{post}");
+    assert!(!post.contains("stale") && !post.contains("hl-"), "{post}");
 }
 
 /// Code edited away leaves no entry behind: the cache stays the size of the site's code.
@@ -273,5 +333,71 @@ fn the_highlight_cache_drops_what_the_site_no_longer_has() {
         run.stderr.contains("code blocks from the cache 1"),
         "{}",
         run.stderr
+    );
+}
+
+/// Issue #16: the classes of highlighted code name the site's themes' colours, so code in a
+/// summary (before `<!-- more -->`, shown in listings) is marked up as on the post's own page,
+/// for the themes of site.yaml, not the default ones.
+#[test]
+fn code_in_a_summary_gets_the_classes_of_the_site_themes() {
+    let site = TestSite::bare("basic");
+    std::fs::remove_dir_all(site.root().join("layouts")).unwrap();
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        &format!("{config}highlight:\n  light: Solarized (light)\n  dark: Dracula\n"),
+    );
+    site.write(
+        "content/posts/2023-10-02-code-first.md",
+        "---\ntitle: Code first\n---\n\n```python\ndef f(x):\n    return x + 1  # one\n```\n\n<!-- more -->\n\nThe rest.\n",
+    );
+    site.build_ok();
+    let post = site.read("2023/10/02/code-first/index.html");
+    let start = post
+        .find("<pre class=\"highlight\"")
+        .expect("the code block");
+    let block = &post[start..start + post[start..].find("</pre>").unwrap()];
+    assert!(block.contains("<span class=\""), "{block}");
+    let home = site.read("index.html");
+    assert!(home.contains("post-item__summary"), "{home}");
+    assert!(home.contains(block), "{block}\nnot in the listing:\n{home}");
+}
+
+/// The same for code in a series' summary (data/series.yaml), shown on the series page.
+#[test]
+fn code_in_a_series_summary_gets_the_classes_of_the_site_themes() {
+    let site = TestSite::new("blog");
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write(
+        "site.yaml",
+        &format!("{config}highlight:\n  light: Solarized (light)\n  dark: Dracula\n"),
+    );
+    let code = "```python\ndef f(x):\n    return x + 1  # one\n```\n";
+    site.edit(
+        "data/series.yaml",
+        "  summary: Two clouds, one platform.",
+        &format!(
+            "  summary: |\n{}",
+            code.lines()
+                .map(|l| format!("    {l}\n"))
+                .collect::<String>()
+        ),
+    );
+    site.write(
+        "content/posts/2023-05-01-code.md",
+        &format!("---\ntitle: Code\n---\n\nSome code.\n\n{code}"),
+    );
+    site.build_ok();
+    let post = site.read("2023/05/01/code/index.html");
+    let start = post
+        .find("<pre class=\"highlight\"")
+        .expect("the code block");
+    let block = &post[start..start + post[start..].find("</pre>").unwrap()];
+    assert!(block.contains("<span class=\""), "{block}");
+    let series = site.read("series/k8s/index.html");
+    assert!(
+        series.contains(block),
+        "{block}\nnot on the series page:\n{series}"
     );
 }

@@ -110,7 +110,7 @@ fn a_long_line_is_written_plain_with_a_warning_at_its_fence_on_every_build() {
         .nth(2)
         .expect("the second sh block");
     assert!(
-        normal.starts_with("<code class=\"language-sh\"><span class=\"hl-"),
+        normal.starts_with("<code class=\"language-sh\"><span class=\"l"),
         "{normal}"
     );
     assert!(normal.contains("&lt;fine&gt;"), "{normal}");

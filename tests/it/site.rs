@@ -63,7 +63,7 @@ fn the_repository_site_builds_with_its_series_post() {
     );
     assert!(post.contains(r#"id="what-changed-since-the-first-version""#));
     assert!(post.contains(r#"<ul id="markdown-toc">"#));
-    assert!(post.contains(r#"class="hl-"#) || post.contains(r#"class="hl-source"#));
+    assert!(post.contains(r#"<code class="language-"#) && post.contains(r#"<span class="l"#));
     assert!(!post.contains("{:"), "no kramdown syntax leaks");
     assert!(output.join("about/index.html").is_file());
     let home = std::fs::read_to_string(output.join("index.html")).unwrap();

@@ -200,7 +200,10 @@ fn language_de_writes_german() {
     assert_has(&post, "Angaben geprüft am");
     assert_has(&post, r#"<li><a href="/compare/">Vergleich</a></li>"#);
     assert_has(&post, r#"placeholder="Suche""#);
-    assert_has(&site.read("search/index.html"), "Beiträge und Funktionen durchsuchen");
+    assert_has(
+        &site.read("search/index.html"),
+        "Beiträge und Funktionen durchsuchen",
+    );
     let index = site.read("compare/index.html");
     assert_has(
         &index,

@@ -821,6 +821,7 @@ fn run_markdown(body: &str) {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: None,
+        palette: None,
         image_size: Some(&size),
         code_markup,
         base_path,
