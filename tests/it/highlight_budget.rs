@@ -99,7 +99,7 @@ fn a_long_line_is_written_plain_with_a_warning_at_its_fence_on_every_build() {
     );
     assert!(
         html.contains(&format!(
-            "<pre class=\"highlight\" data-lang=\"markdown\" tabindex=\"0\"><code class=\"language-markdown\">{}\n</code></pre>",
+            "<pre class=\"highlight\" data-lang=\"markdown\" tabindex=\"0\"><code class=\"language-markdown\">{}</code></pre>",
             long_tilde_line()
         )),
         "{html}"
@@ -156,7 +156,7 @@ fn jekyll_markup_gets_the_same_protection_and_so_does_a_large_block() {
     );
     assert!(
         html.contains(&format!(
-            "<figure class=\"highlight\"><pre><code class=\"language-markdown\" data-lang=\"markdown\">{}\n</code></pre></figure>",
+            "<figure class=\"highlight\"><pre><code class=\"language-markdown\" data-lang=\"markdown\">{}</code></pre></figure>",
             long_tilde_line()
         )),
         "{html}"
