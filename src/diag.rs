@@ -115,6 +115,22 @@ impl Diagnostic {
         self
     }
 
+    /// `path:line:col: message (help)` on one line: how unit tests compare diagnostics.
+    pub fn one_line(&self) -> String {
+        let help = self
+            .help
+            .as_deref()
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        format!(
+            "{}:{}:{}: {}{help}",
+            self.path.display(),
+            self.line,
+            self.col,
+            self.message
+        )
+    }
+
     /// `path:line:col: error: message`, then the source line with a caret and a `help:` line.
     pub fn render(&self) -> String {
         self.render_with(&Plain)

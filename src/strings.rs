@@ -445,25 +445,8 @@ mod tests {
             text: text.to_owned(),
             value: serde_yaml::from_str(text).unwrap(),
         };
-        load(language, &[file]).map_err(|problems| {
-            problems
-                .iter()
-                .map(|d| {
-                    let help = d
-                        .help
-                        .as_deref()
-                        .map(|h| format!(" ({h})"))
-                        .unwrap_or_default();
-                    format!(
-                        "{}:{}:{}: {}{help}",
-                        d.path.display(),
-                        d.line,
-                        d.col,
-                        d.message
-                    )
-                })
-                .collect()
-        })
+        load(language, &[file])
+            .map_err(|problems| problems.iter().map(Diagnostic::one_line).collect())
     }
 
     #[test]

@@ -327,20 +327,7 @@ features:
         ])
         .unwrap_err()
         .iter()
-        .map(|d| {
-            let help = d
-                .help
-                .as_deref()
-                .map(|h| format!(" ({h})"))
-                .unwrap_or_default();
-            format!(
-                "{}:{}:{}: {}{help}",
-                d.path.display(),
-                d.line,
-                d.col,
-                d.message
-            )
-        })
+        .map(Diagnostic::one_line)
         .collect()
     }
 
