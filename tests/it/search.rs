@@ -275,10 +275,13 @@ fn a_query_in_chromium_finds_a_post_by_a_body_word_and_a_feature_by_its_name() {
         .unwrap();
     assert_eq!(meta, "Feature · Disk storage");
     // The link leads to the feature's row.
+    // (Waited for: the next page may still be loading when navigate returns.)
     browser.navigate(&row);
-    let found = browser
-        .run("return !!document.getElementById(location.hash.slice(1))")
-        .unwrap();
+    let found = browser.wait_for(
+        "the feature's row on its area page",
+        "return location.pathname.endsWith('/compare/storage/') && !!document.getElementById(location.hash.slice(1))",
+        |v| v.as_bool() == Some(true),
+    );
     assert_eq!(found, json!(true));
 
     // A word nothing holds says so.
