@@ -1,0 +1,396 @@
+//! Stage 3's generated outputs: the blog's pages and feeds, /compare/, redirects, social
+//! cards and the search index, each from the cache of the preview server when unchanged.
+
+use super::*;
+
+/// The output files versus makes itself (no content page may take their place).
+pub fn generated_outputs(site: &Site, terms: &blog::Terms) -> Vec<PathBuf> {
+    let mut outputs = vec![PathBuf::from(HIGHLIGHT_CSS)];
+    // The home page (and its /page/N/), taxonomies, series, feeds, sitemap, robots.txt, 404.
+    outputs.extend(blog::outputs(site, terms).iter().map(|o| o.file(site)));
+    if site.config.search {
+        outputs.push(page::output_file(search::PAGE));
+        outputs.push(PathBuf::from(format!("{}/index.json", search::DIR)));
+    }
+    if !site.matrices.areas.is_empty() {
+        outputs.extend(
+            [
+                "compare/index.html",
+                "compare/changes/index.html",
+                "compare/changes/feed.xml",
+                "compare/matrix.json",
+                "compare/matrix.csv",
+            ]
+            .map(PathBuf::from),
+        );
+        for area in &site.matrices.areas {
+            outputs.push(page::output_file(&compare::area_path(&area.id)));
+        }
+    }
+    outputs.extend(card::all(site).into_iter().map(|card| card.output));
+    outputs
+}
+
+/// Whether the site has its own `static/_redirects` (which then wins over versus's).
+pub fn has_own_redirects_file(statics: &[PathBuf]) -> bool {
+    statics
+        .iter()
+        .any(|f| f.strip_prefix("static").unwrap_or(f) == Path::new(redirect::REDIRECTS_FILE))
+}
+
+/// The outputs of the aliases: a redirect page each, and `_redirects` unless the site has its
+/// own.
+pub fn redirect_outputs(redirects: &[redirect::Redirect], statics: &[PathBuf]) -> Vec<PathBuf> {
+    let mut outputs: Vec<PathBuf> = redirects.iter().map(redirect::Redirect::file).collect();
+    if !redirects.is_empty() && !has_own_redirects_file(statics) {
+        outputs.push(PathBuf::from(redirect::REDIRECTS_FILE));
+    }
+    outputs
+}
+
+/// A generated output's bytes, or the problem making it.
+pub(super) type Made = Result<Arc<Vec<u8>>, Diagnostic>;
+
+/// Renders the home page (when content/ has none) and the comparison pages and exports.
+/// Feeds and the sitemap go through the preview server's cache too, each under a key of what
+/// it lists.
+pub(super) fn generate(
+    prepared: &Prepared,
+    mentions: &BTreeMap<String, Vec<&Page>>,
+) -> Vec<(PathBuf, Made)> {
+    let (site, renderer) = (&prepared.site, &prepared.renderer);
+    let mut out = Vec::new();
+    let config = &site.config;
+    // The blog: home pages, taxonomies, series (pages and feeds), the feed, sitemap, robots, 404.
+    let blog_outputs = blog::outputs(site, &prepared.terms);
+    let post_keys = renderer.post_keys();
+    // The whole HTML of posts for `feed: {content: full}`, each rendered once for all feeds.
+    let bodies: Mutex<HashMap<PathBuf, Arc<String>>> = Mutex::default();
+    let full_html = |post: &Page| -> String {
+        let known = bodies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&post.source)
+            .cloned();
+        let body = known.unwrap_or_else(|| {
+            let body = Arc::new(render_body(post, prepared, None).html);
+            let mut bodies = bodies.lock().unwrap_or_else(|e| e.into_inner());
+            Arc::clone(bodies.entry(post.source.clone()).or_insert(body))
+        });
+        body.to_string()
+    };
+    let made: Vec<(PathBuf, Made)> = blog_outputs
+        .par_iter()
+        .map(|output| {
+            let file = output.file(site);
+            let made = match output {
+                blog::Output::Feed | blog::Output::Rss => {
+                    let rss = matches!(output, blog::Output::Rss);
+                    let listed = &post_keys[..post_keys.len().min(config.feed.entries)];
+                    let key = render::hash_of(&("feed", rss, renderer.urls_key(), listed));
+                    renderer.memo(key, || {
+                        let posts: Vec<&Page> = site.posts.iter().map(|p| &**p).collect();
+                        let path = output.path(site);
+                        let meta = feed::Feed {
+                            title: &config.title,
+                            path: &path,
+                            alternate: "/",
+                            palette: renderer.palette(),
+                        };
+                        Ok(match rss {
+                            true => feed::rss(site, &meta, &posts, &full_html),
+                            false => feed::atom(site, &meta, &posts, &full_html),
+                        })
+                    })
+                }
+                blog::Output::TermFeed(taxonomy, slug) => {
+                    let term = prepared
+                        .terms
+                        .get(taxonomy)
+                        .and_then(|list| list.iter().find(|t| &t.slug == slug));
+                    match term {
+                        Some(term) => {
+                            let newest = &term.posts[..term.posts.len().min(config.feed.entries)];
+                            let listed: Vec<u64> = newest.iter().map(|&i| post_keys[i]).collect();
+                            let key = ("term feed", renderer.urls_key(), &term.name, slug, listed);
+                            renderer.memo(render::hash_of(&key), || {
+                                let title = format!("{} · {}", term.name, config.title);
+                                let path = output.path(site);
+                                let alternate = term.path(*taxonomy);
+                                let meta = feed::Feed {
+                                    title: &title,
+                                    path: &path,
+                                    alternate: &alternate,
+                                    palette: renderer.palette(),
+                                };
+                                Ok(feed::atom(site, &meta, &term.pages(site), &full_html))
+                            })
+                        }
+                        None => Ok(Arc::default()),
+                    }
+                }
+                blog::Output::SeriesFeed(i) => {
+                    let series = &site.series[*i];
+                    let posts = blog::series_posts(site, series);
+                    // Each entry: the post (all it is rendered from, for full content) and its
+                    // authors' entries of data/authors.yaml.
+                    let entries: Vec<_> =
+                        posts
+                            .iter()
+                            .map(|p| {
+                                let index = site.posts.iter().position(|q| std::ptr::eq(&**q, *p));
+                                (p.fingerprint, index.map(|i| post_keys[i]))
+                            })
+                            .zip(posts.iter().map(|p| {
+                                p.authors.iter().map(|a| site.author(a)).collect::<Vec<_>>()
+                            }))
+                            .collect();
+                    let key = (renderer.urls_key(), series, entries);
+                    let key = render::hash_of(&("series feed", key));
+                    renderer.memo(key, || {
+                        let path = blog::series_feed_path(&series.id);
+                        let title = format!("{} · {}", series.title, config.title);
+                        let alternate = blog::series_path(&series.id);
+                        let meta = feed::Feed {
+                            title: &title,
+                            path: &path,
+                            alternate: &alternate,
+                            palette: renderer.palette(),
+                        };
+                        Ok(feed::atom(site, &meta, &posts, &full_html))
+                    })
+                }
+                blog::Output::Robots => Ok(Arc::new(feed::robots(site).into_bytes())),
+                blog::Output::Sitemap => {
+                    let key = ("sitemap", renderer.urls_key(), &prepared.generated);
+                    renderer.memo(render::hash_of(&key), || {
+                        // Every page of the site but the 404 page, posts with their day.
+                        let mut pages: Vec<(String, Option<String>)> = site
+                            .all_pages()
+                            .map(|p| {
+                                (
+                                    p.url.clone(),
+                                    p.updated.or(p.date).map(|d| feed::rfc3339(&d)),
+                                )
+                            })
+                            .collect();
+                        let redirects: std::collections::HashSet<PathBuf> = prepared
+                            .redirects
+                            .iter()
+                            .map(redirect::Redirect::file)
+                            .collect();
+                        for file in &prepared.generated {
+                            if redirects.contains(file) {
+                                continue;
+                            }
+                            let path = file.to_string_lossy().replace('\\', "/");
+                            let search_page = page::output_file(search::PAGE);
+                            if path == "404.html"
+                                || !path.ends_with(".html")
+                                || file == &search_page
+                            {
+                                continue;
+                            }
+                            let url = path.strip_suffix("index.html").unwrap_or(&path);
+                            pages.push((format!("/{url}"), None));
+                        }
+                        Ok(feed::sitemap(site, &pages))
+                    })
+                }
+                page => match renderer.blog_page(site, page, &prepared.terms) {
+                    Some(html) => html,
+                    None => Ok(Arc::default()),
+                },
+            };
+            (file, made)
+        })
+        .collect();
+    out.extend(made);
+    for redirect in &prepared.redirects {
+        let html = redirect::page_html(config, redirect);
+        out.push((redirect.file(), Ok(Arc::new(html.into_bytes()))));
+    }
+    if !prepared.redirects.is_empty() && !has_own_redirects_file(&prepared.statics) {
+        let text = redirect::redirects_file(config, &prepared.redirects);
+        out.push((
+            PathBuf::from(redirect::REDIRECTS_FILE),
+            Ok(Arc::new(text.into_bytes())),
+        ));
+    }
+    if config.search {
+        out.extend(search_outputs(prepared));
+    }
+    let matrices = &site.matrices;
+    if matrices.areas.is_empty() {
+        return out;
+    }
+    let layout = renderer.pick_layout(&["compare"], "page");
+    let page = |url: String, title: String, description: String, content: String| Generated {
+        kind: "compare",
+        layout: layout.clone(),
+        title,
+        description,
+        url,
+        content,
+        card: None,
+        feed: None,
+    };
+    let strings = &site.strings;
+    let index = page(
+        "/compare/".into(),
+        strings.text("nav.compare").into(),
+        strings.text("compare.description").into(),
+        compare::index_html(matrices, config, strings),
+    );
+    out.push((
+        PathBuf::from("compare/index.html"),
+        renderer.generated(&index),
+    ));
+    let table = TableOptions {
+        stale: Some(Staleness::of(config)),
+        base_path: config.base_path.clone(),
+        ..TableOptions::default()
+    };
+    for area in &matrices.areas {
+        let mut discussed: Vec<&Page> = mentions.get(&area.id).cloned().unwrap_or_default();
+        discussed.sort_by(|a, b| {
+            (b.date.map(|d| d.sort_key()), &b.source)
+                .cmp(&(a.date.map(|d| d.sort_key()), &a.source))
+        });
+        discussed.dedup_by(|a, b| a.source == b.source);
+        let links: Vec<compare::Mention> = discussed
+            .iter()
+            .map(|p| (p.title.as_str(), p.url.as_str()))
+            .collect();
+        let url = compare::area_path(&area.id);
+        let content = compare::area_html(area, matrices, &table, &links, config, strings);
+        let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
+        let area_page = Generated {
+            card: Card::for_area(area, matrices, config),
+            ..page(url.clone(), area.title.clone(), description, content)
+        };
+        out.push((page::output_file(&url), renderer.generated(&area_page)));
+    }
+    let changes = page(
+        compare::changes::PAGE.into(),
+        strings.text("changes.title").into(),
+        strings.text("changes.description").into(),
+        compare::changes::html(matrices, config, strings),
+    );
+    out.push((
+        page::output_file(compare::changes::PAGE),
+        renderer.generated(&changes),
+    ));
+    out.push((
+        PathBuf::from("compare/changes/feed.xml"),
+        Ok(Arc::new(
+            compare::changes::atom(matrices, config, strings).into_bytes(),
+        )),
+    ));
+    out.push((
+        PathBuf::from("compare/matrix.json"),
+        Ok(Arc::new(compare::json(matrices, strings).into_bytes())),
+    ));
+    out.push((
+        PathBuf::from("compare/matrix.csv"),
+        Ok(Arc::new(compare::csv(matrices).into_bytes())),
+    ));
+    out
+}
+
+/// Draws the social cards of the site in parallel, each written to `sink` at once (10,000
+/// cards are ~160 MB); from the disk cache when kept there, and in the preview server from
+/// memory under a key of what each shows.
+pub(super) fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnostic> {
+    let renderer = &prepared.renderer;
+    card::all(&prepared.site)
+        .into_par_iter()
+        .filter_map(|card| {
+            let key = render::hash_of(&("card", &card.site_title, &card.title, &card.detail));
+            let made = renderer.memo_bytes(key, || {
+                let png = match &prepared.card_cache {
+                    Some(cache) => cache.png(&card),
+                    None => card.png(),
+                };
+                png.map_err(|err| Diagnostic::error(&card.output, err.to_string()))
+            });
+            let written = made.and_then(|bytes| {
+                sink.put_shared(&card.output, bytes)
+                    .map_err(|err| Diagnostic::error(&card.output, err.to_string()))
+            });
+            written.err()
+        })
+        .collect()
+}
+
+/// The search page and the files of the search index. The index is made from every post, so
+/// the preview server keeps it under a key of what it reads: the posts' sources and URLs
+/// (their bodies after Liquid, on a Liquid site), the matrices and the base path.
+pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
+    let (site, renderer) = (&prepared.site, &prepared.renderer);
+    let config = &site.config;
+    let page = Generated {
+        kind: "search",
+        layout: renderer.pick_layout(&["search"], "page"),
+        title: site.strings.text("search.title").into(),
+        description: site.strings.text("search.description").into(),
+        url: search::PAGE.into(),
+        content: search::page_html(config, &site.strings),
+        card: None,
+        feed: None,
+    };
+    let mut out = vec![(page::output_file(search::PAGE), renderer.generated(&page))];
+    let features = search::feature_documents(&site.matrices, config, &site.strings);
+    // Each post's document is kept under a key of what it reads, so a rebuild after one edit
+    // makes one document again, and the index from all of them.
+    let posts: Vec<(u64, Arc<search::Document>)> = site
+        .posts
+        .par_iter()
+        .map(|post| {
+            let body = config.liquid.then(|| post.body());
+            let key = (post.fingerprint, &post.url, body, &config.base_path);
+            let key = render::hash_of(&("search document", key));
+            let document = renderer.memo_value(key, || search::post_document(post, config));
+            (key, document)
+        })
+        .collect();
+    let keys: Vec<u64> = posts.iter().map(|(key, _)| *key).collect();
+    let key = render::hash_of(&("search index", keys, &features));
+    let packed = renderer.memo(key, || {
+        let mut documents: Vec<&search::Document> = posts.iter().map(|(_, d)| &**d).collect();
+        documents.extend(&features);
+        Ok(pack(search::index(&documents)))
+    });
+    match packed {
+        Ok(bytes) => out.extend(unpack(&bytes).map(|(path, bytes)| (path, Ok(bytes)))),
+        Err(d) => out.push((PathBuf::from(search::DIR), Err(d))),
+    }
+    out
+}
+
+/// Several files as one string for the render cache: each as `path\0length\0text`.
+pub(super) fn pack(files: Vec<search::File>) -> String {
+    let mut packed = String::new();
+    for (path, text) in files {
+        let path = path.to_string_lossy().replace('\\', "/");
+        packed.push_str(&format!("{path}\0{}\0{text}", text.len()));
+    }
+    packed
+}
+
+/// The files of [`pack`].
+pub(super) fn unpack(mut packed: &[u8]) -> impl Iterator<Item = (PathBuf, Arc<Vec<u8>>)> + '_ {
+    std::iter::from_fn(move || {
+        let mut field = || {
+            let end = packed.iter().position(|&b| b == 0)?;
+            let text = std::str::from_utf8(&packed[..end]).ok()?;
+            packed = &packed[end + 1..];
+            Some(text)
+        };
+        let path = PathBuf::from(field()?);
+        let len: usize = field()?.parse().ok()?;
+        let (bytes, rest) = packed.split_at_checked(len)?;
+        packed = rest;
+        Some((path, Arc::new(bytes.to_vec())))
+    })
+}
