@@ -12,12 +12,7 @@ pub(super) fn strip_html_comments(doc: &mut Doc) {
         match &doc.items[i].event {
             Event::Start(Tag::HtmlBlock) => {
                 let end = doc.partner[i];
-                let mut html = String::new();
-                for item in &doc.items[i + 1..end] {
-                    if let Event::Html(h) = &item.event {
-                        html.push_str(h);
-                    }
-                }
+                let html = doc.html_block_text(i);
                 if html.contains("<!--") {
                     let stripped = without_comments(&html);
                     let keep_block = !stripped.trim().is_empty();

@@ -100,6 +100,17 @@ impl<'a> Doc<'a> {
         item.attrs = None;
     }
 
+    /// The raw HTML of the HTML block that starts at item `start`: its `Html` events, joined.
+    pub(super) fn html_block_text(&self, start: usize) -> String {
+        let mut html = String::new();
+        for item in &self.items[start + 1..self.partner[start]] {
+            if let Event::Html(h) = &item.event {
+                html.push_str(h);
+            }
+        }
+        html
+    }
+
     pub(super) fn is_removed(&self, i: usize) -> bool {
         matches!(&self.items[i].event, Event::Text(t) if t.is_empty())
     }

@@ -215,12 +215,7 @@ pub(super) fn rewrite_raw_html(doc: &mut Doc, base_path: &str) {
         match &doc.items[i].event {
             Event::Start(Tag::HtmlBlock) => {
                 let end = doc.partner[i];
-                let mut html = String::new();
-                for item in &doc.items[i + 1..end] {
-                    if let Event::Html(h) = &item.event {
-                        html.push_str(h);
-                    }
-                }
+                let html = doc.html_block_text(i);
                 if let Some(rewritten) = rewrite(&html, base_path) {
                     let first =
                         (i + 1..end).find(|&j| matches!(doc.items[j].event, Event::Html(_)));
