@@ -63,3 +63,5 @@ mod feeds;
 mod redirects;
 /// Issue #17: client-side search: the index, the page and box, a query in a real Chromium.
 mod search;
+/// Issue #17, images: sizes, lazy loading, resized variants (srcset, WebP), missing and corrupt files.
+mod images;
