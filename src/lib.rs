@@ -45,6 +45,8 @@ pub mod card;
 pub mod redirect;
 /// The client-side search: an index of posts and matrix features as sharded static JSON.
 pub mod search;
+/// What the preview server's rebuilds key outputs by, and its cache of what they made.
+pub mod incremental;
 /// minijinja layouts, filters and page contexts.
 pub mod render;
 /// The only writer: staging folder, atomic swap, refusals.

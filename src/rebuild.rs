@@ -17,9 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::diag::Diagnostic;
+use crate::incremental::{PostReads, RenderCache};
 use crate::page::{self, Page, PageKind};
 use crate::pipeline::{self, BuildOptions, Failure, Prepared};
-use crate::render::{PostReads, RenderCache};
 use crate::source::{self, Kind, Sources};
 use crate::write::{self, Sink, WriteError};
 use crate::{blog, config, redirect};

@@ -87,7 +87,7 @@ pub(super) fn generate(
                 blog::Output::Feed | blog::Output::Rss => {
                     let rss = matches!(output, blog::Output::Rss);
                     let listed = &post_keys[..post_keys.len().min(config.feed.entries)];
-                    let key = render::hash_of(&("feed", rss, renderer.urls_key(), listed));
+                    let key = incremental::hash_of(&("feed", rss, renderer.urls_key(), listed));
                     renderer.memo(key, || {
                         let posts: Vec<&Page> = site.posts.iter().map(|p| &**p).collect();
                         let path = output.path(site);
@@ -113,7 +113,7 @@ pub(super) fn generate(
                             let newest = &term.posts[..term.posts.len().min(config.feed.entries)];
                             let listed: Vec<u64> = newest.iter().map(|&i| post_keys[i]).collect();
                             let key = ("term feed", renderer.urls_key(), &term.name, slug, listed);
-                            renderer.memo(render::hash_of(&key), || {
+                            renderer.memo(incremental::hash_of(&key), || {
                                 let title = format!("{} · {}", term.name, config.title);
                                 let path = output.path(site);
                                 let alternate = term.path(*taxonomy);
@@ -146,7 +146,7 @@ pub(super) fn generate(
                             }))
                             .collect();
                     let key = (renderer.urls_key(), series, entries);
-                    let key = render::hash_of(&("series feed", key));
+                    let key = incremental::hash_of(&("series feed", key));
                     renderer.memo(key, || {
                         let path = blog::series_feed_path(&series.id);
                         let title = format!("{} · {}", series.title, config.title);
@@ -163,7 +163,7 @@ pub(super) fn generate(
                 blog::Output::Robots => Ok(Arc::new(feed::robots(site).into_bytes())),
                 blog::Output::Sitemap => {
                     let key = ("sitemap", renderer.urls_key(), &prepared.generated);
-                    renderer.memo(render::hash_of(&key), || {
+                    renderer.memo(incremental::hash_of(&key), || {
                         // Every page of the site but the 404 page, posts with their day.
                         let mut pages: Vec<(String, Option<String>)> = site
                             .all_pages()
@@ -306,7 +306,7 @@ pub(super) fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnosti
     card::all(&prepared.site)
         .into_par_iter()
         .filter_map(|card| {
-            let key = render::hash_of(&("card", &card.site_title, &card.title, &card.detail));
+            let key = incremental::hash_of(&("card", &card.site_title, &card.title, &card.detail));
             let made = renderer.memo_bytes(key, || {
                 let png = match &prepared.card_cache {
                     Some(cache) => cache.png(&card),
@@ -349,13 +349,13 @@ pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
         .map(|post| {
             let body = config.liquid.then(|| post.body());
             let key = (post.fingerprint, &post.url, body, &config.base_path);
-            let key = render::hash_of(&("search document", key));
+            let key = incremental::hash_of(&("search document", key));
             let document = renderer.memo_value(key, || search::post_document(post, config));
             (key, document)
         })
         .collect();
     let keys: Vec<u64> = posts.iter().map(|(key, _)| *key).collect();
-    let key = render::hash_of(&("search index", keys, &features));
+    let key = incremental::hash_of(&("search index", keys, &features));
     let packed = renderer.memo(key, || {
         let mut documents: Vec<&search::Document> = posts.iter().map(|(_, d)| &**d).collect();
         documents.extend(&features);

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::card::{self, Card};
 use crate::config::{self, Config, Overrides};
 use crate::diag::Diagnostic;
+use crate::incremental;
 use crate::page::{self, Page, PageKind};
 use crate::progress::{Progress, Silent, Stage};
 use crate::render::{self, Generated, Renderer};
@@ -257,7 +258,7 @@ impl<F> ParsePages for F where
 pub fn prepare(
     root: &Path,
     options: &BuildOptions,
-    cache: Option<&Arc<render::RenderCache>>,
+    cache: Option<&Arc<incremental::RenderCache>>,
     pages: impl ParsePages,
 ) -> Result<Prepared, Failure> {
     let progress = options.progress();
@@ -281,7 +282,7 @@ pub fn prepare_from(
     root: &Path,
     sources: &source::Sources,
     options: &BuildOptions,
-    cache: Option<&Arc<render::RenderCache>>,
+    cache: Option<&Arc<incremental::RenderCache>>,
     pages: impl ParsePages,
 ) -> Result<Prepared, Failure> {
     let mut problems = Vec::new();
@@ -446,7 +447,7 @@ pub struct RenderedPage<'p> {
     /// The matrices its text embeds.
     pub embeds: Vec<String>,
     /// What it read of the list of posts (preview server only).
-    pub reads: Option<render::PostReads>,
+    pub reads: Option<incremental::PostReads>,
     /// What the build reports but still writes: code too expensive to highlight.
     pub warnings: Vec<Diagnostic>,
 }

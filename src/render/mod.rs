@@ -23,18 +23,16 @@ use crate::theme;
 
 mod assets;
 mod blog_pages;
-mod cache;
 mod errors;
 mod filters;
 mod layouts;
 mod values;
 
-pub use assets::Assets;
-pub use cache::{Bytes, PostReads, RenderCache, hash_of};
-use cache::{
-    LayoutKey, TrackedPosts, dates_key, fields_hash, layout_keys, links_key, listing_key,
-    series_keys,
+use crate::incremental::{
+    Bytes, LayoutKey, PostReads, RenderCache, TrackedPosts, dates_key, fields_hash, hash_of,
+    layout_keys, links_key, listing_key, series_keys,
 };
+pub use assets::Assets;
 
 use errors::template_diagnostic;
 use filters::{add_filters, add_matrix_function, readable_escape};

@@ -1,5 +1,7 @@
 //! What the preview server's incremental rebuilds key rendered output by: hashes of every
-//! input a page or value was made from, and the reads of `posts` a layout made.
+//! input a page or value was made from, the reads of `posts` a layout made, and the cache of
+//! what earlier rebuilds made under those keys. Apart from templates (`render`), which asks it
+//! whether something is to be made again; a clean build uses none of it but [`hash_of`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
@@ -49,7 +51,7 @@ impl RenderCache {
         }
     }
 
-    pub(super) fn post_value(&self, key: u64, make: impl FnOnce() -> Value) -> Value {
+    pub(crate) fn post_value(&self, key: u64, make: impl FnOnce() -> Value) -> Value {
         let generation = self.generation.load(Ordering::SeqCst);
         if let Some((used, value)) = self
             .post_values
@@ -68,7 +70,7 @@ impl RenderCache {
 
     /// The value made under `key` (by a rebuild before, or now); a value of another type
     /// under the same key is made again.
-    pub(super) fn value<T: std::any::Any + Send + Sync>(
+    pub(crate) fn value<T: std::any::Any + Send + Sync>(
         &self,
         key: u64,
         make: impl FnOnce() -> T,
@@ -90,7 +92,7 @@ impl RenderCache {
         value
     }
 
-    pub(super) fn rendered(
+    pub(crate) fn rendered(
         &self,
         key: u64,
         render: impl FnOnce() -> Result<Bytes, Diagnostic>,
@@ -118,17 +120,17 @@ impl RenderCache {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct PostReads {
     /// Some post was read whole (printed, serialised, compared, iterated).
-    pub(super) all: bool,
+    pub(crate) all: bool,
     /// The fields read by name (`title`, `url`).
-    pub(super) fields: std::collections::BTreeSet<String>,
+    pub(crate) fields: std::collections::BTreeSet<String>,
 }
 
 /// `posts` as the preview server gives it to a layout: the same list, whose entries record in
 /// `reads` which fields the render reads.
 #[derive(Debug)]
-pub(super) struct TrackedPosts {
-    pub(super) posts: Value,
-    pub(super) reads: Arc<Mutex<PostReads>>,
+pub(crate) struct TrackedPosts {
+    pub(crate) posts: Value,
+    pub(crate) reads: Arc<Mutex<PostReads>>,
 }
 
 impl Object for TrackedPosts {
@@ -154,7 +156,7 @@ impl Object for TrackedPosts {
 /// One entry of [`TrackedPosts`]: reading a field records its name; anything that sees the
 /// whole entry (iterating, printing, its length) records that.
 #[derive(Debug)]
-pub(super) struct TrackedPost {
+pub(crate) struct TrackedPost {
     post: Value,
     reads: Arc<Mutex<PostReads>>,
 }
@@ -203,15 +205,15 @@ pub fn hash_of(value: &(impl Hash + ?Sized)) -> u64 {
 }
 
 /// What a layout is made of, for the preview server's keys.
-pub(super) struct LayoutKey {
+pub(crate) struct LayoutKey {
     /// A hash of the layout and every template it extends, includes or imports.
-    pub(super) templates: u64,
+    pub(crate) templates: u64,
     /// The variables they read from the context (`page`, `posts`, `term`); None: any.
     reads: Option<std::collections::HashSet<String>>,
 }
 
 impl LayoutKey {
-    pub(super) fn reads(&self, variables: &[&str]) -> bool {
+    pub(crate) fn reads(&self, variables: &[&str]) -> bool {
         self.reads
             .as_ref()
             .is_none_or(|reads| variables.iter().any(|v| reads.contains(*v)))
@@ -221,7 +223,7 @@ impl LayoutKey {
 /// Per layout (`post` for `post.html`), what it is made of: itself and the templates it
 /// extends, includes or imports, transitively. A reference that is not a plain string makes
 /// it depend on every template.
-pub(super) fn layout_keys(
+pub(crate) fn layout_keys(
     env: &Environment,
     sources: &BTreeMap<String, String>,
 ) -> HashMap<String, LayoutKey> {
@@ -267,7 +269,7 @@ pub(super) fn layout_keys(
 
 /// The template names a template's `extends`, `include`, `import` and `from` tags name; None
 /// when one of them names a template through an expression.
-pub(super) fn template_references(source: &str) -> Option<Vec<String>> {
+pub(crate) fn template_references(source: &str) -> Option<Vec<String>> {
     let mut names = Vec::new();
     let mut rest = source;
     while let Some(start) = rest.find("{%") {
@@ -301,7 +303,7 @@ pub(super) fn template_references(source: &str) -> Option<Vec<String>> {
 
 /// A hash of every page's source and URL: what `.md` links resolve to. (Paths are hashed as
 /// bytes: hashing a `Path` parses its components.)
-pub(super) fn links_key(site: &Site) -> u64 {
+pub(crate) fn links_key(site: &Site) -> u64 {
     let pages: Vec<_> = site
         .all_pages()
         .map(|p| (p.source.as_os_str(), &p.url))
@@ -310,18 +312,18 @@ pub(super) fn links_key(site: &Site) -> u64 {
 }
 
 /// A hash of every page's date as written, for the sitemap.
-pub(super) fn dates_key(site: &Site) -> u64 {
+pub(crate) fn dates_key(site: &Site) -> u64 {
     let dates: Vec<_> = site.all_pages().map(|p| p.date.map(date_parts)).collect();
     hash_of(&dates)
 }
 
 /// Everything a date shows (`PostDate` has no `Hash`).
-pub(super) fn date_parts(date: crate::page::PostDate) -> impl Hash {
+pub(crate) fn date_parts(date: crate::page::PostDate) -> impl Hash {
     (date.civil, date.offset, date.has_time)
 }
 
 /// A hash of the `fields` of a post's value.
-pub(super) fn fields_hash(post: &Value, fields: &std::collections::BTreeSet<String>) -> u64 {
+pub(crate) fn fields_hash(post: &Value, fields: &std::collections::BTreeSet<String>) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     for field in fields {
         post.get_attr(field).unwrap_or_default().hash(&mut hasher);
@@ -330,12 +332,12 @@ pub(super) fn fields_hash(post: &Value, fields: &std::collections::BTreeSet<Stri
 }
 
 /// A hash of what a plain list of posts shows of a post.
-pub(super) fn listing_key(post: &Page) -> u64 {
+pub(crate) fn listing_key(post: &Page) -> u64 {
     hash_of(&(&post.url, &post.title, post.date.map(date_parts)))
 }
 
 /// Per series, a hash of the series and of its published posts.
-pub(super) fn series_keys(site: &Site) -> HashMap<String, u64> {
+pub(crate) fn series_keys(site: &Site) -> HashMap<String, u64> {
     site.series
         .iter()
         .map(|s| {
