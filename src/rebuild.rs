@@ -7,7 +7,9 @@
 //! - the assembled site: an edit to the text of existing pages (the usual save) patches it
 //!   in place instead of loading and assembling everything again ([`Rebuild::patch`]);
 //! - each content page's output with the key of everything it was rendered from, re-rendered
-//!   only when its key changes, and the render cache for generated pages and feeds.
+//!   only when its key changes, and the render cache for generated pages and feeds;
+//! - the search index, made from every post, only when a search file is asked for
+//!   ([`DeferredIndex`]).
 //!
 //! Keys cover every input, so the result is exactly what a clean build writes (the serve tests
 //! compare the two after random edits).
@@ -22,7 +24,7 @@ use crate::page::{self, Page, PageKind};
 use crate::pipeline::{self, BuildOptions, Failure, Prepared};
 use crate::source::{self, Kind, Sources};
 use crate::write::{self, Sink, WriteError};
-use crate::{blog, config, redirect};
+use crate::{blog, config, redirect, search};
 
 /// The built site: output path (with `/`) → bytes.
 pub type Outputs = HashMap<String, Arc<Vec<u8>>>;
@@ -54,6 +56,75 @@ pub struct Rebuild {
     generated: BTreeSet<String>,
     /// Pages of the last successful rebuild, generated ones included.
     pages: usize,
+    /// The search index of the last successful rebuild, made when first asked for.
+    search_index: Arc<DeferredIndex>,
+    /// The key of the documents it is made of (None: the site has no search).
+    search_key: Option<u64>,
+}
+
+/// The files of the search index, made on the first request for one of them after the
+/// documents changed rather than by every rebuild: the index is made from every post (about
+/// half a second at 10,000), and a save of one post need not wait for it. The files are those
+/// a clean build writes.
+#[derive(Default)]
+pub struct DeferredIndex {
+    slot: Mutex<IndexSlot>,
+}
+
+#[derive(Default)]
+struct IndexSlot {
+    /// Counts [`DeferredIndex::replace`] calls, so an index made from older documents
+    /// while a rebuild replaced them is not kept.
+    generation: u64,
+    /// What the index is made of; None when the site has no search.
+    documents: Option<Arc<Vec<Arc<search::Document>>>>,
+    made: Option<Arc<Outputs>>,
+    /// How many times the index was made, for tests of what a rebuild redoes.
+    makes: usize,
+}
+
+impl DeferredIndex {
+    fn slot(&self) -> std::sync::MutexGuard<'_, IndexSlot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// New documents: the index is made again on the next request.
+    fn replace(&self, documents: Option<Vec<Arc<search::Document>>>) {
+        let mut slot = self.slot();
+        slot.generation += 1;
+        slot.documents = documents.map(Arc::new);
+        slot.made = None;
+    }
+
+    /// The bytes of the index file `output` (`search/t/3.json`), making the index first if
+    /// the documents changed since it was last made; None for any other output. Made outside
+    /// the lock, so a rebuild never waits for it.
+    pub fn get(&self, output: &str) -> Option<Arc<Vec<u8>>> {
+        if !search::is_index_file(output) {
+            return None;
+        }
+        let (generation, documents) = {
+            let slot = self.slot();
+            if let Some(made) = &slot.made {
+                return made.get(output).cloned();
+            }
+            (slot.generation, Arc::clone(slot.documents.as_ref()?))
+        };
+        let files = pipeline::search_files(&documents);
+        let made: Outputs = files.into_iter().map(|(p, b)| (key_of(&p), b)).collect();
+        let made = Arc::new(made);
+        let mut slot = self.slot();
+        if slot.generation == generation {
+            slot.made = Some(Arc::clone(&made));
+            slot.makes += 1;
+        }
+        made.get(output).cloned()
+    }
+
+    /// How many times the index was made so far.
+    pub fn makes(&self) -> usize {
+        self.slot().makes
+    }
 }
 
 /// What a content page's current output was rendered from.
@@ -98,6 +169,8 @@ impl Rebuild {
             outputs: Arc::default(),
             generated: BTreeSet::new(),
             pages: 0,
+            search_index: Arc::default(),
+            search_key: None,
         }
     }
 
@@ -108,6 +181,11 @@ impl Rebuild {
     /// The outputs of the last successful rebuild, kept up to date by later ones.
     pub fn outputs(&self) -> SharedOutputs {
         Arc::clone(&self.outputs)
+    }
+
+    /// The files of the search index, which are not among [`Rebuild::outputs`].
+    pub fn search_index(&self) -> Arc<DeferredIndex> {
+        Arc::clone(&self.search_index)
     }
 
     /// Rebuilds after `changed` (paths relative to the root), or after anything (None: the
@@ -332,7 +410,7 @@ impl Rebuild {
             },
         );
         self.sources = Some(sources);
-        let prepared = match prepared {
+        let mut prepared = match prepared {
             Ok(prepared) => prepared,
             Err(Failure::Content(d) | Failure::Usage(d)) => {
                 self.prepared = None;
@@ -361,6 +439,7 @@ impl Rebuild {
                 }
             })
             .collect();
+        prepared.defer_search_index = true;
         self.prepared = Some(prepared);
         Ok(())
     }
@@ -443,6 +522,18 @@ impl Rebuild {
             }
         }
         self.generated = generated.into_keys().collect();
+
+        // The search index: made again on request when what it is made of changed.
+        let documents = site
+            .config
+            .search
+            .then(|| pipeline::search_documents(prepared));
+        let search_key = documents.as_ref().map(|(key, _)| *key);
+        if search_key != self.search_key {
+            self.search_index.replace(documents.map(|(_, d)| d));
+            self.search_key = search_key;
+            changed.insert(format!("{}/index.json", search::DIR));
+        }
 
         // What each page was made from, for the next rebuild.
         for (&i, page) in stale.iter().zip(rendered) {
@@ -538,10 +629,110 @@ impl Sink for MemorySink {
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
+    fn options(root: &Path) -> BuildOptions {
+        BuildOptions {
+            root: root.to_path_buf(),
+            output: None,
+            overrides: config::Overrides {
+                base_url: None,
+                today: Some(jiff::civil::date(2026, 11, 25)),
+            },
+            drafts: false,
+            future: false,
+            force: false,
+            highlight_cache: None,
+            card_cache: None,
+            progress: None,
+        }
+    }
+
+    /// A save of one post must not wait for an index of every post (at 10,000 posts it took
+    /// a text edit from 15 ms to 600 ms): the index is made when a search file is asked for,
+    /// again only after what it is made of changed, and equals a clean build's.
+    #[test]
+    fn the_search_index_is_made_on_request_and_only_after_its_documents_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: T\nbase_url: https://example.org\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("content/posts")).unwrap();
+        let post = |name: &str, text: &str| {
+            let path = Path::new("content/posts").join(name);
+            std::fs::write(
+                root.join(&path),
+                format!("---\ntitle: {name}\n---\n{text}\n"),
+            )
+            .unwrap();
+            path
+        };
+        post("2024-01-01-a.md", "Alpha words.");
+        let b = post("2024-01-02-b.md", "Bravo words.");
+        let mut rebuild = Rebuild::new(options(root));
+        rebuild.update(None).unwrap();
+        let index = rebuild.search_index();
+        assert_eq!(index.makes(), 0, "made before anyone asked");
+        assert!(
+            !rebuild
+                .outputs()
+                .read()
+                .unwrap()
+                .contains_key("search/index.json")
+        );
+        let meta = index.get("search/index.json").expect("served on request");
+        for file in ["search/t/0.json", "search/d/0.json"] {
+            assert!(index.get(file).is_some(), "{file}");
+        }
+        assert_eq!(
+            index.get("search/index.html"),
+            None,
+            "the page is an output"
+        );
+        assert_eq!(index.makes(), 1, "made once for all its files");
+
+        // Nothing it is made of changes: not made again, not reloaded.
+        std::fs::write(root.join("static.css"), "x").unwrap();
+        let layout = Path::new("layouts/post.html");
+        std::fs::create_dir_all(root.join("layouts")).unwrap();
+        std::fs::write(root.join(layout), "{{ page.content }}").unwrap();
+        let updated = rebuild.update(Some(&BTreeSet::from([layout.to_path_buf()])));
+        assert!(!updated.unwrap().changed.contains("search/index.json"));
+        assert_eq!(index.get("search/index.json"), Some(Arc::clone(&meta)));
+        assert_eq!(index.makes(), 1);
+
+        // A post's text is: the next request makes it again, as a clean build would.
+        post("2024-01-02-b.md", "Bravo and zulu words.");
+        let updated = rebuild.update(Some(&BTreeSet::from([b]))).unwrap();
+        assert!(updated.changed.contains("search/index.json"));
+        assert_eq!(index.makes(), 1, "not made by the rebuild");
+        let parse = |sources: &_, config: &_, liquid: Option<&_>, problems: &mut _| {
+            pipeline::parse_pages(
+                root,
+                sources,
+                config,
+                liquid,
+                &crate::progress::Silent,
+                problems,
+            )
+        };
+        let Ok(prepared) = pipeline::prepare(root, &options(root), None, parse) else {
+            panic!("a clean build");
+        };
+        let (_, documents) = pipeline::search_documents(&prepared);
+        for (path, bytes) in pipeline::search_files(&documents) {
+            assert_eq!(index.get(&key_of(&path)), Some(bytes), "{}", path.display());
+        }
+        assert_eq!(index.makes(), 2);
+        assert_ne!(index.get("search/index.json"), Some(meta));
+    }
+
+    #[cfg(unix)]
     #[test]
     fn copying_a_fifo_into_memory_is_an_error_not_a_hang() {
         let dir = tempfile::tempdir().unwrap();

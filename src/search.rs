@@ -267,6 +267,17 @@ pub fn feature_documents(
     documents
 }
 
+/// Whether an output (`search/t/3.json`, `/`-separated) is one of the files of [`index`]
+/// rather than the search page.
+pub fn is_index_file(output: &str) -> bool {
+    output
+        .strip_prefix(DIR)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|rest| {
+            rest == "index.json" || rest.starts_with("t/") || rest.starts_with("d/")
+        })
+}
+
 /// One file of the index: its path in the output and its JSON.
 pub type File = (PathBuf, String);
 

@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Paint};
 use crate::pipeline::BuildOptions;
-use crate::rebuild::{Outputs, Rebuild, SharedOutputs};
+use crate::rebuild::{DeferredIndex, Outputs, Rebuild, SharedOutputs};
 
 /// Keeps idle event streams open through proxies and notices closed tabs.
 const PING_EVERY: Duration = Duration::from_secs(15);
@@ -81,6 +81,8 @@ impl Console {
 /// What the HTTP workers and the rebuild loop share.
 pub struct State {
     outputs: SharedOutputs,
+    /// The search index files, made when first asked for.
+    search_index: Arc<DeferredIndex>,
     streams: events::Streams,
     /// The diagnostics of a failed build, shown in an overlay until a build succeeds.
     errors: Mutex<Option<String>>,
@@ -97,12 +99,24 @@ impl State {
     pub fn new(outputs: SharedOutputs) -> State {
         State {
             outputs,
+            search_index: Arc::default(),
             streams: events::Streams::default(),
             errors: Mutex::new(None),
             generation: AtomicU64::new(0),
             check: Mutex::new(None),
             base_path: String::new(),
         }
+    }
+
+    /// The same, serving the search index files from `index`.
+    pub fn with_search_index(mut self, index: Arc<DeferredIndex>) -> State {
+        self.search_index = index;
+        self
+    }
+
+    /// The search index file `output`, made now if the documents changed since it was made.
+    pub fn search_file(&self, output: &str) -> Option<Arc<Vec<u8>>> {
+        self.search_index.get(output)
     }
 
     /// The same, serving the site under `base_path` (`/blog`) as a host would.
@@ -210,7 +224,11 @@ pub fn run(mut options: ServeOptions) -> Result<(), String> {
     options.build.overrides.base_url = Some(format!("http://{address}{base_path}"));
     let mut watcher = watch::Watcher::new(&options.build.root)?;
     let mut builder = Rebuild::new(options.build.clone());
-    let state = Arc::new(State::new(builder.outputs()).under(&base_path));
+    let state = Arc::new(
+        State::new(builder.outputs())
+            .with_search_index(builder.search_index())
+            .under(&base_path),
+    );
     let console = options.console.clone();
     rebuild(&state, &mut builder, None, "initial build", &console);
     // Even when quiet: with `--port 0` this is the only way to learn the address.

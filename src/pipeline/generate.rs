@@ -323,9 +323,8 @@ pub(super) fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnosti
         .collect()
 }
 
-/// The search page and the files of the search index. The index is made from every post, so
-/// the preview server keeps it under a key of what it reads: the posts' sources and URLs
-/// (their bodies after Liquid, on a Liquid site), the matrices and the base path.
+/// The search page, and in a build the files of the search index (the preview server makes
+/// those on request instead: see [`Prepared::defer_search_index`]).
 pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
     let (site, renderer) = (&prepared.site, &prepared.renderer);
     let config = &site.config;
@@ -340,9 +339,21 @@ pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
         feed: None,
     };
     let mut out = vec![(page::output_file(search::PAGE), renderer.generated(&page))];
+    if !prepared.defer_search_index {
+        let (_, documents) = search_documents(prepared);
+        let files = search_files(&documents);
+        out.extend(files.into_iter().map(|(path, bytes)| (path, Ok(bytes))));
+    }
+    out
+}
+
+/// The documents the search index is made of (posts, then matrix features), and a key of
+/// them. Each post's document is kept by the preview server under a key of what it reads:
+/// its source and URL (its body after Liquid, on a Liquid site) and the base path.
+pub fn search_documents(prepared: &Prepared) -> (u64, Vec<Arc<search::Document>>) {
+    let (site, renderer) = (&prepared.site, &prepared.renderer);
+    let config = &site.config;
     let features = search::feature_documents(&site.matrices, config, &site.strings);
-    // Each post's document is kept under a key of what it reads, so a rebuild after one edit
-    // makes one document again, and the index from all of them.
     let posts: Vec<(u64, Arc<search::Document>)> = site
         .posts
         .par_iter()
@@ -356,41 +367,16 @@ pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
         .collect();
     let keys: Vec<u64> = posts.iter().map(|(key, _)| *key).collect();
     let key = incremental::hash_of(&("search index", keys, &features));
-    let packed = renderer.memo(key, || {
-        let mut documents: Vec<&search::Document> = posts.iter().map(|(_, d)| &**d).collect();
-        documents.extend(&features);
-        Ok(pack(search::index(&documents)))
-    });
-    match packed {
-        Ok(bytes) => out.extend(unpack(&bytes).map(|(path, bytes)| (path, Ok(bytes)))),
-        Err(d) => out.push((PathBuf::from(search::DIR), Err(d))),
-    }
-    out
+    let mut documents: Vec<Arc<search::Document>> = posts.into_iter().map(|(_, d)| d).collect();
+    documents.extend(features.into_iter().map(Arc::new));
+    (key, documents)
 }
 
-/// Several files as one string for the render cache: each as `path\0length\0text`.
-pub(super) fn pack(files: Vec<search::File>) -> String {
-    let mut packed = String::new();
-    for (path, text) in files {
-        let path = path.to_string_lossy().replace('\\', "/");
-        packed.push_str(&format!("{path}\0{}\0{text}", text.len()));
-    }
-    packed
-}
-
-/// The files of [`pack`].
-pub(super) fn unpack(mut packed: &[u8]) -> impl Iterator<Item = (PathBuf, Arc<Vec<u8>>)> + '_ {
-    std::iter::from_fn(move || {
-        let mut field = || {
-            let end = packed.iter().position(|&b| b == 0)?;
-            let text = std::str::from_utf8(&packed[..end]).ok()?;
-            packed = &packed[end + 1..];
-            Some(text)
-        };
-        let path = PathBuf::from(field()?);
-        let len: usize = field()?.parse().ok()?;
-        let (bytes, rest) = packed.split_at_checked(len)?;
-        packed = rest;
-        Some((path, Arc::new(bytes.to_vec())))
-    })
+/// The files of the search index of `documents`, as a build writes them.
+pub fn search_files(documents: &[Arc<search::Document>]) -> Vec<(PathBuf, Arc<Vec<u8>>)> {
+    let documents: Vec<&search::Document> = documents.iter().map(|d| &**d).collect();
+    search::index(&documents)
+        .into_iter()
+        .map(|(path, json)| (path, Arc::new(json.into_bytes())))
+        .collect()
 }

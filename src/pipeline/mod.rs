@@ -29,7 +29,9 @@ mod pages;
 mod statics;
 
 use generate::*;
-pub use generate::{generated_outputs, has_own_redirects_file, redirect_outputs};
+pub use generate::{
+    generated_outputs, has_own_redirects_file, redirect_outputs, search_documents, search_files,
+};
 use pages::*;
 pub use pages::{parse_pages, render_page};
 use statics::*;
@@ -225,6 +227,9 @@ pub struct Prepared {
     pub redirects: Vec<redirect::Redirect>,
     pub statics: Vec<PathBuf>,
     pub warnings: Vec<Diagnostic>,
+    /// Leave the search index out of the generated outputs: the preview server makes it when
+    /// a search file is asked for, so a save of one post does not wait for an index of all.
+    pub defer_search_index: bool,
     root: PathBuf,
     progress: Option<Arc<dyn Progress>>,
 }
@@ -424,6 +429,7 @@ pub fn prepare_from(
         redirects,
         statics: sources.statics.clone(),
         warnings,
+        defer_search_index: false,
         root: root.to_path_buf(),
         progress: options.progress.clone(),
     })

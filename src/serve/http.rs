@@ -81,13 +81,16 @@ pub fn resolve(raw_path: &str, state: &State) -> Resolved {
     let Some(decoded) = safe_path(raw_path) else {
         return Resolved::Forbidden;
     };
-    let outputs = state.outputs();
     let folder = decoded.is_empty() || decoded.ends_with('/');
     let key = if folder {
         format!("{decoded}index.html")
     } else {
         decoded.clone()
     };
+    if let Some(bytes) = state.search_file(&key) {
+        return Resolved::File(key, bytes);
+    }
+    let outputs = state.outputs();
     if let Some(bytes) = outputs.get(&key) {
         return Resolved::File(key, Arc::clone(bytes));
     }
