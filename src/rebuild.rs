@@ -202,6 +202,8 @@ impl Rebuild {
             changed.is_some_and(|c| c.iter().any(|p| Kind::of(p) == Kind::Include));
         self.config_text = config_text;
         let changed = changed.filter(|_| !config_changed);
+        let beside = changed.map(|c| self.with_pages_reading_beside(c));
+        let changed = beside.as_ref();
         if !changed.is_some_and(|c| self.same_files(c)) {
             self.sources = None;
         }
@@ -216,6 +218,26 @@ impl Rebuild {
             self.cache.sweep(!patched);
         }
         updated
+    }
+
+    /// `changed` with a file beside the pages under `content/` (one that is no page itself)
+    /// replaced by the pages that may read it with Liquid's `include_relative`: those in its
+    /// folder or a folder above it. Without Liquid nothing reads it.
+    fn with_pages_reading_beside(&self, changed: &BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
+        let beside = |p: &PathBuf| Kind::of(p) == Kind::Ignored && p.starts_with("content");
+        let liquid = self.prepared.as_ref().is_some_and(|p| p.liquid.is_some());
+        let mut pages: BTreeSet<PathBuf> = changed.iter().filter(|p| !beside(p)).cloned().collect();
+        for file in changed.iter().filter(|p| beside(p)) {
+            if !liquid {
+                continue;
+            }
+            let reading = self
+                .parsed
+                .keys()
+                .filter(|page| page.parent().is_some_and(|folder| file.starts_with(folder)));
+            pages.extend(reading.cloned());
+        }
+        pages
     }
 
     /// Whether the scan still lists exactly the source files there are: each changed path

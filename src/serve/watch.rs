@@ -159,9 +159,18 @@ fn relevant(relative: &Path, is_dir: bool) -> Option<Relevant> {
                 .any(|p| p.to_string_lossy().starts_with('.'));
             (!hidden).then_some(Relevant::Folder)
         }
+        // A file beside the pages (not one itself) may be read by `include_relative`.
+        Kind::Ignored if top == "content" && !is_hidden_or_temp(relative) => Some(Relevant::File),
         Kind::Ignored => None,
         _ => Some(Relevant::File),
     }
+}
+
+/// Whether any part of `relative` is a dotfile or an editor's temp file.
+fn is_hidden_or_temp(relative: &Path) -> bool {
+    relative
+        .iter()
+        .any(|part| crate::source::is_hidden_or_temp(&part.to_string_lossy()))
 }
 
 #[cfg(test)]
@@ -176,6 +185,8 @@ mod tests {
         assert!(file("static/style.css"));
         assert!(!file("content/posts/.a.md.swp"));
         assert!(!file("content/posts/a.md~"));
+        assert!(file("content/posts/aside.txt"), "include_relative reads it");
+        assert!(!file("content/posts/.aside.txt.swp"));
         assert!(relevant(Path::new("public/index.html"), false).is_none());
         assert!(relevant(Path::new("target/debug/x"), false).is_none());
         assert!(matches!(

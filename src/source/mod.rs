@@ -67,7 +67,7 @@ impl Kind {
 }
 
 /// Dotfiles and the temp files editors write beside the file being saved.
-fn is_hidden_or_temp(name: &str) -> bool {
+pub fn is_hidden_or_temp(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || name.ends_with(".swp")

@@ -705,8 +705,8 @@ fn assert_serves_a_clean_build(
 }
 
 /// On a site with Liquid (the Jekyll fixture), what posts pull in from elsewhere is followed
-/// too: an include, a new include, a `site.*` value, Liquid in a post. Each edit reloads and
-/// the site served equals a clean build.
+/// too: an include, a new include, a `site.*` value, Liquid in a post, a file a post reads
+/// with `include_relative`. Each edit reloads and the site served equals a clean build.
 #[test]
 fn liquid_includes_and_settings_are_followed() {
     let site = crate::jekyll::Site::new();
@@ -715,9 +715,10 @@ fn liquid_includes_and_settings_are_followed() {
     let events = server.events();
     let cold_starts = "content/posts/2024-03-10-serverless-cold-starts.md";
     let pricing = "content/posts/2024-02-03-object-storage-pricing.md";
+    let aside = "content/posts/liquid-aside.txt";
     let mut ever_built = BTreeSet::new();
     let mut log = Vec::new();
-    let steps: [(&str, &str, &str, &str); 4] = [
+    let steps: [(&str, &str, &str, &str); 5] = [
         (
             "includes/note.html",
             "<aside class=\"note",
@@ -736,6 +737,12 @@ fn liquid_includes_and_settings_are_followed() {
             "by {{ site.editor }}",
             "by {{ site.editor | upcase }}",
             "by DR. ",
+        ),
+        (
+            aside,
+            "An aside read",
+            "An edited aside read",
+            "An edited aside",
         ),
     ];
     // A new include, used by no page yet: a rebuild that changes nothing.
@@ -759,6 +766,8 @@ fn liquid_includes_and_settings_are_followed() {
         assert_serves_a_clean_build(&server, root, &mut ever_built, &log);
         let page = if file == pricing || file == "site.yaml" {
             "cloud/storage/2024/02/03/object-storage-pricing.html"
+        } else if file == aside {
+            "meta/2024/07/02/liquid-tags-in-posts.html"
         } else {
             "serverless/2024/03/10/serverless-cold-starts.html"
         };
