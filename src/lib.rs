@@ -49,10 +49,10 @@ pub mod search;
 pub mod incremental;
 /// minijinja layouts, filters and page contexts.
 pub mod render;
-/// The only writer: staging folder, atomic swap, refusals.
-pub mod write;
 /// How a build reports its stages and items, for a progress line or `--verbose`.
 pub mod progress;
+/// The only writer: staging folder, atomic swap, refusals.
+pub mod write;
 /// The stage order of a build.
 pub mod pipeline;
 /// `versus check`: broken links and anchors, authoring leftovers, stale claims, external links.

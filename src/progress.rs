@@ -61,6 +61,9 @@ pub trait Progress: Send + Sync + fmt::Debug {
     /// `stage` is done, having done `counts`. A stage that found errors does not end: the
     /// build stops there.
     fn end(&self, _stage: Stage, _counts: Counts) {}
+    /// The build is about to wait for something outside it (`why`: another build holding
+    /// the output's lock), which may take a while.
+    fn waiting(&self, _why: &str) {}
 }
 
 /// Reports nothing: the default when no one is watching.

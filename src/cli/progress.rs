@@ -33,11 +33,10 @@ struct Line {
 
 impl Reporter {
     /// A reporter for a build (`with_line`: one that may show a progress line, i.e. `build`
-    /// and `check`), or None when nothing would be shown: not verbose, and quiet or stderr is
-    /// no terminal.
+    /// and `check`), or None when nothing would be shown: quiet and not verbose.
     pub fn new(output: Output, with_line: bool) -> Option<Arc<Reporter>> {
         let line = with_line && !output.quiet() && std::io::stderr().is_terminal();
-        if !line && !output.verbose() {
+        if output.quiet() {
             return None;
         }
         Some(Arc::new(Reporter {
@@ -108,6 +107,11 @@ impl Progress for Reporter {
         if let Some(line) = &self.bar {
             line.bar.inc(items as u64);
         }
+    }
+
+    /// `waiting for another build of public to finish` (a quiet run has no reporter).
+    fn waiting(&self, why: &str) {
+        self.print(why);
     }
 
     /// `   render   12 ms  pages 3, code blocks highlighted 2, code blocks from the cache 0`

@@ -91,7 +91,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Failure> {
         .output
         .clone()
         .unwrap_or_else(|| root.join("public"));
-    let staging = write::prepare(root, &output, options.force)
+    let staging = write::prepare(root, &output, options.force, options.progress())
         .map_err(|err| Failure::Usage(vec![Diagnostic::error(&output, err.to_string())]))?;
     let result = build_into(&staging, root, options);
     let written = staging.written();

@@ -5,6 +5,8 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use crate::progress::Progress;
+
 /// Held while a build prepares, fills and swaps in one output folder.
 #[derive(Debug)]
 pub struct OutputLock {
@@ -12,8 +14,8 @@ pub struct OutputLock {
 }
 
 impl OutputLock {
-    /// Takes the lock at `path`, waiting for a build that holds it (and saying so on stderr).
-    pub fn acquire(path: &Path, output: &Path) -> io::Result<OutputLock> {
+    /// Takes the lock at `path`, waiting for a build that holds it (and telling `progress`).
+    pub fn acquire(path: &Path, output: &Path, progress: &dyn Progress) -> io::Result<OutputLock> {
         let mut file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -30,10 +32,10 @@ impl OutputLock {
                 } else {
                     format!(" (process {holder})")
                 };
-                eprintln!(
+                progress.waiting(&format!(
                     "waiting for another build of {} to finish{by}",
                     output.display()
-                );
+                ));
                 file.lock()?;
             }
             Err(TryLockError::Error(err)) => return Err(err),
@@ -59,11 +61,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".public.versus-lock");
         let out = dir.path().join("public");
-        let first = OutputLock::acquire(&path, &out).unwrap();
+        let first = OutputLock::acquire(&path, &out, &crate::progress::Silent).unwrap();
         let (sent, received) = std::sync::mpsc::channel();
         let (path2, out2) = (path.clone(), out.clone());
         let waiter = std::thread::spawn(move || {
-            let lock = OutputLock::acquire(&path2, &out2).unwrap();
+            let lock = OutputLock::acquire(&path2, &out2, &crate::progress::Silent).unwrap();
             sent.send(()).unwrap();
             lock
         });

@@ -98,7 +98,12 @@ pub struct Staging {
 
 /// Checks that `output` may be (re)placed, takes its lock (waiting for another build of it),
 /// cleans what killed builds left, then creates a fresh staging folder beside it.
-pub fn prepare(root: &Path, output: &Path, force: bool) -> Result<Staging, WriteError> {
+pub fn prepare(
+    root: &Path,
+    output: &Path,
+    force: bool,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Staging, WriteError> {
     let root = absolute(root);
     let output = absolute(output);
     let refuse = |why: String| WriteError::Refused {
@@ -114,7 +119,7 @@ pub fn prepare(root: &Path, output: &Path, force: bool) -> Result<Staging, Write
     let parent = output.parent().unwrap_or(&output).to_path_buf();
     fs::create_dir_all(&parent).map_err(io_error(&parent))?;
     let lock_path = lock::path_for(&output);
-    let lock = OutputLock::acquire(&lock_path, &output).map_err(io_error(&lock_path))?;
+    let lock = OutputLock::acquire(&lock_path, &output, progress).map_err(io_error(&lock_path))?;
     let notices = clean_leftovers(&output);
     let replaces_foreign = output.exists() && !is_ours(&output) && !is_empty_dir(&output);
     if replaces_foreign {
@@ -405,18 +410,19 @@ fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::progress::Silent;
 
     #[test]
     fn staging_swaps_in_and_replaces_previous_output() {
         let dir = tempfile::tempdir().unwrap();
         let (root, out) = (dir.path().join("site"), dir.path().join("site/public"));
         fs::create_dir_all(&root).unwrap();
-        let stage = prepare(&root, &out, false).unwrap();
+        let stage = prepare(&root, &out, false, &Silent).unwrap();
         stage.put(Path::new("a/index.html"), b"one").unwrap();
         stage.commit().unwrap();
         assert_eq!(fs::read(out.join("a/index.html")).unwrap(), b"one");
 
-        let stage = prepare(&root, &out, false).unwrap();
+        let stage = prepare(&root, &out, false, &Silent).unwrap();
         stage.put(Path::new("b.html"), b"two").unwrap();
         stage.commit().unwrap();
         assert!(!out.join("a/index.html").exists(), "stale files disappear");
@@ -434,9 +440,12 @@ mod tests {
     fn abandoned_build_leaves_output_alone() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        prepare(dir.path(), &out, false).unwrap().commit().unwrap();
+        prepare(dir.path(), &out, false, &Silent)
+            .unwrap()
+            .commit()
+            .unwrap();
         fs::write(out.join("keep.html"), "kept").unwrap();
-        let stage = prepare(dir.path(), &out, false).unwrap();
+        let stage = prepare(dir.path(), &out, false, &Silent).unwrap();
         stage.put(Path::new("new.html"), b"x").unwrap();
         stage.abandon().unwrap();
         assert_eq!(fs::read_to_string(out.join("keep.html")).unwrap(), "kept");
@@ -448,21 +457,21 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");
         fs::create_dir_all(root.join("content")).unwrap();
-        let refused = |out: &Path| prepare(&root, out, true).is_err();
+        let refused = |out: &Path| prepare(&root, out, true, &Silent).is_err();
         assert!(refused(&root));
         assert!(refused(dir.path()));
         assert!(refused(&root.join("content/out")));
         let foreign = dir.path().join("photos");
         fs::create_dir_all(&foreign).unwrap();
         fs::write(foreign.join("cat.jpg"), "meow").unwrap();
-        let err = prepare(&root, &foreign, false).unwrap_err();
+        let err = prepare(&root, &foreign, false, &Silent).unwrap_err();
         assert!(matches!(err, WriteError::Foreign { .. }), "{err}");
         assert!(foreign.join("cat.jpg").exists());
         assert!(stage_target_rejects_escapes(&root));
     }
 
     fn stage_target_rejects_escapes(root: &Path) -> bool {
-        let stage = prepare(root, &root.join("public"), false).unwrap();
+        let stage = prepare(root, &root.join("public"), false, &Silent).unwrap();
         let escapes = stage.put(Path::new("../evil.html"), b"x").is_err()
             && stage.put(Path::new("/etc/x"), b"x").is_err();
         stage.abandon().unwrap();
