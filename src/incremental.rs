@@ -26,6 +26,11 @@ pub struct RenderCache {
     rendered: Mutex<HashMap<u64, (u64, Bytes)>>,
     /// Values of later stages made per page (a post's search document), of any type.
     values: Mutex<HashMap<u64, (u64, AnyValue)>>,
+    /// Each content page's Markdown as HTML, under the key of what it is made from but its
+    /// layout: a layout edit runs only the templates again. Kept while the page's key is
+    /// (see [`RenderCache::retain_bodies`]), not only while rendered, as most rebuilds render
+    /// no page.
+    bodies: Mutex<HashMap<u64, AnyValue>>,
     generation: AtomicU64,
 }
 
@@ -90,6 +95,34 @@ impl RenderCache {
         let mut values = self.values.lock().unwrap_or_else(|e| e.into_inner());
         values.insert(key, (generation, value.clone()));
         value
+    }
+
+    /// The body made under `key` before, or made now.
+    pub(crate) fn body<T: std::any::Any + Send + Sync>(
+        &self,
+        key: u64,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        let known = self
+            .bodies
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .and_then(|body| Arc::clone(body).downcast::<T>().ok());
+        if let Some(body) = known {
+            return body;
+        }
+        let body = Arc::new(make());
+        let mut bodies = self.bodies.lock().unwrap_or_else(|e| e.into_inner());
+        bodies.insert(key, body.clone());
+        body
+    }
+
+    /// Forgets the bodies of pages whose key is none of `live` (edited or gone).
+    pub fn retain_bodies(&self, live: &[u64]) {
+        let live: std::collections::HashSet<u64> = live.iter().copied().collect();
+        let mut bodies = self.bodies.lock().unwrap_or_else(|e| e.into_inner());
+        bodies.retain(|key, _| live.contains(key));
     }
 
     pub(crate) fn rendered(

@@ -216,6 +216,9 @@ impl Rebuild {
         if updated.is_ok() {
             // A patch asks only for the values of the posts it changed; the others are kept.
             self.cache.sweep(!patched);
+            if let Some(prepared) = &self.prepared {
+                self.cache.retain_bodies(prepared.renderer.body_keys());
+            }
         }
         updated
     }

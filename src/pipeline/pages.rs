@@ -79,9 +79,16 @@ pub fn render_page<'p>(
     page: &'p Page,
     prepared: &Prepared,
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
-    let embedded = Mutex::new(Vec::new());
     let (site, renderer) = (&prepared.site, &prepared.renderer);
-    let body = render_body(page, prepared, Some(&embedded));
+    let made = renderer.memo_body(site, page, || {
+        let embedded = Mutex::new(Vec::new());
+        let body = render_body(page, prepared, Some(&embedded));
+        (
+            body,
+            embedded.into_inner().unwrap_or_else(|e| e.into_inner()),
+        )
+    });
+    let (body, embeds) = (&made.0, made.1.clone());
     let mut problems: Vec<Diagnostic> = body
         .problems
         .iter()
@@ -95,12 +102,12 @@ pub fn render_page<'p>(
             ..page.error_in_body(p.offset, p.message.clone())
         })
         .collect();
-    match renderer.page_reading(page, site, &body) {
+    match renderer.page_reading(page, site, body) {
         Ok((html, reads)) if problems.is_empty() => Ok((
             html,
             RenderedPage {
                 page,
-                embeds: embedded.into_inner().unwrap_or_else(|e| e.into_inner()),
+                embeds,
                 reads,
                 warnings,
             },

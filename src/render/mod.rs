@@ -419,6 +419,26 @@ impl Renderer {
         }
     }
 
+    /// A content page's body (its Markdown as HTML), from the preview server's cache when
+    /// made from the same inputs before: everything but the layout, which a layout edit
+    /// changes for every page.
+    pub fn memo_body<T: std::any::Any + Send + Sync>(
+        &self,
+        site: &Site,
+        page: &Page,
+        make: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        match &self.memo {
+            Some(cache) => cache.body(self.inputs_key(site, page), make),
+            None => Arc::new(make()),
+        }
+    }
+
+    /// The keys the bodies of the current pages are kept under.
+    pub fn body_keys(&self) -> &[u64] {
+        &self.page_keys
+    }
+
     /// `make()`, or its result from the preview server's cache when made under `key` before.
     /// `key` must cover everything `make` reads. Shared bytes: the server keeps a page listing
     /// 10,000 posts without copying it on every rebuild.
