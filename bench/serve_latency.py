@@ -1,13 +1,22 @@
 #!/usr/bin/env python3
-"""Save-to-reload latency of `versus serve`: the time from writing a post to the moment the
-server's live-reload event for that page arrives, over several edits; prints the median.
+"""Save-to-reload latency of `versus serve`: the time from a change to the site's files to the
+moment the server's live-reload event arrives, over several edits; prints the median and p90.
 
-Usage: python3 bench/serve_latency.py SITE_ROOT [EDITS=15] [text|title|tags]
-Run from the repository root after `cargo build --release`. The site's files are edited in
-place and restored at the end; use a copy (bench/out/...) rather than your working site.
-What each edit changes: `text` (the default) adds a sentence to the post's body, `title`
-changes its title (so every listing of it changes), `tags` adds a tag (so the tag pages and
-the list of tags change).
+Usage: python3 bench/serve_latency.py SITE_ROOT [EDITS=15] [KIND[,KIND...]|all] [BINARY]
+Run from the repository root after `cargo build --release` (BINARY defaults to
+target/release/versus). The site's files are edited in place and restored at the end; use a
+copy (a generated site under /tmp) rather than your working site. What each edit changes:
+
+  text    adds a sentence to a post's body
+  title   changes its title (every listing of it changes)
+  tags    adds a new tag (the tag pages and the list of tags change)
+  date    gives it a `date:` years earlier or later in turn (it moves across the home page's
+          pagination and the sitemap)
+  draft   sets `draft: true`, then takes it away again, in turn (the post goes and comes)
+  new     writes a new post
+  delete  deletes a post (another one each time)
+  rename  renames the post's file (its URL changes)
+  layout  adds a paragraph to layouts/post.html (every post renders again, and changes)
 """
 
 import os
@@ -20,100 +29,170 @@ import threading
 import time
 import queue
 
+KINDS = ["text", "title", "tags", "date", "draft", "new", "delete", "rename", "layout"]
+
+
+def p90(values):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
+
+
+class Server:
+    def __init__(self, binary, root):
+        self.process = subprocess.Popen(
+            [binary, "serve", "--port", "0", "--root", root],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        self.lines = queue.Queue()
+        threading.Thread(
+            target=lambda: [self.lines.put(l) for l in self.process.stdout], daemon=True
+        ).start()
+        address = None
+        started = time.monotonic()
+        while address is None:
+            line = self.lines.get(timeout=900)
+            m = re.match(r"serving http://([\d.]+):(\d+)/", line)
+            if m:
+                address = (m.group(1), int(m.group(2)))
+        print(f"initial build and start: {time.monotonic() - started:.2f} s", flush=True)
+        self.events = queue.Queue()
+        self.sock = socket.create_connection(address)
+        self.sock.sendall(b"GET /__versus/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        threading.Thread(target=self.read_events, daemon=True).start()
+        assert self.events.get(timeout=10)[1] == "hello"
+
+    def read_events(self):
+        buf = b""
+        name = None
+        while True:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return
+            buf += chunk
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                text = raw.decode()
+                if text.startswith("event: "):
+                    name = text[7:]
+                elif text == "" and name:
+                    self.events.put((time.perf_counter(), name))
+                    name = None
+
+    def settle(self):
+        time.sleep(0.4)  # let the previous rebuild and its events settle
+        for q in (self.events, self.lines):
+            while not q.empty():
+                q.get()
+
+    def measure(self, change):
+        """Runs `change()` and returns (ms to the reload event, the server's line)."""
+        self.settle()
+        saved = time.perf_counter()
+        change()
+        while True:
+            at, name = self.events.get(timeout=120)
+            if name in ("reload", "css", "build-ok", "build-error"):
+                break
+        line = self.lines.get(timeout=30).strip()
+        return (at - saved) * 1000, line
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait()
+
+
+def write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def run_kind(server, root, kind, edits):
+    posts_dir = os.path.join(root, "content", "posts")
+    posts = sorted(os.listdir(posts_dir))
+    target = os.path.join(posts_dir, posts[len(posts) // 2])
+    original = read(target)
+    layout = os.path.join(root, "layouts", "post.html")
+    original_layout = read(layout)
+    created, deleted, current = [], [], target
+    results = []
+    try:
+        for i in range(edits):
+            if kind == "text":
+                change = lambda: write(target, original + f"\n\nEdit number {i} with a few more words.\n")
+            elif kind == "title":
+                change = lambda: write(target, original.replace("title: ", f"title: Edit {i} ", 1))
+            elif kind == "tags":
+                change = lambda: write(target, original.replace("tags: [", f"tags: [edit-{i}, ", 1))
+            elif kind == "date":
+                year = 2010 + (i % 2) * 14  # before every post, then after them
+                change = lambda: write(target, original.replace("---\n", f"---\ndate: {year}-06-0{1 + i % 9}\n", 1))
+            elif kind == "draft":
+                drafted = i % 2 == 0
+                change = lambda: write(target, original.replace("---\n", "---\ndraft: true\n", 1) if drafted else original)
+            elif kind == "new":
+                path = os.path.join(posts_dir, f"2019-03-0{1 + i % 9}-a-new-post-{i}.md")
+                created.append(path)
+                change = lambda: write(path, f"---\ntitle: A new post {i}\ntags: [rust]\n---\n\nNew words {i}.\n")
+            elif kind == "delete":
+                victim = os.path.join(posts_dir, posts[len(posts) // 3 + i])
+                deleted.append((victim, read(victim)))
+                change = lambda: os.remove(victim)
+            elif kind == "rename":
+                name = os.path.basename(target).replace(".md", f"-renamed-{i}.md")
+                renamed = os.path.join(posts_dir, name)
+                before = current
+                change = lambda: os.rename(before, renamed)
+                current = renamed
+            elif kind == "layout":
+                change = lambda: write(layout, original_layout.replace("</article>", f"<p>edit {i}</p></article>", 1))
+            ms, line = server.measure(change)
+            results.append(ms)
+            print(f"  {kind} {i}: {ms:.1f} ms ({line})", flush=True)
+    finally:
+        # Restore the site for the next kind (each restore is a rebuild too, not measured).
+        if current != target:
+            os.rename(current, target)
+        write(target, original)
+        write(layout, original_layout)
+        for path in created:
+            os.remove(path)
+        for path, text in deleted:
+            write(path, text)
+        server.settle()
+        time.sleep(1.5 if kind == "layout" else 0.5)
+    return results
+
 
 def main():
     root = sys.argv[1]
     edits = int(sys.argv[2]) if len(sys.argv) > 2 else 15
-    what = sys.argv[3] if len(sys.argv) > 3 else "text"
-    if what not in ("text", "title", "tags"):
-        sys.exit(f"unknown edit `{what}`: use text, title or tags")
-    binary = os.path.join("target", "release", "versus")
-    server = subprocess.Popen(
-        [binary, "serve", "--port", "0", "--root", root],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    lines = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(l) for l in server.stdout], daemon=True).start()
+    kinds = sys.argv[3] if len(sys.argv) > 3 else "text"
+    kinds = KINDS if kinds == "all" else kinds.split(",")
+    for kind in kinds:
+        if kind not in KINDS:
+            sys.exit(f"unknown edit `{kind}`: use {', '.join(KINDS)} or all")
+    binary = sys.argv[4] if len(sys.argv) > 4 else os.path.join("target", "release", "versus")
+    server = Server(binary, root)
+    summary = []
     try:
-        address = None
-        started = time.monotonic()
-        while address is None:
-            line = lines.get(timeout=600)
-            m = re.match(r"serving http://([\d.]+):(\d+)/", line)
-            if m:
-                address = (m.group(1), int(m.group(2)))
-        print(f"initial build and start: {time.monotonic() - started:.2f} s")
-
-        events = queue.Queue()
-        sock = socket.create_connection(address)
-        sock.sendall(b"GET /__versus/events HTTP/1.1\r\nHost: x\r\n\r\n")
-
-        def read_events():
-            buf = b""
-            name = None
-            while True:
-                chunk = sock.recv(65536)
-                if not chunk:
-                    return
-                buf += chunk
-                while b"\n" in buf:
-                    raw, buf = buf.split(b"\n", 1)
-                    text = raw.decode()
-                    if text.startswith("event: "):
-                        name = text[7:]
-                    elif text == "" and name:
-                        events.put((time.perf_counter(), name))
-                        name = None
-
-        threading.Thread(target=read_events, daemon=True).start()
-        assert events.get(timeout=10)[1] == "hello"
-
-        posts_dir = os.path.join(root, "content", "posts")
-        posts = sorted(os.listdir(posts_dir))
-        target = os.path.join(posts_dir, posts[len(posts) // 2])
-        with open(target, encoding="utf-8") as f:
-            original = f.read()
-        latencies = []
-        server_ms = []
-        try:
-            for i in range(edits):
-                time.sleep(0.3)  # let the previous rebuild and its events settle
-                while not events.empty():
-                    events.get()
-                while not lines.empty():
-                    lines.get()
-                if what == "title":
-                    text = original.replace("title: ", f"title: Edit {i} ", 1)
-                elif what == "tags":
-                    text = original.replace("tags: [", f"tags: [edit-{i}, ", 1)
-                else:
-                    text = original + f"\n\nEdit number {i} with a few more words.\n"
-                saved = time.perf_counter()
-                with open(target, "w", encoding="utf-8") as f:
-                    f.write(text)
-                while True:
-                    at, name = events.get(timeout=60)
-                    if name in ("reload", "build-ok", "build-error"):
-                        break
-                latencies.append((at - saved) * 1000)
-                line = lines.get(timeout=10)
-                m = re.search(r"in (\d+) ms", line)
-                if m:
-                    server_ms.append(int(m.group(1)))
-                print(f"  edit {i}: {latencies[-1]:.1f} ms ({line.strip()})")
-        finally:
-            with open(target, "w", encoding="utf-8") as f:
-                f.write(original)
-        print(f"site: {root} ({len(posts)} posts)")
-        print(f"save -> reload event, median of {edits}: {statistics.median(latencies):.1f} ms "
-              f"(min {min(latencies):.1f}, max {max(latencies):.1f})")
-        if server_ms:
-            print(f"rebuild as reported by the server, median: {statistics.median(server_ms)} ms")
+        for kind in kinds:
+            results = run_kind(server, root, kind, edits)
+            summary.append((kind, statistics.median(results), p90(results)))
     finally:
-        server.terminate()
-        server.wait()
+        server.stop()
+    posts = len(os.listdir(os.path.join(root, "content", "posts")))
+    print(f"site: {root} ({posts} posts), {edits} edits each, save -> reload event:")
+    print("| edit | median | p90 |")
+    print("|---|---:|---:|")
+    for kind, median, high in summary:
+        print(f"| {kind} | {median:.1f} ms | {high:.1f} ms |")
 
 
 if __name__ == "__main__":

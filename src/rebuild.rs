@@ -287,6 +287,8 @@ impl Rebuild {
         let mut edits = Vec::new();
         for path in changed {
             let kind = match Kind::of(path) {
+                // Pages are given the sizes of images: assembly keys them again.
+                Kind::Static if pipeline::is_measured_image(path) => return false,
                 Kind::Static => continue,
                 Kind::Post => PageKind::Post,
                 Kind::Page => PageKind::Page,

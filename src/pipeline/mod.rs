@@ -33,7 +33,7 @@ pub use generate::{
     generated_outputs, has_own_redirects_file, redirect_outputs, search_documents, search_files,
 };
 use pages::*;
-pub use pages::{parse_pages, render_page};
+pub use pages::{is_measured_image, parse_pages, render_page};
 use statics::*;
 
 /// What `versus build` was asked to do.
@@ -346,7 +346,9 @@ pub fn prepare_from(
     site.strings = strings;
     problems.extend(assembly_problems);
     let css = highlight_css(root, &site.config, &mut problems);
-    let mut renderer = templates.for_site(&site, cache);
+    // The sizes given to images are part of what the preview server keys pages by.
+    let images = cache.and_then(|_| pages::images_key(root, &sources.statics));
+    let mut renderer = templates.for_site(&site, cache, images);
     renderer.set_assets(
         &site,
         render::Assets::new(root, &sources.statics, css.as_deref()),

@@ -172,6 +172,54 @@ pub(super) fn measure_image(root: &Path, statics: &[PathBuf], file: &Path) -> Op
     Some((width, height))
 }
 
+/// Whether `file` may be an image [`measure_image`] reads, by its extension.
+pub fn is_measured_image(file: &Path) -> bool {
+    let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("");
+    matches!(
+        extension.to_ascii_lowercase().as_str(),
+        "png"
+            | "jpg"
+            | "jpeg"
+            | "gif"
+            | "webp"
+            | "avif"
+            | "bmp"
+            | "ico"
+            | "tif"
+            | "tiff"
+            | "heic"
+            | "heif"
+            | "jxl"
+            | "qoi"
+            | "tga"
+            | "dds"
+            | "exr"
+            | "hdr"
+            | "psd"
+            | "ktx2"
+            | "pnm"
+            | "ppm"
+            | "pgm"
+            | "pbm"
+            | "ilbm"
+    )
+}
+
+/// For the preview server's keys, a hash of the images under `static/` that pages may be
+/// given sizes from: each one's path, length and time of change. None when there are none.
+pub(super) fn images_key(root: &Path, statics: &[PathBuf]) -> Option<u64> {
+    let images: Vec<_> = statics
+        .iter()
+        .filter(|file| is_measured_image(file))
+        .map(|file| {
+            let meta = std::fs::metadata(root.join(file)).ok();
+            let stamp = meta.map(|m| (m.len(), m.modified().ok()));
+            (file.as_os_str(), stamp)
+        })
+        .collect();
+    (!images.is_empty()).then(|| incremental::hash_of(&images))
+}
+
 /// A page's Markdown to HTML, as its layout gets it; the matrices it embeds are pushed to
 /// `embedded` when given.
 pub(super) fn render_body(

@@ -100,7 +100,13 @@ impl Templates {
     /// Adds what depends on the site: filters that know the base URL, and the shared values.
     /// With a cache (the preview server), values and pages made from unchanged inputs are
     /// reused from the previous rebuild.
-    pub fn for_site(self, site: &Site, cache: Option<&Arc<RenderCache>>) -> Renderer {
+    /// `images`: a key of the images under `static/` whose sizes pages are given (None: none).
+    pub fn for_site(
+        self,
+        site: &Site,
+        cache: Option<&Arc<RenderCache>>,
+        images: Option<u64>,
+    ) -> Renderer {
         let Templates {
             mut env,
             sources,
@@ -144,6 +150,7 @@ impl Templates {
             builtin,
             unfilled,
             memo: cache.cloned(),
+            images,
             globals,
             matrices,
             links_key: links_key(site),
@@ -207,6 +214,8 @@ pub struct Renderer {
     globals: u64,
     /// A hash of the matrices, for pages whose text may embed a table.
     matrices: Option<u64>,
+    /// A hash of the images pages may be given the sizes of, for pages that show an image.
+    images: Option<u64>,
     /// A hash of every page's source and URL: what links between sources resolve to.
     links_key: u64,
     /// A hash of every page's date.
@@ -237,7 +246,7 @@ impl Renderer {
     /// A hash of what a page's template value and Markdown are made of: the page itself, the
     /// settings, its authors' entries, its series (the other parts' titles and URLs show),
     /// the matrices when its text may embed a table, the URLs of other sources when it may
-    /// link to them.
+    /// link to them, the images under `static/` when it shows an image (it gets their sizes).
     fn inputs_key(&self, site: &Site, page: &Page) -> u64 {
         let in_series =
             blog::series_of(site, &page.source).map(|(s, _)| self.series_keys.get(&s.id));
@@ -245,6 +254,10 @@ impl Renderer {
             page.authors.iter().map(|id| site.author(id)).collect();
         let tables = page.may_embed.then_some(self.matrices);
         let links = page.may_link_sources.then_some(self.links_key);
+        let body = || page.body();
+        let images = self
+            .images
+            .filter(|_| body().contains("![") || body().contains("<img"));
         hash_of(&(
             self.globals,
             page.fingerprint,
@@ -252,6 +265,7 @@ impl Renderer {
             authors,
             tables,
             links,
+            images,
         ))
     }
 
