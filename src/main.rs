@@ -44,19 +44,22 @@ fn main() -> ExitCode {
             }
         }
         Command::Init { dir } => match versus::scaffold::init(&dir, today()) {
-            Ok(files) => {
+            Ok(started) => {
                 if printer.verbose() {
-                    for file in &files {
+                    for file in &started.files {
                         eprintln!("wrote {}", file.display());
                     }
                 }
                 printer.say(&format!(
                     "started a site in {} ({} files). Next:",
                     dir.display(),
-                    files.len()
+                    started.files.len()
                 ));
                 if dir != Path::new(".") {
                     printer.say(&format!("  cd {}", dir.display()));
+                }
+                if started.needs_a_title {
+                    printer.say("  edit site.yaml          give the site its name (`title:`)");
                 }
                 printer.say("  versus serve --open     preview it, reloading on every change");
                 printer.say("  versus check --strict   everything to fix before publishing");
