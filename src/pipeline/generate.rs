@@ -263,7 +263,15 @@ pub(super) fn generate(
             .map(|p| (p.title.as_str(), p.url.as_str()))
             .collect();
         let url = compare::area_path(&area.id);
-        let content = compare::area_html(area, matrices, &table, &links, config, strings);
+        let content = compare::area_html(
+            area,
+            matrices,
+            &table,
+            &links,
+            config,
+            strings,
+            renderer.palette(),
+        );
         let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
         let area_page = Generated {
             card: Card::for_area(area, matrices, config),
