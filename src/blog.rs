@@ -345,6 +345,18 @@ impl Term {
     }
 }
 
+/// A term's title in the site's language, for its page and its feeds: `Tag: AWS`,
+/// `Kategorie: Cloud`; an author's name.
+pub fn term_title(site: &Site, taxonomy: Taxonomy, term: &Term) -> String {
+    match taxonomy {
+        Taxonomy::Authors => term.name.clone(),
+        _ => {
+            let key = format!("taxonomies.{}.term", taxonomy.id());
+            site.strings.plain(&key, &[("name", &term.name)])
+        }
+    }
+}
+
 /// Every taxonomy's terms, computed once per build (listings, the sitemap and the list of
 /// outputs all need them).
 pub type Terms = BTreeMap<Taxonomy, Vec<Term>>;

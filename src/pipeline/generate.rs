@@ -123,7 +123,8 @@ pub(super) fn generate(
                                 listed,
                             );
                             renderer.memo(render::hash_of(&key), || {
-                                let title = format!("{} · {}", term.name, config.title);
+                                let name = blog::term_title(site, *taxonomy, term);
+                                let title = format!("{name} · {}", config.title);
                                 let path = output.path(site);
                                 let alternate = term.path(*taxonomy);
                                 let meta = feed::Feed {

@@ -214,13 +214,7 @@ impl Renderer {
         pager: &Pager,
     ) -> Result<String, Diagnostic> {
         let config = &site.config;
-        let title = match taxonomy {
-            Taxonomy::Authors => term.name.clone(),
-            _ => {
-                let key = format!("taxonomies.{}.term", taxonomy.id());
-                site.strings.plain(&key, &[("name", &term.name)])
-            }
-        };
+        let title = blog::term_title(site, taxonomy, term);
         let mut content = String::new();
         if let Some(author) = self.author_of(site, term) {
             let field = |k: &str| author.get(k).and_then(crate::yaml::as_text);
@@ -250,7 +244,10 @@ impl Renderer {
         content.push_str(&pagination_html(config, pager));
         let feed = config.feed.of_terms(taxonomy).then(|| super::PageFeeds {
             atom: blog::term_feed_path(taxonomy, &term.slug),
-            rss: (config.feed.rss).then(|| blog::term_rss_path(taxonomy, &term.slug)),
+            rss: config
+                .feed
+                .rss
+                .then(|| blog::term_rss_path(taxonomy, &term.slug)),
         });
         let page = Generated {
             kind: "term",
@@ -303,8 +300,9 @@ impl Renderer {
     }
 }
 
-/// The `paginator` of a page of a listing: `posts` are the values of the posts it shows,
-/// `total` the posts of the whole listing.
+/// The `paginator` of a page of a listing: `per_page` its setting (`paginate`, or
+/// `paginate_terms` for a term's), `posts` the values of the posts it shows, `total` the posts
+/// of the whole listing.
 fn paginator_value(per_page: usize, pager: &Pager, posts: Vec<Value>, total: usize) -> Value {
     let url = |path: Option<String>| path.map_or(Value::from(()), Value::from);
     Value::from(BTreeMap::from([

@@ -371,6 +371,15 @@ fn every_taxonomy_named_gets_atom_and_rss_feeds_per_term_linked_from_its_pages()
 
         let feed = atom(&site, &format!("{term}/feed.xml"));
         assert_eq!(feed.id(), atom_url, "{term}");
+        // Titled as the term's page and its head's links: a category and a tag of one name
+        // are told apart in a feed reader.
+        let title = Html::parse_document(&site.read(&format!("{term}/index.html")))
+            .select(&Selector::parse("head link[type=\"application/rss+xml\"]").unwrap())
+            .nth(1)
+            .and_then(|l| l.attr("title"))
+            .unwrap()
+            .to_owned();
+        assert_eq!(feed.title().as_str(), title, "{term}");
         assert_eq!(atom_titles(&feed), posts, "{term} (Atom)");
         assert!(
             feed.links()
@@ -381,6 +390,7 @@ fn every_taxonomy_named_gets_atom_and_rss_feeds_per_term_linked_from_its_pages()
 
         let channel = rss(&site, &format!("{term}/rss.xml"));
         assert_eq!(rss_titles(&channel), posts, "{term} (RSS)");
+        assert_eq!(channel.title(), title, "{term}");
         assert_eq!(channel.link(), page_url, "{term}");
         assert_has(
             &site.read(&format!("{term}/rss.xml")),
@@ -400,10 +410,15 @@ fn every_taxonomy_named_gets_atom_and_rss_feeds_per_term_linked_from_its_pages()
     }
     let bob = atom(&site, "authors/bob/feed.xml");
     assert_eq!(bob.entries()[0].authors().len(), 2);
-    assert!(
-        bob.title().as_str().starts_with("Bob Builder"),
-        "{}",
-        bob.title().as_str()
+    assert_eq!(bob.title().as_str(), "Bob Builder · Feeds & Fixture");
+    let category = atom(&site, "categories/even/feed.xml");
+    assert_eq!(
+        category.title().as_str(),
+        "Category: even · Feeds & Fixture"
+    );
+    assert_eq!(
+        atom(&site, "tags/even/feed.xml").title().as_str(),
+        "Tag: even · Feeds & Fixture"
     );
     // The tag pages' later pages link the same feeds; the home page and indexes none of them.
     assert_eq!(
