@@ -132,22 +132,62 @@ impl<'t> Iterator for Tokens<'t> {
             }
             let start = self.rest.find(char::is_alphanumeric)?;
             let rest = &self.rest[start..];
-            let cjk = rest.starts_with(is_cjk);
-            let end = rest
-                .find(|c: char| !c.is_alphanumeric() || is_cjk(c) != cjk)
-                .unwrap_or(rest.len());
-            let (run, after) = rest.split_at(end);
+            if rest.starts_with(is_cjk) {
+                let end = rest.find(|c: char| !is_cjk(c)).unwrap_or(rest.len());
+                (self.cjk, self.rest) = rest.split_at(end);
+                continue;
+            }
+            let word = Word::at(rest);
+            let (run, after) = rest.split_at(word.bytes);
             self.rest = after;
-            if cjk {
-                self.cjk = run;
-            } else if run.chars().count() <= MAX_TERM_CHARS {
-                return Some(if run.chars().any(lowercase_changes) {
+            if word.chars <= MAX_TERM_CHARS {
+                return Some(if word.changes_in_lowercase {
                     Cow::Owned(run.to_lowercase())
                 } else {
                     Cow::Borrowed(run)
                 });
             }
         }
+    }
+}
+
+/// A word (not CJK) at the start of a text, measured in one pass, ASCII byte by byte: the
+/// index tokenizes every word of every post.
+struct Word {
+    bytes: usize,
+    chars: usize,
+    changes_in_lowercase: bool,
+}
+
+impl Word {
+    fn at(text: &str) -> Word {
+        let mut word = Word {
+            bytes: 0,
+            chars: 0,
+            changes_in_lowercase: false,
+        };
+        let bytes = text.as_bytes();
+        while let Some(&byte) = bytes.get(word.bytes) {
+            let width = if byte.is_ascii_alphanumeric() {
+                word.changes_in_lowercase |= byte.is_ascii_uppercase();
+                1
+            } else if byte.is_ascii() {
+                break;
+            } else {
+                let c = text[word.bytes..]
+                    .chars()
+                    .next()
+                    .expect("a character starts here");
+                if !c.is_alphanumeric() || is_cjk(c) {
+                    break;
+                }
+                word.changes_in_lowercase |= lowercase_changes(c);
+                c.len_utf8()
+            };
+            word.bytes += width;
+            word.chars += 1;
+        }
+        word
     }
 }
 
