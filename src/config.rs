@@ -35,6 +35,9 @@ pub struct Config {
     pub stale_after_days: i64,
     /// Posts per page of the home page listing (`/`, `/page/2/`, …); 0 puts all on one page.
     pub paginate: usize,
+    /// Posts per page of a term's listing (`/tags/aws/`, `/tags/aws/page/2/`, …), as Zola's
+    /// `paginate_by` of a taxonomy (`paginate_terms`); `paginate` when not set, 0 all on one.
+    pub paginate_terms: usize,
     /// Whether posts and area pages without an `image:` get a drawn social card (`social_cards`).
     pub social_cards: bool,
     /// What the feeds carry and which feeds there are (`feed:`).
@@ -86,24 +89,76 @@ const KNOWN_KEYS: &[&str] = &[
     "code_markup",
     "stale_after_days",
     "paginate",
+    "paginate_terms",
     "social_cards",
     "feed",
     "search",
 ];
 
 /// The keys of `feed:`.
-const FEED_KEYS: &[&str] = &["content", "entries", "rss", "tags"];
+const FEED_KEYS: &[&str] = &["content", "entries", "rss", "taxonomies", "tags"];
 
-/// `feed: {content: summary, entries: 20, rss: false, tags: false}`.
+/// The kinds of terms posts are grouped by. Defined with the settings, which name them
+/// (`feed: {taxonomies: [tags, authors]}`); the blog makes their pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Taxonomy {
+    Tags,
+    Categories,
+    Authors,
+}
+
+impl Taxonomy {
+    pub const ALL: [Taxonomy; 3] = [Taxonomy::Tags, Taxonomy::Categories, Taxonomy::Authors];
+
+    /// `tags`: the URL folder, the name templates see and site.yaml's name for it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tags",
+            Taxonomy::Categories => "categories",
+            Taxonomy::Authors => "authors",
+        }
+    }
+
+    /// `tag`: one term's kind, for headings.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tag",
+            Taxonomy::Categories => "category",
+            Taxonomy::Authors => "author",
+        }
+    }
+
+    /// `/tags/`.
+    pub fn path(self) -> String {
+        format!("/{}/", self.id())
+    }
+
+    /// The taxonomy site.yaml calls `id`.
+    pub fn from_id(id: &str) -> Option<Taxonomy> {
+        Taxonomy::ALL.into_iter().find(|t| t.id() == id)
+    }
+}
+
+/// `feed: {content: summary, entries: 20, rss: false, taxonomies: []}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct FeedSettings {
     pub content: FeedContent,
     /// The newest posts a feed lists.
     pub entries: usize,
-    /// An RSS 2.0 feed at `/rss.xml` beside the Atom one, for readers that want RSS.
+    /// An RSS 2.0 feed at `/rss.xml` beside the Atom one (and beside each term's), for readers
+    /// that want RSS.
     pub rss: bool,
-    /// An Atom feed per tag, at `/tags/<tag>/feed.xml`.
-    pub tags: bool,
+    /// The taxonomies whose every term gets a feed, at `/tags/<slug>/feed.xml` (sorted, each
+    /// once); `tags: true` is short for `taxonomies: [tags]`.
+    pub taxonomies: Vec<Taxonomy>,
+}
+
+impl FeedSettings {
+    /// Whether each term of `taxonomy` has its own feed.
+    pub fn of_terms(&self, taxonomy: Taxonomy) -> bool {
+        self.taxonomies.contains(&taxonomy)
+    }
 }
 
 impl Default for FeedSettings {
@@ -112,7 +167,7 @@ impl Default for FeedSettings {
             content: FeedContent::Summary,
             entries: 20,
             rss: false,
-            tags: false,
+            taxonomies: Vec::new(),
         }
     }
 }
@@ -236,19 +291,8 @@ pub fn from_source(
         }
     };
     let stale_after_days = fields.whole_number("stale_after_days").unwrap_or(365);
-    let paginate = match fields.map.remove("paginate") {
-        None | Some(Value::Null) => 10,
-        Some(value) => match value.as_u64() {
-            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
-            None => {
-                fields.problem(
-                    "paginate",
-                    "`paginate` must be a whole number of posts per page".into(),
-                );
-                10
-            }
-        },
-    };
+    let paginate = fields.posts_per_page("paginate").unwrap_or(10);
+    let paginate_terms = fields.posts_per_page("paginate_terms").unwrap_or(paginate);
     let feed = fields.feed();
     let base_url_raw = overrides
         .base_url
@@ -329,6 +373,7 @@ pub fn from_source(
         code_markup,
         stale_after_days,
         paginate,
+        paginate_terms,
         social_cards,
         feed,
         search,
@@ -422,6 +467,22 @@ impl Fields<'_> {
         }
     }
 
+    /// A number of posts per page (`paginate`, `paginate_terms`); None when not set.
+    fn posts_per_page(&mut self, key: &str) -> Option<usize> {
+        match self.map.remove(key)? {
+            Value::Null => None,
+            value => match value.as_u64() {
+                Some(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+                None => {
+                    let message =
+                        format!("`{key}` must be a whole number of posts per page (0: all on one)");
+                    self.problem(key, message);
+                    None
+                }
+            },
+        }
+    }
+
     fn whole_number(&mut self, key: &str) -> Option<i64> {
         let value = self.map.remove(key)?;
         let number = value.as_i64().filter(|n| *n >= 0);
@@ -448,10 +509,52 @@ impl Fields<'_> {
         } else {
             at.value(&path)
         };
-        let mut d =
-            Diagnostic::error(self.path, message).at_offset(self.source, offset.unwrap_or(0));
+        self.feed_problem_at(offset.unwrap_or(0), message, help);
+    }
+
+    fn feed_problem_at(&mut self, offset: usize, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error(self.path, message).at_offset(self.source, offset);
         d.help = help;
         self.problems.push(d);
+    }
+
+    /// `feed.taxonomies`: a list of taxonomy names (or one name), each reported at its place
+    /// when unknown.
+    fn feed_taxonomies(&mut self, value: &Value) -> Vec<Taxonomy> {
+        let items: Vec<&Value> = match value {
+            Value::Sequence(items) => items.iter().collect(),
+            Value::Null => Vec::new(),
+            one => vec![one],
+        };
+        let at = yaml::Locator::new(self.source);
+        let key = [
+            yaml::Seg::Key("feed".into()),
+            yaml::Seg::Key("taxonomies".into()),
+        ];
+        let names = Taxonomy::ALL.map(Taxonomy::id);
+        let mut found = Vec::new();
+        let mut previous = None;
+        for (index, item) in items.into_iter().enumerate() {
+            let name = yaml::as_text(item).unwrap_or_default();
+            let offset = yaml::list_item_offset(self.source, &at, &key, index, &name, previous);
+            previous = Some(offset);
+            match Taxonomy::from_id(&name) {
+                Some(taxonomy) => found.push(taxonomy),
+                None => {
+                    let help = crate::diag::did_you_mean(&name, names)
+                        .map(|near| format!("did you mean `{near}`?"));
+                    self.feed_problem_at(
+                        offset,
+                        format!(
+                            "unknown taxonomy `{name}` in `feed.taxonomies` (known: {})",
+                            names.join(", ")
+                        ),
+                        help,
+                    );
+                }
+            }
+        }
+        found
     }
 
     fn feed(&mut self) -> FeedSettings {
@@ -462,11 +565,13 @@ impl Fields<'_> {
             Some(_) => {
                 self.problem(
                     "feed",
-                    "`feed` must be a mapping such as `{content: summary, entries: 20, rss: true, tags: true}`".into(),
+                    "`feed` must be a mapping such as `{content: summary, entries: 20, rss: true, taxonomies: [tags]}`".into(),
                 );
                 return feed;
             }
         };
+        // `tags: true`, the shorthand for `taxonomies: [tags]`.
+        let mut tags = None;
         for (key, value) in &map {
             let key = yaml::as_text(key).unwrap_or_default();
             match key.as_str() {
@@ -494,9 +599,13 @@ impl Fields<'_> {
                         None,
                     ),
                 },
+                "taxonomies" => {
+                    let listed = self.feed_taxonomies(value);
+                    feed.taxonomies.extend(listed);
+                }
                 "rss" | "tags" => match value {
                     Value::Bool(b) if key == "rss" => feed.rss = *b,
-                    Value::Bool(b) => feed.tags = *b,
+                    Value::Bool(b) => tags = Some(*b),
                     _ => self.feed_problem(
                         &key,
                         false,
@@ -519,6 +628,18 @@ impl Fields<'_> {
                 }
             }
         }
+        match tags {
+            Some(true) => feed.taxonomies.push(Taxonomy::Tags),
+            Some(false) if feed.taxonomies.contains(&Taxonomy::Tags) => self.feed_problem(
+                "tags",
+                false,
+                "`feed.tags: false` contradicts `feed.taxonomies`, which lists `tags`".into(),
+                Some("`tags: true` is short for `taxonomies: [tags]`: keep one of them".into()),
+            ),
+            _ => {}
+        }
+        feed.taxonomies.sort();
+        feed.taxonomies.dedup();
         feed
     }
 
@@ -684,7 +805,7 @@ mod tests {
             content: FeedContent::Full,
             entries: 5,
             rss: true,
-            tags: true,
+            taxonomies: vec![Taxonomy::Tags],
         };
         assert_eq!(config.feed, expected);
         assert_eq!(parse("title: T\n").unwrap().feed, FeedSettings::default());
@@ -697,6 +818,68 @@ mod tests {
         assert_eq!(errors[2].help.as_deref(), Some("did you mean `tags`?"));
         let errors = parse("feed: full\n").unwrap_err();
         assert_eq!((errors[0].line, errors[0].col), (1, 1));
+    }
+
+    #[test]
+    fn feed_taxonomies_are_a_list_of_names_with_tags_true_as_shorthand() {
+        let taxonomies = |source: &str| parse(source).unwrap().feed.taxonomies;
+        use Taxonomy::{Authors, Categories, Tags};
+        assert_eq!(
+            taxonomies("feed: {taxonomies: [authors, tags, categories]}\n"),
+            [Tags, Categories, Authors]
+        );
+        assert_eq!(taxonomies("feed:\n  taxonomies: authors\n"), [Authors]);
+        assert_eq!(
+            taxonomies("feed:\n  tags: true\n  taxonomies:\n    - categories\n    - tags\n"),
+            [Tags, Categories]
+        );
+        assert_eq!(taxonomies("feed: {tags: false}\n"), []);
+        assert_eq!(taxonomies("title: T\n"), []);
+
+        // An unknown name, in a block list and in a flow one, at the name.
+        let errors =
+            parse("title: T\nfeed:\n  taxonomies:\n    - tags\n    - categoris\n").unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].col), (5, 7));
+        assert_eq!(
+            errors[0].message,
+            "unknown taxonomy `categoris` in `feed.taxonomies` (known: tags, categories, authors)"
+        );
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("did you mean `categories`?")
+        );
+        let errors = parse("feed: {rss: true, taxonomies: [tags, author]}\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (1, 38), "{errors:?}");
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `authors`?"));
+
+        let errors = parse("feed:\n  tags: false\n  taxonomies: [tags]\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (2, 9));
+        assert!(errors[0].message.contains("contradicts"), "{errors:?}");
+    }
+
+    #[test]
+    fn term_pages_take_paginate_unless_paginate_terms_is_set() {
+        let config = parse("paginate: 7\n").unwrap();
+        assert_eq!((config.paginate, config.paginate_terms), (7, 7));
+        let config = parse("paginate: 7\npaginate_terms: 0\n").unwrap();
+        assert_eq!((config.paginate, config.paginate_terms), (7, 0));
+        let config = parse("paginate_terms: 3\n").unwrap();
+        assert_eq!((config.paginate, config.paginate_terms), (10, 3));
+        let errors = parse("title: T\npaginate_terms: many\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (2, 1));
+        assert_eq!(
+            errors[0].message,
+            "`paginate_terms` must be a whole number of posts per page (0: all on one)"
+        );
+        let config = parse("base_url: https://a.org\ntitle: Sites\npaginate_term: 3\n").unwrap();
+        assert!(
+            config.warnings[0]
+                .message
+                .contains("did you mean `paginate_terms`?"),
+            "{:?}",
+            config.warnings
+        );
     }
 
     #[test]

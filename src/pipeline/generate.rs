@@ -103,7 +103,8 @@ pub(super) fn generate(
                         })
                     })
                 }
-                blog::Output::TermFeed(taxonomy, slug) => {
+                blog::Output::TermFeed(taxonomy, slug) | blog::Output::TermRss(taxonomy, slug) => {
+                    let rss = matches!(output, blog::Output::TermRss(..));
                     let term = prepared
                         .terms
                         .get(taxonomy)
@@ -112,9 +113,18 @@ pub(super) fn generate(
                         Some(term) => {
                             let newest = &term.posts[..term.posts.len().min(config.feed.entries)];
                             let listed: Vec<u64> = newest.iter().map(|&i| post_keys[i]).collect();
-                            let key = ("term feed", renderer.urls_key(), &term.name, slug, listed);
+                            let key = (
+                                "term feed",
+                                rss,
+                                taxonomy,
+                                renderer.urls_key(),
+                                &term.name,
+                                slug,
+                                listed,
+                            );
                             renderer.memo(render::hash_of(&key), || {
-                                let title = format!("{} · {}", term.name, config.title);
+                                let name = blog::term_title(site, *taxonomy, term);
+                                let title = format!("{name} · {}", config.title);
                                 let path = output.path(site);
                                 let alternate = term.path(*taxonomy);
                                 let meta = feed::Feed {
@@ -123,7 +133,11 @@ pub(super) fn generate(
                                     alternate: &alternate,
                                     palette: renderer.palette(),
                                 };
-                                Ok(feed::atom(site, &meta, &term.pages(site), &full_html))
+                                let posts = term.pages(site);
+                                Ok(match rss {
+                                    true => feed::rss(site, &meta, &posts, &full_html),
+                                    false => feed::atom(site, &meta, &posts, &full_html),
+                                })
                             })
                         }
                         None => Ok(Arc::default()),
@@ -263,7 +277,15 @@ pub(super) fn generate(
             .map(|p| (p.title.as_str(), p.url.as_str()))
             .collect();
         let url = compare::area_path(&area.id);
-        let content = compare::area_html(area, matrices, &table, &links, config, strings);
+        let content = compare::area_html(
+            area,
+            matrices,
+            &table,
+            &links,
+            config,
+            strings,
+            renderer.palette(),
+        );
         let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
         let area_page = Generated {
             card: Card::for_area(area, matrices, config),

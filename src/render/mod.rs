@@ -526,11 +526,12 @@ impl Renderer {
             ("categories", empty()),
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
-            (
-                "feed",
-                page.feed.clone().map_or(Value::from(()), Value::from),
-            ),
         ]);
+        let feeds = page.feed.as_ref();
+        let atom = feeds.map(|f| f.atom.clone());
+        let rss = feeds.and_then(|f| f.rss.clone());
+        fields.insert("feed", atom.map_or(Value::from(()), Value::from));
+        fields.insert("rss", rss.map_or(Value::from(()), Value::from));
         if let Some(card) = &page.card {
             fields.insert("card", card_value(card));
         }
@@ -639,8 +640,16 @@ pub struct Generated {
     pub content: String,
     /// The social card drawn for it (area pages), shown as `page.card`.
     pub card: Option<crate::card::Card>,
-    /// The site path of the page's own feed (a tag's), which its head links.
-    pub feed: Option<String>,
+    /// The page's own feeds (a term's), which its head links.
+    pub feed: Option<PageFeeds>,
+}
+
+/// The site paths of a page's own feeds: `page.feed` (Atom) and `page.rss` in layouts.
+#[derive(Hash)]
+pub struct PageFeeds {
+    pub atom: String,
+    /// With `feed: {rss: true}`.
+    pub rss: Option<String>,
 }
 
 /// The matrix id of an embed paragraph, `{{ matrix("encryption", ...) }}` → `encryption`.

@@ -492,11 +492,11 @@ fn served_pages_equal_a_clean_build_after_random_edits() {
         "---\ntitle: Archive\nlayout: archive\n---\nEvery post.\n",
     )
     .unwrap();
-    // Feeds with whole posts, RSS and a feed per tag: each made from what it lists.
+    // Feeds with whole posts, RSS and a feed per term: each made from what it lists.
     let config = std::fs::read_to_string(root.join("site.yaml")).unwrap();
     std::fs::write(
         root.join("site.yaml"),
-        format!("{config}\nfeed: {{content: full, rss: true, tags: true, entries: 5}}\n"),
+        format!("{config}\nfeed: {{content: full, rss: true, taxonomies: [tags, categories, authors], entries: 5}}\n"),
     )
     .unwrap();
     let server = Server::start(root);

@@ -1344,7 +1344,7 @@ fn run_matrices(ctx: &Context, case: &Case) {
             }
         }
         let options = table::TableOptions::default();
-        let _ = compare::area_html(area, &matrices, &options, &[], &ctx.config, &strings);
+        let _ = compare::area_html(area, &matrices, &options, &[], &ctx.config, &strings, None);
     }
 }
 
