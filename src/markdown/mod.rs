@@ -11,7 +11,8 @@
 //! 3. [`links`]: `foo.md` links → page URLs (or a [`Problem`]); links and images from the site
 //!    root under the base path.
 //! 4. [`attributes`]: kramdown `{:...}` right after a link or image,
-//! 5. and `{:...}` lines after a block; the `{:toc}` marker.
+//! 5. and `{:...}` lines after a block; the `{:toc}` marker; [`lists`]: definition lists and
+//!    ordered lists as kramdown writes them.
 //! 6. [`code`]: highlighted `<pre>` blocks.
 //! 7. [`ids`]: Jekyll-compatible heading ids, the flat heading list and the [`toc`].
 //! 8. [`footnotes`]: footnote references in order of first use.
@@ -32,6 +33,7 @@ mod ids;
 mod images;
 mod kramdown;
 mod links;
+mod lists;
 mod plain;
 mod raw_html;
 mod toc;
@@ -161,6 +163,10 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     );
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
+    lists::kramdown_definition_lists(&mut doc);
+    if options.code_markup == CodeMarkup::Jekyll {
+        lists::ordered_lists_from_one(&mut doc);
+    }
     if let Some(size) = options.image_size {
         images::size_images(&mut doc, size);
     }
