@@ -15,13 +15,15 @@
 //!    ordered lists as kramdown writes them.
 //! 6. [`code`]: highlighted `<pre>` blocks.
 //! 7. [`ids`]: Jekyll-compatible heading ids, the flat heading list and the [`toc`].
-//! 8. [`footnotes`]: footnote references in order of first use.
+//! 8. [`abbreviations`]: kramdown's `*[HTML]: …` definitions marked in the text;
+//!    [`footnotes`]: footnote references in order of first use.
 //! 9. [`html`]: pulldown's `push_html` plus the footnotes section.
 //!
 //! Before parsing, [`kramdown`] rewrites kramdown's block habits; after it, [`typography`]
 //! curls quotes as kramdown does. IALs are always read from the source text, never from
 //! `Text` events, because smart punctuation rewrites quotes and dashes in those events.
 
+mod abbreviations;
 mod attributes;
 mod code;
 mod comments;
@@ -142,6 +144,7 @@ pub struct Problem {
 pub fn render(body: &str, options: &Options) -> Rendered {
     let mut source = KramdownSource::new(body);
     let alds = std::mem::take(&mut source.alds);
+    let abbreviations = std::mem::take(&mut source.abbreviations);
     let mut doc = Doc::parse(&source.text, alds);
     source.unmark(&mut doc);
     doc.wrap_tables = options.code_markup == CodeMarkup::Versus;
@@ -182,6 +185,7 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     if options.code_markup == CodeMarkup::Jekyll {
         mark_inline_code(&mut doc);
     }
+    abbreviations::mark_abbreviations(&mut doc, &abbreviations);
     let footnotes = number_footnotes(&mut doc);
     let html = write_html(&doc, &toc, &footnotes);
     Rendered {
