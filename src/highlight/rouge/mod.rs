@@ -513,6 +513,24 @@ res.end('Too many requests' + "!");
         assert_same_as_rouge("javascript", code, rouge);
     }
 
+    /// Found on the Vue samples: a key first on its line in an object literal was `nx`; the
+    /// `{` or `,` before it is on the line above.
+    #[test]
+    fn javascript_keys_on_their_own_lines_are_attributes() {
+        let code = "export default {\n  name: 1,\n  b: 2,\n};\n";
+        let rouge = concat!(
+            r#"<span class="k">export</span> <span class="k">default</span> <span class="p">{</span>"#,
+            "\n",
+            r#"  <span class="na">name</span><span class="p">:</span> <span class="mi">1</span><span class="p">,</span>"#,
+            "\n",
+            r#"  <span class="na">b</span><span class="p">:</span> <span class="mi">2</span><span class="p">,</span>"#,
+            "\n",
+            r#"<span class="p">};</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("javascript", code, rouge);
+    }
+
     #[test]
     fn kotlin_classes_are_rouges() {
         let code = r#"import kotlinx.coroutines.delay
