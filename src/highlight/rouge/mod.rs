@@ -12,8 +12,10 @@ use super::sets::SYNTAXES;
 use lexicon::{Context, Lexicon};
 pub(super) use rules::{ROUGE_RULES, Token};
 
+mod css;
 mod lexicon;
 mod rules;
+mod vue;
 #[cfg(test)]
 pub(super) use lexicon::CLASSES as LEXICON_CLASSES;
 
@@ -214,6 +216,7 @@ pub(super) fn highlight_rouge(
     let mut stack = ScopeStack::new();
     let mut spans = FlatSpans::default();
     let mut context = Context::default();
+    let mut vue = (syntax.scope.build_string() == "text.html.vue").then(vue::Vue::default);
     for line in LinesWithEndings::from(code) {
         let mut start = 0;
         let ops = state
@@ -224,6 +227,10 @@ pub(super) fn highlight_rouge(
                 return;
             }
             let scopes = stack.as_slice();
+            if let Some(class) = vue.as_mut().and_then(|v| v.class(scopes, line, start, end)) {
+                spans.push(class, &line[start..end]);
+                return;
+            }
             let (class, final_class) = classes.class(scopes, &line[start..end]);
             match classes.lexicon(scopes) {
                 Some(lexicon) if !final_class && lexicon.reads(class) => {
@@ -529,6 +536,35 @@ res.end('Too many requests' + "!");
             "\n",
         );
         assert_same_as_rouge("javascript", code, rouge);
+    }
+
+    /// Rouge's Vue lexer: `template`, `script` and `style` are keywords in their tags, an
+    /// attribute's value is one string (`s`) whatever is in it, `{{ }}` are `si`, `@` is an
+    /// error and `:key=` an attribute with its `:` and `=`.
+    #[test]
+    fn vue_classes_are_rouges() {
+        let code = "<template>\n  <p :key=\"a.b\" @click=\"go(1)\" v-else class=\"c\">{{ plan.name }}</p>\n</template>\n<script>\nexport default { name: \"A\" };\n</script>\n<style scoped>\n.a { color: red; }\n</style>\n";
+        let rouge = concat!(
+            r#"<span class="nt">&lt;</span><span class="k">template</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"  <span class="nt">&lt;p</span> <span class="na">:key=</span><span class="s">"a.b"</span> <span class="err">@</span><span class="na">click=</span><span class="s">"go(1)"</span> <span class="na">v-else</span> <span class="na">class=</span><span class="s">"c"</span><span class="nt">&gt;</span><span class="si">{{</span> <span class="nx">plan</span><span class="p">.</span><span class="nx">name</span> <span class="si">}}</span><span class="nt">&lt;/p&gt;</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;/</span><span class="k">template</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;</span><span class="k">script</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"<span class="k">export</span> <span class="k">default</span> <span class="p">{</span> <span class="na">name</span><span class="p">:</span> <span class="dl">"</span><span class="s2">A</span><span class="dl">"</span> <span class="p">};</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;/</span><span class="k">script</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;</span><span class="k">style</span> <span class="na">scoped</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"<span class="nc">.a</span> <span class="p">{</span> <span class="nl">color</span><span class="p">:</span> <span class="no">red</span><span class="p">;</span> <span class="p">}</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;/</span><span class="k">style</span><span class="nt">&gt;</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("vue", code, rouge);
     }
 
     #[test]
