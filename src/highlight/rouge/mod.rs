@@ -15,6 +15,7 @@ pub(super) use rules::{ROUGE_RULES, Token};
 mod css;
 mod lexicon;
 mod rules;
+mod shell;
 mod vue;
 #[cfg(test)]
 pub(super) use lexicon::CLASSES as LEXICON_CLASSES;
@@ -216,7 +217,9 @@ pub(super) fn highlight_rouge(
     let mut stack = ScopeStack::new();
     let mut spans = FlatSpans::default();
     let mut context = Context::default();
-    let mut vue = (syntax.scope.build_string() == "text.html.vue").then(vue::Vue::default);
+    let top = syntax.scope.build_string();
+    let mut vue = (top == "text.html.vue").then(vue::Vue::default);
+    let mut shell = top.starts_with("source.shell").then(shell::Shell::default);
     for line in LinesWithEndings::from(code) {
         let mut start = 0;
         let ops = state
@@ -227,7 +230,12 @@ pub(super) fn highlight_rouge(
                 return;
             }
             let scopes = stack.as_slice();
-            if let Some(class) = vue.as_mut().and_then(|v| v.class(scopes, line, start, end)) {
+            let special = match (vue.as_mut(), shell.as_mut()) {
+                (Some(vue), _) => vue.class(scopes, line, start, end),
+                (_, Some(shell)) => shell.class(scopes, line, start, end),
+                _ => None,
+            };
+            if let Some(class) = special {
                 spans.push(class, &line[start..end]);
                 return;
             }
@@ -565,6 +573,22 @@ res.end('Too many requests' + "!");
             "\n",
         );
         assert_same_as_rouge("vue", code, rouge);
+    }
+
+    /// Rouge's shell lexer reads `$(`, `${` and `$((` as one token each (`si`, `k`, `k`), the
+    /// word after `:-` in `${…}` as a variable and the rest there as punctuation.
+    #[test]
+    fn shell_expansions_are_rouges() {
+        let code = "d=$(date +%s)\necho \"${HOME:-/tmp} $(ls \"$d\") $((n + 1))\"\nx=${#arr[@]} y=${name:-app}\n";
+        let rouge = concat!(
+            r#"<span class="nv">d</span><span class="o">=</span><span class="si">$(</span><span class="nb">date</span> +%s<span class="si">)</span>"#,
+            "\n",
+            r#"<span class="nb">echo</span> <span class="s2">"</span><span class="k">${</span><span class="nv">HOME</span><span class="k">:-</span><span class="p">/tmp</span><span class="k">}</span><span class="s2"> </span><span class="si">$(</span><span class="nb">ls</span> <span class="s2">"</span><span class="nv">$d</span><span class="s2">"</span><span class="si">)</span><span class="s2"> </span><span class="k">$((</span>n <span class="o">+</span> <span class="m">1</span><span class="k">))</span><span class="s2">"</span>"#,
+            "\n",
+            r#"<span class="nv">x</span><span class="o">=</span><span class="k">${#</span><span class="nv">arr</span><span class="p">[@]</span><span class="k">}</span> <span class="nv">y</span><span class="o">=</span><span class="k">${</span><span class="nv">name</span><span class="k">:-</span><span class="nv">app</span><span class="k">}</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("bash", code, rouge);
     }
 
     #[test]

@@ -364,6 +364,8 @@ pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
             C("k"),
         ),
         ("source.shell", "meta.group.expansion.job", Whole("")),
+        // Not the string around `"$(…)"`: its code is code (see `shell.rs` for the rest).
+        ("source.shell", "meta.group.expansion.command.parens", C("")),
         ("source.shell", "keyword.control.heredoc-token", C("no")),
         ("source.shell", "support.function.test", C("o")),
         ("source.shell", "support.function.double-brace", C("o")),
