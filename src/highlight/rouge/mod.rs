@@ -591,6 +591,23 @@ res.end('Too many requests' + "!");
         assert_same_as_rouge("bash", code, rouge);
     }
 
+    /// Rouge's shell lexer: `|`, `&`, `<` and `2>&1` are text, a lone `>` and `<<` operators.
+    #[test]
+    fn shell_pipes_and_redirections_are_rouges() {
+        let code = "ls | grep x &\ncmd 2>&1 >/dev/null < a\ncat <<EOF\nhi\nEOF\n";
+        let tokens = rouge_tokens("bash", code);
+        assert_eq!(class_of(&tokens, ">"), "o");
+        assert_eq!(class_of(&tokens, "<<"), "o");
+        let plain: String = tokens
+            .iter()
+            .filter(|(class, _)| class.is_empty())
+            .map(|(_, text)| text.as_str())
+            .collect();
+        for text in [" | ", "x &", "cmd 2>&1 ", "/dev/null < a"] {
+            assert!(plain.contains(text), "`{text}` is not plain: {tokens:?}");
+        }
+    }
+
     #[test]
     fn kotlin_classes_are_rouges() {
         let code = r#"import kotlinx.coroutines.delay

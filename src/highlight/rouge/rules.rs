@@ -364,6 +364,19 @@ pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
             C("k"),
         ),
         ("source.shell", "meta.group.expansion.job", Whole("")),
+        // A pipe, `&` and a file descriptor are plain text; a case pattern's `)` punctuation.
+        ("source.shell", "keyword.operator.logical.pipe", C("")),
+        ("source.shell", "keyword.operator.logical.job", C("")),
+        (
+            "source.shell",
+            "constant.numeric.integer.decimal.file-descriptor",
+            C(""),
+        ),
+        (
+            "source.shell",
+            "keyword.control.conditional.patterns.end",
+            C("p"),
+        ),
         // Not the string around `"$(…)"`: its code is code (see `shell.rs` for the rest).
         ("source.shell", "meta.group.expansion.command.parens", C("")),
         ("source.shell", "keyword.control.heredoc-token", C("no")),

@@ -2,7 +2,8 @@
 //! otherwise: `$(` and its `)` are one interpolation token each (`si`), `${`, `}` and `:-` of a
 //! parameter keywords (`k`, `${#` too), and inside the braces a word after `{` or `:-` is a
 //! variable (`nv`) and other text punctuation (`p`, `/tmp`, `[@]`); `$((` and `))` are
-//! keywords, with numbers `m`, operators `o` and words plain between them.
+//! keywords, with numbers `m`, operators `o` and words plain between them. Redirections: see
+//! [`redirection`].
 
 use std::collections::HashMap;
 
@@ -23,6 +24,8 @@ enum Kind {
     Delimiter,
     Number,
     Operator,
+    /// `keyword.operator.assignment.redirection`: `>`, `2>&`, `<`, `<<`.
+    Redirection,
     Other,
 }
 
@@ -42,6 +45,9 @@ impl Shell {
         end: usize,
     ) -> Option<&'static str> {
         let kinds: Vec<Kind> = stack.iter().map(|s| self.kind(*s)).collect();
+        if kinds.last() == Some(&Kind::Redirection) {
+            return Some(redirection(&line[..start], &line[start..end]));
+        }
         let group = kinds.iter().rposition(|k| {
             matches!(
                 k,
@@ -107,12 +113,25 @@ impl Shell {
                 Kind::Delimiter
             } else if name.starts_with("constant.numeric") {
                 Kind::Number
+            } else if name.starts_with("keyword.operator.assignment.redirection") {
+                Kind::Redirection
             } else if name.starts_with("keyword.operator") {
                 Kind::Operator
             } else {
                 Kind::Other
             }
         })
+    }
+}
+
+/// A redirection as Rouge reads it: `>` and a heredoc's `<<` are operators (`o`), but `<` is
+/// text, and so is `>` right after other text (`2>&1` is one word to Rouge).
+fn redirection(before: &str, text: &str) -> &'static str {
+    let glued = before.ends_with(|c: char| !c.is_whitespace());
+    if text.starts_with("<<") || (text.starts_with('>') && !glued) {
+        "o"
+    } else {
+        ""
     }
 }
 
