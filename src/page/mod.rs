@@ -779,6 +779,11 @@ mod tests {
         assert_eq!(summary_source(body), "First *para*\ngoes on.");
         assert_eq!(summary_source("A\n\nB\n<!-- more -->\nC"), "A\n\nB");
         assert_eq!(summary_source("# Only a heading\n"), "");
+        // kramdown abbreviation definitions show nothing, so they are no summary.
+        assert_eq!(
+            summary_source("*[SQS]: Simple Queue Service\n*[DLQ]:\n\nSQS first.\n"),
+            "SQS first."
+        );
         let page = post("2023-08-11-a.md", "---\ntitle: x\n---\n").unwrap();
         let day = |s: &str| s.parse::<Date>().unwrap();
         assert!(page.is_future(day("2023-08-10")));
