@@ -667,6 +667,12 @@ impl Fields<'_> {
 }
 
 impl Config {
+    /// Whether the site is a Jekyll site (`liquid: true` or `code_markup: jekyll`, as `versus
+    /// import` writes): what Jekyll and Markdown do differently then follows Jekyll.
+    pub fn jekyll_compatible(&self) -> bool {
+        self.liquid || self.code_markup == CodeMarkup::Jekyll
+    }
+
     /// Where a site path is served: `/about/` → `/blog/about/` under a sub-path base URL.
     pub fn relative_url(&self, site_path: &str) -> String {
         if is_external(site_path) {

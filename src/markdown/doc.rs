@@ -38,6 +38,7 @@ impl<'a> Doc<'a> {
             | ParseOptions::ENABLE_FOOTNOTES
             | ParseOptions::ENABLE_STRIKETHROUGH
             | ParseOptions::ENABLE_TASKLISTS
+            | ParseOptions::ENABLE_DEFINITION_LIST
             | ParseOptions::ENABLE_HEADING_ATTRIBUTES
             | ParseOptions::ENABLE_SMART_PUNCTUATION;
         let events = |opts| {

@@ -11,16 +11,19 @@
 //! 3. [`links`]: `foo.md` links → page URLs (or a [`Problem`]); links and images from the site
 //!    root under the base path.
 //! 4. [`attributes`]: kramdown `{:...}` right after a link or image,
-//! 5. and `{:...}` lines after a block; the `{:toc}` marker.
+//! 5. and `{:...}` lines after a block; the `{:toc}` marker; [`lists`]: definition lists and
+//!    ordered lists as kramdown writes them.
 //! 6. [`code`]: highlighted `<pre>` blocks.
 //! 7. [`ids`]: Jekyll-compatible heading ids, the flat heading list and the [`toc`].
-//! 8. [`footnotes`]: footnote references in order of first use.
+//! 8. [`abbreviations`]: kramdown's `*[HTML]: …` definitions marked in the text;
+//!    [`footnotes`]: footnote references in order of first use.
 //! 9. [`html`]: pulldown's `push_html` plus the footnotes section.
 //!
 //! Before parsing, [`kramdown`] rewrites kramdown's block habits; after it, [`typography`]
 //! curls quotes as kramdown does. IALs are always read from the source text, never from
 //! `Text` events, because smart punctuation rewrites quotes and dashes in those events.
 
+mod abbreviations;
 mod attributes;
 mod code;
 mod comments;
@@ -32,6 +35,7 @@ mod ids;
 mod images;
 mod kramdown;
 mod links;
+mod lists;
 mod plain;
 mod raw_html;
 mod toc;
@@ -140,6 +144,7 @@ pub struct Problem {
 pub fn render(body: &str, options: &Options) -> Rendered {
     let mut source = KramdownSource::new(body);
     let alds = std::mem::take(&mut source.alds);
+    let abbreviations = std::mem::take(&mut source.abbreviations);
     let mut doc = Doc::parse(&source.text, alds);
     source.unmark(&mut doc);
     doc.wrap_tables = options.code_markup == CodeMarkup::Versus;
@@ -161,6 +166,10 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     );
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
+    lists::kramdown_definition_lists(&mut doc);
+    if options.code_markup == CodeMarkup::Jekyll {
+        lists::ordered_lists_from_one(&mut doc);
+    }
     if let Some(size) = options.image_size {
         images::size_images(&mut doc, size);
     }
@@ -176,6 +185,7 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     if options.code_markup == CodeMarkup::Jekyll {
         mark_inline_code(&mut doc);
     }
+    abbreviations::mark_abbreviations(&mut doc, &abbreviations);
     let footnotes = number_footnotes(&mut doc);
     let html = write_html(&doc, &toc, &footnotes);
     Rendered {

@@ -550,13 +550,17 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     });
 
     let url = match (&permalink, page.kind) {
-        (Some(pattern), _) => expand_permalink(pattern, page),
-        (None, PageKind::Post) => expand_permalink(&config.permalink, page),
+        (Some(pattern), _) => expand_permalink(pattern, page, config.jekyll_compatible()),
+        (None, PageKind::Post) => {
+            expand_permalink(&config.permalink, page, config.jekyll_compatible())
+        }
         (None, PageKind::Page) => Ok(page_path(&page.source)),
     };
     match url {
         Ok(url) => {
-            page.output = output_file(&url);
+            // The folder a browser asks for: `/tips,%20tricks/` is `tips, tricks/`.
+            let decoded = percent_encoding::percent_decode_str(&url).decode_utf8_lossy();
+            page.output = output_file(&decoded);
             page.url = url;
         }
         Err(message) => problems.push(match permalink {
@@ -738,6 +742,31 @@ mod tests {
         assert_eq!(bad[0].line, 2);
     }
 
+    /// Jekyll keeps a category as written in the URL, lower-cased and escaped
+    /// (`/tips,%20tricks/`), and writes the page to the folder that URL names (`tips, tricks/`);
+    /// a Jekyll site (`liquid: true`) gets the same, other sites a slug.
+    #[test]
+    fn categories_in_a_jekyll_permalink_are_kept_as_jekyll_keeps_them() {
+        let text = "---\ncategory: Tips, Tricks\npermalink: /:categories/:title:output_ext\n---\n";
+        let jekyll = from_source(
+            Path::new("site.yaml"),
+            "liquid: true\n",
+            &Overrides::default(),
+        )
+        .unwrap();
+        let path = Path::new("content/posts/2023-08-11-a.md");
+        let page = parse(path, text.into(), PageKind::Post, &jekyll).unwrap();
+        assert_eq!(page.url, "/tips,%20tricks/a.html");
+        assert_eq!(page.output, Path::new("tips, tricks/a.html"));
+        let text = "---\ncategories: [Café, café, \"50% off?\", a#b]\npermalink: /:categories/:title/\n---\n";
+        let page = parse(path, text.into(), PageKind::Post, &jekyll).unwrap();
+        assert_eq!(page.url, "/caf%C3%A9/50%25%20off%3F/a%23b/a/");
+        assert_eq!(page.output, Path::new("café/50% off?/a#b/a/index.html"));
+        let text = "---\ncategory: Tips, Tricks\npermalink: /:categories/:title:output_ext\n---\n";
+        let slugged = post("2023-08-11-a.md", text).unwrap();
+        assert_eq!(slugged.url, "/tips-tricks/a.html");
+    }
+
     #[test]
     fn word_count_leaves_out_code_and_comments() {
         let body = "# Two words\n\nIt's *very* important, `some code` here.\n<!-- not\ncounted -->\n```\nnot counted at all\n```\n- a list item\n";
@@ -750,6 +779,11 @@ mod tests {
         assert_eq!(summary_source(body), "First *para*\ngoes on.");
         assert_eq!(summary_source("A\n\nB\n<!-- more -->\nC"), "A\n\nB");
         assert_eq!(summary_source("# Only a heading\n"), "");
+        // kramdown abbreviation definitions show nothing, so they are no summary.
+        assert_eq!(
+            summary_source("*[SQS]: Simple Queue Service\n*[DLQ]:\n\nSQS first.\n"),
+            "SQS first."
+        );
         let page = post("2023-08-11-a.md", "---\ntitle: x\n---\n").unwrap();
         let day = |s: &str| s.parse::<Date>().unwrap();
         assert!(page.is_future(day("2023-08-10")));

@@ -451,8 +451,12 @@ fn without_fingerprints(mut bytes: Vec<u8>) -> Vec<u8> {
 
 /// A served file as `build` would have written it: without the live-reload script tag.
 fn served(server: &Server, key: &str) -> (u16, Vec<u8>) {
+    // A Jekyll category keeps its spaces in the folder (`queue basics, explained/`).
+    const PATH: &percent_encoding::AsciiSet =
+        &percent_encoding::CONTROLS.add(b' ').add(b'#').add(b'?');
+    let path = percent_encoding::utf8_percent_encode(key, PATH);
     let mut response = Server::agent()
-        .get(&format!("{}/{key}", server.base))
+        .get(&format!("{}/{path}", server.base))
         .call()
         .unwrap();
     let status = response.status().as_u16();
