@@ -79,14 +79,15 @@ pub fn render_page<'p>(
     page: &'p Page,
     prepared: &Prepared,
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
-    let embedded = Mutex::new(Vec::new());
+    let used = Used::default();
     let (site, renderer) = (&prepared.site, &prepared.renderer);
-    let body = render_body(page, prepared, Some(&embedded));
+    let body = render_body(page, prepared, Some(&used));
     let mut problems: Vec<Diagnostic> = body
         .problems
         .iter()
         .map(|p| page.error_in_body(p.offset, p.message.clone()))
         .collect();
+    problems.extend(front_matter_image(page, prepared));
     let warnings: Vec<Diagnostic> = body
         .warnings
         .iter()
@@ -100,7 +101,11 @@ pub fn render_page<'p>(
             html,
             RenderedPage {
                 page,
-                embeds: embedded.into_inner().unwrap_or_else(|e| e.into_inner()),
+                embeds: used.embeds.into_inner().unwrap_or_else(|e| e.into_inner()),
+                pictures: used
+                    .pictures
+                    .into_inner()
+                    .unwrap_or_else(|e| e.into_inner()),
                 reads,
                 warnings,
             },
@@ -153,49 +158,112 @@ pub(super) fn static_file_of(src: &str, page_url: &str, base_path: &str) -> Opti
     (depth > 0).then_some(file)
 }
 
-/// The width and height of `file` (under `static/`, relative to `root`), if the site ships it
-/// and its header is an image format imagesize reads (PNG, JPEG, GIF, WebP, AVIF, …; not SVG).
-pub(super) fn measure_image(root: &Path, statics: &[PathBuf], file: &Path) -> Option<(u32, u32)> {
-    if !statics.iter().any(|shipped| shipped == file) {
+/// An error for a front-matter `image:` that names a file of the site that is not there or
+/// does not decode, at the key.
+fn front_matter_image(page: &Page, prepared: &Prepared) -> Option<Diagnostic> {
+    let src = page.image.as_ref().and_then(crate::yaml::as_text)?;
+    let file = static_file_of(&src, &page.url, &prepared.site.config.base_path)?;
+    if is_builtin_static(&file) {
         return None;
     }
-    let size = imagesize::size(root.join(file)).ok()?;
-    let width = u32::try_from(size.width).ok().filter(|&w| w > 0)?;
-    let height = u32::try_from(size.height).ok().filter(|&h| h > 0)?;
-    Some((width, height))
+    let err = prepared.images.picture(&file).err()?;
+    Some(page.error_at_key("image", None, format!("image `{src}`: {err}")))
 }
 
-/// A page's Markdown to HTML, as its layout gets it; the matrices it embeds are pushed to
-/// `embedded` when given.
+/// Whether `file` (`static/favicon.svg`) is one of the built-in theme's static files, which
+/// a site may show without shipping its own.
+fn is_builtin_static(file: &Path) -> bool {
+    let relative = file.strip_prefix("static").unwrap_or(file);
+    theme::statics().any(|(name, _)| Path::new(name) == relative)
+}
+
+/// What `<img>` needs of `picture` shown as `src`: its size, and `srcset`s of its variants
+/// (the original, as written, at its own width) under the base path.
+pub(super) fn image_info(
+    picture: &image::Picture,
+    src: &str,
+    config: &Config,
+) -> markdown::ImageInfo {
+    let url = |variant: &image::Variant| {
+        let output = variant.output.to_string_lossy().replace('\\', "/");
+        format!(
+            "{} {}w",
+            config.relative_url(&format!("/{output}")),
+            variant.width
+        )
+    };
+    let srcset = picture
+        .format
+        .filter(|_| !picture.variants.is_empty())
+        .map(|format| {
+            let mut srcset: Vec<String> = picture.variants_in(format).map(url).collect();
+            if let Some((width, _)) = picture.size {
+                srcset.push(format!("{src} {width}w"));
+            }
+            srcset.join(", ")
+        });
+    let webp: Vec<String> = match picture.format {
+        Some(image::Format::WebP) | None => Vec::new(),
+        Some(_) => picture.variants_in(image::Format::WebP).map(url).collect(),
+    };
+    markdown::ImageInfo {
+        size: picture.size,
+        srcset,
+        webp_srcset: (!webp.is_empty()).then(|| webp.join(", ")),
+        column: config.images.column,
+    }
+}
+
+/// What a page's body used besides its text: the matrices it embeds and the pictures it shows.
+#[derive(Default)]
+pub(super) struct Used {
+    embeds: Mutex<Vec<String>>,
+    pictures: Mutex<Vec<Arc<image::Picture>>>,
+}
+
+/// A page's Markdown to HTML, as its layout gets it; the matrices it embeds and the pictures
+/// it shows are pushed to `used` when given.
 pub(super) fn render_body(
     page: &Page,
     prepared: &Prepared,
-    embedded: Option<&Mutex<Vec<String>>>,
+    used: Option<&Used>,
 ) -> markdown::Rendered {
     let (site, renderer) = (&prepared.site, &prepared.renderer);
     let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
     let expand = |source: &str, heading: Option<&str>| {
         let result = renderer.expand_embed(source, heading)?;
-        if let (Ok(_), Some(id), Some(embedded)) =
-            (&result, render::embedded_call(source), embedded)
-        {
-            embedded
+        if let (Ok(_), Some(id), Some(used)) = (&result, render::embedded_call(source), used) {
+            used.embeds
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(id.to_owned());
         }
         Some(result)
     };
-    let measure = |src: &str| {
-        let file = static_file_of(src, &page.url, &site.config.base_path)?;
-        measure_image(&prepared.root, &prepared.statics, &file)
+    let config = &site.config;
+    let lookup = |src: &str| {
+        let file = static_file_of(src, &page.url, &config.base_path)?;
+        if is_builtin_static(&file) {
+            return None;
+        }
+        let picture = match prepared.images.picture(&file) {
+            Ok(picture) => picture,
+            Err(err) => return Some(Err(format!("image `{src}`: {err}"))),
+        };
+        let info = image_info(&picture, src, config);
+        if let Some(used) = used {
+            let mut pictures = used.pictures.lock().unwrap_or_else(|e| e.into_inner());
+            pictures.push(picture);
+        }
+        Some(Ok(info))
     };
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
         palette: renderer.palette(),
-        image_size: Some(&measure),
+        images: Some(&lookup),
+        lazy_images: config.images.lazy,
         code_markup: site.config.code_markup,
         base_path: &site.config.base_path,
         relative_to: None,
