@@ -84,6 +84,45 @@ impl Picture {
     pub fn variants_in(&self, format: Format) -> impl Iterator<Item = &Variant> {
         self.variants.iter().filter(move |v| v.format == format)
     }
+
+    /// The `srcset` of its variants in its own format, then of itself (`src`, as a page names
+    /// it) at its own width; None without variants.
+    pub fn srcset(&self, src: &str, base_path: &str) -> Option<String> {
+        let format = self.format.filter(|_| !self.variants.is_empty())?;
+        let mut candidates: Vec<String> = self
+            .variants_in(format)
+            .map(|v| v.candidate(base_path))
+            .collect();
+        if let Some((width, _)) = self.size {
+            candidates.push(format!("{src} {width}w"));
+        }
+        Some(candidates.join(", "))
+    }
+
+    /// The `srcset` of its WebP variants, for a `<source type="image/webp">`; None without.
+    pub fn webp_srcset(&self, base_path: &str) -> Option<String> {
+        if self.format == Some(Format::WebP) {
+            return None;
+        }
+        let candidates: Vec<String> = self
+            .variants_in(Format::WebP)
+            .map(|v| v.candidate(base_path))
+            .collect();
+        (!candidates.is_empty()).then(|| candidates.join(", "))
+    }
+}
+
+impl Variant {
+    /// Its URL under `base_path`.
+    pub fn url(&self, base_path: &str) -> String {
+        let output = self.output.to_string_lossy().replace('\\', "/");
+        format!("{base_path}/{output}")
+    }
+
+    /// `<url> <width>w`, for a `srcset`.
+    fn candidate(&self, base_path: &str) -> String {
+        format!("{} {}w", self.url(base_path), self.width)
+    }
 }
 
 /// Why an image a page shows cannot be used.
@@ -208,6 +247,42 @@ impl Images {
         self.counts[1].fetch_add(made.reused, Ordering::Relaxed);
         Ok(made.picture)
     }
+}
+
+/// The file under `static/` that an image `src` written on the page at `page_url` names: a
+/// site path (`/img/a.png`, with or without the site's `base_path`) or one relative to the
+/// page (`a.png`, `../a.png`). None for another host, a `data:` URL or a path above the site.
+pub fn static_file_of(src: &str, page_url: &str, base_path: &str) -> Option<PathBuf> {
+    let src = src.split(['?', '#']).next().unwrap_or(src);
+    if src.is_empty() || src.starts_with("//") || src.contains(':') {
+        return None;
+    }
+    let decoded = percent_encoding::percent_decode_str(src)
+        .decode_utf8()
+        .ok()?;
+    let site_path = match decoded.strip_prefix('/') {
+        Some(_) => match decoded.strip_prefix(base_path) {
+            Some(rest) if !base_path.is_empty() && rest.starts_with('/') => rest.to_owned(),
+            _ => decoded.into_owned(),
+        },
+        None => format!("{}{decoded}", &page_url[..=page_url.rfind('/')?]),
+    };
+    let mut file = PathBuf::from("static");
+    let mut depth = 0usize;
+    for part in site_path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth = depth.checked_sub(1)?;
+                file.pop();
+            }
+            part => {
+                depth += 1;
+                file.push(part);
+            }
+        }
+    }
+    (depth > 0).then_some(file)
 }
 
 /// The formats `file`'s name says versus decodes and checks; other files (SVG, GIF, AVIF)

@@ -360,6 +360,7 @@ pub fn prepare_from(
         &site,
         render::Assets::new(root, &sources.statics, css.as_deref()),
     );
+    renderer.set_images(&site, &images);
     renderer.set_highlight_cache(
         options
             .highlight_cache
@@ -746,7 +747,7 @@ mod tests {
 
     #[test]
     fn image_sources_name_files_under_static() {
-        let of = |src, page, base| static_file_of(src, page, base);
+        let of = |src, page, base| image::static_file_of(src, page, base);
         let file = |p: &str| Some(PathBuf::from(p));
         assert_eq!(
             of("/img/a.png", "/2024/01/02/x/", ""),

@@ -97,15 +97,17 @@ pub fn render_page<'p>(
         })
         .collect();
     match renderer.page_reading(page, site, &body) {
-        Ok((html, reads)) if problems.is_empty() => Ok((
+        Ok((html, reads, layout_pictures)) if problems.is_empty() => Ok((
             html,
             RenderedPage {
                 page,
                 embeds: used.embeds.into_inner().unwrap_or_else(|e| e.into_inner()),
-                pictures: used
-                    .pictures
-                    .into_inner()
-                    .unwrap_or_else(|e| e.into_inner()),
+                pictures: {
+                    let pictures = used.pictures.into_inner();
+                    let mut pictures = pictures.unwrap_or_else(|e| e.into_inner());
+                    pictures.extend(layout_pictures);
+                    pictures
+                },
                 reads,
                 warnings,
             },
@@ -122,47 +124,11 @@ pub fn render_page<'p>(
     }
 }
 
-/// The file under `static/` that an image `src` written on the page at `page_url` names: a
-/// site path (`/img/a.png`, with or without the site's `base_path`) or one relative to the
-/// page (`a.png`, `../a.png`). None for another host, a `data:` URL or a path above the site.
-pub(super) fn static_file_of(src: &str, page_url: &str, base_path: &str) -> Option<PathBuf> {
-    let src = src.split(['?', '#']).next().unwrap_or(src);
-    if src.is_empty() || src.starts_with("//") || src.contains(':') {
-        return None;
-    }
-    let decoded = percent_encoding::percent_decode_str(src)
-        .decode_utf8()
-        .ok()?;
-    let site_path = match decoded.strip_prefix('/') {
-        Some(_) => match decoded.strip_prefix(base_path) {
-            Some(rest) if !base_path.is_empty() && rest.starts_with('/') => rest.to_owned(),
-            _ => decoded.into_owned(),
-        },
-        None => format!("{}{decoded}", &page_url[..=page_url.rfind('/')?]),
-    };
-    let mut file = PathBuf::from("static");
-    let mut depth = 0usize;
-    for part in site_path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                depth = depth.checked_sub(1)?;
-                file.pop();
-            }
-            part => {
-                depth += 1;
-                file.push(part);
-            }
-        }
-    }
-    (depth > 0).then_some(file)
-}
-
 /// An error for a front-matter `image:` that names a file of the site that is not there or
 /// does not decode, at the key.
 fn front_matter_image(page: &Page, prepared: &Prepared) -> Option<Diagnostic> {
     let src = page.image.as_ref().and_then(crate::yaml::as_text)?;
-    let file = static_file_of(&src, &page.url, &prepared.site.config.base_path)?;
+    let file = image::static_file_of(&src, &page.url, &prepared.site.config.base_path)?;
     if is_builtin_static(&file) {
         return None;
     }
@@ -178,38 +144,16 @@ fn is_builtin_static(file: &Path) -> bool {
 }
 
 /// What `<img>` needs of `picture` shown as `src`: its size, and `srcset`s of its variants
-/// (the original, as written, at its own width) under the base path.
+/// under the base path.
 pub(super) fn image_info(
     picture: &image::Picture,
     src: &str,
     config: &Config,
 ) -> markdown::ImageInfo {
-    let url = |variant: &image::Variant| {
-        let output = variant.output.to_string_lossy().replace('\\', "/");
-        format!(
-            "{} {}w",
-            config.relative_url(&format!("/{output}")),
-            variant.width
-        )
-    };
-    let srcset = picture
-        .format
-        .filter(|_| !picture.variants.is_empty())
-        .map(|format| {
-            let mut srcset: Vec<String> = picture.variants_in(format).map(url).collect();
-            if let Some((width, _)) = picture.size {
-                srcset.push(format!("{src} {width}w"));
-            }
-            srcset.join(", ")
-        });
-    let webp: Vec<String> = match picture.format {
-        Some(image::Format::WebP) | None => Vec::new(),
-        Some(_) => picture.variants_in(image::Format::WebP).map(url).collect(),
-    };
     markdown::ImageInfo {
         size: picture.size,
-        srcset,
-        webp_srcset: (!webp.is_empty()).then(|| webp.join(", ")),
+        srcset: picture.srcset(src, &config.base_path),
+        webp_srcset: picture.webp_srcset(&config.base_path),
         column: config.images.column,
     }
 }
@@ -242,7 +186,7 @@ pub(super) fn render_body(
     };
     let config = &site.config;
     let lookup = |src: &str| {
-        let file = static_file_of(src, &page.url, &config.base_path)?;
+        let file = image::static_file_of(src, &page.url, &config.base_path)?;
         if is_builtin_static(&file) {
             return None;
         }

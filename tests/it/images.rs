@@ -300,3 +300,65 @@ fn settings_change_the_variants_and_the_loading() {
     assert!(select(&html, ".post-content source").is_empty(), "no WebP");
     assert!(images.iter().all(|img| img.attr("loading").is_none()));
 }
+
+#[test]
+fn the_header_image_gets_its_size_and_variants() {
+    let site = images_site();
+    site.build_ok();
+    let html = check_pictures(&site, "2024/01/01/photos/index.html", "");
+    let header = &select(&html, ".post-image img")[0];
+    assert_eq!(header.attr("width"), Some("1600"));
+    assert_eq!(header.attr("height"), Some("900"));
+    assert_eq!(header.attr("loading"), None, "above the fold");
+    let srcset = candidates(header.attr("srcset").unwrap());
+    assert_eq!(srcset.last().unwrap(), &("/img/wide.png".to_owned(), 1600));
+    assert_eq!(select(&html, ".post-image picture > source").len(), 1);
+}
+
+/// A layout asks for a size itself, as with Zola's `resize_image` or Hugo's `.Resize`; what it
+/// asks wrongly is an error at the layout's line.
+#[test]
+fn a_layout_resizes_an_image_itself() {
+    let site = images_site();
+    site.write(
+        "layouts/page.html",
+        "{% extends \"base.html\" %}{% block content %}\
+         {% set thumb = resize_image(\"/img/photo.jpg\", width=300) %}\
+         {% set big = resize_image(\"/img/icon.png\", width=500) %}\
+         <img class=\"thumb\" src=\"{{ thumb.url }}\" width=\"{{ thumb.width }}\" height=\"{{ thumb.height }}\" alt=\"\">\
+         <img class=\"big\" src=\"{{ big.url }}\" width=\"{{ big.width }}\" alt=\"\">\
+         {{ page.content }}{% endblock %}\n",
+    );
+    site.write("content/about.md", "---\ntitle: About\n---\nAbout.\n");
+    site.build_ok();
+    let html = Html::parse_document(&site.read("about/index.html"));
+    let thumb = &select(&html, "img.thumb")[0];
+    assert_eq!(
+        (thumb.attr("width"), thumb.attr("height")),
+        (Some("300"), Some("200"))
+    );
+    let url = thumb.attr("src").unwrap();
+    assert!(
+        url.starts_with("/_img/") && url.ends_with("-300w.jpg"),
+        "{url}"
+    );
+    let file = decoded(&site.root().join("public"), "", url);
+    assert_eq!((file.width(), file.height()), (300, 200));
+    // No wider than it is: the file itself.
+    let big = &select(&html, "img.big")[0];
+    assert_eq!(
+        (big.attr("src"), big.attr("width")),
+        (Some("/img/icon.png"), Some("64"))
+    );
+
+    site.write(
+        "layouts/page.html",
+        "{% extends \"base.html\" %}{% block content %}\n\
+         {{ resize_image(\"/img/nope.png\", width=300).url }}{% endblock %}\n",
+    );
+    let errors = errors_of(&site);
+    assert_has(
+        &errors,
+        "layouts/page.html:2:4: error: invalid operation: resize_image: no file static/img/nope.png in the site",
+    );
+}
