@@ -44,6 +44,8 @@ pub struct Config {
     pub feed: FeedSettings,
     /// Whether the site gets a search index, page and box (`search: false` turns them off).
     pub search: bool,
+    /// How a post's images are sized, resized and loaded (`images:`).
+    pub images: ImageSettings,
     /// The day of the build: the clock, or `SOURCE_DATE_EPOCH` for reproducible builds.
     #[serde(skip)]
     pub today: jiff::civil::Date,
@@ -93,7 +95,41 @@ const KNOWN_KEYS: &[&str] = &[
     "social_cards",
     "feed",
     "search",
+    "images",
 ];
+
+/// The keys of `images:`.
+const IMAGE_KEYS: &[&str] = &["widths", "column", "webp", "quality", "lazy"];
+
+/// `images: {widths: [480, 800, 1200, 1600], column: 704, webp: true, quality: 80, lazy: true}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ImageSettings {
+    /// The widths, in pixels, of the variants made of an image wider than `column`; only
+    /// those below the image's own width are made. Ascending, without repeats.
+    pub widths: Vec<u32>,
+    /// The content column in CSS pixels: an image wider than this gets variants, and `sizes`
+    /// tells the browser it shows at most this wide. The built-in theme's column is 46rem
+    /// less 2rem of padding: 704px.
+    pub column: u32,
+    /// WebP variants beside PNG ones (lossless: see `image::variants`).
+    pub webp: bool,
+    /// The JPEG quality of JPEG variants, 1 to 100.
+    pub quality: u8,
+    /// Images after a page's first get `loading="lazy"` (the first may be the largest paint).
+    pub lazy: bool,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        ImageSettings {
+            widths: vec![480, 800, 1200, 1600],
+            column: 704,
+            webp: true,
+            quality: 80,
+            lazy: true,
+        }
+    }
+}
 
 /// The keys of `feed:`.
 const FEED_KEYS: &[&str] = &["content", "entries", "rss", "taxonomies", "tags"];
@@ -294,6 +330,7 @@ pub fn from_source(
     let paginate = fields.posts_per_page("paginate").unwrap_or(10);
     let paginate_terms = fields.posts_per_page("paginate_terms").unwrap_or(paginate);
     let feed = fields.feed();
+    let images = fields.images();
     let base_url_raw = overrides
         .base_url
         .clone()
@@ -377,6 +414,7 @@ pub fn from_source(
         social_cards,
         feed,
         search,
+        images,
         today: overrides.today.unwrap_or_default(),
         extra: map,
         warnings,
@@ -502,8 +540,20 @@ impl Fields<'_> {
 
     /// A problem at `feed.<key>`'s value (or at the key, for an unknown one).
     fn feed_problem(&mut self, key: &str, at_key: bool, message: String, help: Option<String>) {
+        self.nested_problem("feed", key, at_key, message, help);
+    }
+
+    /// A problem at `<section>.<key>`'s value (or at the key, for an unknown one).
+    fn nested_problem(
+        &mut self,
+        section: &str,
+        key: &str,
+        at_key: bool,
+        message: String,
+        help: Option<String>,
+    ) {
         let at = yaml::Locator::new(self.source);
-        let path = [yaml::Seg::Key("feed".into()), yaml::Seg::Key(key.into())];
+        let path = [yaml::Seg::Key(section.into()), yaml::Seg::Key(key.into())];
         let offset = if at_key {
             at.key(&path)
         } else {
@@ -641,6 +691,86 @@ impl Fields<'_> {
         feed.taxonomies.sort();
         feed.taxonomies.dedup();
         feed
+    }
+
+    fn images(&mut self) -> ImageSettings {
+        let mut images = ImageSettings::default();
+        let map = match self.map.remove("images") {
+            None | Some(Value::Null) => return images,
+            Some(Value::Mapping(map)) => map,
+            Some(_) => {
+                self.problem(
+                    "images",
+                    "`images` must be a mapping such as `{widths: [480, 800, 1200, 1600], column: 704, webp: true, quality: 80, lazy: true}`".into(),
+                );
+                return images;
+            }
+        };
+        let pixels = |value: &Value| {
+            value
+                .as_u64()
+                .filter(|n| (16..=16_384).contains(n))
+                .map(|n| n as u32)
+        };
+        for (key, value) in &map {
+            let key = yaml::as_text(key).unwrap_or_default();
+            let problem = |fields: &mut Self, message: &str| {
+                fields.nested_problem("images", &key, false, message.into(), None)
+            };
+            match key.as_str() {
+                "widths" => {
+                    let widths: Option<Vec<u32>> = match value {
+                        Value::Sequence(items) => items.iter().map(pixels).collect(),
+                        _ => None,
+                    };
+                    match widths {
+                        Some(mut widths) => {
+                            widths.sort_unstable();
+                            widths.dedup();
+                            images.widths = widths;
+                        }
+                        None => problem(
+                            self,
+                            "`images.widths` must be a list of widths in pixels, each from 16 to 16384, such as `[480, 800, 1200, 1600]`",
+                        ),
+                    }
+                }
+                "column" => match pixels(value) {
+                    Some(column) => images.column = column,
+                    None => problem(
+                        self,
+                        "`images.column` must be the content column's width in CSS pixels, from 16 to 16384",
+                    ),
+                },
+                "quality" => match value.as_u64().filter(|n| (1..=100).contains(n)) {
+                    Some(quality) => images.quality = quality as u8,
+                    None => problem(
+                        self,
+                        "`images.quality` must be a JPEG quality from 1 to 100",
+                    ),
+                },
+                "webp" | "lazy" => match value {
+                    Value::Bool(b) if key == "webp" => images.webp = *b,
+                    Value::Bool(b) => images.lazy = *b,
+                    _ => problem(self, &format!("`images.{key}` must be true or false")),
+                },
+                _ => {
+                    let help = crate::diag::did_you_mean(&key, IMAGE_KEYS.iter().copied())
+                        .map(|near| format!("did you mean `{near}`?"));
+                    self.nested_problem(
+                        "images",
+                        &key,
+                        true,
+                        format!(
+                            "unknown images setting `{key}` (known: {})",
+                            IMAGE_KEYS.join(", ")
+                        ),
+                        help,
+                    );
+                }
+            }
+        }
+        images
     }
 
     fn highlight(&mut self) -> Highlight {

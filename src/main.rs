@@ -146,6 +146,7 @@ fn main() -> ExitCode {
             BuildOptions {
                 highlight_cache: (!no_cache).then(|| cache_dir(&root)),
                 card_cache: (!no_cache).then(|| card_cache_dir(&root)),
+                image_cache: (!no_cache).then(|| image_cache_dir(&root)),
                 root,
                 output,
                 overrides: Overrides {
@@ -196,6 +197,7 @@ fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
     BuildOptions {
         highlight_cache: Some(cache_dir(&root)),
         card_cache: Some(card_cache_dir(&root)),
+        image_cache: Some(image_cache_dir(&root)),
         root,
         output: None,
         overrides: Overrides {
@@ -217,6 +219,11 @@ fn cache_dir(root: &std::path::Path) -> PathBuf {
 /// Drawn social cards are kept there too, by what they show.
 fn card_cache_dir(root: &std::path::Path) -> PathBuf {
     root.join(".versus-cache").join("cards")
+}
+
+/// And the resized variants of images, by content and settings.
+fn image_cache_dir(root: &std::path::Path) -> PathBuf {
+    root.join(".versus-cache").join("images")
 }
 
 /// `--color` for clap's own help and usage errors, read before clap parses anything (a usage

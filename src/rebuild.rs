@@ -65,6 +65,8 @@ struct Made {
     output: String,
     /// The matrices its text embeds, for the area pages.
     embeds: Vec<String>,
+    /// The images it shows, whose variants are written with the generated files.
+    pictures: Vec<Arc<crate::image::Picture>>,
     /// What it read of the list of posts, when its layout reads it.
     reads: Option<PostReads>,
 }
@@ -356,6 +358,7 @@ impl Rebuild {
                         key: None,
                         output,
                         embeds: Vec::new(),
+                        pictures: Vec::new(),
                         reads: None,
                     },
                 }
@@ -396,9 +399,20 @@ impl Rebuild {
             embeds[i] = &page.embeds;
         }
         let mentions = pipeline::mentions_by_matrix(pages.iter().copied().zip(embeds));
+        let mut pictures: Vec<&[Arc<crate::image::Picture>]> =
+            self.made.iter().map(|m| m.pictures.as_slice()).collect();
+        for (&i, page) in stale.iter().zip(&rendered) {
+            pictures[i] = &page.pictures;
+        }
+        let pictures: Vec<_> = pictures.into_iter().flatten().cloned().collect();
         let generated_sink = MemorySink::default();
-        let (pages_written, _) =
-            pipeline::write_generated(prepared, &mentions, &generated_sink, &mut problems);
+        let (pages_written, _) = pipeline::write_generated(
+            prepared,
+            &mentions,
+            &pictures,
+            &generated_sink,
+            &mut problems,
+        );
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -450,6 +464,7 @@ impl Rebuild {
                 keys[i] = key(i, page.reads.as_ref());
             }
             self.made[i].embeds = page.embeds;
+            self.made[i].pictures = page.pictures;
             self.made[i].reads = page.reads;
         }
         for (made, key) in self.made.iter_mut().zip(keys) {

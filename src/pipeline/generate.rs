@@ -345,6 +345,42 @@ pub(super) fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnosti
         .collect()
 }
 
+/// The variants of `pictures` and of the pictures layouts asked for, each written once
+/// however many pages show it: copied from the disk cache, or put from memory. Returns the
+/// variants written.
+pub(super) fn write_variants(
+    prepared: &Prepared,
+    pictures: &[Arc<image::Picture>],
+    sink: &dyn Sink,
+    problems: &mut Vec<Diagnostic>,
+) -> usize {
+    let requested = prepared.images.requested();
+    let mut seen = std::collections::HashSet::new();
+    let variants: Vec<&image::Variant> = pictures
+        .iter()
+        .chain(&requested)
+        .flat_map(|picture| &picture.variants)
+        .filter(|variant| seen.insert(&variant.output))
+        .collect();
+    let failed: Vec<Diagnostic> = variants
+        .par_iter()
+        .filter_map(|variant| {
+            let written = match &variant.data {
+                image::VariantData::Cached(file) => sink.copy(file, &variant.output),
+                image::VariantData::Encoded(bytes) => {
+                    sink.put_shared(&variant.output, Arc::clone(bytes))
+                }
+            };
+            written
+                .err()
+                .map(|err| Diagnostic::error(&variant.output, err.to_string()))
+        })
+        .collect();
+    let written = variants.len() - failed.len();
+    problems.extend(failed);
+    written
+}
+
 /// The search page and the files of the search index. The index is made from every post, so
 /// the preview server keeps it under a key of what it reads: the posts' sources and URLs
 /// (their bodies after Liquid, on a Liquid site), the matrices and the base path.

@@ -26,6 +26,7 @@ mod blog_pages;
 mod cache;
 mod errors;
 mod filters;
+mod images;
 mod layouts;
 mod values;
 
@@ -408,6 +409,12 @@ impl Renderer {
         }
     }
 
+    /// Gives layouts `image_meta` and `resize_image` on the build's images.
+    pub fn set_images(&mut self, site: &Site, images: &Arc<crate::image::Images>) {
+        let config = Arc::new(site.config.clone());
+        images::add_image_functions(&mut self.env, &config, images);
+    }
+
     /// [`Renderer::memo`] for a value of a later stage (a post's search document): kept by the
     /// preview server under `key`, which must cover everything `make` reads.
     pub fn memo_value<T: std::any::Any + Send + Sync>(
@@ -462,7 +469,7 @@ impl Renderer {
 
     /// Renders a content page through its layout.
     pub fn page(&self, page: &Page, site: &Site, body: &Rendered) -> Result<String, Diagnostic> {
-        self.page_reading(page, site, body).map(|(html, _)| html)
+        self.page_reading(page, site, body).map(|(html, _, _)| html)
     }
 
     /// [`Renderer::page`], and in the preview server what the page read of the list of posts
@@ -472,7 +479,7 @@ impl Renderer {
         page: &Page,
         site: &Site,
         body: &Rendered,
-    ) -> Result<(String, Option<PostReads>), Diagnostic> {
+    ) -> Result<PageRendered, Diagnostic> {
         let value = page_value(page, site, Some(body), self.palette());
         let (_, reads_posts) = self.layout_base(&page.layout);
         let tracked = (self.memo.is_some() && reads_posts).then(|| {
@@ -484,8 +491,10 @@ impl Renderer {
             (reads, Value::from_object(posts))
         });
         let posts = tracked.as_ref().map(|(_, posts)| posts.clone());
+        let collected = Arc::new(images::Collected::default());
+        let extra = vec![(images::COLLECTED, Value::from_dyn_object(collected.clone()))];
         let html = self
-            .render_with(&page.layout, value, posts, Vec::new())
+            .render_with(&page.layout, value, posts, extra)
             .map_err(|d| {
                 // A layout's error says which page it met; a help of its own says more.
                 let rendering = format!("while rendering {}", page.source.display());
@@ -498,7 +507,9 @@ impl Renderer {
         let reads = tracked.map(|(reads, _)| {
             std::mem::take(&mut *reads.lock().unwrap_or_else(|e| e.into_inner()))
         });
-        Ok((html, reads))
+        let pictures =
+            std::mem::take(&mut *collected.pictures.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok((html, reads, pictures))
     }
 
     /// Renders a page the engine makes (/compare/) like a content page.
@@ -627,6 +638,10 @@ impl Renderer {
             .map_err(|err| template_diagnostic(&err, &self.sources, &self.builtin))
     }
 }
+
+/// A content page through its layout: its HTML, what it read of the list of posts (preview
+/// server only), and the pictures the layout asked for.
+pub type PageRendered = (String, Option<PostReads>, Vec<Arc<crate::image::Picture>>);
 
 /// A page the engine makes rather than reads from `content/`.
 #[derive(Hash)]

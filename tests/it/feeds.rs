@@ -21,6 +21,14 @@ fn site(posts: usize, feed: Option<&str>) -> TestSite {
                 "---\ntitle: Post {n}\ntags: {tags}\n---\nSummary of post {n}, with [a relative link](../other/) and ![a picture](pic.png).\n\n<!-- more -->\n\nOnly in full content: [about](/about/), <a href=\"#notes\">notes</a>, <img src=\"/img/{n}.png\" alt=\"\">.\n\n## Notes\n\nThe end of post {n}.\n"
             ),
         );
+        // The picture the summary shows, beside the post (a missing one fails the build).
+        let beside = site.root().join(format!("static/2024/01/{n:02}/post-{n}"));
+        std::fs::create_dir_all(&beside).unwrap();
+        std::fs::copy(
+            crate::harness::fixture("../images/five-by-three.png"),
+            beside.join("pic.png"),
+        )
+        .unwrap();
     }
     if let Some(feed) = feed {
         let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();

@@ -335,9 +335,16 @@ fn styled(main: ElementRef) -> Vec<String> {
 
 /// Every image, embedded frame and abbreviation, with all attributes (Liquid's
 /// `prepend: site.baseurl` lands in their `src`).
+///
+/// versus loads images after the first lazily (`images: lazy`), which Jekyll does not do: the
+/// two attributes that adds are left out of the comparison, everything else must be Jekyll's.
 fn embeds(main: ElementRef) -> Vec<String> {
     main.select(&sel("img, iframe, video, source, abbr"))
         .map(start_tag)
+        .map(|tag| {
+            tag.replace(r#" decoding="async""#, "")
+                .replace(r#" loading="lazy""#, "")
+        })
         .collect()
 }
 
