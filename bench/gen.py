@@ -349,6 +349,9 @@ permalink: /:year/:month/:day/:slug/
 highlight:
   light: InspiredGitHub
   dark: base16-ocean.dark
+# Hugo's side writes neither: a search index and social cards are work versus alone would do.
+search: false
+social_cards: false
 """
 
 VERSUS_LAYOUTS = {
