@@ -87,7 +87,53 @@ pub struct Document {
     pub excerpt: String,
     /// Each term once, sorted, with its weight.
     #[serde(skip)]
-    pub terms: Vec<(String, u32)>,
+    pub terms: TermList,
+}
+
+/// A document's terms, each once and sorted, with their weights, kept as one string of the
+/// terms (each ended by `\0`, which no term holds) beside their weights: a post has ~500
+/// terms, and a string of its own for each made the documents most of a build's memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TermList {
+    text: Box<str>,
+    weights: Box<[u32]>,
+}
+
+impl TermList {
+    /// Each term with its weight, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.text
+            .split_terminator('\0')
+            .zip(self.weights.iter().copied())
+    }
+
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<(S, u32)> for TermList {
+    fn from_iter<I: IntoIterator<Item = (S, u32)>>(terms: I) -> TermList {
+        let mut text = String::new();
+        let mut weights = Vec::new();
+        for (term, weight) in terms {
+            debug_assert!(
+                !term.as_ref().contains('\0'),
+                "a term is letters and digits"
+            );
+            text.push_str(term.as_ref());
+            text.push('\0');
+            weights.push(weight);
+        }
+        TermList {
+            text: text.into_boxed_str(),
+            weights: weights.into_boxed_slice(),
+        }
+    }
 }
 
 /// The terms of `text` as the index keeps them, and as the script splits a query (its
@@ -246,14 +292,10 @@ impl<'t> Terms<'t> {
         }
     }
 
-    fn into_sorted(self) -> Vec<(String, u32)> {
-        let mut terms: Vec<(String, u32)> = self
-            .0
-            .into_iter()
-            .map(|(t, w)| (t.into_owned(), w))
-            .collect();
+    fn into_sorted(self) -> TermList {
+        let mut terms: Vec<(Cow<'t, str>, u32)> = self.0.into_iter().collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        terms
+        terms.into_iter().collect()
     }
 }
 
@@ -415,8 +457,8 @@ pub fn index(documents: &[&Document]) -> Vec<File> {
         HashMap::default();
     for (id, document) in documents.iter().enumerate() {
         let id = u32::try_from(id).unwrap_or(u32::MAX);
-        for (term, weight) in &document.terms {
-            postings.entry(term).or_default().push((id, *weight));
+        for (term, weight) in document.terms.iter() {
+            postings.entry(term).or_default().push((id, weight));
         }
     }
     let mut terms: Vec<(&str, Vec<(u32, u32)>)> = postings.into_iter().collect();
@@ -564,8 +606,20 @@ mod tests {
         document
             .terms
             .iter()
-            .find(|(t, _)| t == term)
-            .map(|(_, w)| *w)
+            .find(|(t, _)| *t == term)
+            .map(|(_, w)| w)
+    }
+
+    #[test]
+    fn a_term_list_gives_back_its_terms_and_weights_in_order() {
+        let list: TermList = [("cache", 9), ("straße", 1), ("k8s", 14)]
+            .into_iter()
+            .collect();
+        let back: Vec<(&str, u32)> = list.iter().collect();
+        assert_eq!(back, [("cache", 9), ("straße", 1), ("k8s", 14)]);
+        assert_eq!((list.len(), list.is_empty()), (3, false));
+        assert!(TermList::default().iter().next().is_none());
+        assert_eq!(weight(&document("Zed", "b a b"), "b"), Some(2));
     }
 
     #[test]

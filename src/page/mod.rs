@@ -70,7 +70,8 @@ pub struct Page {
     /// the rest of the site its HTML can depend on. Found once, here, for the preview server.
     pub may_link_sources: bool,
     pub may_embed: bool,
-    /// The whole file, for diagnostics that point into it.
+    /// The whole file, for diagnostics that point into it; only its front matter once
+    /// [`Page::shed_body`] let the body go.
     pub text: String,
     /// A hash of the source path and text: what the preview server compares to know whether
     /// anything made from this page can have changed (in-process only).
@@ -83,12 +84,33 @@ pub struct Page {
     pub warnings: Vec<Diagnostic>,
     /// Byte offset where the front matter's YAML starts in `text` (after `---`).
     front_start: usize,
+    /// Set when the body was let go: what is kept of it.
+    shed: Option<Shed>,
+}
+
+/// What a page whose body was let go keeps of it: its summary for listings and feeds, and a
+/// hash of the file to know that it reads the same again at render time.
+#[derive(Debug, Clone)]
+struct Shed {
+    summary: String,
+    text_hash: u64,
+}
+
+/// A hash of a file's text, to notice a file that changed between two reads of one build.
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Page {
     /// A diagnostic at a front matter key (and optionally at one of its values).
     pub fn error_at_key(&self, key: &str, value: Option<&str>, message: String) -> Diagnostic {
-        let front = &self.text[self.front_start..self.body_start];
+        let front = self
+            .text
+            .get(self.front_start..self.body_start)
+            .unwrap_or("");
         let offset = yaml::key_offset(front, key, value).map_or(0, |o| o + self.front_start);
         Diagnostic::error(&self.source, message).at_offset(&self.text, offset)
     }
@@ -109,12 +131,54 @@ impl Page {
         self.body_start + source
     }
 
-    /// The Markdown body, after Liquid when the site runs it.
+    /// The Markdown body, after Liquid when the site runs it; empty once let go (see
+    /// [`Page::with_body`]).
     pub fn body(&self) -> &str {
         match &self.expanded {
             Some(expanded) => &expanded.text,
-            None => &self.text[self.body_start..],
+            None => self.text.get(self.body_start..).unwrap_or(""),
         }
+    }
+
+    /// Lets the Markdown body go, keeping the front matter (for diagnostics), the summary and
+    /// a hash of the file: a build that renders each page once need not hold every body at
+    /// once (at 100,000 posts, over a GiB). A body after Liquid is kept, as it cannot be read
+    /// again without running the Liquid again.
+    pub fn shed_body(&mut self) {
+        if self.expanded.is_some() || self.shed.is_some() {
+            return;
+        }
+        let shed = Shed {
+            summary: self.summary_source().to_owned(),
+            text_hash: text_hash(&self.text),
+        };
+        self.text.truncate(self.body_start);
+        self.text.shrink_to_fit();
+        self.shed = Some(shed);
+    }
+
+    /// The page with its whole text: itself, or, when its body was let go, a copy with the
+    /// file read again from under `root`. A file that no longer reads as it did when the
+    /// build parsed it is an error, so no output mixes two versions of it.
+    pub fn with_body(&self, root: &Path) -> Result<std::borrow::Cow<'_, Page>, Diagnostic> {
+        let Some(shed) = &self.shed else {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        };
+        let text = crate::source::read_text(root, &self.source)?;
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
+        if text_hash(&text) != shed.text_hash {
+            return Err(Diagnostic::error(
+                &self.source,
+                "the file changed while the site was being built: build again",
+            ));
+        }
+        let mut page = self.clone();
+        page.text = text;
+        page.shed = None;
+        Ok(std::borrow::Cow::Owned(page))
     }
 
     /// Whether the page is dated after `today` (left out of a build unless `--future`).
@@ -125,7 +189,10 @@ impl Page {
     /// The Markdown of the page's summary: what stands before a `<!-- more -->` line, or else
     /// the first paragraph (headings, the `* TOC` marker and attribute lists skipped).
     pub fn summary_source(&self) -> &str {
-        summary_source(self.body())
+        match &self.shed {
+            Some(shed) => &shed.summary,
+            None => summary_source(self.body()),
+        }
     }
 }
 
@@ -256,6 +323,7 @@ pub fn parse_with(
         front_start,
         expanded: None,
         warnings: Vec::new(),
+        shed: None,
     };
     let mut problems = Vec::new();
     resolve(&mut page, mapping, config, &mut problems);
@@ -643,6 +711,52 @@ mod tests {
             PageKind::Post,
             &config(),
         )
+    }
+
+    #[test]
+    fn a_body_let_go_reads_again_the_same_or_not_at_all() {
+        let root = tempfile::tempdir().unwrap();
+        let name = "2024-01-02-a.md";
+        let text = "\u{feff}---\ntitle: A\ntags: [x]\n---\nFirst *para*.\n\nSecond.\n";
+        std::fs::create_dir_all(root.path().join("content/posts")).unwrap();
+        let file = root.path().join("content/posts").join(name);
+        std::fs::write(&file, text).unwrap();
+        let whole = post(name, text).unwrap();
+        let mut page = whole.clone();
+        page.shed_body();
+        assert_eq!(page.body(), "", "the body is let go");
+        assert!(page.text.len() < whole.text.len());
+        assert_eq!(page.summary_source(), "First *para*.");
+        assert_eq!(
+            (page.word_count, page.fingerprint),
+            (whole.word_count, whole.fingerprint)
+        );
+        let message = "unknown".to_owned();
+        let at_key = |p: &Page| {
+            p.error_at_key("tags", Some("x"), message.clone())
+                .to_string()
+        };
+        assert_eq!(at_key(&page), at_key(&whole), "front matter positions stay");
+
+        let again = page.with_body(root.path()).unwrap();
+        assert_eq!(again.body(), whole.body());
+        assert_eq!(again.text, whole.text);
+        assert_eq!(again.summary_source(), "First *para*.");
+
+        std::fs::write(&file, text.replace("Second", "Changed")).unwrap();
+        let err = page.with_body(root.path()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("changed while the site was being built"),
+            "{err}"
+        );
+        std::fs::remove_file(&file).unwrap();
+        assert!(
+            page.with_body(root.path()).is_err(),
+            "a file gone is an error"
+        );
+        // A page that keeps its body needs no file.
+        assert_eq!(whole.with_body(root.path()).unwrap().body(), whole.body());
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub(super) fn generate(
     let post_keys = renderer.post_keys();
     // The whole HTML of posts for `feed: {content: full}`, each rendered once for all feeds.
     let bodies: Mutex<HashMap<PathBuf, Arc<String>>> = Mutex::default();
+    // Posts whose file no longer reads as when it was parsed: the build fails with them.
+    let unread: Mutex<Vec<Diagnostic>> = Mutex::default();
     let full_html = |post: &Page| -> String {
         let known = bodies
             .lock()
@@ -73,7 +75,14 @@ pub(super) fn generate(
             .get(&post.source)
             .cloned();
         let body = known.unwrap_or_else(|| {
-            let body = Arc::new(render_body(post, prepared, None).html);
+            let html = match post.with_body(&prepared.root) {
+                Ok(whole) => render_body(&whole, prepared, None).html,
+                Err(d) => {
+                    unread.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                    String::new()
+                }
+            };
+            let body = Arc::new(html);
             let mut bodies = bodies.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(bodies.entry(post.source.clone()).or_insert(body))
         });
@@ -220,6 +229,8 @@ pub(super) fn generate(
         })
         .collect();
     out.extend(made);
+    let unread = unread.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.extend(unread.into_iter().map(|d| (d.path.clone(), Err(d))));
     for redirect in &prepared.redirects {
         let html = redirect::page_html(config, redirect);
         out.push((redirect.file(), Ok(Arc::new(html.into_bytes()))));
@@ -401,6 +412,7 @@ pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
     let features = search::feature_documents(&site.matrices, config, &site.strings);
     // Each post's document is kept under a key of what it reads, so a rebuild after one edit
     // makes one document again, and the index from all of them.
+    let unread: Mutex<Vec<Diagnostic>> = Mutex::default();
     let posts: Vec<(u64, Arc<search::Document>)> = site
         .posts
         .par_iter()
@@ -408,7 +420,13 @@ pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
             let body = config.liquid.then(|| post.body());
             let key = (post.fingerprint, &post.url, body, &config.base_path);
             let key = render::hash_of(&("search document", key));
-            let document = renderer.memo_value(key, || search::post_document(post, config));
+            let document = renderer.memo_value(key, || match post.with_body(&prepared.root) {
+                Ok(whole) => search::post_document(&whole, config),
+                Err(d) => {
+                    unread.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                    search::post_document(post, config)
+                }
+            });
             (key, document)
         })
         .collect();
@@ -423,6 +441,8 @@ pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
         Ok(bytes) => out.extend(unpack(&bytes).map(|(path, bytes)| (path, Ok(bytes)))),
         Err(d) => out.push((PathBuf::from(search::DIR), Err(d))),
     }
+    let unread = unread.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.extend(unread.into_iter().map(|d| (d.path.clone(), Err(d))));
     out
 }
 

@@ -146,8 +146,10 @@ pub fn build_into(
     root: &Path,
     options: &BuildOptions,
 ) -> Result<(usize, usize, Vec<Diagnostic>), Failure> {
+    // Each page is rendered once, so its body is read again then rather than held.
     let prepared = prepare(root, options, None, |sources, config, liquid, problems| {
-        parse_pages(root, sources, config, liquid, options.progress(), problems)
+        let progress = options.progress();
+        parse_pages_keeping(root, sources, config, liquid, progress, problems, false)
     })?;
     let site = &prepared.site;
     let mut problems = Vec::new();

@@ -48,6 +48,20 @@ pub fn parse_pages(
     progress: &dyn Progress,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<Page>> {
+    parse_pages_keeping(root, sources, config, liquid, progress, problems, true)
+}
+
+/// [`parse_pages`]; without `bodies`, each page's body is let go as soon as it is parsed
+/// ([`Page::shed_body`]), to be read again when the page is rendered.
+pub(super) fn parse_pages_keeping(
+    root: &Path,
+    sources: &source::Sources,
+    config: &Config,
+    liquid: Option<&liquid::Env>,
+    progress: &dyn Progress,
+    problems: &mut Vec<Diagnostic>,
+    bodies: bool,
+) -> Vec<Arc<Page>> {
     let files = sources
         .posts
         .iter()
@@ -58,7 +72,11 @@ pub fn parse_pages(
         .into_par_iter()
         .map(|(path, kind)| {
             let text = source::read_text(root, path).map_err(|d| vec![d]);
-            let parsed = text.and_then(|text| page::parse_with(path, text, kind, config, liquid));
+            let mut parsed =
+                text.and_then(|text| page::parse_with(path, text, kind, config, liquid));
+            if let (Ok(page), false) = (&mut parsed, bodies) {
+                page.shed_body();
+            }
             progress.advance(1);
             parsed
         })
@@ -81,11 +99,13 @@ pub fn render_page<'p>(
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
     let used = Used::default();
     let (site, renderer) = (&prepared.site, &prepared.renderer);
-    let body = render_body(page, prepared, Some(&used));
+    let whole = page.with_body(&prepared.root).map_err(|d| vec![d])?;
+    let whole = whole.as_ref();
+    let body = render_body(whole, prepared, Some(&used));
     let mut problems: Vec<Diagnostic> = body
         .problems
         .iter()
-        .map(|p| page.error_in_body(p.offset, p.message.clone()))
+        .map(|p| whole.error_in_body(p.offset, p.message.clone()))
         .collect();
     problems.extend(front_matter_image(page, prepared));
     let warnings: Vec<Diagnostic> = body
@@ -93,10 +113,10 @@ pub fn render_page<'p>(
         .iter()
         .map(|p| Diagnostic {
             severity: crate::diag::Severity::Warning,
-            ..page.error_in_body(p.offset, p.message.clone())
+            ..whole.error_in_body(p.offset, p.message.clone())
         })
         .collect();
-    match renderer.page_reading(page, site, &body) {
+    match renderer.page_reading(whole, site, &body) {
         Ok((html, reads, layout_pictures)) if problems.is_empty() => Ok((
             html,
             RenderedPage {
