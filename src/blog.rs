@@ -602,6 +602,7 @@ pub fn summary_html(
         base_path: &site.config.base_path,
         relative_to: Some(&page.url),
         palette,
+        code_markup: site.config.code_markup,
         ..markdown::Options::default()
     };
     let html = markdown::render(source, &options).html;

@@ -134,6 +134,7 @@ impl Renderer {
                                 &markdown::Options {
                                     base_path: &config.base_path,
                                     palette: self.palette(),
+                                    code_markup: config.code_markup,
                                     ..markdown::Options::default()
                                 },
                             )
