@@ -349,6 +349,11 @@ permalink: /:year/:month/:day/:slug/
 highlight:
   light: InspiredGitHub
   dark: base16-ocean.dark
+# Equal work: the peers have no client-side search or drawn social cards, and list a term's
+# posts on one page.
+search: false
+social_cards: false
+paginate: 0
 """
 
 VERSUS_LAYOUTS = {
@@ -451,6 +456,14 @@ title = "Versus benchmark"
 # Equal work: versus also writes tag and author pages, their indexes, a feed, a sitemap and a
 # 404 page; only Hugo's /posts/ section list has no versus counterpart.
 disableKinds = ["section"]
+# versus writes one feed, of the newest 20 posts (feed.entries): by default Hugo writes an RSS
+# feed of every page for the home page, each taxonomy and each term.
+rssLimit = 20
+
+[outputs]
+  home = ["html", "rss"]
+  taxonomy = ["html"]
+  term = ["html"]
 
 [permalinks]
   posts = "/:year/:month/:day/:slug/"
@@ -546,6 +559,147 @@ def write_hugo(root: Path, posts: list[Post]) -> None:
         (root / "content" / "posts" / p.filename).write_text(front + p.body)
 
 
+# ---------------------------------------------------------------- Zola
+
+# Zola's recommended setup (getzola.org/documentation: configuration, syntax highlighting,
+# taxonomies), doing what versus does: light and dark highlighting with classes, an Atom feed of
+# the newest 20 posts, tag and author pages without feeds, a sitemap and a 404 page.
+ZOLA_CONFIG = """\
+base_url = "https://example.org"
+title = "Versus benchmark"
+default_language = "en"
+compile_sass = false
+build_search_index = false
+generate_feeds = true
+feed_filenames = ["atom.xml"]
+feed_limit = 20
+taxonomies = [
+  { name = "tags" },
+  { name = "authors" },
+]
+
+[markdown.highlighting]
+light_theme = "github-light"
+dark_theme = "github-dark"
+style = "class"
+error_on_missing_language = true
+"""
+
+ZOLA_LAYOUTS = {
+    "base.html": """\
+<!doctype html>
+<html lang="{{ config.default_language }}">
+<head>
+<meta charset="utf-8">
+<title>{% block title %}{{ config.title }}{% endblock %}</title>
+<link rel="stylesheet" href="{{ get_url(path='style.css') }}">
+</head>
+<body>
+<header><a href="{{ get_url(path='/') }}">{{ config.title }}</a></header>
+<main>
+{% block content %}{% endblock %}
+</main>
+</body>
+</html>
+""",
+    "page.html": """\
+{% extends "base.html" %}
+{% block title %}{{ page.title }} | {{ config.title }}{% endblock %}
+{% block content %}
+<article>
+<h1>{{ page.title }}</h1>
+{% if page.date %}<p><time>{{ page.date | date(format="%B %-d, %Y") }}</time></p>{% endif %}
+{% if page.taxonomies.tags %}<ul class="tags">{% for tag in page.taxonomies.tags %}<li>{{ tag }}</li>{% endfor %}</ul>{% endif %}
+{% if page.toc %}<nav class="toc">
+<ul>
+{%- for h2 in page.toc %}
+<li><a href="#{{ h2.id }}">{{ h2.title }}</a>
+{%- if h2.children %}
+<ul>{% for h3 in h2.children %}<li><a href="#{{ h3.id }}">{{ h3.title }}</a></li>{% endfor %}</ul>
+{%- endif %}</li>
+{%- endfor %}
+</ul>
+</nav>{% endif %}
+{{ page.content | safe }}
+</article>
+{% endblock %}
+""",
+    "index.html": """\
+{% extends "base.html" %}
+{% block content %}
+<h1>{{ config.title }}</h1>
+<ul class="posts">
+{%- set posts = get_section(path="posts/_index.md") %}
+{%- for p in posts.pages %}
+<li><a href="{{ p.permalink }}">{{ p.title }}</a></li>
+{%- endfor %}
+</ul>
+{% endblock %}
+""",
+    "taxonomy_list.html": """\
+{% extends "base.html" %}
+{% block content %}
+<h1>{{ taxonomy.name }}</h1>
+<ul class="posts">
+{%- for term in terms %}
+<li><a href="{{ term.permalink }}">{{ term.name }}</a></li>
+{%- endfor %}
+</ul>
+{% endblock %}
+""",
+    "taxonomy_single.html": """\
+{% extends "base.html" %}
+{% block content %}
+<h1>{{ term.name }}</h1>
+<ul class="posts">
+{%- for p in term.pages %}
+<li><a href="{{ p.permalink }}">{{ p.title }}</a></li>
+{%- endfor %}
+</ul>
+{% endblock %}
+""",
+    "404.html": """\
+{% extends "base.html" %}
+{% block content %}<h1>Not found</h1>{% endblock %}
+""",
+}
+
+
+def toml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_zola(root: Path, posts: list[Post]) -> None:
+    (root / "content" / "posts").mkdir(parents=True)
+    (root / "templates").mkdir()
+    (root / "static").mkdir()
+    (root / "config.toml").write_text(ZOLA_CONFIG)
+    for name, text in ZOLA_LAYOUTS.items():
+        (root / "templates" / name).write_text(text)
+    (root / "static" / "style.css").write_text(STYLE)
+    (root / "content" / "_index.md").write_text('+++\ntitle = "Home"\n+++\n')
+    # The posts' section lists nothing itself (as Hugo's disabled section kind); its pages are
+    # still rendered, newest first in the home page's list.
+    (root / "content" / "posts" / "_index.md").write_text(
+        '+++\nrender = false\nsort_by = "date"\n+++\n'
+    )
+    (root / "content" / "about.md").write_text(
+        '+++\ntitle = "About"\n+++\n\nA synthetic site for the versus benchmark.\n'
+    )
+    for p in posts:
+        front = (
+            "+++\n"
+            f"title = {toml_str(p.title)}\n"
+            f"date = {p.date.isoformat()}\n"
+            f'path = "{p.date.year:04}/{p.date.month:02}/{p.date.day:02}/{p.slug}"\n'
+            "[taxonomies]\n"
+            f"tags = [{', '.join(toml_str(t) for t in p.tags)}]\n"
+            'authors = ["bench"]\n'
+            "+++\n\n"
+        )
+        (root / "content" / "posts" / p.filename).write_text(front + p.body)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("n", type=int, help="number of posts")
@@ -564,7 +718,7 @@ def main() -> int:
     posts = [Post(args.seed, k) for k in range(1, args.n + 1)]
     assert len({p.filename for p in posts}) == len(posts), "slugs must be unique"
     fp = fingerprint(args.seed)
-    for name, write in (("versus", write_versus), ("hugo", write_hugo)):
+    for name, write in (("versus", write_versus), ("hugo", write_hugo), ("zola", write_zola)):
         root = args.out / f"{name}-{args.n}"
         if root.exists():
             shutil.rmtree(root)

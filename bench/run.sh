@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Build benchmark: versus against Hugo on the same synthetic site of N posts.
+# Build benchmark: versus against Hugo (and Zola, when `zola` is on the PATH) on the same
+# synthetic site of N posts.
 #
 #   bash bench/run.sh N [RUNS]        (RUNS defaults to 5; run from the repository root)
 #
-# Builds versus in release, generates bench/out/{versus,hugo}-N with bench/gen.py when missing
-# or stale, does one untimed warm-up build of each, then RUNS timed full builds of each,
-# alternating versus and Hugo so that background load hits both alike. Each run's wall time,
+# Builds versus in release, generates bench/out/{versus,hugo,zola}-N with bench/gen.py when
+# missing or stale, does one untimed warm-up build of each, then RUNS timed full builds of each,
+# alternating the tools so that background load hits all alike. Each run's wall time,
 # peak RSS and CPU time come from `/usr/bin/time -f "%e %M %U %S"`. Prints a Markdown table and
 # writes it, with the raw figures and the machine's details, to bench/out/results-N.md.
 # See bench/README.md.
@@ -24,6 +25,7 @@ cd "$ROOT"
 OUT=bench/out
 VSITE=$OUT/versus-$N
 HSITE=$OUT/hugo-$N
+ZSITE=$OUT/zola-$N
 RESULTS=$OUT/results-$N.md
 LOGS=$OUT/logs-$N
 
@@ -48,14 +50,23 @@ if [[ -n $(git status --porcelain -- src Cargo.toml Cargo.lock 2>/dev/null) ]]; 
     VERSUS_REV="$VERSUS_REV + uncommitted changes"
 fi
 HUGO_VERSION=$(hugo version | sed -E 's/^hugo (v[^ ]+).*/\1/')
+TOOLS=(versus hugo)
+ZOLA_VERSION=
+if command -v zola >/dev/null 2>&1; then
+    TOOLS+=(zola)
+    ZOLA_VERSION=$(zola --version | sed -E 's/^zola //')
+else
+    echo "==> zola is not on the PATH: measuring versus and Hugo only"
+fi
 
 # ---------------------------------------------------------------- sites
 FP=$(python3 bench/gen.py "$N" --fingerprint)
-if [[ $(cat "$VSITE/.complete" 2>/dev/null) != "$FP" || $(cat "$HSITE/.complete" 2>/dev/null) != "$FP" ]]; then
+if [[ $(cat "$VSITE/.complete" 2>/dev/null) != "$FP" || $(cat "$HSITE/.complete" 2>/dev/null) != "$FP" ||
+      $(cat "$ZSITE/.complete" 2>/dev/null) != "$FP" ]]; then
     echo "==> generating $N posts"
     python3 bench/gen.py "$N" --out "$OUT"
 else
-    echo "==> reusing $VSITE and $HSITE (generator unchanged)"
+    echo "==> reusing $VSITE, $HSITE and $ZSITE (generator unchanged)"
 fi
 
 # ---------------------------------------------------------------- one build of each
@@ -67,11 +78,15 @@ timed() { # tool run-name
         # VERSUS_FLAGS=--no-cache measures cold builds (no highlight cache from earlier runs).
         read -r -a flags <<< "${VERSUS_FLAGS:-}"
         cmd=("$VERSUS" build --root "$VSITE" --output "$VSITE/public" "${flags[@]}")
-    else
+    elif [[ $tool == hugo ]]; then
         # A clean build: no public/, no resources/ (Hugo's cache), no --gc.
         # --destination is relative to --source.
         rm -rf "$HSITE/public" "$HSITE/resources"
         cmd=(hugo --quiet --source "$HSITE" --destination public)
+    else
+        # Zola refuses an existing output folder unless --force: a clean build, as Hugo's.
+        rm -rf "$ZSITE/public"
+        cmd=(zola --root "$ZSITE" build --output-dir "$ZSITE/public")
     fi
     if ! /usr/bin/time -f "%e %M %U %S" -o "$LOGS/$tool-$run.time" "${cmd[@]}" >"$log" 2>&1; then
         echo "---- $tool build failed ($run): ${cmd[*]}" >&2
@@ -82,37 +97,48 @@ timed() { # tool run-name
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "==> warm-up build of each (untimed), then $RUNS timed runs of each, alternating"
-timed versus warmup
-timed hugo warmup
+for tool in "${TOOLS[@]}"; do timed "$tool" warmup; done
 for i in $(seq 1 "$RUNS"); do
-    timed versus "$i"
-    timed hugo "$i"
-    printf '    run %d/%d: versus %s s, hugo %s s\n' "$i" "$RUNS" \
-        "$(cut -d' ' -f1 "$LOGS/versus-$i.time")" "$(cut -d' ' -f1 "$LOGS/hugo-$i.time")"
+    line="    run $i/$RUNS:"
+    for tool in "${TOOLS[@]}"; do
+        timed "$tool" "$i"
+        line+=" $tool $(cut -d' ' -f1 "$LOGS/$tool-$i.time") s"
+    done
+    echo "$line"
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------- equal work?
-# Posts live at /:year/:month/:day/:slug/index.html in both outputs.
+# Posts live at /:year/:month/:day/:slug/index.html in every output; each tool writes one feed
+# (versus /feed.xml and Zola /atom.xml in Atom, Hugo /index.xml in RSS) of the newest 20 posts.
+site_of() { case $1 in versus) echo "$VSITE" ;; hugo) echo "$HSITE" ;; zola) echo "$ZSITE" ;; esac; }
 count_posts() { find "$1" -path "$1/[0-9][0-9][0-9][0-9]/*/*/*/index.html" | wc -l; }
 count_html() { find "$1" -name '*.html' | wc -l; }
-V_POSTS=$(count_posts "$VSITE/public")
-H_POSTS=$(count_posts "$HSITE/public")
-V_HTML=$(count_html "$VSITE/public")
-H_HTML=$(count_html "$HSITE/public")
+count_entries() { # the entries of every feed: "<file>:<n> …"
+    local f out=
+    while IFS= read -r f; do
+        out+=" ${f#"$1"/}:$(grep -o -E '<entry>|<entry |<item>' "$f" | wc -l)"
+    done < <(find "$1" -name '*.xml' ! -name 'sitemap*.xml' | sort)
+    echo "${out# }"
+}
 size_mib() { du -s --apparent-size --block-size=1M "$1" | cut -f1; }
-V_MIB=$(size_mib "$VSITE/public")
-H_MIB=$(size_mib "$HSITE/public")
-echo "==> pages: versus $V_POSTS post pages ($V_HTML HTML files, $V_MIB MiB), hugo $H_POSTS post pages ($H_HTML HTML files, $H_MIB MiB), expected $N posts"
-[[ $V_POSTS -eq $N ]] || die "versus wrote $V_POSTS post pages, expected $N"
-[[ $H_POSTS -eq $N ]] || die "hugo wrote $H_POSTS post pages, expected $N"
+WRITTEN=
+for tool in "${TOOLS[@]}"; do
+    pub=$(site_of "$tool")/public
+    posts=$(count_posts "$pub")
+    line="$tool: $posts post pages ($(count_html "$pub") HTML files, $(size_mib "$pub") MiB in all); feeds: $(count_entries "$pub")"
+    echo "==> $line"
+    WRITTEN+="- $line"$'\n'
+    [[ $posts -eq $N ]] || die "$tool wrote $posts post pages, expected $N"
+done
 
 # ---------------------------------------------------------------- report
-python3 - "$N" "$RUNS" "$LOGS" "$RESULTS" <<PY
-import statistics, sys
+TOOL_LIST="${TOOLS[*]}" WRITTEN="$WRITTEN" python3 - "$N" "$RUNS" "$LOGS" "$RESULTS" <<PY
+import os, statistics, sys
 n, runs, logs, results = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+tools = os.environ["TOOL_LIST"].split()
 rows, med = [], {}
-for tool in ("versus", "hugo"):
+for tool in tools:
     # The last line; a failed command would add a line before it.
     fields = [open(f"{logs}/{tool}-{i}.time").read().splitlines()[-1].split()
               for i in range(1, runs + 1)]
@@ -121,7 +147,7 @@ for tool in ("versus", "hugo"):
     cpu = [float(f[2]) + float(f[3]) for f in fields]
     med[tool] = (statistics.median(wall), statistics.median(rss), statistics.median(cpu))
     rows.append((tool, wall, rss, cpu))
-label = {"versus": "versus", "hugo": "Hugo $HUGO_VERSION"}
+label = {"versus": "versus", "hugo": "Hugo $HUGO_VERSION", "zola": "Zola $ZOLA_VERSION"}
 table = [
     "| tool | N | median wall (s) | min (s) | max (s) | median peak RSS (MiB) | median CPU (s) |",
     "|---|---:|---:|---:|---:|---:|---:|",
@@ -131,10 +157,14 @@ for tool, wall, rss, cpu in rows:
         f"| {label[tool]} | {n} | {med[tool][0]:.2f} | {min(wall):.2f} | {max(wall):.2f} "
         f"| {med[tool][1]:.0f} | {med[tool][2]:.2f} |"
     )
-rw = med["versus"][0] / med["hugo"][0] if med["hugo"][0] else float("nan")
-rm = med["versus"][1] / med["hugo"][1]
-rc = med["versus"][2] / med["hugo"][2] if med["hugo"][2] else float("nan")
-table.append(f"| versus/Hugo (ratio of medians) | {n} | {rw:.2f}× | | | {rm:.2f}× | {rc:.2f}× |")
+def ratio(a, b):
+    return a / b if b else float("nan")
+for peer in tools[1:]:
+    v, p = med["versus"], med[peer]
+    table.append(
+        f"| versus/{label[peer].split()[0]} (ratio of medians) | {n} | {ratio(v[0], p[0]):.2f}× | | "
+        f"| {ratio(v[1], p[1]):.2f}× | {ratio(v[2], p[2]):.2f}× |"
+    )
 table = "\n".join(table)
 print()
 print(table)
@@ -145,20 +175,24 @@ raw = "\n".join(
     f"CPU (user+sys) s {', '.join(f'{c:.2f}' for c in cpu)}"
     for tool, wall, rss, cpu in rows
 )
+versions = "\n".join(
+    f"- {label[t].split()[0]}: \`{v}\`"
+    for t, v in (("hugo", "$(hugo version)"), ("zola", "$ZOLA_VERSION"))
+    if t in tools
+)
 with open(results, "w") as f:
     f.write(f"""# Build benchmark, {n} posts
 
 {table}
 
-Runs: {runs} timed full builds of each after one untimed warm-up, alternating versus and Hugo.
-Pages written: versus $V_POSTS post pages ($V_HTML HTML files, $V_MIB MiB in all), Hugo
-$H_POSTS post pages ($H_HTML HTML files, $H_MIB MiB in all).
-
+Runs: {runs} timed full builds of each after one untimed warm-up, alternating {", ".join(tools)}.
+Written:
+{os.environ["WRITTEN"]}
 Raw figures, in run order:
 {raw}
 
 - versus: \`$VERSUS_REV\` (release build), flags: \`${VERSUS_FLAGS:-none}\`
-- Hugo: \`$(hugo version)\`
+{versions}
 - machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM
 - load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER
 - date: $(date -u +%Y-%m-%dT%H:%M:%SZ)

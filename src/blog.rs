@@ -317,40 +317,8 @@ fn newest_first(posts: &mut [&Page]) {
     });
 }
 
-/// The kinds of terms posts are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Taxonomy {
-    Tags,
-    Categories,
-    Authors,
-}
-
-impl Taxonomy {
-    pub const ALL: [Taxonomy; 3] = [Taxonomy::Tags, Taxonomy::Categories, Taxonomy::Authors];
-
-    /// `tags`: the URL folder and the name templates see.
-    pub fn id(self) -> &'static str {
-        match self {
-            Taxonomy::Tags => "tags",
-            Taxonomy::Categories => "categories",
-            Taxonomy::Authors => "authors",
-        }
-    }
-
-    /// `tag`: one term's kind, for headings.
-    pub fn singular(self) -> &'static str {
-        match self {
-            Taxonomy::Tags => "tag",
-            Taxonomy::Categories => "category",
-            Taxonomy::Authors => "author",
-        }
-    }
-
-    /// `/tags/`.
-    pub fn path(self) -> String {
-        format!("/{}/", self.id())
-    }
-}
+/// The kinds of terms posts are grouped by (defined with the settings, which name them).
+pub use crate::config::Taxonomy;
 
 /// One tag, category or author with its posts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -374,6 +342,18 @@ impl Term {
     /// The posts, newest first.
     pub fn pages<'s>(&self, site: &'s Site) -> Vec<&'s Page> {
         self.posts.iter().map(|&i| &*site.posts[i]).collect()
+    }
+}
+
+/// A term's title in the site's language, for its page and its feeds: `Tag: AWS`,
+/// `Kategorie: Cloud`; an author's name.
+pub fn term_title(site: &Site, taxonomy: Taxonomy, term: &Term) -> String {
+    match taxonomy {
+        Taxonomy::Authors => term.name.clone(),
+        _ => {
+            let key = format!("taxonomies.{}.term", taxonomy.id());
+            site.strings.plain(&key, &[("name", &term.name)])
+        }
     }
 }
 
@@ -503,6 +483,11 @@ pub fn term_feed_path(taxonomy: Taxonomy, slug: &str) -> String {
     format!("/{}/{slug}/feed.xml", taxonomy.id())
 }
 
+/// `/tags/<slug>/rss.xml`, beside the Atom feed as `/rss.xml` is beside `/feed.xml`.
+pub fn term_rss_path(taxonomy: Taxonomy, slug: &str) -> String {
+    format!("/{}/{slug}/rss.xml", taxonomy.id())
+}
+
 /// The Atom feed, `/feed.xml`.
 pub const FEED_PATH: &str = "/feed.xml";
 /// The RSS 2.0 feed (`feed: {rss: true}`), `/rss.xml`.
@@ -516,8 +501,10 @@ pub enum Output {
     TermIndex(Taxonomy),
     /// One page of a term's listing: the taxonomy, the term's slug and the page.
     Term(Taxonomy, String, Pager),
-    /// A tag's Atom feed (`feed: {tags: true}`).
+    /// A term's Atom feed (`feed: {taxonomies: [tags]}`).
     TermFeed(Taxonomy, String),
+    /// A term's RSS 2.0 feed (`feed: {taxonomies: [tags], rss: true}`).
+    TermRss(Taxonomy, String),
     /// The index into `site.series`.
     Series(usize),
     SeriesFeed(usize),
@@ -537,6 +524,7 @@ impl Output {
             Output::TermIndex(t) => t.path(),
             Output::Term(_, _, pager) => pager.path(),
             Output::TermFeed(t, slug) => term_feed_path(*t, slug),
+            Output::TermRss(t, slug) => term_rss_path(*t, slug),
             Output::Series(i) => series_path(&site.series[*i].id),
             Output::SeriesFeed(i) => series_feed_path(&site.series[*i].id),
             Output::Feed => FEED_PATH.into(),
@@ -568,14 +556,17 @@ pub fn outputs(site: &Site, terms: &Terms) -> Vec<Output> {
             out.push(Output::TermIndex(*taxonomy));
             for term in terms {
                 let root = term.path(*taxonomy);
-                let pages = paginate_at(&root, term.posts.len(), site.config.paginate);
+                let pages = paginate_at(&root, term.posts.len(), site.config.paginate_terms);
                 out.extend(
                     pages
                         .into_iter()
                         .map(|pager| Output::Term(*taxonomy, term.slug.clone(), pager)),
                 );
-                if site.config.feed.tags && *taxonomy == Taxonomy::Tags {
+                if site.config.feed.of_terms(*taxonomy) {
                     out.push(Output::TermFeed(*taxonomy, term.slug.clone()));
+                    if site.config.feed.rss {
+                        out.push(Output::TermRss(*taxonomy, term.slug.clone()));
+                    }
                 }
             }
         }
@@ -611,6 +602,7 @@ pub fn summary_html(
         base_path: &site.config.base_path,
         relative_to: Some(&page.url),
         palette,
+        code_markup: site.config.code_markup,
         ..markdown::Options::default()
     };
     let html = markdown::render(source, &options).html;

@@ -35,12 +35,17 @@ pub struct Config {
     pub stale_after_days: i64,
     /// Posts per page of the home page listing (`/`, `/page/2/`, …); 0 puts all on one page.
     pub paginate: usize,
+    /// Posts per page of a term's listing (`/tags/aws/`, `/tags/aws/page/2/`, …), as Zola's
+    /// `paginate_by` of a taxonomy (`paginate_terms`); `paginate` when not set, 0 all on one.
+    pub paginate_terms: usize,
     /// Whether posts and area pages without an `image:` get a drawn social card (`social_cards`).
     pub social_cards: bool,
     /// What the feeds carry and which feeds there are (`feed:`).
     pub feed: FeedSettings,
     /// Whether the site gets a search index, page and box (`search: false` turns them off).
     pub search: bool,
+    /// How a post's images are sized, resized and loaded (`images:`).
+    pub images: ImageSettings,
     /// The day of the build: the clock, or `SOURCE_DATE_EPOCH` for reproducible builds.
     #[serde(skip)]
     pub today: jiff::civil::Date,
@@ -86,24 +91,110 @@ const KNOWN_KEYS: &[&str] = &[
     "code_markup",
     "stale_after_days",
     "paginate",
+    "paginate_terms",
     "social_cards",
     "feed",
     "search",
+    "images",
 ];
 
-/// The keys of `feed:`.
-const FEED_KEYS: &[&str] = &["content", "entries", "rss", "tags"];
+/// The keys of `images:`.
+const IMAGE_KEYS: &[&str] = &["widths", "column", "webp", "quality", "lazy"];
 
-/// `feed: {content: summary, entries: 20, rss: false, tags: false}`.
+/// `images: {widths: [480, 800, 1200, 1600], column: 704, webp: true, quality: 80, lazy: true}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct ImageSettings {
+    /// The widths, in pixels, of the variants made of an image wider than `column`; only
+    /// those below the image's own width are made. Ascending, without repeats.
+    pub widths: Vec<u32>,
+    /// The content column in CSS pixels: an image wider than this gets variants, and `sizes`
+    /// tells the browser it shows at most this wide. The built-in theme's column is 46rem
+    /// less 2rem of padding: 704px.
+    pub column: u32,
+    /// WebP variants beside PNG ones (lossless: see `image::variants`).
+    pub webp: bool,
+    /// The JPEG quality of JPEG variants, 1 to 100.
+    pub quality: u8,
+    /// Images after a page's first get `loading="lazy"` (the first may be the largest paint).
+    pub lazy: bool,
+}
+
+impl Default for ImageSettings {
+    fn default() -> Self {
+        ImageSettings {
+            widths: vec![480, 800, 1200, 1600],
+            column: 704,
+            webp: true,
+            quality: 80,
+            lazy: true,
+        }
+    }
+}
+
+/// The keys of `feed:`.
+const FEED_KEYS: &[&str] = &["content", "entries", "rss", "taxonomies", "tags"];
+
+/// The kinds of terms posts are grouped by. Defined with the settings, which name them
+/// (`feed: {taxonomies: [tags, authors]}`); the blog makes their pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Taxonomy {
+    Tags,
+    Categories,
+    Authors,
+}
+
+impl Taxonomy {
+    pub const ALL: [Taxonomy; 3] = [Taxonomy::Tags, Taxonomy::Categories, Taxonomy::Authors];
+
+    /// `tags`: the URL folder, the name templates see and site.yaml's name for it.
+    pub fn id(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tags",
+            Taxonomy::Categories => "categories",
+            Taxonomy::Authors => "authors",
+        }
+    }
+
+    /// `tag`: one term's kind, for headings.
+    pub fn singular(self) -> &'static str {
+        match self {
+            Taxonomy::Tags => "tag",
+            Taxonomy::Categories => "category",
+            Taxonomy::Authors => "author",
+        }
+    }
+
+    /// `/tags/`.
+    pub fn path(self) -> String {
+        format!("/{}/", self.id())
+    }
+
+    /// The taxonomy site.yaml calls `id`.
+    pub fn from_id(id: &str) -> Option<Taxonomy> {
+        Taxonomy::ALL.into_iter().find(|t| t.id() == id)
+    }
+}
+
+/// `feed: {content: summary, entries: 20, rss: false, taxonomies: []}`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct FeedSettings {
     pub content: FeedContent,
     /// The newest posts a feed lists.
     pub entries: usize,
-    /// An RSS 2.0 feed at `/rss.xml` beside the Atom one, for readers that want RSS.
+    /// An RSS 2.0 feed at `/rss.xml` beside the Atom one (and beside each term's), for readers
+    /// that want RSS.
     pub rss: bool,
-    /// An Atom feed per tag, at `/tags/<tag>/feed.xml`.
-    pub tags: bool,
+    /// The taxonomies whose every term gets a feed, at `/tags/<slug>/feed.xml` (sorted, each
+    /// once); `tags: true` is short for `taxonomies: [tags]`.
+    pub taxonomies: Vec<Taxonomy>,
+}
+
+impl FeedSettings {
+    /// Whether each term of `taxonomy` has its own feed.
+    pub fn of_terms(&self, taxonomy: Taxonomy) -> bool {
+        self.taxonomies.contains(&taxonomy)
+    }
 }
 
 impl Default for FeedSettings {
@@ -112,7 +203,7 @@ impl Default for FeedSettings {
             content: FeedContent::Summary,
             entries: 20,
             rss: false,
-            tags: false,
+            taxonomies: Vec::new(),
         }
     }
 }
@@ -236,20 +327,10 @@ pub fn from_source(
         }
     };
     let stale_after_days = fields.whole_number("stale_after_days").unwrap_or(365);
-    let paginate = match fields.map.remove("paginate") {
-        None | Some(Value::Null) => 10,
-        Some(value) => match value.as_u64() {
-            Some(n) => usize::try_from(n).unwrap_or(usize::MAX),
-            None => {
-                fields.problem(
-                    "paginate",
-                    "`paginate` must be a whole number of posts per page".into(),
-                );
-                10
-            }
-        },
-    };
+    let paginate = fields.posts_per_page("paginate").unwrap_or(10);
+    let paginate_terms = fields.posts_per_page("paginate_terms").unwrap_or(paginate);
     let feed = fields.feed();
+    let images = fields.images();
     let base_url_raw = overrides
         .base_url
         .clone()
@@ -329,9 +410,11 @@ pub fn from_source(
         code_markup,
         stale_after_days,
         paginate,
+        paginate_terms,
         social_cards,
         feed,
         search,
+        images,
         today: overrides.today.unwrap_or_default(),
         extra: map,
         warnings,
@@ -422,6 +505,22 @@ impl Fields<'_> {
         }
     }
 
+    /// A number of posts per page (`paginate`, `paginate_terms`); None when not set.
+    fn posts_per_page(&mut self, key: &str) -> Option<usize> {
+        match self.map.remove(key)? {
+            Value::Null => None,
+            value => match value.as_u64() {
+                Some(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+                None => {
+                    let message =
+                        format!("`{key}` must be a whole number of posts per page (0: all on one)");
+                    self.problem(key, message);
+                    None
+                }
+            },
+        }
+    }
+
     fn whole_number(&mut self, key: &str) -> Option<i64> {
         let value = self.map.remove(key)?;
         let number = value.as_i64().filter(|n| *n >= 0);
@@ -441,17 +540,71 @@ impl Fields<'_> {
 
     /// A problem at `feed.<key>`'s value (or at the key, for an unknown one).
     fn feed_problem(&mut self, key: &str, at_key: bool, message: String, help: Option<String>) {
+        self.nested_problem("feed", key, at_key, message, help);
+    }
+
+    /// A problem at `<section>.<key>`'s value (or at the key, for an unknown one).
+    fn nested_problem(
+        &mut self,
+        section: &str,
+        key: &str,
+        at_key: bool,
+        message: String,
+        help: Option<String>,
+    ) {
         let at = yaml::Locator::new(self.source);
-        let path = [yaml::Seg::Key("feed".into()), yaml::Seg::Key(key.into())];
+        let path = [yaml::Seg::Key(section.into()), yaml::Seg::Key(key.into())];
         let offset = if at_key {
             at.key(&path)
         } else {
             at.value(&path)
         };
-        let mut d =
-            Diagnostic::error(self.path, message).at_offset(self.source, offset.unwrap_or(0));
+        self.feed_problem_at(offset.unwrap_or(0), message, help);
+    }
+
+    fn feed_problem_at(&mut self, offset: usize, message: String, help: Option<String>) {
+        let mut d = Diagnostic::error(self.path, message).at_offset(self.source, offset);
         d.help = help;
         self.problems.push(d);
+    }
+
+    /// `feed.taxonomies`: a list of taxonomy names (or one name), each reported at its place
+    /// when unknown.
+    fn feed_taxonomies(&mut self, value: &Value) -> Vec<Taxonomy> {
+        let items: Vec<&Value> = match value {
+            Value::Sequence(items) => items.iter().collect(),
+            Value::Null => Vec::new(),
+            one => vec![one],
+        };
+        let at = yaml::Locator::new(self.source);
+        let key = [
+            yaml::Seg::Key("feed".into()),
+            yaml::Seg::Key("taxonomies".into()),
+        ];
+        let names = Taxonomy::ALL.map(Taxonomy::id);
+        let mut found = Vec::new();
+        let mut previous = None;
+        for (index, item) in items.into_iter().enumerate() {
+            let name = yaml::as_text(item).unwrap_or_default();
+            let offset = yaml::list_item_offset(self.source, &at, &key, index, &name, previous);
+            previous = Some(offset);
+            match Taxonomy::from_id(&name) {
+                Some(taxonomy) => found.push(taxonomy),
+                None => {
+                    let help = crate::diag::did_you_mean(&name, names)
+                        .map(|near| format!("did you mean `{near}`?"));
+                    self.feed_problem_at(
+                        offset,
+                        format!(
+                            "unknown taxonomy `{name}` in `feed.taxonomies` (known: {})",
+                            names.join(", ")
+                        ),
+                        help,
+                    );
+                }
+            }
+        }
+        found
     }
 
     fn feed(&mut self) -> FeedSettings {
@@ -462,11 +615,13 @@ impl Fields<'_> {
             Some(_) => {
                 self.problem(
                     "feed",
-                    "`feed` must be a mapping such as `{content: summary, entries: 20, rss: true, tags: true}`".into(),
+                    "`feed` must be a mapping such as `{content: summary, entries: 20, rss: true, taxonomies: [tags]}`".into(),
                 );
                 return feed;
             }
         };
+        // `tags: true`, the shorthand for `taxonomies: [tags]`.
+        let mut tags = None;
         for (key, value) in &map {
             let key = yaml::as_text(key).unwrap_or_default();
             match key.as_str() {
@@ -494,9 +649,13 @@ impl Fields<'_> {
                         None,
                     ),
                 },
+                "taxonomies" => {
+                    let listed = self.feed_taxonomies(value);
+                    feed.taxonomies.extend(listed);
+                }
                 "rss" | "tags" => match value {
                     Value::Bool(b) if key == "rss" => feed.rss = *b,
-                    Value::Bool(b) => feed.tags = *b,
+                    Value::Bool(b) => tags = Some(*b),
                     _ => self.feed_problem(
                         &key,
                         false,
@@ -519,7 +678,99 @@ impl Fields<'_> {
                 }
             }
         }
+        match tags {
+            Some(true) => feed.taxonomies.push(Taxonomy::Tags),
+            Some(false) if feed.taxonomies.contains(&Taxonomy::Tags) => self.feed_problem(
+                "tags",
+                false,
+                "`feed.tags: false` contradicts `feed.taxonomies`, which lists `tags`".into(),
+                Some("`tags: true` is short for `taxonomies: [tags]`: keep one of them".into()),
+            ),
+            _ => {}
+        }
+        feed.taxonomies.sort();
+        feed.taxonomies.dedup();
         feed
+    }
+
+    fn images(&mut self) -> ImageSettings {
+        let mut images = ImageSettings::default();
+        let map = match self.map.remove("images") {
+            None | Some(Value::Null) => return images,
+            Some(Value::Mapping(map)) => map,
+            Some(_) => {
+                self.problem(
+                    "images",
+                    "`images` must be a mapping such as `{widths: [480, 800, 1200, 1600], column: 704, webp: true, quality: 80, lazy: true}`".into(),
+                );
+                return images;
+            }
+        };
+        let pixels = |value: &Value| {
+            value
+                .as_u64()
+                .filter(|n| (16..=16_384).contains(n))
+                .map(|n| n as u32)
+        };
+        for (key, value) in &map {
+            let key = yaml::as_text(key).unwrap_or_default();
+            let problem = |fields: &mut Self, message: &str| {
+                fields.nested_problem("images", &key, false, message.into(), None)
+            };
+            match key.as_str() {
+                "widths" => {
+                    let widths: Option<Vec<u32>> = match value {
+                        Value::Sequence(items) => items.iter().map(pixels).collect(),
+                        _ => None,
+                    };
+                    match widths {
+                        Some(mut widths) => {
+                            widths.sort_unstable();
+                            widths.dedup();
+                            images.widths = widths;
+                        }
+                        None => problem(
+                            self,
+                            "`images.widths` must be a list of widths in pixels, each from 16 to 16384, such as `[480, 800, 1200, 1600]`",
+                        ),
+                    }
+                }
+                "column" => match pixels(value) {
+                    Some(column) => images.column = column,
+                    None => problem(
+                        self,
+                        "`images.column` must be the content column's width in CSS pixels, from 16 to 16384",
+                    ),
+                },
+                "quality" => match value.as_u64().filter(|n| (1..=100).contains(n)) {
+                    Some(quality) => images.quality = quality as u8,
+                    None => problem(
+                        self,
+                        "`images.quality` must be a JPEG quality from 1 to 100",
+                    ),
+                },
+                "webp" | "lazy" => match value {
+                    Value::Bool(b) if key == "webp" => images.webp = *b,
+                    Value::Bool(b) => images.lazy = *b,
+                    _ => problem(self, &format!("`images.{key}` must be true or false")),
+                },
+                _ => {
+                    let help = crate::diag::did_you_mean(&key, IMAGE_KEYS.iter().copied())
+                        .map(|near| format!("did you mean `{near}`?"));
+                    self.nested_problem(
+                        "images",
+                        &key,
+                        true,
+                        format!(
+                            "unknown images setting `{key}` (known: {})",
+                            IMAGE_KEYS.join(", ")
+                        ),
+                        help,
+                    );
+                }
+            }
+        }
+        images
     }
 
     fn highlight(&mut self) -> Highlight {
@@ -546,6 +797,12 @@ impl Fields<'_> {
 }
 
 impl Config {
+    /// Whether the site is a Jekyll site (`liquid: true` or `code_markup: jekyll`, as `versus
+    /// import` writes): what Jekyll and Markdown do differently then follows Jekyll.
+    pub fn jekyll_compatible(&self) -> bool {
+        self.liquid || self.code_markup == CodeMarkup::Jekyll
+    }
+
     /// Where a site path is served: `/about/` → `/blog/about/` under a sub-path base URL.
     pub fn relative_url(&self, site_path: &str) -> String {
         if is_external(site_path) {
@@ -684,7 +941,7 @@ mod tests {
             content: FeedContent::Full,
             entries: 5,
             rss: true,
-            tags: true,
+            taxonomies: vec![Taxonomy::Tags],
         };
         assert_eq!(config.feed, expected);
         assert_eq!(parse("title: T\n").unwrap().feed, FeedSettings::default());
@@ -697,6 +954,68 @@ mod tests {
         assert_eq!(errors[2].help.as_deref(), Some("did you mean `tags`?"));
         let errors = parse("feed: full\n").unwrap_err();
         assert_eq!((errors[0].line, errors[0].col), (1, 1));
+    }
+
+    #[test]
+    fn feed_taxonomies_are_a_list_of_names_with_tags_true_as_shorthand() {
+        let taxonomies = |source: &str| parse(source).unwrap().feed.taxonomies;
+        use Taxonomy::{Authors, Categories, Tags};
+        assert_eq!(
+            taxonomies("feed: {taxonomies: [authors, tags, categories]}\n"),
+            [Tags, Categories, Authors]
+        );
+        assert_eq!(taxonomies("feed:\n  taxonomies: authors\n"), [Authors]);
+        assert_eq!(
+            taxonomies("feed:\n  tags: true\n  taxonomies:\n    - categories\n    - tags\n"),
+            [Tags, Categories]
+        );
+        assert_eq!(taxonomies("feed: {tags: false}\n"), []);
+        assert_eq!(taxonomies("title: T\n"), []);
+
+        // An unknown name, in a block list and in a flow one, at the name.
+        let errors =
+            parse("title: T\nfeed:\n  taxonomies:\n    - tags\n    - categoris\n").unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].col), (5, 7));
+        assert_eq!(
+            errors[0].message,
+            "unknown taxonomy `categoris` in `feed.taxonomies` (known: tags, categories, authors)"
+        );
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("did you mean `categories`?")
+        );
+        let errors = parse("feed: {rss: true, taxonomies: [tags, author]}\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (1, 38), "{errors:?}");
+        assert_eq!(errors[0].help.as_deref(), Some("did you mean `authors`?"));
+
+        let errors = parse("feed:\n  tags: false\n  taxonomies: [tags]\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (2, 9));
+        assert!(errors[0].message.contains("contradicts"), "{errors:?}");
+    }
+
+    #[test]
+    fn term_pages_take_paginate_unless_paginate_terms_is_set() {
+        let config = parse("paginate: 7\n").unwrap();
+        assert_eq!((config.paginate, config.paginate_terms), (7, 7));
+        let config = parse("paginate: 7\npaginate_terms: 0\n").unwrap();
+        assert_eq!((config.paginate, config.paginate_terms), (7, 0));
+        let config = parse("paginate_terms: 3\n").unwrap();
+        assert_eq!((config.paginate, config.paginate_terms), (10, 3));
+        let errors = parse("title: T\npaginate_terms: many\n").unwrap_err();
+        assert_eq!((errors[0].line, errors[0].col), (2, 1));
+        assert_eq!(
+            errors[0].message,
+            "`paginate_terms` must be a whole number of posts per page (0: all on one)"
+        );
+        let config = parse("base_url: https://a.org\ntitle: Sites\npaginate_term: 3\n").unwrap();
+        assert!(
+            config.warnings[0]
+                .message
+                .contains("did you mean `paginate_terms`?"),
+            "{:?}",
+            config.warnings
+        );
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub mod page;
 pub mod site;
 /// Code highlighting with syntect: CSS classes and theme stylesheets.
 pub mod highlight;
+/// A page's images: measured, checked, resized into `srcset` variants kept between builds.
+pub mod image;
 /// Markdown → HTML: kramdown attribute lists, heading ids, table of contents, code, footnotes.
 pub mod markdown;
 /// Series, taxonomies, the paginated home page: what the blog generates around the posts.

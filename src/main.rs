@@ -1,11 +1,12 @@
 //! The `versus` command: parse arguments, run a stage, print diagnostics, choose the exit code.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 mod cli;
 
@@ -20,7 +21,11 @@ use versus::progress::Progress;
 use versus::serve::{Console, ServeOptions};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let matches = Cli::command()
+        .color(clap_colour(&args))
+        .get_matches_from(&args);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let printer = Output::new(cli.quiet, cli.verbose, cli.color);
     match cli.command {
         Command::Completions { shell } => {
@@ -44,19 +49,22 @@ fn main() -> ExitCode {
             }
         }
         Command::Init { dir } => match versus::scaffold::init(&dir, today()) {
-            Ok(files) => {
+            Ok(started) => {
                 if printer.verbose() {
-                    for file in &files {
+                    for file in &started.files {
                         eprintln!("wrote {}", file.display());
                     }
                 }
                 printer.say(&format!(
                     "started a site in {} ({} files). Next:",
                     dir.display(),
-                    files.len()
+                    started.files.len()
                 ));
                 if dir != Path::new(".") {
                     printer.say(&format!("  cd {}", dir.display()));
+                }
+                if started.needs_a_title {
+                    printer.say("  edit site.yaml          give the site its name (`title:`)");
                 }
                 printer.say("  versus serve --open     preview it, reloading on every change");
                 printer.say("  versus check --strict   everything to fix before publishing");
@@ -138,6 +146,7 @@ fn main() -> ExitCode {
             BuildOptions {
                 highlight_cache: (!no_cache).then(|| cache_dir(&root)),
                 card_cache: (!no_cache).then(|| card_cache_dir(&root)),
+                image_cache: (!no_cache).then(|| image_cache_dir(&root)),
                 root,
                 output,
                 overrides: Overrides {
@@ -188,6 +197,7 @@ fn site_options(root: PathBuf, drafts: bool, future: bool) -> BuildOptions {
     BuildOptions {
         highlight_cache: Some(cache_dir(&root)),
         card_cache: Some(card_cache_dir(&root)),
+        image_cache: Some(image_cache_dir(&root)),
         root,
         output: None,
         overrides: Overrides {
@@ -209,6 +219,34 @@ fn cache_dir(root: &std::path::Path) -> PathBuf {
 /// Drawn social cards are kept there too, by what they show.
 fn card_cache_dir(root: &std::path::Path) -> PathBuf {
     root.join(".versus-cache").join("cards")
+}
+
+/// And the resized variants of images, by content and settings.
+fn image_cache_dir(root: &std::path::Path) -> PathBuf {
+    root.join(".versus-cache").join("images")
+}
+
+/// `--color` for clap's own help and usage errors, read before clap parses anything (a usage
+/// error stops the parse): the last one given wins, as clap takes it; `auto` leaves clap to
+/// decide on the terminal and NO_COLOR as our own output does.
+fn clap_colour(args: &[OsString]) -> clap::ColorChoice {
+    let mut when = None;
+    let mut words = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(word) = words.next() {
+        if word == "--" {
+            break;
+        }
+        if let Some(value) = word.strip_prefix("--color=") {
+            when = Some(value.to_owned());
+        } else if word == "--color" {
+            when = words.next().map(|v| v.into_owned());
+        }
+    }
+    match when.as_deref() {
+        Some("always") => clap::ColorChoice::Always,
+        Some("never") => clap::ColorChoice::Never,
+        _ => clap::ColorChoice::Auto,
+    }
 }
 
 /// The day of the build; `SOURCE_DATE_EPOCH` (seconds) pins it for reproducible builds.

@@ -136,6 +136,8 @@ struct Made {
     output: String,
     /// The matrices its text embeds, for the area pages.
     embeds: Vec<String>,
+    /// The images it shows, whose variants are written with the generated files.
+    pictures: Vec<Arc<crate::image::Picture>>,
     /// What it read of the list of posts, when its layout reads it.
     reads: Option<PostReads>,
 }
@@ -287,8 +289,6 @@ impl Rebuild {
         let mut edits = Vec::new();
         for path in changed {
             let kind = match Kind::of(path) {
-                // Pages are given the sizes of images: assembly keys them again.
-                Kind::Static if pipeline::is_measured_image(path) => return false,
                 Kind::Static => continue,
                 Kind::Post => PageKind::Post,
                 Kind::Page => PageKind::Page,
@@ -461,6 +461,7 @@ impl Rebuild {
                         key: None,
                         output,
                         embeds: Vec::new(),
+                        pictures: Vec::new(),
                         reads: None,
                     },
                 }
@@ -502,9 +503,20 @@ impl Rebuild {
             embeds[i] = &page.embeds;
         }
         let mentions = pipeline::mentions_by_matrix(pages.iter().copied().zip(embeds));
+        let mut pictures: Vec<&[Arc<crate::image::Picture>]> =
+            self.made.iter().map(|m| m.pictures.as_slice()).collect();
+        for (&i, page) in stale.iter().zip(&rendered) {
+            pictures[i] = &page.pictures;
+        }
+        let pictures: Vec<_> = pictures.into_iter().flatten().cloned().collect();
         let generated_sink = MemorySink::default();
-        let (pages_written, _) =
-            pipeline::write_generated(prepared, &mentions, &generated_sink, &mut problems);
+        let (pages_written, _) = pipeline::write_generated(
+            prepared,
+            &mentions,
+            &pictures,
+            &generated_sink,
+            &mut problems,
+        );
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -555,9 +567,10 @@ impl Rebuild {
             .config
             .search
             .then(|| pipeline::search_documents(prepared));
-        let search_key = documents.as_ref().map(|(key, _)| *key);
+        // The server keeps every body, so none is read again (nor fails to read).
+        let search_key = documents.as_ref().map(|(key, _, _)| *key);
         if search_key != self.search_key {
-            self.search_index.replace(documents.map(|(_, d)| d));
+            self.search_index.replace(documents.map(|(_, d, _)| d));
             self.search_key = search_key;
             changed.insert(format!("{}/index.json", search::DIR));
         }
@@ -568,6 +581,7 @@ impl Rebuild {
                 keys[i] = key(i, page.reads.as_ref());
             }
             self.made[i].embeds = page.embeds;
+            self.made[i].pictures = page.pictures;
             self.made[i].reads = page.reads;
         }
         for (made, key) in self.made.iter_mut().zip(keys) {
@@ -673,6 +687,7 @@ mod tests {
             force: false,
             highlight_cache: None,
             card_cache: None,
+            image_cache: None,
             progress: None,
         }
     }
@@ -751,7 +766,7 @@ mod tests {
         let Ok(prepared) = pipeline::prepare(root, &options(root), None, parse) else {
             panic!("a clean build");
         };
-        let (_, documents) = pipeline::search_documents(&prepared);
+        let (_, documents, _) = pipeline::search_documents(&prepared);
         for (path, bytes) in pipeline::search_files(&documents) {
             assert_eq!(index.get(&key_of(&path)), Some(bytes), "{}", path.display());
         }

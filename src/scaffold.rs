@@ -31,18 +31,18 @@ pub enum ScaffoldError {
 /// Writes a small, working site into `dir`: settings with their keys explained, two products,
 /// one matrix, one post that embeds it, a series, a `.gitignore`. Layouts and stylesheet are
 /// the built-in theme's until the author copies one to change it (`versus theme copy`).
-/// Returns the files written.
-pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, ScaffoldError> {
+pub fn init(dir: &Path, today: Date) -> Result<Started, ScaffoldError> {
     if let Ok(mut entries) = std::fs::read_dir(dir)
         && entries.next().is_some()
     {
         return Err(ScaffoldError::NotEmpty(dir.to_owned()));
     }
     let post = format!("content/posts/{today}-alpha-and-beta-compared.md");
+    let title = site_title(dir);
     let files: Vec<(String, String)> = [
         (
             "site.yaml".to_owned(),
-            SITE.replace("{title}", &yaml_string(&site_title(dir))),
+            SITE.replace("{title}", &yaml_string(&title)),
         ),
         (".gitignore".to_owned(), GITIGNORE.to_owned()),
         ("data/authors.yaml".to_owned(), AUTHORS.to_owned()),
@@ -65,7 +65,17 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>, ScaffoldError> {
         write_new(&path, &text)?;
         written.push(path);
     }
-    Ok(written)
+    Ok(Started {
+        files: written,
+        needs_a_title: crate::config::is_placeholder_title(&title),
+    })
+}
+
+/// What `init` did: the files it wrote, and whether the site still needs a name of its own
+/// (the folder named none), which `check --strict` asks for before publishing.
+pub struct Started {
+    pub files: Vec<PathBuf>,
+    pub needs_a_title: bool,
 }
 
 /// The site's name, from its folder's (`eks-vs-aks` → "Eks vs aks"; `.` is the current

@@ -87,23 +87,199 @@ pub struct Document {
     pub excerpt: String,
     /// Each term once, sorted, with its weight.
     #[serde(skip)]
-    pub terms: Vec<(String, u32)>,
+    pub terms: TermList,
 }
 
-/// The words of `text` as the index keeps them: runs of letters and digits (Unicode's
-/// Alphabetic and Numeric, as the script's `[\p{Alphabetic}\p{N}]+`), lowercased, at most
-/// [`MAX_TERM_CHARS`] long.
-pub fn tokens(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty() && word.chars().count() <= MAX_TERM_CHARS)
-        .map(|word| {
-            if word.chars().any(char::is_uppercase) {
-                Cow::Owned(word.to_lowercase())
-            } else {
-                Cow::Borrowed(word)
-            }
-        })
+/// A document's terms, each once and sorted, with their weights, kept as one string of the
+/// terms (each ended by `\0`, which no term holds) beside their weights: a post has ~500
+/// terms, and a string of its own for each made the documents most of a build's memory.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TermList {
+    text: Box<str>,
+    weights: Box<[u32]>,
 }
+
+impl TermList {
+    /// Each term with its weight, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.text
+            .split_terminator('\0')
+            .zip(self.weights.iter().copied())
+    }
+
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<(S, u32)> for TermList {
+    fn from_iter<I: IntoIterator<Item = (S, u32)>>(terms: I) -> TermList {
+        let mut text = String::new();
+        let mut weights = Vec::new();
+        for (term, weight) in terms {
+            debug_assert!(
+                !term.as_ref().contains('\0'),
+                "a term is letters and digits"
+            );
+            text.push_str(term.as_ref());
+            text.push('\0');
+            weights.push(weight);
+        }
+        TermList {
+            text: text.into_boxed_str(),
+            weights: weights.into_boxed_slice(),
+        }
+    }
+}
+
+/// The terms of `text` as the index keeps them, and as the script splits a query (its
+/// `tokens`, which must agree exactly). Words are runs of letters and digits (Unicode's
+/// Alphabetic and Numeric, as the script's `[\p{Alphabetic}\p{N}]+`), lowercased, at most
+/// [`MAX_TERM_CHARS`] long. Chinese, Japanese and Korean ([`is_cjk`]) are written without
+/// spaces between words, so a run of them is split as Lucene's CJKAnalyzer does, into
+/// overlapping pairs of characters (`東京都` → `東京`, `京都`), and its last character is kept
+/// alone too (`都`), so that a query of one character finds every place it stands (first of a
+/// pair, or last of its run).
+pub fn tokens(text: &str) -> Tokens<'_> {
+    Tokens {
+        rest: text,
+        cjk: "",
+    }
+}
+
+/// The iterator of [`tokens`]: it allocates only to lowercase a word with capitals.
+pub struct Tokens<'t> {
+    /// The text after the last run taken.
+    rest: &'t str,
+    /// What is left of a run of CJK characters: its pairs not yet given, and its last one.
+    cjk: &'t str,
+}
+
+impl<'t> Iterator for Tokens<'t> {
+    type Item = Cow<'t, str>;
+
+    fn next(&mut self) -> Option<Cow<'t, str>> {
+        loop {
+            if let Some(first) = self.cjk.chars().next() {
+                let width = first.len_utf8();
+                let token = match self.cjk[width..].chars().next() {
+                    Some(second) => {
+                        let pair = &self.cjk[..width + second.len_utf8()];
+                        self.cjk = &self.cjk[width..];
+                        pair
+                    }
+                    None => std::mem::take(&mut self.cjk),
+                };
+                return Some(Cow::Borrowed(token));
+            }
+            let start = self.rest.find(char::is_alphanumeric)?;
+            let rest = &self.rest[start..];
+            if rest.starts_with(is_cjk) {
+                let end = rest.find(|c: char| !is_cjk(c)).unwrap_or(rest.len());
+                (self.cjk, self.rest) = rest.split_at(end);
+                continue;
+            }
+            let word = Word::at(rest);
+            let (run, after) = rest.split_at(word.bytes);
+            self.rest = after;
+            if word.chars <= MAX_TERM_CHARS {
+                return Some(if word.changes_in_lowercase {
+                    Cow::Owned(run.to_lowercase())
+                } else {
+                    Cow::Borrowed(run)
+                });
+            }
+        }
+    }
+}
+
+/// A word (not CJK) at the start of a text, measured in one pass, ASCII byte by byte: the
+/// index tokenizes every word of every post.
+struct Word {
+    bytes: usize,
+    chars: usize,
+    changes_in_lowercase: bool,
+}
+
+impl Word {
+    fn at(text: &str) -> Word {
+        let mut word = Word {
+            bytes: 0,
+            chars: 0,
+            changes_in_lowercase: false,
+        };
+        let bytes = text.as_bytes();
+        while let Some(&byte) = bytes.get(word.bytes) {
+            let width = if byte.is_ascii_alphanumeric() {
+                word.changes_in_lowercase |= byte.is_ascii_uppercase();
+                1
+            } else if byte.is_ascii() {
+                break;
+            } else {
+                let c = text[word.bytes..]
+                    .chars()
+                    .next()
+                    .expect("a character starts here");
+                if !c.is_alphanumeric() || is_cjk(c) {
+                    break;
+                }
+                word.changes_in_lowercase |= lowercase_changes(c);
+                c.len_utf8()
+            };
+            word.bytes += width;
+            word.chars += 1;
+        }
+        word
+    }
+}
+
+/// Whether lowercasing changes `c`: capitals, and titlecase letters such as `ǅ`, which are
+/// neither upper nor lower case but which JavaScript's `toLowerCase` changes too.
+fn lowercase_changes(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_uppercase();
+    }
+    let mut lower = c.to_lowercase();
+    lower.next() != Some(c) || lower.next().is_some()
+}
+
+/// Whether `c` is a letter of the scripts written without spaces between words (Han,
+/// Hiragana, Katakana) or of Hangul: by code point, as the script's `CJK` table lists them (a
+/// script property would depend on each side's Unicode version). Punctuation is no letter.
+pub fn is_cjk(c: char) -> bool {
+    let code = u32::from(c);
+    code >= 0x1100
+        && CJK_RANGES
+            .iter()
+            .any(|&(low, high)| (low..=high).contains(&code))
+        && c.is_alphanumeric()
+}
+
+/// The code points of [`is_cjk`]: Hangul Jamo; 々, 〆, 〇 and the Suzhou numerals; Hiragana and
+/// Katakana; Hangul compatibility Jamo; the Katakana extension; CJK Extension A; CJK Unified
+/// Ideographs; Hangul Jamo Extended-A, syllables and Jamo Extended-B; CJK compatibility
+/// ideographs; halfwidth Katakana and Hangul; the ideographs of planes 2 and 3.
+pub const CJK_RANGES: [(u32, u32); 15] = [
+    (0x1100, 0x11FF),
+    (0x3005, 0x3007),
+    (0x3021, 0x3029),
+    (0x3038, 0x303C),
+    (0x3041, 0x30FF),
+    (0x3131, 0x318F),
+    (0x31F0, 0x31FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xA960, 0xA97F),
+    (0xAC00, 0xD7FF),
+    (0xF900, 0xFAFF),
+    (0xFF66, 0xFFDC),
+    (0x20000, 0x2FFFF),
+    (0x30000, 0x3FFFF),
+];
 
 /// Weighted terms of one document, counted in a map with [`WordHasher`].
 #[derive(Default)]
@@ -116,14 +292,10 @@ impl<'t> Terms<'t> {
         }
     }
 
-    fn into_sorted(self) -> Vec<(String, u32)> {
-        let mut terms: Vec<(String, u32)> = self
-            .0
-            .into_iter()
-            .map(|(t, w)| (t.into_owned(), w))
-            .collect();
+    fn into_sorted(self) -> TermList {
+        let mut terms: Vec<(Cow<'t, str>, u32)> = self.0.into_iter().collect();
         terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        terms
+        terms.into_iter().collect()
     }
 }
 
@@ -191,13 +363,22 @@ pub fn post_document(page: &Page, config: &Config) -> Document {
     }
 }
 
-/// The first words of `text`, cut at a word boundary, with `…` when there are more.
+/// The first words of `text`, cut at a word boundary, with `…` when there are more. A "word"
+/// longer than the rest (a sentence of Chinese or Japanese, written without spaces) is cut
+/// within.
 fn excerpt(text: &str) -> String {
     let mut out = String::new();
     let mut chars = 0;
     for word in text.split_whitespace() {
         let length = word.chars().count();
         if chars + length + 1 > EXCERPT_CHARS {
+            let room = EXCERPT_CHARS.saturating_sub(chars + usize::from(chars > 0));
+            if word.chars().any(is_cjk) && room > 0 {
+                if chars > 0 {
+                    out.push(' ');
+                }
+                out.extend(word.chars().take(room));
+            }
             out.push('…');
             break;
         }
@@ -287,8 +468,8 @@ pub fn index(documents: &[&Document]) -> Vec<File> {
         HashMap::default();
     for (id, document) in documents.iter().enumerate() {
         let id = u32::try_from(id).unwrap_or(u32::MAX);
-        for (term, weight) in &document.terms {
-            postings.entry(term).or_default().push((id, *weight));
+        for (term, weight) in document.terms.iter() {
+            postings.entry(term).or_default().push((id, weight));
         }
     }
     let mut terms: Vec<(&str, Vec<(u32, u32)>)> = postings.into_iter().collect();
@@ -436,8 +617,20 @@ mod tests {
         document
             .terms
             .iter()
-            .find(|(t, _)| t == term)
-            .map(|(_, w)| *w)
+            .find(|(t, _)| *t == term)
+            .map(|(_, w)| w)
+    }
+
+    #[test]
+    fn a_term_list_gives_back_its_terms_and_weights_in_order() {
+        let list: TermList = [("cache", 9), ("straße", 1), ("k8s", 14)]
+            .into_iter()
+            .collect();
+        let back: Vec<(&str, u32)> = list.iter().collect();
+        assert_eq!(back, [("cache", 9), ("straße", 1), ("k8s", 14)]);
+        assert_eq!((list.len(), list.is_empty()), (3, false));
+        assert!(TermList::default().iter().next().is_none());
+        assert_eq!(weight(&document("Zed", "b a b"), "b"), Some(2));
     }
 
     #[test]
@@ -449,6 +642,55 @@ mod tests {
         );
         let long = "a".repeat(MAX_TERM_CHARS + 1);
         assert_eq!(tokens(&format!("short {long}")).count(), 1);
+        // A titlecase letter (neither upper nor lower) is lowercased, as JavaScript does.
+        let words: Vec<Cow<str>> = tokens("ǅemal ǈubljana").collect();
+        assert_eq!(words, ["ǆemal", "ǉubljana"]);
+    }
+
+    /// The splits the script must make too (tests/it/search.rs runs it on the same strings).
+    const CJK_CASES: [(&str, &[&str]); 8] = [
+        // Japanese: kanji and kana are one run, CJK punctuation ends it, Latin letters beside
+        // it are a word of their own.
+        (
+            "Kubernetes入門ガイド、東京都に住む。猫",
+            &[
+                "kubernetes",
+                "入門",
+                "門ガ",
+                "ガイ",
+                "イド",
+                "ド",
+                "東京",
+                "京都",
+                "都に",
+                "に住",
+                "住む",
+                "む",
+                "猫",
+            ],
+        ),
+        // Chinese with a number in it: the number is a word.
+        ("版本2发布", &["版本", "本", "2", "发布", "布"]),
+        // Korean, written with spaces between words.
+        ("한국어 검색", &["한국", "국어", "어", "검색", "색"]),
+        // Halfwidth katakana; ideographs outside the BMP (two UTF-16 units each in JavaScript).
+        ("ｶﾀｶﾅ", &["ｶﾀ", "ﾀｶ", "ｶﾅ", "ﾅ"]),
+        ("𠀋𠀀x", &["𠀋𠀀", "𠀀", "x"]),
+        // A Kangxi radical is a symbol, the ideographic space a space: neither is a letter.
+        ("⼈\u{3000}人々", &["人々", "々"]),
+        // Other scripts stay words: Greek (lowercased with its final sigma), Cyrillic, Thai.
+        ("ΟΔΟΣ Москва ภาษาไทย", &["οδο\u{3c2}", "москва", "ภาษาไทย"]),
+        ("ＡＢＣ１２３", &["ａｂｃ１２３"]),
+    ];
+
+    #[test]
+    fn cjk_runs_are_split_into_overlapping_pairs_and_their_last_character() {
+        for (text, expected) in CJK_CASES {
+            let split: Vec<Cow<str>> = tokens(text).collect();
+            assert_eq!(split, expected, "{text}");
+        }
+        assert!(!is_cjk('a') && !is_cjk('。') && !is_cjk('・') && !is_cjk('⼈'));
+        assert!(is_cjk('々') && is_cjk('ー') && is_cjk('가') && is_cjk('𠀀'));
     }
 
     #[test]
@@ -496,6 +738,14 @@ mod tests {
         let text = excerpt(&long);
         assert!(text.ends_with('…') && text.chars().count() <= EXCERPT_CHARS + 1);
         assert_eq!(excerpt("Short text.\nTwo lines."), "Short text. Two lines.");
+        // Text without spaces (Chinese, Japanese) is cut within its "word".
+        let chinese = "容器编排平台的比较。".repeat(30);
+        let text = excerpt(&format!("开始 {chinese}"));
+        assert_eq!(text.chars().count(), EXCERPT_CHARS + 1, "{text}");
+        assert!(
+            text.starts_with("开始 容器编排") && text.ends_with('…'),
+            "{text}"
+        );
     }
 
     fn document(title: &str, body: &str) -> Document {

@@ -549,12 +549,11 @@ pub fn list_item_offset(
     let mut path = key.to_vec();
     path.push(Seg::Index(index));
     let key_at = at.value(key);
+    // An item the locator does not know resolves to an enclosing value: the list's own, or
+    // one before it when the list is inside a flow mapping (`feed: {taxonomies: [a, b]}`).
+    let known = |offset: usize| key_at.is_none_or(|k| offset > k);
     match at.value(&path) {
-        Some(offset)
-            if Some(offset) != key_at || index == 0 && text[offset..].starts_with(item) =>
-        {
-            offset
-        }
+        Some(offset) if known(offset) || index == 0 && text[offset..].starts_with(item) => offset,
         _ => {
             let from = previous.or(key_at).unwrap_or(0);
             let from = from.min(text.len());

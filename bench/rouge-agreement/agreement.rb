@@ -45,6 +45,7 @@ SAMPLES = {
   "terraform.tf" => "terraform",
   "json.json" => "json",
   "xml.xml" => "xml",
+  "vue.vue" => "vue",
 }.freeze
 
 ENTITIES = { "&amp;" => "&", "&lt;" => "<", "&gt;" => ">", "&quot;" => '"', "&#39;" => "'", "&#x27;" => "'" }.freeze

@@ -191,10 +191,10 @@ pub fn check_site(options: &BuildOptions, check: &CheckOptions) -> Result<Vec<Fi
     })?;
     let sink = Memory::new(root);
     let pages: Vec<&Page> = prepared.site.all_pages().collect();
-    let (mut problems, mentions) = pipeline::render_pages(&pages, &prepared, &sink);
+    let (mut problems, mentions, pictures) = pipeline::render_pages(&pages, &prepared, &sink);
     let mentions =
         pipeline::mentions_by_matrix(mentions.iter().map(|(p, ids)| (*p, ids.as_slice())));
-    pipeline::write_generated(&prepared, &mentions, &sink, &mut problems);
+    pipeline::write_generated(&prepared, &mentions, &pictures, &sink, &mut problems);
     if problems.iter().any(Diagnostic::is_error) {
         crate::diag::sort(&mut problems);
         return Err(Failure::Content(problems));

@@ -95,6 +95,8 @@ pub fn index_html(matrices: &Matrices, config: &Config, strings: &Strings) -> St
 }
 
 /// `/compare/<area>/`: the full matrix with notes and sources, and the posts that discuss it.
+/// Code in the area's summary gets the classes of `palette` (the site's themes) and the site's
+/// code markup, as in posts, or `highlight.css` would not colour it.
 pub fn area_html(
     area: &Matrix,
     matrices: &Matrices,
@@ -102,11 +104,14 @@ pub fn area_html(
     mentions: &[Mention],
     config: &Config,
     strings: &Strings,
+    palette: Option<&crate::highlight::Palette>,
 ) -> String {
     let mut html = String::new();
     if let Some(summary) = &area.summary {
         let options = crate::markdown::Options {
             base_path: &config.base_path,
+            palette,
+            code_markup: config.code_markup,
             ..Default::default()
         };
         html.push_str(&crate::markdown::render(summary, &options).html);

@@ -10,7 +10,9 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::filters::{FilterError, Room, apply_filter, as_int, to_text};
-use super::parser::{Comparison, Condition, Expr, Filtered, Join, Lookup, Node};
+use super::parser::{
+    Comparison, Condition, Expr, Filtered, Join, Lookup, Node, Target, TargetPart,
+};
 use super::{
     Env, HIGHLIGHT_TAG_MARK, MAX_DEPTH, MAX_STEPS, MAX_TEXT_BYTES, Output, Place, Problem,
 };
@@ -368,12 +370,17 @@ pub(super) fn render(nodes: &[Node], source: Source, scope: &mut Scope, out: &mu
                 out.made(&text, source.credit(*at));
             }
             Node::PostUrl { at, name } => {
+                let Some(name) = render_target(name, "post_url", *at, source, scope)? else {
+                    continue;
+                };
                 let env = scope.env;
-                match env.post_url(name) {
+                match env.post_url(&name) {
                     Some(url) => made_url(url, *at, source, scope, out)?,
                     None => {
-                        let near = crate::diag::did_you_mean(name, env.post_names());
-                        let hint = near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default();
+                        let near = crate::diag::did_you_mean(&name, env.post_names());
+                        let hint = near
+                            .map(|n| format!(" (did you mean `{n}`?)"))
+                            .unwrap_or_default();
                         scope.errors.push(Problem {
                             place: source.place(*at),
                             message: format!("`post_url`: no post `{name}` in content/posts/{hint}: name a post by its file name without `.md`, as Jekyll does"),
@@ -381,13 +388,18 @@ pub(super) fn render(nodes: &[Node], source: Source, scope: &mut Scope, out: &mu
                     }
                 }
             }
-            Node::Link { at, path } => match scope.env.link(path) {
-                Some(url) => made_url(url, *at, source, scope, out)?,
-                None => scope.errors.push(Problem {
-                    place: source.place(*at),
-                    message: format!("`link`: no page, post or static file `{path}` (a path from the site's root, such as `_posts/2024-01-15-name.md` or `about.md`)"),
-                }),
-            },
+            Node::Link { at, path } => {
+                let Some(path) = render_target(path, "link", *at, source, scope)? else {
+                    continue;
+                };
+                match scope.env.link(&path) {
+                    Some(url) => made_url(url, *at, source, scope, out)?,
+                    None => scope.errors.push(Problem {
+                        place: source.place(*at),
+                        message: format!("`link`: no page, post or static file `{path}` (a path from the site's root, such as `_posts/2024-01-15-name.md` or `about.md`)"),
+                    }),
+                }
+            }
             Node::IncludeRelative { at, file, params } => {
                 let name = to_text(&eval(file, scope, source, *at)?);
                 include_relative(&name, params, *at, source, scope, out)?;
@@ -395,6 +407,38 @@ pub(super) fn render(nodes: &[Node], source: Source, scope: &mut Scope, out: &mu
         }
     }
     Ok(())
+}
+
+/// The argument of `post_url` or `link` (`tag`) with its `{{ … }}` rendered and trimmed; None
+/// (and an error at the tag) when it renders empty or with a space inside.
+fn render_target(
+    target: &Target,
+    tag: &str,
+    at: usize,
+    source: Source,
+    scope: &mut Scope,
+) -> Flow<Option<String>> {
+    let mut text = String::new();
+    for part in &target.parts {
+        match part {
+            TargetPart::Text(t) => text.push_str(t),
+            TargetPart::Output(expr) => {
+                text.push_str(&to_text(&eval_filtered(expr, scope, source, at)?))
+            }
+        }
+    }
+    let text = text.trim();
+    if text.is_empty() || text.contains(char::is_whitespace) {
+        scope.errors.push(Problem {
+            place: source.place(at),
+            message: format!(
+                "`{tag}` expects {}, found `{text}`",
+                super::parser::target_kind(tag)
+            ),
+        });
+        return Ok(None);
+    }
+    Ok(Some(text.to_owned()))
 }
 
 /// A site path as `post_url` and `link` write it, under the base path as Jekyll 4 does.

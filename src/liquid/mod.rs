@@ -674,6 +674,33 @@ mod tests {
         );
     }
 
+    /// Jekyll 4 renders the argument of `link` as a template; versus does so for `post_url` too.
+    #[test]
+    fn link_and_post_url_take_variables() {
+        let env = with_pages();
+        let page = json!({"diagram": "img/x.svg", "first": "2024-01-15-first", "gone": "nope.md"});
+        let out = |body: &str| expand(body, &env, &page).map(|e| e.text);
+        assert_eq!(
+            out("{% assign p = \"_posts/2024-02-01-second\" %}{% link {{ p }}.md %} {% link {{ page.diagram }} %} {% post_url {{ page.first }} %}").unwrap(),
+            "/blog/2024/02/01/second.html /blog/img/x.svg /blog/db/2024/01/15/first.html"
+        );
+        let errors = out("one\ntwo {% link {{ page.gone }} %}").unwrap_err();
+        assert_eq!(errors[0].place, Place::Body("one\ntwo ".len()));
+        assert!(
+            errors[0]
+                .message
+                .contains("no page, post or static file `nope.md`"),
+            "{errors:?}"
+        );
+        let errors = out("{% post_url {{ page.missing }} %}").unwrap_err();
+        assert!(
+            errors[0]
+                .message
+                .contains("`post_url` expects a post's name"),
+            "{errors:?}"
+        );
+    }
+
     #[test]
     fn site_posts_lists_the_posts_newest_first() {
         let env = with_pages();

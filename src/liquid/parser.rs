@@ -69,12 +69,12 @@ pub(super) enum Node {
     /// `{% post_url 2024-01-15-name %}`: the URL of that post.
     PostUrl {
         at: usize,
-        name: String,
+        name: Target,
     },
     /// `{% link path/in/the/site.md %}`: the URL of that page, post or static file.
     Link {
         at: usize,
-        path: String,
+        path: Target,
     },
     /// `{% include_relative file %}`: a file beside the page, through Liquid.
     IncludeRelative {
@@ -374,14 +374,14 @@ impl<'a> Parser<'a> {
                 })
             }
             "post_url" | "link" => {
-                let target = markup.trim().to_owned();
-                if target.is_empty() || target.contains(char::is_whitespace) {
-                    let what = if name == "link" {
-                        "a path"
-                    } else {
-                        "a post's name (`2024-01-15-name`)"
-                    };
-                    return Err(err(format!("`{name}` expects {what}, found `{target}`")));
+                let written = markup.trim();
+                let target = parse_target(written, self.offset_of(written)).map_err(err)?;
+                let literal = matches!(target.parts.as_slice(), [TargetPart::Text(_)] | []);
+                if literal && (written.is_empty() || written.contains(char::is_whitespace)) {
+                    return Err(err(format!(
+                        "`{name}` expects {}, found `{written}`",
+                        target_kind(name)
+                    )));
                 }
                 Ok(match name {
                     "link" => Node::Link { at, path: target },
@@ -400,6 +400,50 @@ impl<'a> Parser<'a> {
 }
 
 /// `matrix("x", only="differences")`: a versus embed, not Liquid.
+/// What `post_url` or `link` (`tag`) names, for messages.
+pub(super) fn target_kind(tag: &str) -> &'static str {
+    match tag {
+        "link" => "a path",
+        _ => "a post's name (`2024-01-15-name`)",
+    }
+}
+
+/// The argument of `link` or `post_url`: text with `{{ … }}` in it, as Jekyll 4 renders the
+/// argument of `link` as a template (`{% link {{ page.diagram }} %}`, `_posts/{{ x }}.md`).
+#[derive(Debug)]
+pub(super) struct Target {
+    pub(super) parts: Vec<TargetPart>,
+}
+
+#[derive(Debug)]
+pub(super) enum TargetPart {
+    Text(String),
+    Output(Filtered),
+}
+
+/// Splits a tag's argument (at offset `base` of the source) into text and `{{ … }}` outputs.
+fn parse_target(markup: &str, base: usize) -> Result<Target, String> {
+    let mut parts = Vec::new();
+    let mut rest = markup;
+    while let Some(open) = rest.find("{{") {
+        if open > 0 {
+            parts.push(TargetPart::Text(rest[..open].to_owned()));
+        }
+        let inner_start = open + 2;
+        let Some(close) = rest[inner_start..].find("}}") else {
+            return Err(format!("`{{{{` without `}}}}` in `{markup}`"));
+        };
+        let inner = &rest[inner_start..inner_start + close];
+        let at = base + (markup.len() - rest.len()) + inner_start;
+        parts.push(TargetPart::Output(parse_filtered(inner, at)?));
+        rest = &rest[inner_start + close + 2..];
+    }
+    if !rest.is_empty() {
+        parts.push(TargetPart::Text(rest.to_owned()));
+    }
+    Ok(Target { parts })
+}
+
 fn is_call(inner: &str) -> bool {
     let inner = inner.trim();
     let name_end = inner

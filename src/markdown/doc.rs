@@ -30,6 +30,8 @@ pub(super) struct Doc<'a> {
     pub(super) parser_failed: bool,
     /// Tables go in a focusable, labelled scroll region (versus's markup, not Jekyll's).
     pub(super) wrap_tables: bool,
+    /// Images written inside a `<picture>`, by item index: the `<source>` tag before them.
+    pub(super) picture_sources: HashMap<usize, String>,
 }
 
 impl<'a> Doc<'a> {
@@ -38,6 +40,7 @@ impl<'a> Doc<'a> {
             | ParseOptions::ENABLE_FOOTNOTES
             | ParseOptions::ENABLE_STRIKETHROUGH
             | ParseOptions::ENABLE_TASKLISTS
+            | ParseOptions::ENABLE_DEFINITION_LIST
             | ParseOptions::ENABLE_HEADING_ATTRIBUTES
             | ParseOptions::ENABLE_SMART_PUNCTUATION;
         let events = |opts| {
@@ -89,6 +92,7 @@ impl<'a> Doc<'a> {
             toc_placed: false,
             parser_failed,
             wrap_tables: false,
+            picture_sources: HashMap::new(),
         }
     }
 

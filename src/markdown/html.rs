@@ -122,6 +122,10 @@ pub(super) fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> 
                     alt.push_str(t);
                 }
             }
+            if let Some(source) = doc.picture_sources.get(&i) {
+                tag.push_str("<picture>");
+                tag.push_str(source);
+            }
             tag.push_str("<img src=\"");
             escape_href(&mut tag, dest_url);
             tag.push('"');
@@ -131,6 +135,9 @@ pub(super) fn convert<'a>(doc: &Doc<'a>, i: usize, out: &mut Vec<Event<'a>>) -> 
             }
             attrs.write(&mut tag, None);
             tag.push_str(" />");
+            if doc.picture_sources.contains_key(&i) {
+                tag.push_str("</picture>");
+            }
             out.push(Event::InlineHtml(tag.into()));
             return end + 1;
         }

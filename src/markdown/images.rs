@@ -1,65 +1,177 @@
-//! Width and height on images the site can measure, so a page does not shift as it loads.
+//! Images as the site knows them: `width` and `height` so a page does not shift as it loads,
+//! `srcset` and `sizes` (and a WebP `<source>` in a `<picture>`) so a phone does not fetch a
+//! desktop's pixels, and `loading="lazy"` below the first image.
 
 use pulldown_cmark::{Event, Tag};
 
-use super::ImageSize;
+use super::attributes::push_attr;
 use super::doc::Doc;
+use super::{ImageLookup, Problem};
 
-/// Gives each image the site can measure its `width` and `height`, after the author's own
-/// attributes; an image the author sized (either attribute) keeps just what they wrote, as
-/// the browser keeps its proportions.
-pub(super) fn size_images(doc: &mut Doc, size: ImageSize) {
-    for item in &mut doc.items {
+/// Gives each image what the site knows of it, after the author's own attributes, which win:
+/// an image the author sized (either attribute) keeps just what they wrote, as the browser
+/// keeps its proportions; an author's `srcset`, `sizes`, `loading` or `decoding` stays as
+/// written. An image the site cannot use is a problem at the image.
+pub(super) fn size_images(
+    doc: &mut Doc,
+    lookup: ImageLookup,
+    lazy: bool,
+    problems: &mut Vec<Problem>,
+) {
+    let mut seen = 0;
+    let mut sources = Vec::new();
+    for (i, item) in doc.items.iter_mut().enumerate() {
         let Event::Start(Tag::Image { dest_url, .. }) = &item.event else {
             continue;
         };
-        let sized = item.attrs.as_ref().is_some_and(|attrs| {
+        let first = seen == 0;
+        seen += 1;
+        let info = match lookup(dest_url) {
+            None => None,
+            Some(Ok(info)) => Some(info),
+            Some(Err(message)) => {
+                problems.push(Problem {
+                    offset: item.range.start,
+                    message,
+                });
+                None
+            }
+        };
+        let attrs = item.attrs.get_or_insert_with(Box::default);
+        let written = |attrs: &super::attributes::Attrs, key: &str| {
             attrs
                 .pairs
                 .iter()
-                .any(|(key, _)| key == "width" || key == "height")
-        });
-        if sized {
-            continue;
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(info) = info {
+            let authors_width = written(attrs, "width");
+            let sized = authors_width.is_some() || written(attrs, "height").is_some();
+            if let (false, Some((width, height))) = (sized, info.size) {
+                attrs.pairs.push(("width".into(), width.to_string()));
+                attrs.pairs.push(("height".into(), height.to_string()));
+            }
+            if let (None, Some(srcset)) = (written(attrs, "srcset"), &info.srcset) {
+                // Shown at most as wide as the column, or as the author sized it.
+                let shown = authors_width
+                    .and_then(|w| w.trim_end_matches("px").parse::<u32>().ok())
+                    .map_or(info.column, |w| w.min(info.column));
+                let sizes = written(attrs, "sizes")
+                    .unwrap_or_else(|| format!("(max-width: {shown}px) 100vw, {shown}px"));
+                attrs.pairs.push(("srcset".into(), srcset.clone()));
+                if !attrs.pairs.iter().any(|(k, _)| k == "sizes") {
+                    attrs.pairs.push(("sizes".into(), sizes.clone()));
+                }
+                if let Some(webp) = &info.webp_srcset {
+                    let mut source = String::from("<source type=\"image/webp\"");
+                    push_attr(&mut source, "srcset", webp);
+                    push_attr(&mut source, "sizes", &sizes);
+                    source.push_str(" />");
+                    sources.push((i, source));
+                }
+            }
         }
-        if let Some((width, height)) = size(dest_url) {
-            let attrs = item.attrs.get_or_insert_with(Box::default);
-            attrs.pairs.push(("width".into(), width.to_string()));
-            attrs.pairs.push(("height".into(), height.to_string()));
+        if lazy && !first && written(attrs, "loading").is_none() {
+            attrs.pairs.push(("loading".into(), "lazy".into()));
+            if written(attrs, "decoding").is_none() {
+                attrs.pairs.push(("decoding".into(), "async".into()));
+            }
+        }
+        if attrs.pairs.is_empty() && attrs.classes.is_empty() && attrs.id.is_none() && !attrs.toc {
+            item.attrs = None;
         }
     }
+    doc.picture_sources.extend(sources);
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Options, render};
+    use super::super::{ImageInfo, Options, Rendered, render};
+
+    fn render_with_images(body: &str) -> Rendered {
+        let lookup = |src: &str| match src {
+            "/img/cat.png" => Some(Ok(ImageInfo {
+                size: Some((640, 480)),
+                column: 704,
+                ..ImageInfo::default()
+            })),
+            "/img/wide.png" => Some(Ok(ImageInfo {
+                size: Some((1600, 900)),
+                srcset: Some("/_img/a-800w.png 800w, /img/wide.png 1600w".into()),
+                webp_srcset: Some("/_img/a-800w.webp 800w, /_img/a-1600w.webp 1600w".into()),
+                column: 704,
+            })),
+            "/img/gone.png" => Some(Err("no file static/img/gone.png in the site".into())),
+            _ => None,
+        };
+        render(
+            body,
+            &Options {
+                images: Some(&lookup),
+                lazy_images: true,
+                ..Options::default()
+            },
+        )
+    }
 
     /// Issue #14: images the site can measure get their width and height, so the page does
-    /// not shift as they load; the author's own size wins, an unknown image gets none.
+    /// not shift as it loads; the author's own size wins, an unknown image gets none.
     #[test]
     fn measured_images_get_width_and_height() {
-        let size = |src: &str| (src == "/img/cat.png").then_some((640, 480));
-        let render_sized = |body: &str| {
-            render(
-                body,
-                &Options {
-                    image_size: Some(&size),
-                    ..Options::default()
-                },
-            )
-            .html
-        };
+        let html = |body: &str| render_with_images(body).html;
         assert_eq!(
-            render_sized("![A cat](/img/cat.png)\n"),
+            html("![A cat](/img/cat.png)\n"),
             "<p><img src=\"/img/cat.png\" alt=\"A cat\" width=\"640\" height=\"480\" /></p>\n"
         );
         assert_eq!(
-            render_sized("![A cat](/img/cat.png){: .wide width=\"300\"}\n"),
+            html("![A cat](/img/cat.png){: .wide width=\"300\"}\n"),
             "<p><img src=\"/img/cat.png\" alt=\"A cat\" class=\"wide\" width=\"300\" /></p>\n"
         );
         assert_eq!(
-            render_sized("![A dog](/img/dog.png)\n"),
+            html("![A dog](/img/dog.png)\n"),
             "<p><img src=\"/img/dog.png\" alt=\"A dog\" /></p>\n"
+        );
+    }
+
+    /// Issue #17: a wide image gets `srcset` and `sizes` and a WebP `<source>`; images after
+    /// the first load lazily; what the author wrote wins.
+    #[test]
+    fn wide_images_get_a_picture_and_later_images_load_lazily() {
+        let html = render_with_images(
+            "![First](/img/wide.png)\n\n![Second](/img/wide.png){: .x}\n\n![Remote](https://example.org/a.png)\n\n![Own](/img/wide.png){: loading=\"eager\" srcset=\"/mine.png 2x\" width=\"400\"}\n",
+        )
+        .html;
+        let sizes = "(max-width: 704px) 100vw, 704px";
+        let webp = format!(
+            "<source type=\"image/webp\" srcset=\"/_img/a-800w.webp 800w, /_img/a-1600w.webp 1600w\" sizes=\"{sizes}\" />"
+        );
+        let srcset = "srcset=\"/_img/a-800w.png 800w, /img/wide.png 1600w\"";
+        assert_eq!(
+            html,
+            format!(
+                "<p><picture>{webp}<img src=\"/img/wide.png\" alt=\"First\" width=\"1600\" height=\"900\" {srcset} sizes=\"{sizes}\" /></picture></p>\n\
+                 <p><picture>{webp}<img src=\"/img/wide.png\" alt=\"Second\" class=\"x\" width=\"1600\" height=\"900\" {srcset} sizes=\"{sizes}\" loading=\"lazy\" decoding=\"async\" /></picture></p>\n\
+                 <p><img src=\"https://example.org/a.png\" alt=\"Remote\" loading=\"lazy\" decoding=\"async\" /></p>\n\
+                 <p><img src=\"/img/wide.png\" alt=\"Own\" loading=\"eager\" srcset=\"/mine.png 2x\" width=\"400\" /></p>\n"
+            )
+        );
+        // An image sized narrower than the column is chosen for that width.
+        let html = render_with_images("![Small](/img/wide.png){: width=\"300\"}\n").html;
+        assert!(
+            html.contains("sizes=\"(max-width: 300px) 100vw, 300px\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn an_image_the_site_lacks_is_a_problem_at_the_image() {
+        let rendered = render_with_images("Text.\n\nSee ![gone](/img/gone.png).\n");
+        assert_eq!(rendered.problems.len(), 1);
+        assert_eq!(rendered.problems[0].offset, 11);
+        assert_eq!(
+            rendered.problems[0].message,
+            "no file static/img/gone.png in the site"
         );
     }
 }

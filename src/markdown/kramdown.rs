@@ -26,6 +26,9 @@ pub(super) struct KramdownSource {
     /// Ranges in `text` of `markdown="…"` attributes turned into spaces, cut from the HTML.
     blanked: Vec<Range<usize>>,
     pub(super) alds: HashMap<String, Attrs>,
+    /// kramdown abbreviation definitions (`*[HTML]: Hyper Text Markup Language`), their lines
+    /// blanked like those of ALDs: the word → its title (empty for `*[HTML]:`).
+    pub(super) abbreviations: HashMap<String, String>,
 }
 
 /// Put before a span-level tag that starts a line: CommonMark starts an HTML block only at a
@@ -80,6 +83,7 @@ impl KramdownSource {
         // The open elements whose content is Markdown (`<div markdown="1">`).
         let mut markdown_blocks: Vec<&str> = Vec::new();
         let mut alds: HashMap<String, Attrs> = HashMap::new();
+        let mut abbreviations: HashMap<String, String> = HashMap::new();
         let mut fence: Option<(char, usize)> = None;
         // The open HTML block: its tag and how many of it are open.
         let mut html: Option<(&str, usize)> = None;
@@ -107,6 +111,16 @@ impl KramdownSource {
                 && let Some((name, attrs)) = parse_ald(trimmed.trim_end(), &alds)
             {
                 alds.insert(name, attrs);
+                text.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+                continue;
+            }
+            // Not in a paragraph: kramdown reads such a line there as the paragraph's text.
+            if indent < 4
+                && html.is_none()
+                && at_block_start(&text)
+                && let Some((word, title)) = parse_abbreviation(trimmed)
+            {
+                abbreviations.insert(word, title);
                 text.extend(line.chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
                 continue;
             }
@@ -209,6 +223,7 @@ impl KramdownSource {
             marks,
             blanked,
             alds,
+            abbreviations,
         }
     }
 
@@ -383,6 +398,24 @@ fn count_tags(line: &str, tag: &str, closing: bool) -> usize {
                     .is_none_or(|c| c.is_whitespace() || c == '>' || c == '/')
         })
         .count()
+}
+
+/// Whether a block may start after `text` (so far): at the start, or after a blank line (or a
+/// blanked definition).
+fn at_block_start(text: &str) -> bool {
+    let done = text.strip_suffix('\n').unwrap_or(text);
+    let last_line = &done[done.rfind('\n').map_or(0, |n| n + 1)..];
+    text.is_empty() || last_line.trim().is_empty()
+}
+
+/// A kramdown abbreviation definition line (without its indentation), `*[HTML]: Hyper Text
+/// Markup Language` → (`HTML`, `Hyper Text Markup Language`); the word runs to the first
+/// `]:`, as kramdown 2.4's `ABBREV_DEFINITION_START` reads it.
+fn parse_abbreviation(line: &str) -> Option<(String, String)> {
+    let line = line.trim_end_matches(['\n', '\r']);
+    let rest = line.strip_prefix("*[")?;
+    let end = rest.get(1..)?.find("]:")? + 1;
+    Some((rest[..end].to_owned(), rest[end + 2..].trim().to_owned()))
 }
 
 /// A kramdown attribute list definition line, `{:name: .class key="value"}`.

@@ -11,16 +11,19 @@
 //! 3. [`links`]: `foo.md` links → page URLs (or a [`Problem`]); links and images from the site
 //!    root under the base path.
 //! 4. [`attributes`]: kramdown `{:...}` right after a link or image,
-//! 5. and `{:...}` lines after a block; the `{:toc}` marker.
+//! 5. and `{:...}` lines after a block; the `{:toc}` marker; [`lists`]: definition lists and
+//!    ordered lists as kramdown writes them.
 //! 6. [`code`]: highlighted `<pre>` blocks.
 //! 7. [`ids`]: Jekyll-compatible heading ids, the flat heading list and the [`toc`].
-//! 8. [`footnotes`]: footnote references in order of first use.
+//! 8. [`abbreviations`]: kramdown's `*[HTML]: …` definitions marked in the text;
+//!    [`footnotes`]: footnote references in order of first use.
 //! 9. [`html`]: pulldown's `push_html` plus the footnotes section.
 //!
 //! Before parsing, [`kramdown`] rewrites kramdown's block habits; after it, [`typography`]
 //! curls quotes as kramdown does. IALs are always read from the source text, never from
 //! `Text` events, because smart punctuation rewrites quotes and dashes in those events.
 
+mod abbreviations;
 mod attributes;
 mod code;
 mod comments;
@@ -32,6 +35,7 @@ mod ids;
 mod images;
 mod kramdown;
 mod links;
+mod lists;
 mod plain;
 mod raw_html;
 mod toc;
@@ -71,10 +75,24 @@ pub type ResolveSourceLink<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 pub type ExpandEmbed<'a> =
     &'a (dyn Fn(&str, Option<&str>) -> Option<Result<String, String>> + Sync);
 
-/// The width and height in pixels of the image at `src` (as written in the Markdown), when
-/// the site has it and it can be read; the `<img>` then gets them, so the page does not
-/// shift as it loads.
-pub type ImageSize<'a> = &'a (dyn Fn(&str) -> Option<(u32, u32)> + Sync);
+/// What the site knows of the image at `src` (as written in the Markdown, base path
+/// included): None for an image elsewhere (another host), `Some(Err(message))` for one the
+/// site should have but cannot use (missing, undecodable), reported at the image.
+pub type ImageLookup<'a> = &'a (dyn Fn(&str) -> Option<Result<ImageInfo, String>> + Sync);
+
+/// An image of the site as its `<img>` shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImageInfo {
+    /// Width and height in pixels, so the page does not shift as it loads; None for SVG.
+    pub size: Option<(u32, u32)>,
+    /// `srcset` in the image's own format (`/_img/…-480w.png 480w, /img/a.png 1600w`), for an
+    /// image wider than the content column.
+    pub srcset: Option<String>,
+    /// The `srcset` of a WebP `<source>` before it.
+    pub webp_srcset: Option<String>,
+    /// The content column in CSS pixels, for `sizes`.
+    pub column: u32,
+}
 
 /// How [`render`] connects a page to the rest of the site; without them, source links and
 /// embeds stay as written, images get no size, and code is highlighted afresh.
@@ -85,7 +103,10 @@ pub struct Options<'a> {
     pub highlight_cache: Option<&'a crate::highlight::DiskCache>,
     /// The classes of versus's code markup; without it, those of the default themes.
     pub palette: Option<&'a crate::highlight::Palette>,
-    pub image_size: Option<ImageSize<'a>>,
+    pub images: Option<ImageLookup<'a>>,
+    /// Images after the body's first get `loading="lazy" decoding="async"`; the first may be
+    /// the largest paint of the page, which a browser should not put off.
+    pub lazy_images: bool,
     /// The HTML around code: versus's, or Jekyll's for a Jekyll theme's stylesheet.
     pub code_markup: CodeMarkup,
     /// The path the site is published under (`/blog`, or empty): links written from the site
@@ -140,6 +161,7 @@ pub struct Problem {
 pub fn render(body: &str, options: &Options) -> Rendered {
     let mut source = KramdownSource::new(body);
     let alds = std::mem::take(&mut source.alds);
+    let abbreviations = std::mem::take(&mut source.abbreviations);
     let mut doc = Doc::parse(&source.text, alds);
     source.unmark(&mut doc);
     doc.wrap_tables = options.code_markup == CodeMarkup::Versus;
@@ -161,8 +183,12 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     );
     apply_span_ials(&mut doc);
     apply_block_ials(&mut doc);
-    if let Some(size) = options.image_size {
-        images::size_images(&mut doc, size);
+    lists::kramdown_definition_lists(&mut doc);
+    if options.code_markup == CodeMarkup::Jekyll {
+        lists::ordered_lists_from_one(&mut doc);
+    }
+    if let Some(lookup) = options.images {
+        images::size_images(&mut doc, lookup, options.lazy_images, &mut problems);
     }
     let mut warnings = Vec::new();
     if doc.parser_failed {
@@ -176,6 +202,7 @@ pub fn render(body: &str, options: &Options) -> Rendered {
     if options.code_markup == CodeMarkup::Jekyll {
         mark_inline_code(&mut doc);
     }
+    abbreviations::mark_abbreviations(&mut doc, &abbreviations);
     let footnotes = number_footnotes(&mut doc);
     let html = write_html(&doc, &toc, &footnotes);
     Rendered {
@@ -246,7 +273,8 @@ mod tests {
                 expand_embed: None,
                 highlight_cache: None,
                 palette: None,
-                image_size: None,
+                images: None,
+                lazy_images: false,
                 code_markup: CodeMarkup::Versus,
                 base_path: "",
                 relative_to: None,

@@ -67,6 +67,8 @@ fn is_block(end: &TagEnd) -> bool {
             | TagEnd::BlockQuote(_)
             | TagEnd::FootnoteDefinition
             | TagEnd::HtmlBlock
+            | TagEnd::DefinitionListTitle
+            | TagEnd::DefinitionListDefinition
     )
 }
 
@@ -100,6 +102,17 @@ mod tests {
             .split_whitespace()
             .map(str::to_owned)
             .collect()
+    }
+
+    /// Terms and definitions are words apart, and abbreviation definitions are no words.
+    #[test]
+    fn definition_lists_and_abbreviations() {
+        assert_eq!(
+            words(
+                "*[SQS]: Simple Queue Service\n\nDelivery\n: Once or twice.\n> Term\n>\n> : Spaced.\n"
+            ),
+            ["Delivery", "Once", "or", "twice.", "Term", "Spaced."]
+        );
     }
 
     #[test]

@@ -70,7 +70,8 @@ pub struct Page {
     /// the rest of the site its HTML can depend on. Found once, here, for the preview server.
     pub may_link_sources: bool,
     pub may_embed: bool,
-    /// The whole file, for diagnostics that point into it.
+    /// The whole file, for diagnostics that point into it; only its front matter once
+    /// [`Page::shed_body`] let the body go.
     pub text: String,
     /// A hash of the source path and text: what the preview server compares to know whether
     /// anything made from this page can have changed (in-process only).
@@ -83,12 +84,33 @@ pub struct Page {
     pub warnings: Vec<Diagnostic>,
     /// Byte offset where the front matter's YAML starts in `text` (after `---`).
     front_start: usize,
+    /// Set when the body was let go: what is kept of it.
+    shed: Option<Shed>,
+}
+
+/// What a page whose body was let go keeps of it: its summary for listings and feeds, and a
+/// hash of the file to know that it reads the same again at render time.
+#[derive(Debug, Clone)]
+struct Shed {
+    summary: String,
+    text_hash: u64,
+}
+
+/// A hash of a file's text, to notice a file that changed between two reads of one build.
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Page {
     /// A diagnostic at a front matter key (and optionally at one of its values).
     pub fn error_at_key(&self, key: &str, value: Option<&str>, message: String) -> Diagnostic {
-        let front = &self.text[self.front_start..self.body_start];
+        let front = self
+            .text
+            .get(self.front_start..self.body_start)
+            .unwrap_or("");
         let offset = yaml::key_offset(front, key, value).map_or(0, |o| o + self.front_start);
         Diagnostic::error(&self.source, message).at_offset(&self.text, offset)
     }
@@ -109,12 +131,54 @@ impl Page {
         self.body_start + source
     }
 
-    /// The Markdown body, after Liquid when the site runs it.
+    /// The Markdown body, after Liquid when the site runs it; empty once let go (see
+    /// [`Page::with_body`]).
     pub fn body(&self) -> &str {
         match &self.expanded {
             Some(expanded) => &expanded.text,
-            None => &self.text[self.body_start..],
+            None => self.text.get(self.body_start..).unwrap_or(""),
         }
+    }
+
+    /// Lets the Markdown body go, keeping the front matter (for diagnostics), the summary and
+    /// a hash of the file: a build that renders each page once need not hold every body at
+    /// once (at 100,000 posts, over a GiB). A body after Liquid is kept, as it cannot be read
+    /// again without running the Liquid again.
+    pub fn shed_body(&mut self) {
+        if self.expanded.is_some() || self.shed.is_some() {
+            return;
+        }
+        let shed = Shed {
+            summary: self.summary_source().to_owned(),
+            text_hash: text_hash(&self.text),
+        };
+        self.text.truncate(self.body_start);
+        self.text.shrink_to_fit();
+        self.shed = Some(shed);
+    }
+
+    /// The page with its whole text: itself, or, when its body was let go, a copy with the
+    /// file read again from under `root`. A file that no longer reads as it did when the
+    /// build parsed it is an error, so no output mixes two versions of it.
+    pub fn with_body(&self, root: &Path) -> Result<std::borrow::Cow<'_, Page>, Diagnostic> {
+        let Some(shed) = &self.shed else {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        };
+        let text = crate::source::read_text(root, &self.source)?;
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
+        if text_hash(&text) != shed.text_hash {
+            return Err(Diagnostic::error(
+                &self.source,
+                "the file changed while the site was being built: build again",
+            ));
+        }
+        let mut page = self.clone();
+        page.text = text;
+        page.shed = None;
+        Ok(std::borrow::Cow::Owned(page))
     }
 
     /// Whether the page is dated after `today` (left out of a build unless `--future`).
@@ -125,7 +189,10 @@ impl Page {
     /// The Markdown of the page's summary: what stands before a `<!-- more -->` line, or else
     /// the first paragraph (headings, the `* TOC` marker and attribute lists skipped).
     pub fn summary_source(&self) -> &str {
-        summary_source(self.body())
+        match &self.shed {
+            Some(shed) => &shed.summary,
+            None => summary_source(self.body()),
+        }
     }
 }
 
@@ -256,6 +323,7 @@ pub fn parse_with(
         front_start,
         expanded: None,
         warnings: Vec::new(),
+        shed: None,
     };
     let mut problems = Vec::new();
     resolve(&mut page, mapping, config, &mut problems);
@@ -550,13 +618,17 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     });
 
     let url = match (&permalink, page.kind) {
-        (Some(pattern), _) => expand_permalink(pattern, page),
-        (None, PageKind::Post) => expand_permalink(&config.permalink, page),
+        (Some(pattern), _) => expand_permalink(pattern, page, config.jekyll_compatible()),
+        (None, PageKind::Post) => {
+            expand_permalink(&config.permalink, page, config.jekyll_compatible())
+        }
         (None, PageKind::Page) => Ok(page_path(&page.source)),
     };
     match url {
         Ok(url) => {
-            page.output = output_file(&url);
+            // The folder a browser asks for: `/tips,%20tricks/` is `tips, tricks/`.
+            let decoded = percent_encoding::percent_decode_str(&url).decode_utf8_lossy();
+            page.output = output_file(&decoded);
             page.url = url;
         }
         Err(message) => problems.push(match permalink {
@@ -639,6 +711,52 @@ mod tests {
             PageKind::Post,
             &config(),
         )
+    }
+
+    #[test]
+    fn a_body_let_go_reads_again_the_same_or_not_at_all() {
+        let root = tempfile::tempdir().unwrap();
+        let name = "2024-01-02-a.md";
+        let text = "\u{feff}---\ntitle: A\ntags: [x]\n---\nFirst *para*.\n\nSecond.\n";
+        std::fs::create_dir_all(root.path().join("content/posts")).unwrap();
+        let file = root.path().join("content/posts").join(name);
+        std::fs::write(&file, text).unwrap();
+        let whole = post(name, text).unwrap();
+        let mut page = whole.clone();
+        page.shed_body();
+        assert_eq!(page.body(), "", "the body is let go");
+        assert!(page.text.len() < whole.text.len());
+        assert_eq!(page.summary_source(), "First *para*.");
+        assert_eq!(
+            (page.word_count, page.fingerprint),
+            (whole.word_count, whole.fingerprint)
+        );
+        let message = "unknown".to_owned();
+        let at_key = |p: &Page| {
+            p.error_at_key("tags", Some("x"), message.clone())
+                .to_string()
+        };
+        assert_eq!(at_key(&page), at_key(&whole), "front matter positions stay");
+
+        let again = page.with_body(root.path()).unwrap();
+        assert_eq!(again.body(), whole.body());
+        assert_eq!(again.text, whole.text);
+        assert_eq!(again.summary_source(), "First *para*.");
+
+        std::fs::write(&file, text.replace("Second", "Changed")).unwrap();
+        let err = page.with_body(root.path()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("changed while the site was being built"),
+            "{err}"
+        );
+        std::fs::remove_file(&file).unwrap();
+        assert!(
+            page.with_body(root.path()).is_err(),
+            "a file gone is an error"
+        );
+        // A page that keeps its body needs no file.
+        assert_eq!(whole.with_body(root.path()).unwrap().body(), whole.body());
     }
 
     #[test]
@@ -738,6 +856,31 @@ mod tests {
         assert_eq!(bad[0].line, 2);
     }
 
+    /// Jekyll keeps a category as written in the URL, lower-cased and escaped
+    /// (`/tips,%20tricks/`), and writes the page to the folder that URL names (`tips, tricks/`);
+    /// a Jekyll site (`liquid: true`) gets the same, other sites a slug.
+    #[test]
+    fn categories_in_a_jekyll_permalink_are_kept_as_jekyll_keeps_them() {
+        let text = "---\ncategory: Tips, Tricks\npermalink: /:categories/:title:output_ext\n---\n";
+        let jekyll = from_source(
+            Path::new("site.yaml"),
+            "liquid: true\n",
+            &Overrides::default(),
+        )
+        .unwrap();
+        let path = Path::new("content/posts/2023-08-11-a.md");
+        let page = parse(path, text.into(), PageKind::Post, &jekyll).unwrap();
+        assert_eq!(page.url, "/tips,%20tricks/a.html");
+        assert_eq!(page.output, Path::new("tips, tricks/a.html"));
+        let text = "---\ncategories: [Café, café, \"50% off?\", a#b]\npermalink: /:categories/:title/\n---\n";
+        let page = parse(path, text.into(), PageKind::Post, &jekyll).unwrap();
+        assert_eq!(page.url, "/caf%C3%A9/50%25%20off%3F/a%23b/a/");
+        assert_eq!(page.output, Path::new("café/50% off?/a#b/a/index.html"));
+        let text = "---\ncategory: Tips, Tricks\npermalink: /:categories/:title:output_ext\n---\n";
+        let slugged = post("2023-08-11-a.md", text).unwrap();
+        assert_eq!(slugged.url, "/tips-tricks/a.html");
+    }
+
     #[test]
     fn word_count_leaves_out_code_and_comments() {
         let body = "# Two words\n\nIt's *very* important, `some code` here.\n<!-- not\ncounted -->\n```\nnot counted at all\n```\n- a list item\n";
@@ -750,6 +893,11 @@ mod tests {
         assert_eq!(summary_source(body), "First *para*\ngoes on.");
         assert_eq!(summary_source("A\n\nB\n<!-- more -->\nC"), "A\n\nB");
         assert_eq!(summary_source("# Only a heading\n"), "");
+        // kramdown abbreviation definitions show nothing, so they are no summary.
+        assert_eq!(
+            summary_source("*[SQS]: Simple Queue Service\n*[DLQ]:\n\nSQS first.\n"),
+            "SQS first."
+        );
         let page = post("2023-08-11-a.md", "---\ntitle: x\n---\n").unwrap();
         let day = |s: &str| s.parse::<Date>().unwrap();
         assert!(page.is_future(day("2023-08-10")));

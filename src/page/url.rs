@@ -1,5 +1,7 @@
 //! Where a page goes: the date and slug of its file name, permalinks, its output file.
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
 use super::*;
 
 /// `2023-08-11-my-post` → (2023-08-11, `my-post`); no valid date prefix → (None, whole).
@@ -43,8 +45,45 @@ pub fn output_file(url: &str) -> PathBuf {
     }
 }
 
-/// Fills a permalink pattern (Jekyll's placeholders) for a page.
-pub(super) fn expand_permalink(pattern: &str, page: &Page) -> Result<String, String> {
+/// What Jekyll 4.3 leaves in a URL path unescaped (`Jekyll::URL.escape_path`: RFC 3986's
+/// unreserved characters, sub-delims, `:`, `@` and `/`); Jekyll keeps `?` too, which would
+/// cut the URL short, so versus escapes it.
+const JEKYLL_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'/');
+
+/// `:categories` as Jekyll 4.3 fills it: each category lower-cased, once, joined by `/`, and
+/// escaped for a URL path (`Tips, Tricks` → `tips,%20tricks`).
+fn jekyll_categories(categories: &[String]) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for category in categories {
+        let lower = category.to_lowercase();
+        if !seen.contains(&lower) {
+            seen.push(lower);
+        }
+    }
+    utf8_percent_encode(&seen.join("/"), JEKYLL_PATH).to_string()
+}
+
+/// Fills a permalink pattern (Jekyll's placeholders) for a page. With `jekyll` (a Jekyll site),
+/// `:categories` are as Jekyll writes them, see [`jekyll_categories`]; else slugs.
+pub(super) fn expand_permalink(pattern: &str, page: &Page, jekyll: bool) -> Result<String, String> {
     let mut out = String::with_capacity(pattern.len() + 16);
     let mut rest = pattern;
     while let Some(i) = rest.find(':') {
@@ -69,6 +108,7 @@ pub(super) fn expand_permalink(pattern: &str, page: &Page) -> Result<String, Str
             "i_day" => need_date()?.day().to_string(),
             "y_day" => need_date()?.strftime("%j").to_string(),
             "slug" | "title" => page.slug.clone(),
+            "categories" if jekyll => jekyll_categories(&page.categories),
             "categories" => page
                 .categories
                 .iter()

@@ -82,7 +82,8 @@ pub fn summary_source(body: &str) -> &str {
                     || text.starts_with("<!--")
                     || text == "* TOC"
                     || text.starts_with("![")
-                    || text.starts_with("{{");
+                    || text.starts_with("{{")
+                    || (text.starts_with("*[") && text.contains("]:"));
                 if !skip {
                     start = Some(line_start);
                 }

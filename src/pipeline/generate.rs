@@ -66,6 +66,8 @@ pub(super) fn generate(
     let post_keys = renderer.post_keys();
     // The whole HTML of posts for `feed: {content: full}`, each rendered once for all feeds.
     let bodies: Mutex<HashMap<PathBuf, Arc<String>>> = Mutex::default();
+    // Posts whose file no longer reads as when it was parsed: the build fails with them.
+    let unread: Mutex<Vec<Diagnostic>> = Mutex::default();
     let full_html = |post: &Page| -> String {
         let known = bodies
             .lock()
@@ -73,7 +75,14 @@ pub(super) fn generate(
             .get(&post.source)
             .cloned();
         let body = known.unwrap_or_else(|| {
-            let body = Arc::new(render_body(post, prepared, None).html);
+            let html = match post.with_body(&prepared.root) {
+                Ok(whole) => render_body(&whole, prepared, None).html,
+                Err(d) => {
+                    unread.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                    String::new()
+                }
+            };
+            let body = Arc::new(html);
             let mut bodies = bodies.lock().unwrap_or_else(|e| e.into_inner());
             Arc::clone(bodies.entry(post.source.clone()).or_insert(body))
         });
@@ -103,7 +112,8 @@ pub(super) fn generate(
                         })
                     })
                 }
-                blog::Output::TermFeed(taxonomy, slug) => {
+                blog::Output::TermFeed(taxonomy, slug) | blog::Output::TermRss(taxonomy, slug) => {
+                    let rss = matches!(output, blog::Output::TermRss(..));
                     let term = prepared
                         .terms
                         .get(taxonomy)
@@ -112,9 +122,18 @@ pub(super) fn generate(
                         Some(term) => {
                             let newest = &term.posts[..term.posts.len().min(config.feed.entries)];
                             let listed: Vec<u64> = newest.iter().map(|&i| post_keys[i]).collect();
-                            let key = ("term feed", renderer.urls_key(), &term.name, slug, listed);
+                            let key = (
+                                "term feed",
+                                rss,
+                                taxonomy,
+                                renderer.urls_key(),
+                                &term.name,
+                                slug,
+                                listed,
+                            );
                             renderer.memo(incremental::hash_of(&key), || {
-                                let title = format!("{} · {}", term.name, config.title);
+                                let name = blog::term_title(site, *taxonomy, term);
+                                let title = format!("{name} · {}", config.title);
                                 let path = output.path(site);
                                 let alternate = term.path(*taxonomy);
                                 let meta = feed::Feed {
@@ -123,7 +142,11 @@ pub(super) fn generate(
                                     alternate: &alternate,
                                     palette: renderer.palette(),
                                 };
-                                Ok(feed::atom(site, &meta, &term.pages(site), &full_html))
+                                let posts = term.pages(site);
+                                Ok(match rss {
+                                    true => feed::rss(site, &meta, &posts, &full_html),
+                                    false => feed::atom(site, &meta, &posts, &full_html),
+                                })
                             })
                         }
                         None => Ok(Arc::default()),
@@ -206,6 +229,8 @@ pub(super) fn generate(
         })
         .collect();
     out.extend(made);
+    let unread = unread.into_inner().unwrap_or_else(|e| e.into_inner());
+    out.extend(unread.into_iter().map(|d| (d.path.clone(), Err(d))));
     for redirect in &prepared.redirects {
         let html = redirect::page_html(config, redirect);
         out.push((redirect.file(), Ok(Arc::new(html.into_bytes()))));
@@ -263,7 +288,15 @@ pub(super) fn generate(
             .map(|p| (p.title.as_str(), p.url.as_str()))
             .collect();
         let url = compare::area_path(&area.id);
-        let content = compare::area_html(area, matrices, &table, &links, config, strings);
+        let content = compare::area_html(
+            area,
+            matrices,
+            &table,
+            &links,
+            config,
+            strings,
+            renderer.palette(),
+        );
         let description = area.summary.clone().unwrap_or_else(|| area.title.clone());
         let area_page = Generated {
             card: Card::for_area(area, matrices, config),
@@ -323,6 +356,42 @@ pub(super) fn write_cards(prepared: &Prepared, sink: &dyn Sink) -> Vec<Diagnosti
         .collect()
 }
 
+/// The variants of `pictures` and of the pictures layouts asked for, each written once
+/// however many pages show it: copied from the disk cache, or put from memory. Returns the
+/// variants written.
+pub(super) fn write_variants(
+    prepared: &Prepared,
+    pictures: &[Arc<image::Picture>],
+    sink: &dyn Sink,
+    problems: &mut Vec<Diagnostic>,
+) -> usize {
+    let requested = prepared.images.requested();
+    let mut seen = std::collections::HashSet::new();
+    let variants: Vec<&image::Variant> = pictures
+        .iter()
+        .chain(&requested)
+        .flat_map(|picture| &picture.variants)
+        .filter(|variant| seen.insert(&variant.output))
+        .collect();
+    let failed: Vec<Diagnostic> = variants
+        .par_iter()
+        .filter_map(|variant| {
+            let written = match &variant.data {
+                image::VariantData::Cached(file) => sink.copy(file, &variant.output),
+                image::VariantData::Encoded(bytes) => {
+                    sink.put_shared(&variant.output, Arc::clone(bytes))
+                }
+            };
+            written
+                .err()
+                .map(|err| Diagnostic::error(&variant.output, err.to_string()))
+        })
+        .collect();
+    let written = variants.len() - failed.len();
+    problems.extend(failed);
+    written
+}
+
 /// The search page, and in a build the files of the search index (the preview server makes
 /// those on request instead: see [`Prepared::defer_search_index`]).
 pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
@@ -340,20 +409,23 @@ pub(super) fn search_outputs(prepared: &Prepared) -> Vec<(PathBuf, Made)> {
     };
     let mut out = vec![(page::output_file(search::PAGE), renderer.generated(&page))];
     if !prepared.defer_search_index {
-        let (_, documents) = search_documents(prepared);
+        let (_, documents, unread) = search_documents(prepared);
         let files = search_files(&documents);
         out.extend(files.into_iter().map(|(path, bytes)| (path, Ok(bytes))));
+        out.extend(unread.into_iter().map(|d| (d.path.clone(), Err(d))));
     }
     out
 }
 
-/// The documents the search index is made of (posts, then matrix features), and a key of
-/// them. Each post's document is kept by the preview server under a key of what it reads:
-/// its source and URL (its body after Liquid, on a Liquid site) and the base path.
-pub fn search_documents(prepared: &Prepared) -> (u64, Vec<Arc<search::Document>>) {
+/// The documents the search index is made of (posts, then matrix features), a key of them,
+/// and the errors of posts whose body could not be read again. Each post's document is kept
+/// by the preview server under a key of what it reads: its source and URL (its body after
+/// Liquid, on a Liquid site) and the base path.
+pub fn search_documents(prepared: &Prepared) -> (u64, Vec<Arc<search::Document>>, Vec<Diagnostic>) {
     let (site, renderer) = (&prepared.site, &prepared.renderer);
     let config = &site.config;
     let features = search::feature_documents(&site.matrices, config, &site.strings);
+    let unread: Mutex<Vec<Diagnostic>> = Mutex::default();
     let posts: Vec<(u64, Arc<search::Document>)> = site
         .posts
         .par_iter()
@@ -361,7 +433,13 @@ pub fn search_documents(prepared: &Prepared) -> (u64, Vec<Arc<search::Document>>
             let body = config.liquid.then(|| post.body());
             let key = (post.fingerprint, &post.url, body, &config.base_path);
             let key = incremental::hash_of(&("search document", key));
-            let document = renderer.memo_value(key, || search::post_document(post, config));
+            let document = renderer.memo_value(key, || match post.with_body(&prepared.root) {
+                Ok(whole) => search::post_document(&whole, config),
+                Err(d) => {
+                    unread.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                    search::post_document(post, config)
+                }
+            });
             (key, document)
         })
         .collect();
@@ -369,7 +447,8 @@ pub fn search_documents(prepared: &Prepared) -> (u64, Vec<Arc<search::Document>>
     let key = incremental::hash_of(&("search index", keys, &features));
     let mut documents: Vec<Arc<search::Document>> = posts.into_iter().map(|(_, d)| d).collect();
     documents.extend(features.into_iter().map(Arc::new));
-    (key, documents)
+    let unread = unread.into_inner().unwrap_or_else(|e| e.into_inner());
+    (key, documents, unread)
 }
 
 /// The files of the search index of `documents`, as a build writes them.

@@ -21,7 +21,8 @@ use crate::site::Site;
 use crate::table::{Staleness, TableOptions};
 use crate::write::{self, Sink};
 use crate::{
-    blog, compare, data, feed, highlight, liquid, markdown, matrix, redirect, search, source, theme,
+    blog, compare, data, feed, highlight, image, liquid, markdown, matrix, redirect, search,
+    source, theme,
 };
 
 mod generate;
@@ -33,7 +34,7 @@ pub use generate::{
     generated_outputs, has_own_redirects_file, redirect_outputs, search_documents, search_files,
 };
 use pages::*;
-pub use pages::{is_measured_image, parse_pages, render_page};
+pub use pages::{parse_pages, render_page};
 use statics::*;
 
 /// What `versus build` was asked to do.
@@ -51,6 +52,8 @@ pub struct BuildOptions {
     pub highlight_cache: Option<PathBuf>,
     /// Where drawn social cards are kept between builds (None: draw every card afresh).
     pub card_cache: Option<PathBuf>,
+    /// Where image variants are kept between builds (None: encode every variant afresh).
+    pub image_cache: Option<PathBuf>,
     /// Told of each stage and item (None: no one is watching).
     pub progress: Option<Arc<dyn Progress>>,
 }
@@ -146,21 +149,27 @@ pub fn build_into(
     root: &Path,
     options: &BuildOptions,
 ) -> Result<(usize, usize, Vec<Diagnostic>), Failure> {
+    // Each page is rendered once, so its body is read again then rather than held.
     let prepared = prepare(root, options, None, |sources, config, liquid, problems| {
-        parse_pages(root, sources, config, liquid, options.progress(), problems)
+        let progress = options.progress();
+        parse_pages_keeping(root, sources, config, liquid, progress, problems, false)
     })?;
     let site = &prepared.site;
     let mut problems = Vec::new();
 
     // Render each page and write it at once, so memory does not grow with the site.
     let pages: Vec<&Page> = site.all_pages().collect();
-    let (render_problems, mentions) = render_pages(&pages, &prepared, staging);
+    let (render_problems, mentions, pictures) = render_pages(&pages, &prepared, staging);
     problems.extend(render_problems);
     let mentions = mentions_by_matrix(mentions.iter().map(|(p, ids)| (*p, ids.as_slice())));
-    let (pages_written, copied) = write_generated(&prepared, &mentions, staging, &mut problems);
+    let (pages_written, copied) =
+        write_generated(&prepared, &mentions, &pictures, staging, &mut problems);
     checkpoint(&mut problems)?;
-    // Every page was rendered: what the cache holds beyond that is code no longer in the site.
+    // Every page was rendered: what the caches hold beyond that is no longer in the site.
     if let Some(cache) = prepared.renderer.highlight_cache() {
+        cache.prune();
+    }
+    if let Some(cache) = prepared.images.cache() {
         cache.prune();
     }
     problems.extend(moved_pages(site, &staging.previous_pages()));
@@ -221,6 +230,8 @@ pub struct Prepared {
     pub css: Option<String>,
     /// Where drawn social cards are kept between builds.
     pub card_cache: Option<card::DiskCache>,
+    /// The site's images, each read and made into variants once.
+    pub images: Arc<image::Images>,
     /// The outputs versus makes itself.
     pub generated: Vec<PathBuf>,
     /// The old URLs of pages and areas, each written as a redirect page.
@@ -346,13 +357,18 @@ pub fn prepare_from(
     site.strings = strings;
     problems.extend(assembly_problems);
     let css = highlight_css(root, &site.config, &mut problems);
-    // The sizes given to images are part of what the preview server keys pages by.
-    let images = cache.and_then(|_| pages::images_key(root, &sources.statics));
-    let mut renderer = templates.for_site(&site, cache, images);
+    let images = Arc::new(image::Images::new(
+        root,
+        &sources.statics,
+        &site.config.images,
+        options.image_cache.clone().map(image::DiskCache::new),
+    ));
+    let mut renderer = templates.for_site(&site, cache);
     renderer.set_assets(
         &site,
         render::Assets::new(root, &sources.statics, css.as_deref()),
     );
+    renderer.set_images(&site, &images);
     renderer.set_highlight_cache(
         options
             .highlight_cache
@@ -427,6 +443,7 @@ pub fn prepare_from(
         liquid,
         css,
         card_cache: options.card_cache.clone().map(card::DiskCache::new),
+        images,
         generated,
         redirects,
         statics: sources.statics.clone(),
@@ -437,16 +454,24 @@ pub fn prepare_from(
     })
 }
 
+/// Pages rendered: per page, the matrices it embeds.
+pub type Embeds<'p> = Vec<(&'p Page, Vec<String>)>;
+
 /// Stage 3 for content: renders `pages` in parallel, each written to `sink` at once. Returns
-/// the problems and, per page rendered, the matrices it embeds.
+/// the problems, per page rendered the matrices it embeds, and the pictures they show.
 pub fn render_pages<'p>(
     pages: &[&'p Page],
     prepared: &Prepared,
     sink: &dyn Sink,
-) -> (Vec<Diagnostic>, Vec<(&'p Page, Vec<String>)>) {
+) -> (Vec<Diagnostic>, Embeds<'p>, Vec<Arc<image::Picture>>) {
     let (problems, rendered) = render_pages_reading(pages, prepared, sink);
-    let embeds = rendered.into_iter().map(|r| (r.page, r.embeds)).collect();
-    (problems, embeds)
+    let mut pictures = Vec::new();
+    let mut embeds = Vec::with_capacity(rendered.len());
+    for page in rendered {
+        pictures.extend(page.pictures);
+        embeds.push((page.page, page.embeds));
+    }
+    (problems, embeds, pictures)
 }
 
 /// A content page rendered: what else its HTML was made from.
@@ -454,6 +479,8 @@ pub struct RenderedPage<'p> {
     pub page: &'p Page,
     /// The matrices its text embeds.
     pub embeds: Vec<String>,
+    /// The images of the site it shows, whose variants are written with the generated files.
+    pub pictures: Vec<Arc<image::Picture>>,
     /// What it read of the list of posts (preview server only).
     pub reads: Option<incremental::PostReads>,
     /// What the build reports but still writes: code too expensive to highlight.
@@ -519,11 +546,12 @@ pub fn mentions_by_matrix<'p>(
 }
 
 /// Stage 3 for everything else: generated pages and files, social cards, the code stylesheet,
-/// static files.
+/// the variants of the `pictures` pages show (and of those layouts asked for), static files.
 /// Returns (pages written, files copied), counting content pages too.
 pub fn write_generated(
     prepared: &Prepared,
     mentions: &BTreeMap<String, Vec<&Page>>,
+    pictures: &[Arc<image::Picture>],
     sink: &dyn Sink,
     problems: &mut Vec<Diagnostic>,
 ) -> (usize, usize) {
@@ -549,13 +577,22 @@ pub fn write_generated(
         }
     }
     problems.extend(write_cards(prepared, sink));
+    let variants = write_variants(prepared, pictures, sink, problems);
+    generated[1] += variants;
     if let Some(css) = &prepared.css {
         put(sink, Path::new(HIGHLIGHT_CSS), css.as_bytes(), problems);
         generated[1] += 1;
     }
+    let (encoded, reused) = prepared.images.counts();
     progress.end(
         Stage::Generate,
-        &[("pages", generated[0]), ("other files", generated[1])],
+        &[
+            ("pages", generated[0]),
+            ("other files", generated[1]),
+            ("image variants", variants),
+            ("image variants encoded", encoded),
+            ("image variants from the cache", reused),
+        ],
     );
     progress.begin(Stage::Copy, prepared.statics.len());
     let mut copied = copy_static(
@@ -669,6 +706,7 @@ mod tests {
             force: false,
             highlight_cache: Some(out.path().join("cache")),
             card_cache: None,
+            image_cache: None,
             progress: Some(recorder.clone()),
         };
         let report = build(&options).unwrap();
@@ -718,7 +756,7 @@ mod tests {
 
     #[test]
     fn image_sources_name_files_under_static() {
-        let of = |src, page, base| static_file_of(src, page, base);
+        let of = |src, page, base| image::static_file_of(src, page, base);
         let file = |p: &str| Some(PathBuf::from(p));
         assert_eq!(
             of("/img/a.png", "/2024/01/02/x/", ""),
@@ -752,27 +790,5 @@ mod tests {
         ] {
             assert_eq!(of(outside, "/x/", ""), None, "{outside}");
         }
-    }
-
-    #[test]
-    fn only_shipped_readable_images_are_measured() {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(root.path().join("static/img")).unwrap();
-        // A PNG's signature and IHDR chunk: 3 × 2 pixels.
-        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
-        png.extend_from_slice(&[0, 0, 0, 3, 0, 0, 0, 2, 8, 6, 0, 0, 0]);
-        std::fs::write(root.path().join("static/img/dot.png"), &png).unwrap();
-        std::fs::write(root.path().join("static/img/bad.png"), b"not an image").unwrap();
-        std::fs::write(root.path().join("static/img/hidden.png"), &png).unwrap();
-        let statics = [
-            PathBuf::from("static/img/dot.png"),
-            PathBuf::from("static/img/bad.png"),
-            PathBuf::from("static/img/gone.png"),
-        ];
-        let measure = |p: &str| measure_image(root.path(), &statics, Path::new(p));
-        assert_eq!(measure("static/img/dot.png"), Some((3, 2)));
-        assert_eq!(measure("static/img/bad.png"), None);
-        assert_eq!(measure("static/img/gone.png"), None);
-        assert_eq!(measure("static/img/hidden.png"), None, "not shipped");
     }
 }

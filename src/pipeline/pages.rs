@@ -48,6 +48,20 @@ pub fn parse_pages(
     progress: &dyn Progress,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Arc<Page>> {
+    parse_pages_keeping(root, sources, config, liquid, progress, problems, true)
+}
+
+/// [`parse_pages`]; without `bodies`, each page's body is let go as soon as it is parsed
+/// ([`Page::shed_body`]), to be read again when the page is rendered.
+pub(super) fn parse_pages_keeping(
+    root: &Path,
+    sources: &source::Sources,
+    config: &Config,
+    liquid: Option<&liquid::Env>,
+    progress: &dyn Progress,
+    problems: &mut Vec<Diagnostic>,
+    bodies: bool,
+) -> Vec<Arc<Page>> {
     let files = sources
         .posts
         .iter()
@@ -58,7 +72,11 @@ pub fn parse_pages(
         .into_par_iter()
         .map(|(path, kind)| {
             let text = source::read_text(root, path).map_err(|d| vec![d]);
-            let parsed = text.and_then(|text| page::parse_with(path, text, kind, config, liquid));
+            let mut parsed =
+                text.and_then(|text| page::parse_with(path, text, kind, config, liquid));
+            if let (Ok(page), false) = (&mut parsed, bodies) {
+                page.shed_body();
+            }
             progress.advance(1);
             parsed
         })
@@ -80,34 +98,44 @@ pub fn render_page<'p>(
     prepared: &Prepared,
 ) -> Result<(String, RenderedPage<'p>), Vec<Diagnostic>> {
     let (site, renderer) = (&prepared.site, &prepared.renderer);
-    let made = renderer.memo_body(site, page, || {
-        let embedded = Mutex::new(Vec::new());
-        let body = render_body(page, prepared, Some(&embedded));
+    let whole = page.with_body(&prepared.root).map_err(|d| vec![d])?;
+    let whole = whole.as_ref();
+    let made = renderer.memo_body(site, whole, || {
+        let used = Used::default();
+        let body = render_body(whole, prepared, Some(&used));
+        let embeds = used.embeds.into_inner();
+        let pictures = used.pictures.into_inner();
         (
             body,
-            embedded.into_inner().unwrap_or_else(|e| e.into_inner()),
+            embeds.unwrap_or_else(|e| e.into_inner()),
+            pictures.unwrap_or_else(|e| e.into_inner()),
         )
     });
-    let (body, embeds) = (&made.0, made.1.clone());
+    let (body, embeds, mut pictures) = (&made.0, made.1.clone(), made.2.clone());
     let mut problems: Vec<Diagnostic> = body
         .problems
         .iter()
-        .map(|p| page.error_in_body(p.offset, p.message.clone()))
+        .map(|p| whole.error_in_body(p.offset, p.message.clone()))
         .collect();
+    problems.extend(front_matter_image(page, prepared));
     let warnings: Vec<Diagnostic> = body
         .warnings
         .iter()
         .map(|p| Diagnostic {
             severity: crate::diag::Severity::Warning,
-            ..page.error_in_body(p.offset, p.message.clone())
+            ..whole.error_in_body(p.offset, p.message.clone())
         })
         .collect();
-    match renderer.page_reading(page, site, body) {
-        Ok((html, reads)) if problems.is_empty() => Ok((
+    match renderer.page_reading(whole, site, body) {
+        Ok((html, reads, layout_pictures)) if problems.is_empty() => Ok((
             html,
             RenderedPage {
                 page,
                 embeds,
+                pictures: {
+                    pictures.extend(layout_pictures);
+                    pictures
+                },
                 reads,
                 warnings,
             },
@@ -124,133 +152,90 @@ pub fn render_page<'p>(
     }
 }
 
-/// The file under `static/` that an image `src` written on the page at `page_url` names: a
-/// site path (`/img/a.png`, with or without the site's `base_path`) or one relative to the
-/// page (`a.png`, `../a.png`). None for another host, a `data:` URL or a path above the site.
-pub(super) fn static_file_of(src: &str, page_url: &str, base_path: &str) -> Option<PathBuf> {
-    let src = src.split(['?', '#']).next().unwrap_or(src);
-    if src.is_empty() || src.starts_with("//") || src.contains(':') {
+/// An error for a front-matter `image:` that names a file of the site that is not there or
+/// does not decode, at the key.
+fn front_matter_image(page: &Page, prepared: &Prepared) -> Option<Diagnostic> {
+    let src = page.image.as_ref().and_then(crate::yaml::as_text)?;
+    let file = image::static_file_of(&src, &page.url, &prepared.site.config.base_path)?;
+    if is_builtin_static(&file) {
         return None;
     }
-    let decoded = percent_encoding::percent_decode_str(src)
-        .decode_utf8()
-        .ok()?;
-    let site_path = match decoded.strip_prefix('/') {
-        Some(_) => match decoded.strip_prefix(base_path) {
-            Some(rest) if !base_path.is_empty() && rest.starts_with('/') => rest.to_owned(),
-            _ => decoded.into_owned(),
-        },
-        None => format!("{}{decoded}", &page_url[..=page_url.rfind('/')?]),
-    };
-    let mut file = PathBuf::from("static");
-    let mut depth = 0usize;
-    for part in site_path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                depth = depth.checked_sub(1)?;
-                file.pop();
-            }
-            part => {
-                depth += 1;
-                file.push(part);
-            }
-        }
+    let err = prepared.images.picture(&file).err()?;
+    Some(page.error_at_key("image", None, format!("image `{src}`: {err}")))
+}
+
+/// Whether `file` (`static/favicon.svg`) is one of the built-in theme's static files, which
+/// a site may show without shipping its own.
+fn is_builtin_static(file: &Path) -> bool {
+    let relative = file.strip_prefix("static").unwrap_or(file);
+    theme::statics().any(|(name, _)| Path::new(name) == relative)
+}
+
+/// What `<img>` needs of `picture` shown as `src`: its size, and `srcset`s of its variants
+/// under the base path.
+pub(super) fn image_info(
+    picture: &image::Picture,
+    src: &str,
+    config: &Config,
+) -> markdown::ImageInfo {
+    markdown::ImageInfo {
+        size: picture.size,
+        srcset: picture.srcset(src, &config.base_path),
+        webp_srcset: picture.webp_srcset(&config.base_path),
+        column: config.images.column,
     }
-    (depth > 0).then_some(file)
 }
 
-/// The width and height of `file` (under `static/`, relative to `root`), if the site ships it
-/// and its header is an image format imagesize reads (PNG, JPEG, GIF, WebP, AVIF, …; not SVG).
-pub(super) fn measure_image(root: &Path, statics: &[PathBuf], file: &Path) -> Option<(u32, u32)> {
-    if !statics.iter().any(|shipped| shipped == file) {
-        return None;
-    }
-    let size = imagesize::size(root.join(file)).ok()?;
-    let width = u32::try_from(size.width).ok().filter(|&w| w > 0)?;
-    let height = u32::try_from(size.height).ok().filter(|&h| h > 0)?;
-    Some((width, height))
+/// What a page's body used besides its text: the matrices it embeds and the pictures it shows.
+#[derive(Default)]
+pub(super) struct Used {
+    embeds: Mutex<Vec<String>>,
+    pictures: Mutex<Vec<Arc<image::Picture>>>,
 }
 
-/// Whether `file` may be an image [`measure_image`] reads, by its extension.
-pub fn is_measured_image(file: &Path) -> bool {
-    let extension = file.extension().and_then(|e| e.to_str()).unwrap_or("");
-    matches!(
-        extension.to_ascii_lowercase().as_str(),
-        "png"
-            | "jpg"
-            | "jpeg"
-            | "gif"
-            | "webp"
-            | "avif"
-            | "bmp"
-            | "ico"
-            | "tif"
-            | "tiff"
-            | "heic"
-            | "heif"
-            | "jxl"
-            | "qoi"
-            | "tga"
-            | "dds"
-            | "exr"
-            | "hdr"
-            | "psd"
-            | "ktx2"
-            | "pnm"
-            | "ppm"
-            | "pgm"
-            | "pbm"
-            | "ilbm"
-    )
-}
-
-/// For the preview server's keys, a hash of the images under `static/` that pages may be
-/// given sizes from: each one's path, length and time of change. None when there are none.
-pub(super) fn images_key(root: &Path, statics: &[PathBuf]) -> Option<u64> {
-    let images: Vec<_> = statics
-        .iter()
-        .filter(|file| is_measured_image(file))
-        .map(|file| {
-            let meta = std::fs::metadata(root.join(file)).ok();
-            let stamp = meta.map(|m| (m.len(), m.modified().ok()));
-            (file.as_os_str(), stamp)
-        })
-        .collect();
-    (!images.is_empty()).then(|| incremental::hash_of(&images))
-}
-
-/// A page's Markdown to HTML, as its layout gets it; the matrices it embeds are pushed to
-/// `embedded` when given.
+/// A page's Markdown to HTML, as its layout gets it; the matrices it embeds and the pictures
+/// it shows are pushed to `used` when given.
 pub(super) fn render_body(
     page: &Page,
     prepared: &Prepared,
-    embedded: Option<&Mutex<Vec<String>>>,
+    used: Option<&Used>,
 ) -> markdown::Rendered {
     let (site, renderer) = (&prepared.site, &prepared.renderer);
     let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
     let expand = |source: &str, heading: Option<&str>| {
         let result = renderer.expand_embed(source, heading)?;
-        if let (Ok(_), Some(id), Some(embedded)) =
-            (&result, render::embedded_call(source), embedded)
-        {
-            embedded
+        if let (Ok(_), Some(id), Some(used)) = (&result, render::embedded_call(source), used) {
+            used.embeds
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .push(id.to_owned());
         }
         Some(result)
     };
-    let measure = |src: &str| {
-        let file = static_file_of(src, &page.url, &site.config.base_path)?;
-        measure_image(&prepared.root, &prepared.statics, &file)
+    let config = &site.config;
+    let lookup = |src: &str| {
+        let file = image::static_file_of(src, &page.url, &config.base_path)?;
+        if is_builtin_static(&file) {
+            return None;
+        }
+        let picture = match prepared.images.picture(&file) {
+            Ok(picture) => picture,
+            Err(err) => return Some(Err(format!("image `{src}`: {err}"))),
+        };
+        let info = image_info(&picture, src, config);
+        if let Some(used) = used {
+            let mut pictures = used.pictures.lock().unwrap_or_else(|e| e.into_inner());
+            pictures.push(picture);
+        }
+        Some(Ok(info))
     };
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: renderer.highlight_cache(),
         palette: renderer.palette(),
-        image_size: Some(&measure),
+        images: Some(&lookup),
+        lazy_images: config.images.lazy,
         code_markup: site.config.code_markup,
         base_path: &site.config.base_path,
         relative_to: None,

@@ -39,7 +39,7 @@ impl Renderer {
                         generated("index", "index".into(), config.title.clone(), pager.path());
                     let posts = &self.post_values[pager.first.min(pager.end)..pager.end];
                     let paginator =
-                        paginator_value(config, pager, posts.to_vec(), site.posts.len());
+                        paginator_value(config.paginate, pager, posts.to_vec(), site.posts.len());
                     self.generated_with(&page, vec![("paginator", paginator)])
                 })
             }
@@ -134,6 +134,7 @@ impl Renderer {
                                 &markdown::Options {
                                     base_path: &config.base_path,
                                     palette: self.palette(),
+                                    code_markup: config.code_markup,
                                     ..markdown::Options::default()
                                 },
                             )
@@ -185,6 +186,7 @@ impl Renderer {
             }
             BlogOutput::SeriesFeed(_)
             | BlogOutput::TermFeed(..)
+            | BlogOutput::TermRss(..)
             | BlogOutput::Rss
             | BlogOutput::Feed
             | BlogOutput::Sitemap
@@ -213,13 +215,7 @@ impl Renderer {
         pager: &Pager,
     ) -> Result<String, Diagnostic> {
         let config = &site.config;
-        let title = match taxonomy {
-            Taxonomy::Authors => term.name.clone(),
-            _ => {
-                let key = format!("taxonomies.{}.term", taxonomy.id());
-                site.strings.plain(&key, &[("name", &term.name)])
-            }
-        };
+        let title = blog::term_title(site, taxonomy, term);
         let mut content = String::new();
         if let Some(author) = self.author_of(site, term) {
             let field = |k: &str| author.get(k).and_then(crate::yaml::as_text);
@@ -247,8 +243,13 @@ impl Renderer {
         let posts: Vec<&Page> = shown.iter().map(|&i| &*site.posts[i]).collect();
         content.push_str(&post_list_html(config, &posts));
         content.push_str(&pagination_html(config, pager));
-        let feed = (config.feed.tags && taxonomy == Taxonomy::Tags)
-            .then(|| blog::term_feed_path(taxonomy, &term.slug));
+        let feed = config.feed.of_terms(taxonomy).then(|| super::PageFeeds {
+            atom: blog::term_feed_path(taxonomy, &term.slug),
+            rss: config
+                .feed
+                .rss
+                .then(|| blog::term_rss_path(taxonomy, &term.slug)),
+        });
         let page = Generated {
             kind: "term",
             layout,
@@ -260,7 +261,7 @@ impl Renderer {
             feed,
         };
         let values: Vec<Value> = shown.iter().map(|&i| self.post_values[i].clone()).collect();
-        let paginator = paginator_value(config, pager, values, term.posts.len());
+        let paginator = paginator_value(config.paginate_terms, pager, values, term.posts.len());
         self.generated_with(
             &page,
             vec![
@@ -300,19 +301,15 @@ impl Renderer {
     }
 }
 
-/// The `paginator` of a page of a listing: `posts` are the values of the posts it shows,
-/// `total` the posts of the whole listing.
-fn paginator_value(
-    config: &crate::config::Config,
-    pager: &Pager,
-    posts: Vec<Value>,
-    total: usize,
-) -> Value {
+/// The `paginator` of a page of a listing: `per_page` its setting (`paginate`, or
+/// `paginate_terms` for a term's), `posts` the values of the posts it shows, `total` the posts
+/// of the whole listing.
+fn paginator_value(per_page: usize, pager: &Pager, posts: Vec<Value>, total: usize) -> Value {
     let url = |path: Option<String>| path.map_or(Value::from(()), Value::from);
     Value::from(BTreeMap::from([
         ("page", Value::from(pager.page)),
         ("pages", Value::from(pager.pages)),
-        ("per_page", Value::from(config.paginate)),
+        ("per_page", Value::from(per_page)),
         ("total_posts", Value::from(total)),
         ("posts", Value::from(posts)),
         ("url", Value::from(pager.path())),

@@ -61,6 +61,7 @@ pub(super) fn add_filters(
                 let options = markdown::Options {
                     base_path: &c.base_path,
                     palette: palette.as_deref(),
+                    code_markup: c.code_markup,
                     ..markdown::Options::default()
                 };
                 markdown::render(text, &options).html

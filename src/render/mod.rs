@@ -25,6 +25,7 @@ mod assets;
 mod blog_pages;
 mod errors;
 mod filters;
+mod images;
 mod layouts;
 mod values;
 
@@ -100,13 +101,7 @@ impl Templates {
     /// Adds what depends on the site: filters that know the base URL, and the shared values.
     /// With a cache (the preview server), values and pages made from unchanged inputs are
     /// reused from the previous rebuild.
-    /// `images`: a key of the images under `static/` whose sizes pages are given (None: none).
-    pub fn for_site(
-        self,
-        site: &Site,
-        cache: Option<&Arc<RenderCache>>,
-        images: Option<u64>,
-    ) -> Renderer {
+    pub fn for_site(self, site: &Site, cache: Option<&Arc<RenderCache>>) -> Renderer {
         let Templates {
             mut env,
             sources,
@@ -150,7 +145,6 @@ impl Templates {
             builtin,
             unfilled,
             memo: cache.cloned(),
-            images,
             globals,
             matrices,
             links_key: links_key(site),
@@ -214,8 +208,6 @@ pub struct Renderer {
     globals: u64,
     /// A hash of the matrices, for pages whose text may embed a table.
     matrices: Option<u64>,
-    /// A hash of the images pages may be given the sizes of, for pages that show an image.
-    images: Option<u64>,
     /// A hash of every page's source and URL: what links between sources resolve to.
     links_key: u64,
     /// A hash of every page's date.
@@ -246,7 +238,7 @@ impl Renderer {
     /// A hash of what a page's template value and Markdown are made of: the page itself, the
     /// settings, its authors' entries, its series (the other parts' titles and URLs show),
     /// the matrices when its text may embed a table, the URLs of other sources when it may
-    /// link to them, the images under `static/` when it shows an image (it gets their sizes).
+    /// link to them.
     fn inputs_key(&self, site: &Site, page: &Page) -> u64 {
         let in_series =
             blog::series_of(site, &page.source).map(|(s, _)| self.series_keys.get(&s.id));
@@ -254,10 +246,6 @@ impl Renderer {
             page.authors.iter().map(|id| site.author(id)).collect();
         let tables = page.may_embed.then_some(self.matrices);
         let links = page.may_link_sources.then_some(self.links_key);
-        let body = || page.body();
-        let images = self
-            .images
-            .filter(|_| body().contains("![") || body().contains("<img"));
         hash_of(&(
             self.globals,
             page.fingerprint,
@@ -265,7 +253,6 @@ impl Renderer {
             authors,
             tables,
             links,
-            images,
         ))
     }
 
@@ -420,6 +407,12 @@ impl Renderer {
         }
     }
 
+    /// Gives layouts `image_meta` and `resize_image` on the build's images.
+    pub fn set_images(&mut self, site: &Site, images: &Arc<crate::image::Images>) {
+        let config = Arc::new(site.config.clone());
+        images::add_image_functions(&mut self.env, &config, images);
+    }
+
     /// [`Renderer::memo`] for a value of a later stage (a post's search document): kept by the
     /// preview server under `key`, which must cover everything `make` reads.
     pub fn memo_value<T: std::any::Any + Send + Sync>(
@@ -494,7 +487,7 @@ impl Renderer {
 
     /// Renders a content page through its layout.
     pub fn page(&self, page: &Page, site: &Site, body: &Rendered) -> Result<String, Diagnostic> {
-        self.page_reading(page, site, body).map(|(html, _)| html)
+        self.page_reading(page, site, body).map(|(html, _, _)| html)
     }
 
     /// [`Renderer::page`], and in the preview server what the page read of the list of posts
@@ -504,7 +497,7 @@ impl Renderer {
         page: &Page,
         site: &Site,
         body: &Rendered,
-    ) -> Result<(String, Option<PostReads>), Diagnostic> {
+    ) -> Result<PageRendered, Diagnostic> {
         let value = page_value(page, site, Some(body), self.palette());
         let (_, reads_posts) = self.layout_base(&page.layout);
         let tracked = (self.memo.is_some() && reads_posts).then(|| {
@@ -516,8 +509,10 @@ impl Renderer {
             (reads, Value::from_object(posts))
         });
         let posts = tracked.as_ref().map(|(_, posts)| posts.clone());
+        let collected = Arc::new(images::Collected::default());
+        let extra = vec![(images::COLLECTED, Value::from_dyn_object(collected.clone()))];
         let html = self
-            .render_with(&page.layout, value, posts, Vec::new())
+            .render_with(&page.layout, value, posts, extra)
             .map_err(|d| {
                 // A layout's error says which page it met; a help of its own says more.
                 let rendering = format!("while rendering {}", page.source.display());
@@ -530,7 +525,9 @@ impl Renderer {
         let reads = tracked.map(|(reads, _)| {
             std::mem::take(&mut *reads.lock().unwrap_or_else(|e| e.into_inner()))
         });
-        Ok((html, reads))
+        let pictures =
+            std::mem::take(&mut *collected.pictures.lock().unwrap_or_else(|e| e.into_inner()));
+        Ok((html, reads, pictures))
     }
 
     /// Renders a page the engine makes (/compare/) like a content page.
@@ -558,11 +555,12 @@ impl Renderer {
             ("categories", empty()),
             ("authors", empty()),
             ("extra", Value::from(BTreeMap::<String, Value>::new())),
-            (
-                "feed",
-                page.feed.clone().map_or(Value::from(()), Value::from),
-            ),
         ]);
+        let feeds = page.feed.as_ref();
+        let atom = feeds.map(|f| f.atom.clone());
+        let rss = feeds.and_then(|f| f.rss.clone());
+        fields.insert("feed", atom.map_or(Value::from(()), Value::from));
+        fields.insert("rss", rss.map_or(Value::from(()), Value::from));
         if let Some(card) = &page.card {
             fields.insert("card", card_value(card));
         }
@@ -659,6 +657,10 @@ impl Renderer {
     }
 }
 
+/// A content page through its layout: its HTML, what it read of the list of posts (preview
+/// server only), and the pictures the layout asked for.
+pub type PageRendered = (String, Option<PostReads>, Vec<Arc<crate::image::Picture>>);
+
 /// A page the engine makes rather than reads from `content/`.
 #[derive(Hash)]
 pub struct Generated {
@@ -671,8 +673,16 @@ pub struct Generated {
     pub content: String,
     /// The social card drawn for it (area pages), shown as `page.card`.
     pub card: Option<crate::card::Card>,
-    /// The site path of the page's own feed (a tag's), which its head links.
-    pub feed: Option<String>,
+    /// The page's own feeds (a term's), which its head links.
+    pub feed: Option<PageFeeds>,
+}
+
+/// The site paths of a page's own feeds: `page.feed` (Atom) and `page.rss` in layouts.
+#[derive(Hash)]
+pub struct PageFeeds {
+    pub atom: String,
+    /// With `feed: {rss: true}`.
+    pub rss: Option<String>,
 }
 
 /// The matrix id of an embed paragraph, `{{ matrix("encryption", ...) }}` → `encryption`.

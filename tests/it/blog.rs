@@ -342,3 +342,39 @@ fn an_updated_post_says_so_in_feeds_and_sitemap() {
         &format!("{post}:3:10: error: invalid date `someday`"),
     );
 }
+
+/// With `code_markup: jekyll`, code shown outside a post's own page is marked up as Jekyll does
+/// too: a listing's summary, a series' summary and the `markdown` filter of a layout. A Jekyll
+/// theme's stylesheet styles `.highlighter-rouge`; versus's own classes would show unstyled.
+#[test]
+fn jekyll_code_markup_reaches_summaries_series_and_the_markdown_filter() {
+    let site = TestSite::new("blog");
+    site.edit(
+        "site.yaml",
+        "paginate: 2",
+        "paginate: 2\ncode_markup: jekyll",
+    )
+    .edit(
+        "content/posts/2023-01-01-first.md",
+        "The first paragraph, with a [link](#intro).",
+        "The first paragraph, with `kubectl` and a [link](#intro).",
+    )
+    .edit(
+        "data/series.yaml",
+        "summary: Two clouds, one platform.",
+        "summary: Two clouds, one `kubectl`.",
+    )
+    .edit(
+        "layouts/page.html",
+        "<h1>{{ page.title }}</h1>",
+        "<h1>{{ page.title }}</h1>{{ \"Run `kubectl`.\" | markdown }}",
+    );
+    site.build_ok();
+    let jekyll_code = r#"<code class="language-plaintext highlighter-rouge">kubectl</code>"#;
+    let home = site.read("index.html");
+    assert!(home.contains(jekyll_code), "a listing's summary:\n{home}");
+    let series = site.read("series/k8s/index.html");
+    assert!(series.contains(jekyll_code), "a series' summary:\n{series}");
+    let about = site.read("about/index.html");
+    assert!(about.contains(jekyll_code), "the markdown filter:\n{about}");
+}

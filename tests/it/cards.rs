@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use scraper::{Html, Selector};
 
-use crate::harness::{assert_has, versus_in as versus, write_atomic};
+use crate::harness::{assert_has, versus_in as versus, write_atomic, write_png};
 use crate::serve::Server;
 
 const BASE: &str = "https://my-comparison.example";
@@ -23,7 +23,7 @@ fn site() -> (tempfile::TempDir, PathBuf) {
         "content/posts/2026-11-20-own-image.md",
         "---\ntitle: A post with a picture\nimage: /img/own.png\n---\n\nText.\n",
     );
-    write(&root, "static/img/own.png", "not really a png");
+    write_png(&root.join("static/img/own.png"), 320, 200);
     write(
         &root,
         "content/posts/2026-11-21-markup.md",

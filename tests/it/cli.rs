@@ -407,6 +407,29 @@ fn colours_only_on_a_terminal_or_when_asked() {
     assert!(!json.stdout.contains('\u{1b}'), "{}", json.stdout);
     let bad = versus_env(root, &[], &["build", "--color", "sometimes"]);
     assert_eq!(bad.code, 2);
+
+    // clap's own help and usage errors follow the flag too.
+    let help = versus_env(root, &[], &["--color", "always", "build", "--help"]);
+    assert!(help.stdout.contains("\u{1b}["), "{:?}", help.stdout);
+    let usage = versus_env(root, &[], &["build", "--no-such-flag", "--color=always"]);
+    assert_eq!(usage.code, 2);
+    assert!(usage.stderr.contains("\u{1b}["), "{:?}", usage.stderr);
+    let forced_off = versus_env(
+        root,
+        &[("CLICOLOR_FORCE", "1")],
+        &["build", "--bogus", "--color", "never"],
+    );
+    assert_eq!(forced_off.code, 2);
+    assert!(
+        !forced_off.stderr.contains('\u{1b}'),
+        "{:?}",
+        forced_off.stderr
+    );
+    assert!(
+        forced_off.stderr.contains("--bogus"),
+        "{}",
+        forced_off.stderr
+    );
 }
 
 /// A build that takes more than a second (it waits for another build's lock here) shows no

@@ -21,6 +21,14 @@ fn site(posts: usize, feed: Option<&str>) -> TestSite {
                 "---\ntitle: Post {n}\ntags: {tags}\n---\nSummary of post {n}, with [a relative link](../other/) and ![a picture](pic.png).\n\n<!-- more -->\n\nOnly in full content: [about](/about/), <a href=\"#notes\">notes</a>, <img src=\"/img/{n}.png\" alt=\"\">.\n\n## Notes\n\nThe end of post {n}.\n"
             ),
         );
+        // The picture the summary shows, beside the post (a missing one fails the build).
+        let beside = site.root().join(format!("static/2024/01/{n:02}/post-{n}"));
+        std::fs::create_dir_all(&beside).unwrap();
+        std::fs::copy(
+            crate::harness::fixture("../images/five-by-three.png"),
+            beside.join("pic.png"),
+        )
+        .unwrap();
     }
     if let Some(feed) = feed {
         let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
@@ -294,4 +302,237 @@ fn a_tag_with_more_posts_than_a_page_is_paginated_with_each_post_once() {
     assert!(even.next.is_none() && even.head_next.is_none());
     assert!(!exists(&site, "tags/even/page/2/index.html"));
     assert_has(&site.read("sitemap.xml"), "/blog/tags/all/page/3/");
+}
+
+/// The feeds fixture with `posts` posts in every taxonomy: tags as [`site`] gives them, the
+/// category `even` or `odd` (so the tag and the category `even` share a slug and posts), and
+/// the author `ann`, with `bob` beside her on post 3. `settings` is appended to site.yaml.
+fn site_with_terms(posts: usize, settings: &str) -> TestSite {
+    let site = site(posts, None);
+    for n in 1..=posts {
+        let (tags, category) = if n % 2 == 0 {
+            ("[all, even]", "even")
+        } else {
+            ("[all]", "odd")
+        };
+        let authors = if n == 3 { "[ann, bob]" } else { "[ann]" };
+        site.write(
+            &format!("content/posts/2024-01-{n:02}-post-{n}.md"),
+            &format!(
+                "---\ntitle: Post {n}\ntags: {tags}\ncategories: [{category}]\nauthors: {authors}\n---\nSummary of post {n}.\n"
+            ),
+        );
+    }
+    site.write(
+        "data/authors.yaml",
+        "ann:\n  name: Ann Author\nbob:\n  name: Bob Builder\n",
+    );
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{config}{settings}"));
+    site
+}
+
+fn atom_titles(feed: &Feed) -> Vec<&str> {
+    feed.entries().iter().map(|e| e.title().as_str()).collect()
+}
+
+fn rss_titles(channel: &rss::Channel) -> Vec<&str> {
+    channel.items().iter().filter_map(|i| i.title()).collect()
+}
+
+/// The `href` of the head's `<link rel="alternate" type="…">` links of `page`.
+fn alternates(site: &TestSite, page: &str, kind: &str) -> Vec<String> {
+    let doc = Html::parse_document(&site.read(page));
+    let selector = Selector::parse(&format!("head link[rel=alternate][type=\"{kind}\"]")).unwrap();
+    doc.select(&selector)
+        .filter_map(|l| l.attr("href"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn every_taxonomy_named_gets_atom_and_rss_feeds_per_term_linked_from_its_pages() {
+    let site = site_with_terms(
+        5,
+        "feed: {taxonomies: [tags, categories, authors], rss: true, entries: 10}\n",
+    );
+    site.build_ok();
+    // (term folder, its posts newest first)
+    let cases: [(&str, &[&str]); 6] = [
+        (
+            "tags/all",
+            &["Post 5", "Post 4", "Post 3", "Post 2", "Post 1"],
+        ),
+        ("tags/even", &["Post 4", "Post 2"]),
+        ("categories/even", &["Post 4", "Post 2"]),
+        ("categories/odd", &["Post 5", "Post 3", "Post 1"]),
+        (
+            "authors/ann",
+            &["Post 5", "Post 4", "Post 3", "Post 2", "Post 1"],
+        ),
+        ("authors/bob", &["Post 3"]),
+    ];
+    for (term, posts) in cases {
+        let page_url = format!("{ORIGIN}/blog/{term}/");
+        let atom_url = format!("{page_url}feed.xml");
+        let rss_url = format!("{page_url}rss.xml");
+
+        let feed = atom(&site, &format!("{term}/feed.xml"));
+        assert_eq!(feed.id(), atom_url, "{term}");
+        // Titled as the term's page and its head's links: a category and a tag of one name
+        // are told apart in a feed reader.
+        let title = Html::parse_document(&site.read(&format!("{term}/index.html")))
+            .select(&Selector::parse("head link[type=\"application/rss+xml\"]").unwrap())
+            .nth(1)
+            .and_then(|l| l.attr("title"))
+            .unwrap()
+            .to_owned();
+        assert_eq!(feed.title().as_str(), title, "{term}");
+        assert_eq!(atom_titles(&feed), posts, "{term} (Atom)");
+        assert!(
+            feed.links()
+                .iter()
+                .any(|l| l.rel() == "alternate" && l.href() == page_url),
+            "{term}: the Atom feed names its page"
+        );
+
+        let channel = rss(&site, &format!("{term}/rss.xml"));
+        assert_eq!(rss_titles(&channel), posts, "{term} (RSS)");
+        assert_eq!(channel.title(), title, "{term}");
+        assert_eq!(channel.link(), page_url, "{term}");
+        assert_has(
+            &site.read(&format!("{term}/rss.xml")),
+            &format!(r#"<atom:link rel="self" type="application/rss+xml" href="{rss_url}"/>"#),
+        );
+        assert_eq!(
+            channel.items()[0].link(),
+            Some(post_url(posts[0][5..].parse().unwrap()).as_str())
+        );
+
+        // Each term page's head links both, besides the site's own feeds.
+        let page = format!("{term}/index.html");
+        let atom_links = alternates(&site, &page, "application/atom+xml");
+        assert_eq!(atom_links, [format!("{ORIGIN}/blog/feed.xml"), atom_url]);
+        let rss_links = alternates(&site, &page, "application/rss+xml");
+        assert_eq!(rss_links, [format!("{ORIGIN}/blog/rss.xml"), rss_url]);
+    }
+    let bob = atom(&site, "authors/bob/feed.xml");
+    assert_eq!(bob.entries()[0].authors().len(), 2);
+    assert_eq!(bob.title().as_str(), "Bob Builder · Feeds & Fixture");
+    let category = atom(&site, "categories/even/feed.xml");
+    assert_eq!(
+        category.title().as_str(),
+        "Category: even · Feeds & Fixture"
+    );
+    assert_eq!(
+        atom(&site, "tags/even/feed.xml").title().as_str(),
+        "Tag: even · Feeds & Fixture"
+    );
+    // The tag pages' later pages link the same feeds; the home page and indexes none of them.
+    assert_eq!(
+        alternates(&site, "tags/all/page/2/index.html", "application/rss+xml")[1],
+        format!("{ORIGIN}/blog/tags/all/rss.xml")
+    );
+    for page in ["index.html", "tags/index.html", "categories/index.html"] {
+        assert_eq!(
+            alternates(&site, page, "application/rss+xml").len(),
+            1,
+            "{page}"
+        );
+        assert_eq!(
+            alternates(&site, page, "application/atom+xml").len(),
+            1,
+            "{page}"
+        );
+    }
+}
+
+#[test]
+fn term_feeds_are_only_for_the_taxonomies_named_and_rss_only_with_rss() {
+    // `tags: true`, the shorthand, without RSS: Atom feeds for tags only.
+    let site = site_with_terms(3, "feed: {tags: true}\n");
+    site.build_ok();
+    assert_eq!(atom_titles(&atom(&site, "tags/all/feed.xml")).len(), 3);
+    assert!(!exists(&site, "tags/all/rss.xml"));
+    assert!(alternates(&site, "tags/all/index.html", "application/rss+xml").is_empty());
+    for other in ["categories/odd", "authors/ann"] {
+        assert!(!exists(&site, &format!("{other}/feed.xml")), "{other}");
+        let links = alternates(
+            &site,
+            &format!("{other}/index.html"),
+            "application/atom+xml",
+        );
+        assert_eq!(links, [format!("{ORIGIN}/blog/feed.xml")], "{other}");
+    }
+
+    // Authors only, with RSS: no tag feeds.
+    let site = site_with_terms(3, "feed:\n  rss: true\n  taxonomies: authors\n");
+    site.build_ok();
+    assert_eq!(rss_titles(&rss(&site, "authors/ann/rss.xml")).len(), 3);
+    assert!(!exists(&site, "tags/all/feed.xml"));
+    assert!(!exists(&site, "tags/all/rss.xml"));
+    assert!(!exists(&site, "categories/odd/rss.xml"));
+}
+
+#[test]
+fn an_unknown_taxonomy_is_an_error_at_its_name_with_a_suggestion() {
+    let site = site(1, None);
+    site.write(
+        "site.yaml",
+        "title: T\nfeed:\n  rss: true\n  taxonomies: [tags, categoies]\n",
+    );
+    let errors = errors_of(&site);
+    assert_has(
+        &errors,
+        "site.yaml:4:22: error: unknown taxonomy `categoies` in `feed.taxonomies` (known: tags, categories, authors)",
+    );
+    assert_has(&errors, "did you mean `categories`?");
+}
+
+#[test]
+fn paginate_terms_sets_the_posts_of_a_term_page_apart_from_the_home_page() {
+    // The fixture's `paginate: 2` stays the home page's.
+    let site = site(7, None);
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{config}paginate_terms: 3\n"));
+    site.build_ok();
+    let post = |n: usize| format!("/blog/2024/01/{n:02}/post-{n}/");
+    let first = term_page(&site, "/blog/tags/all/");
+    assert_eq!(first.posts, [post(7), post(6), post(5)]);
+    assert_eq!(first.prev, None);
+    assert_eq!(first.next.as_deref(), Some("/blog/tags/all/page/2/"));
+    let second = term_page(&site, "/blog/tags/all/page/2/");
+    assert_eq!(second.posts, [post(4), post(3), post(2)]);
+    assert_eq!(second.prev.as_deref(), Some("/blog/tags/all/"));
+    assert_eq!(second.next.as_deref(), Some("/blog/tags/all/page/3/"));
+    assert_eq!(
+        second.head_next.as_deref(),
+        Some(format!("{ORIGIN}/blog/tags/all/page/3/").as_str())
+    );
+    let third = term_page(&site, "/blog/tags/all/page/3/");
+    assert_eq!(third.posts, [post(1)]);
+    assert_eq!(third.prev.as_deref(), Some("/blog/tags/all/page/2/"));
+    assert_eq!(third.next, None);
+    assert!(!exists(&site, "tags/all/page/4/index.html"));
+    assert_has(&site.read("tags/all/page/3/index.html"), "Page 3 of 3");
+    // Three even posts fit on one page.
+    let even = term_page(&site, "/blog/tags/even/");
+    assert_eq!(even.posts, [post(6), post(4), post(2)]);
+    assert!(even.next.is_none() && !exists(&site, "tags/even/page/2/index.html"));
+    // The home page keeps two a page: four pages for seven posts.
+    assert!(exists(&site, "page/4/index.html"));
+    assert!(!exists(&site, "page/5/index.html"));
+
+    // 0: every post of a term on its one page.
+    site.write("site.yaml", &format!("{config}paginate_terms: 0\n"));
+    site.build_ok();
+    let all = term_page(&site, "/blog/tags/all/");
+    let expected: Vec<String> = (1..=7).rev().map(post).collect();
+    assert_eq!(all.posts, expected);
+    assert!(all.next.is_none() && all.head_next.is_none());
+    assert!(!exists(&site, "tags/all/page/2/index.html"));
+    assert!(
+        exists(&site, "page/4/index.html"),
+        "the home page still paginates"
+    );
 }

@@ -143,6 +143,15 @@ pub fn write_atomic(path: &Path, text: &str) {
     std::fs::rename(&temp, path).unwrap();
 }
 
+/// A real PNG of `width`×`height` at `path` (folders made): sites refer to images that versus
+/// now reads for their size, so a placeholder must decode.
+pub fn write_png(path: &Path, width: u32, height: u32) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    image::RgbImage::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, 96]))
+        .save(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
 pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();

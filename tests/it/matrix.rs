@@ -376,3 +376,43 @@ fn headers_use_the_providers_name_and_counts_are_plural_only_when_plural() {
         "{index}"
     );
 }
+
+/// The `<pre class="highlight" …>…</pre>` of `html`.
+fn code_block(html: &str) -> &str {
+    let start = html
+        .find("<pre class=\"highlight\"")
+        .expect("a highlighted block");
+    let end = start + html[start..].find("</pre>").unwrap();
+    &html[start..end]
+}
+
+#[test]
+fn code_in_an_area_summary_gets_the_site_highlight_themes_as_in_posts() {
+    let site = TestSite::new("compare");
+    site.edit(
+        "site.yaml",
+        "stale_after_days",
+        "highlight: {light: \"Solarized (light)\", dark: Nord}\nstale_after_days",
+    );
+    let code = "```rust\nfn main() { let answer: u32 = 42; println!(\"{answer}\"); }\n```\n";
+    site.edit(
+        "data/matrices/storage.yaml",
+        "summary: Block storage for **persistent volumes**.",
+        &format!(
+            "summary: |\n  Block storage for **persistent volumes**.\n\n{}",
+            code.lines().map(|l| format!("  {l}\n")).collect::<String>()
+        ),
+    );
+    site.write(
+        "content/posts/2023-09-02-code.md",
+        &format!("---\ntitle: Code\n---\n{code}"),
+    );
+    site.build_ok();
+    let post = site.read("2023/09/02/code/index.html");
+    let area = site.read("compare/storage/index.html");
+    assert_eq!(
+        code_block(&area),
+        code_block(&post),
+        "the area's code is coloured as the posts' (by the site's themes)"
+    );
+}

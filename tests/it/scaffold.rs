@@ -2,7 +2,7 @@
 //! passes `check --strict` and serves at once; `versus new post|matrix` adds to it; nothing is
 //! ever written over.
 
-use crate::harness::versus_in as versus;
+use crate::harness::{assert_has, versus_in as versus};
 use crate::serve::Server;
 
 #[test]
@@ -232,7 +232,14 @@ fn init_names_the_site_after_its_folder_and_a_placeholder_title_warns() {
     );
 
     // A folder that names nothing gives a placeholder, and the build says so once.
-    assert_eq!(versus(temp.path(), &["init", "my-site"]).code, 0);
+    let started = versus(temp.path(), &["init", "my-site"]);
+    assert_eq!(started.code, 0);
+    assert_has(
+        &started.stdout,
+        "  cd my-site\n  edit site.yaml          give the site its name (`title:`)\n",
+    );
+    let named = versus(temp.path(), &["init", "eks-vs-gke"]);
+    assert!(!named.stdout.contains("edit site.yaml"), "{}", named.stdout);
     let site = temp.path().join("my-site");
     let run = versus(&site, &["build"]);
     assert_eq!(run.code, 0, "a warning only: {}", run.stderr);

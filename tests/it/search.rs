@@ -26,6 +26,11 @@ The **otters** of the `estuary` swim at dawn, <span class=\"hiddenclass\">kelp</
 secretcommand --flag
 ```
 ";
+/// A Japanese post, written without spaces: "Otters living in Tokyo swim at dawn."
+const CJK_POST: &str = "content/posts/2024-05-02-tokyo.md";
+const CJK_URL: &str = "/2024/05/02/tokyo/";
+const CJK_TITLE: &str = "Tokyo";
+const CJK_TEXT: &str = "---\ntitle: Tokyo\n---\n東京都に住むカワウソは夜明けに泳ぐ。\n";
 const DRAFT: &str = "content/posts/2024-06-01-draft.md";
 const DRAFT_TEXT: &str = "---\ntitle: Not yet\ndraft: true\n---\nThe platypus waits.\n";
 
@@ -33,6 +38,7 @@ const DRAFT_TEXT: &str = "---\ntitle: Not yet\ndraft: true\n---\nThe platypus wa
 fn site() -> TestSite {
     let site = TestSite::bare("compare");
     site.write(POST, POST_TEXT);
+    site.write(CJK_POST, CJK_TEXT);
     site.write(DRAFT, DRAFT_TEXT);
     site
 }
@@ -167,6 +173,26 @@ fn the_index_finds_a_post_by_a_body_word_and_holds_no_markup_code_or_drafts() {
 }
 
 #[test]
+fn a_post_in_japanese_is_indexed_by_pairs_of_characters_and_each_run_s_last() {
+    let site = site();
+    site.build_ok();
+    let index = Index::read(&site.root().join("public"));
+    // カワウソ (otter) stands inside a run of 18 characters; 泳ぐ ends it before 。.
+    for term in ["東京", "カワ", "ワウ", "ウソ", "泳ぐ", "ぐ"] {
+        assert_eq!(index.titles(term), [CJK_TITLE], "{term}");
+    }
+    assert!(index.titles("カワウソ").is_empty(), "no word of four");
+    assert!(
+        index
+            .titles("東京都に住むカワウソは夜明けに泳ぐ")
+            .is_empty(),
+        "nor the whole run"
+    );
+    let post = index.docs.iter().find(|d| d["t"] == CJK_TITLE).unwrap();
+    assert_eq!(post["e"], "東京都に住むカワウソは夜明けに泳ぐ。");
+}
+
+#[test]
 fn search_false_writes_no_index_no_page_and_no_box() {
     let site = site();
     let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
@@ -228,6 +254,18 @@ fn serve_static(listener: TcpListener, public: PathBuf, prefix: &'static str) {
     });
 }
 
+/// `text` as a URL's query value.
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 const RESULTS: &str = "return Array.from(document.querySelectorAll('.search-results li a')).map(a => [a.textContent, a.href])";
 const STATUS: &str = "return (document.querySelector('.search-status')||{}).textContent||''";
 
@@ -283,6 +321,50 @@ fn a_query_in_chromium_finds_a_post_by_a_body_word_and_a_feature_by_its_name() {
         |v| v.as_bool() == Some(true),
     );
     assert_eq!(found, json!(true));
+
+    // Japanese: a word inside a sentence written without spaces, typed into the box; one
+    // character, the last of its run; the word is marked in the excerpt.
+    browser.navigate(&format!("{origin}/blog/search/"));
+    browser.type_into("#search-input", "カワウソ");
+    let results = browser.wait_for("the Japanese post", RESULTS, |v| {
+        v.as_array().is_some_and(|a| !a.is_empty())
+    });
+    let cjk_url = format!("{origin}/blog{CJK_URL}");
+    assert_eq!(results, json!([[CJK_TITLE, cjk_url]]));
+    let marked = browser
+        .run("return Array.from(document.querySelectorAll('.search-results li p mark')).map(m => m.textContent)")
+        .unwrap();
+    assert_eq!(marked, json!(["カワウソ"]));
+    for query in ["泳", "ぐ", "東京 夜明け"] {
+        let encoded: String = url_encode(query);
+        browser.navigate(&format!("{origin}/blog/search/?q={encoded}"));
+        let results = browser.wait_for(query, RESULTS, |v| {
+            v.as_array().is_some_and(|a| !a.is_empty())
+        });
+        assert_eq!(results, json!([[CJK_TITLE, cjk_url]]), "{query}");
+    }
+    // The script splits text as the index does.
+    let texts = [
+        "Kubernetes入門ガイド、東京都に住む。猫",
+        "版本2发布 한국어 검색 ｶﾀｶﾅ 𠀋𠀀x ⼈\u{3000}人々",
+        "ΟΔΟΣ Москва ภาษาไทย ＡＢＣ１２３ İstanbul Straße ǅemal",
+        CJK_TEXT,
+        POST_TEXT,
+    ];
+    let script = format!(
+        "return {}.map(versusTokens)",
+        serde_json::to_string(&texts).unwrap()
+    );
+    let split = browser.run(&script).unwrap();
+    let expected: Vec<Vec<String>> = texts
+        .iter()
+        .map(|t| versus::search::tokens(t).map(|w| w.into_owned()).collect())
+        .collect();
+    assert_eq!(
+        split,
+        json!(expected),
+        "the script's tokens are the index's"
+    );
 
     // A word nothing holds says so.
     browser.navigate(&format!("{origin}/blog/search/?q=zzzunknown"));

@@ -1,7 +1,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::harness::{Run, TestSite};
+use crate::harness::{Run, TestSite, write_png};
 
 fn build(root: &Path, output: &Path) -> Run {
     Command::new(env!("CARGO_BIN_EXE_versus"))
@@ -137,6 +137,14 @@ fn the_seed_jekyll_post_builds_unchanged() {
         std::fs::remove_file(site.root().join("content/posts").join(old)).unwrap();
     }
     site.write("layouts/base.html", "{% block main %}{% endblock %}");
+    // The header image its front matter names, as the Jekyll site had it beside the post.
+    write_png(
+        &site
+            .root()
+            .join("static/img/2023-08-11-k8s-comparison-azure-aws/header.png"),
+        1200,
+        630,
+    );
     site.write(
         "content/posts/2023-08-11-k8s-comparison-azure-aws.md",
         &text,

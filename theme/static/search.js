@@ -15,6 +15,14 @@
   }
   var VERSION = 1;
   var MAX_TERM_CHARS = 40;
+  // As src/search.rs `CJK_RANGES`: letters of Han, Hiragana, Katakana and Hangul, by code
+  // point. Their runs are split into overlapping pairs and the run's last character.
+  var CJK = [
+    [0x1100, 0x11ff], [0x3005, 0x3007], [0x3021, 0x3029], [0x3038, 0x303c],
+    [0x3041, 0x30ff], [0x3131, 0x318f], [0x31f0, 0x31ff], [0x3400, 0x4dbf],
+    [0x4e00, 0x9fff], [0xa960, 0xa97f], [0xac00, 0xd7ff], [0xf900, 0xfaff],
+    [0xff66, 0xffdc], [0x20000, 0x2ffff], [0x30000, 0x3ffff],
+  ];
   // A word this long or longer also matches the terms it begins.
   var PREFIX_CHARS = 3;
   // At most this many term shards per word (a short prefix can span many).
@@ -67,11 +75,58 @@
     return files.get(path);
   }
 
-  function tokenize(text) {
+  // Called only on characters of TOKEN's runs, which are letters or digits.
+  function isCjk(character) {
+    var code = character.codePointAt(0);
+    for (var i = 0; i < CJK.length; i++) {
+      if (code >= CJK[i][0] && code <= CJK[i][1]) return true;
+    }
+    return false;
+  }
+
+  // A run of letters and digits as its parts: [text, isCjk], in order.
+  function parts(run) {
     var out = [];
-    (text.match(TOKEN) || []).forEach(function (word) {
-      word = word.toLowerCase();
-      if (Array.from(word).length <= MAX_TERM_CHARS && out.indexOf(word) < 0) out.push(word);
+    Array.from(run).forEach(function (character) {
+      var cjk = isCjk(character);
+      var last = out[out.length - 1];
+      if (last && last[1] === cjk) last[0] += character;
+      else out.push([character, cjk]);
+    });
+    return out;
+  }
+
+  // The terms of `text` exactly as src/search.rs `tokens` makes them for the index.
+  function tokens(text) {
+    var out = [];
+    (text.match(TOKEN) || []).forEach(function (run) {
+      parts(run).forEach(function (part) {
+        var characters = Array.from(part[0]);
+        if (!part[1]) {
+          if (characters.length <= MAX_TERM_CHARS) out.push(part[0].toLowerCase());
+          return;
+        }
+        for (var i = 0; i + 1 < characters.length; i++) out.push(characters[i] + characters[i + 1]);
+        out.push(characters[characters.length - 1]);
+      });
+    });
+    return out;
+  }
+
+  // Whether `token` is one CJK character (a run's last, or a run of one).
+  function singleCjk(token) {
+    var characters = Array.from(token);
+    return characters.length === 1 && isCjk(characters[0]);
+  }
+
+  // The terms a query looks up: its tokens, each once, without a run's last character after
+  // the pair that holds it (it adds nothing to the pair); a query of one character keeps it.
+  function tokenize(text) {
+    var all = tokens(text), out = [];
+    all.forEach(function (token, i) {
+      var before = i > 0 ? Array.from(all[i - 1]) : [];
+      var inPair = before.length === 2 && isCjk(before[1]) && before[1] === token;
+      if (!(inPair && singleCjk(token)) && out.indexOf(token) < 0) out.push(token);
     });
     return out;
   }
@@ -90,7 +145,8 @@
   // Document → score for one word of the query: its own term, and with a prefix the
   // terms it begins (scored lower the more they add).
   function matches(token) {
-    var prefix = Array.from(token).length >= PREFIX_CHARS;
+    // One CJK character stands first in the pairs that hold it (or alone, last of a run).
+    var prefix = Array.from(token).length >= PREFIX_CHARS || singleCjk(token);
     var first = Math.max(0, shardsUpTo(token) - 1);
     var last = prefix ? Math.max(first, shardsUpTo(token + "\uffff") - 1) : first;
     last = Math.min(last, first + MAX_SHARDS - 1);
@@ -168,27 +224,59 @@
         });
       });
   }
-  // For benchmarks and tests: `await versusSearch("word")`.
+  // For benchmarks and tests: `await versusSearch("word")`, and `versusTokens(text)`.
   window.versusSearch = function (query) {
     return search(query, PAGE);
   };
+  window.versusTokens = tokens;
 
-  // `text` into `element`, the words a query word begins marked.
-  function marked(element, text, tokens) {
-    var last = 0;
-    text.replace(TOKEN, function (word, offset) {
-      var lower = word.toLowerCase();
-      var hit = tokens.some(function (t) {
-        return lower.lastIndexOf(t, 0) === 0;
+  // [start, end] of what to mark in `text` (UTF-16 offsets, in order): the words a query
+  // word begins, and in CJK runs each place a query's CJK term stands.
+  function marks(text, terms) {
+    var out = [];
+    text.replace(TOKEN, function (run, offset) {
+      var at = offset;
+      parts(run).forEach(function (part) {
+        var piece = part[0];
+        if (!part[1]) {
+          var lower = piece.toLowerCase();
+          var hit = terms.some(function (t) {
+            return lower.lastIndexOf(t, 0) === 0;
+          });
+          if (hit) out.push([at, at + piece.length]);
+        } else {
+          terms.forEach(function (t) {
+            for (var i = piece.indexOf(t); t && i >= 0; i = piece.indexOf(t, i + 1)) {
+              out.push([at + i, at + i + t.length]);
+            }
+          });
+        }
+        at += piece.length;
       });
-      if (hit) {
-        element.appendChild(document.createTextNode(text.slice(last, offset)));
-        var mark = document.createElement("mark");
-        mark.textContent = word;
-        element.appendChild(mark);
-        last = offset + word.length;
-      }
-      return word;
+      return run;
+    });
+    out.sort(function (a, b) {
+      return a[0] - b[0];
+    });
+    // Overlapping pairs (東京, 京都) make one mark.
+    var merged = [];
+    out.forEach(function (span) {
+      var last = merged[merged.length - 1];
+      if (last && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+      else merged.push(span.slice());
+    });
+    return merged;
+  }
+
+  // `text` into `element`, what the query's terms match marked.
+  function marked(element, text, terms) {
+    var last = 0;
+    marks(text, terms).forEach(function (span) {
+      element.appendChild(document.createTextNode(text.slice(last, span[0])));
+      var mark = document.createElement("mark");
+      mark.textContent = text.slice(span[0], span[1]);
+      element.appendChild(mark);
+      last = span[1];
     });
     element.appendChild(document.createTextNode(text.slice(last)));
     return element;

@@ -816,13 +816,25 @@ fn run_markdown(body: &str) {
     } else {
         ""
     };
-    let size = |src: &str| src.ends_with(".png").then_some((640, 480));
+    // PNGs are wide (a picture with srcsets), JPEGs missing, others from elsewhere.
+    let images = |src: &str| {
+        if src.ends_with(".png") {
+            return Some(Ok(markdown::ImageInfo {
+                size: Some((1600, 900)),
+                srcset: Some(format!("/_img/a-800w.png 800w, {src} 1600w")),
+                webp_srcset: Some("/_img/a-800w.webp 800w".into()),
+                column: 704,
+            }));
+        }
+        src.ends_with(".jpg").then(|| Err(format!("no file {src}")))
+    };
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
         expand_embed: Some(&expand),
         highlight_cache: None,
         palette: None,
-        image_size: Some(&size),
+        images: Some(&images),
+        lazy_images: true,
         code_markup,
         base_path,
         relative_to: body.len().is_multiple_of(5).then_some("/posts/a/"),
@@ -1344,7 +1356,7 @@ fn run_matrices(ctx: &Context, case: &Case) {
             }
         }
         let options = table::TableOptions::default();
-        let _ = compare::area_html(area, &matrices, &options, &[], &ctx.config, &strings);
+        let _ = compare::area_html(area, &matrices, &options, &[], &ctx.config, &strings, None);
     }
 }
 
@@ -1481,6 +1493,7 @@ fn run_check(ctx: &mut Context, case: &Case) {
         highlight_cache: None,
         progress: None,
         card_cache: None,
+        image_cache: None,
     };
     let parse = |_: &versus::source::Sources,
                  config: &Config,
@@ -1506,10 +1519,10 @@ fn run_check(ctx: &mut Context, case: &Case) {
     };
     let sink = Memory::default();
     let pages: Vec<&Page> = prepared.site.all_pages().collect();
-    let (mut problems, mentions) = pipeline::render_pages(&pages, &prepared, &sink);
+    let (mut problems, mentions, pictures) = pipeline::render_pages(&pages, &prepared, &sink);
     let mentions =
         pipeline::mentions_by_matrix(mentions.iter().map(|(p, ids)| (*p, ids.as_slice())));
-    pipeline::write_generated(&prepared, &mentions, &sink, &mut problems);
+    pipeline::write_generated(&prepared, &mentions, &pictures, &sink, &mut problems);
     if problems.iter().any(versus::diag::Diagnostic::is_error) {
         return;
     }

@@ -64,6 +64,9 @@ pub(super) struct Context {
     glue: Option<&'static str>,
     /// The quote of the JavaScript string being read: its text is `s1` in `'`, `s2` in `"`.
     quote: Option<char>,
+    /// The last character of code read that is not whitespace: what comes before a word that
+    /// starts a line (`{` or `,` at the end of the line above).
+    last_char: Option<char>,
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -120,6 +123,22 @@ fn is_word_char(c: char, lexicon: Lexicon) -> bool {
 /// string's `${…}`) into words, symbols and
 /// whitespace and passes each with its Rouge class to `out`.
 pub(super) fn split(
+    lexicon: Lexicon,
+    scoped: &'static str,
+    interpolated: bool,
+    piece: Run,
+    context: &mut Context,
+    out: &mut dyn FnMut(&'static str, &str),
+) {
+    let last = piece.text().trim_end().chars().next_back();
+    split_piece(lexicon, scoped, interpolated, piece, context, out);
+    if last.is_some() {
+        context.last_char = last;
+    }
+}
+
+/// [`split`] before `last_char` moves on.
+fn split_piece(
     lexicon: Lexicon,
     scoped: &'static str,
     interpolated: bool,
@@ -658,7 +677,7 @@ fn js_word(lexicon: Lexicon, run: &Run, context: &Context) -> &'static str {
     };
     if label_colon {
         let innermost = context.brackets.last().copied();
-        match previous_char(run) {
+        match previous_char(run).or(context.last_char) {
             Some('{' | ',') if innermost == Some(Bracket::Object) => return "na",
             Some('{' | ';' | '}') | None if innermost != Some(Bracket::Object) => return "nl",
             _ => {}

@@ -12,8 +12,11 @@ use super::sets::SYNTAXES;
 use lexicon::{Context, Lexicon};
 pub(super) use rules::{ROUGE_RULES, Token};
 
+mod css;
 mod lexicon;
 mod rules;
+mod shell;
+mod vue;
 #[cfg(test)]
 pub(super) use lexicon::CLASSES as LEXICON_CLASSES;
 
@@ -214,6 +217,9 @@ pub(super) fn highlight_rouge(
     let mut stack = ScopeStack::new();
     let mut spans = FlatSpans::default();
     let mut context = Context::default();
+    let top = syntax.scope.build_string();
+    let mut vue = (top == "text.html.vue").then(vue::Vue::default);
+    let mut shell = top.starts_with("source.shell").then(shell::Shell::default);
     for line in LinesWithEndings::from(code) {
         let mut start = 0;
         let ops = state
@@ -224,6 +230,15 @@ pub(super) fn highlight_rouge(
                 return;
             }
             let scopes = stack.as_slice();
+            let special = match (vue.as_mut(), shell.as_mut()) {
+                (Some(vue), _) => vue.class(scopes, line, start, end),
+                (_, Some(shell)) => shell.class(scopes, line, start, end),
+                _ => None,
+            };
+            if let Some(class) = special {
+                spans.push(class, &line[start..end]);
+                return;
+            }
             let (class, final_class) = classes.class(scopes, &line[start..end]);
             match classes.lexicon(scopes) {
                 Some(lexicon) if !final_class && lexicon.reads(class) => {
@@ -511,6 +526,86 @@ res.end('Too many requests' + "!");
             "\n",
         );
         assert_same_as_rouge("javascript", code, rouge);
+    }
+
+    /// Found on the Vue samples: a key first on its line in an object literal was `nx`; the
+    /// `{` or `,` before it is on the line above.
+    #[test]
+    fn javascript_keys_on_their_own_lines_are_attributes() {
+        let code = "export default {\n  name: 1,\n  b: 2,\n};\n";
+        let rouge = concat!(
+            r#"<span class="k">export</span> <span class="k">default</span> <span class="p">{</span>"#,
+            "\n",
+            r#"  <span class="na">name</span><span class="p">:</span> <span class="mi">1</span><span class="p">,</span>"#,
+            "\n",
+            r#"  <span class="na">b</span><span class="p">:</span> <span class="mi">2</span><span class="p">,</span>"#,
+            "\n",
+            r#"<span class="p">};</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("javascript", code, rouge);
+    }
+
+    /// Rouge's Vue lexer: `template`, `script` and `style` are keywords in their tags, an
+    /// attribute's value is one string (`s`) whatever is in it, `{{ }}` are `si`, `@` is an
+    /// error and `:key=` an attribute with its `:` and `=`.
+    #[test]
+    fn vue_classes_are_rouges() {
+        let code = "<template>\n  <p :key=\"a.b\" @click=\"go(1)\" v-else class=\"c\">{{ plan.name }}</p>\n</template>\n<script>\nexport default { name: \"A\" };\n</script>\n<style scoped>\n.a { color: red; }\n</style>\n";
+        let rouge = concat!(
+            r#"<span class="nt">&lt;</span><span class="k">template</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"  <span class="nt">&lt;p</span> <span class="na">:key=</span><span class="s">"a.b"</span> <span class="err">@</span><span class="na">click=</span><span class="s">"go(1)"</span> <span class="na">v-else</span> <span class="na">class=</span><span class="s">"c"</span><span class="nt">&gt;</span><span class="si">{{</span> <span class="nx">plan</span><span class="p">.</span><span class="nx">name</span> <span class="si">}}</span><span class="nt">&lt;/p&gt;</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;/</span><span class="k">template</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;</span><span class="k">script</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"<span class="k">export</span> <span class="k">default</span> <span class="p">{</span> <span class="na">name</span><span class="p">:</span> <span class="dl">"</span><span class="s2">A</span><span class="dl">"</span> <span class="p">};</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;/</span><span class="k">script</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;</span><span class="k">style</span> <span class="na">scoped</span><span class="nt">&gt;</span>"#,
+            "\n",
+            r#"<span class="nc">.a</span> <span class="p">{</span> <span class="nl">color</span><span class="p">:</span> <span class="no">red</span><span class="p">;</span> <span class="p">}</span>"#,
+            "\n",
+            r#"<span class="nt">&lt;/</span><span class="k">style</span><span class="nt">&gt;</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("vue", code, rouge);
+    }
+
+    /// Rouge's shell lexer reads `$(`, `${` and `$((` as one token each (`si`, `k`, `k`), the
+    /// word after `:-` in `${…}` as a variable and the rest there as punctuation.
+    #[test]
+    fn shell_expansions_are_rouges() {
+        let code = "d=$(date +%s)\necho \"${HOME:-/tmp} $(ls \"$d\") $((n + 1))\"\nx=${#arr[@]} y=${name:-app}\n";
+        let rouge = concat!(
+            r#"<span class="nv">d</span><span class="o">=</span><span class="si">$(</span><span class="nb">date</span> +%s<span class="si">)</span>"#,
+            "\n",
+            r#"<span class="nb">echo</span> <span class="s2">"</span><span class="k">${</span><span class="nv">HOME</span><span class="k">:-</span><span class="p">/tmp</span><span class="k">}</span><span class="s2"> </span><span class="si">$(</span><span class="nb">ls</span> <span class="s2">"</span><span class="nv">$d</span><span class="s2">"</span><span class="si">)</span><span class="s2"> </span><span class="k">$((</span>n <span class="o">+</span> <span class="m">1</span><span class="k">))</span><span class="s2">"</span>"#,
+            "\n",
+            r#"<span class="nv">x</span><span class="o">=</span><span class="k">${#</span><span class="nv">arr</span><span class="p">[@]</span><span class="k">}</span> <span class="nv">y</span><span class="o">=</span><span class="k">${</span><span class="nv">name</span><span class="k">:-</span><span class="nv">app</span><span class="k">}</span>"#,
+            "\n",
+        );
+        assert_same_as_rouge("bash", code, rouge);
+    }
+
+    /// Rouge's shell lexer: `|`, `&`, `<` and `2>&1` are text, a lone `>` and `<<` operators.
+    #[test]
+    fn shell_pipes_and_redirections_are_rouges() {
+        let code = "ls | grep x &\ncmd 2>&1 >/dev/null < a\ncat <<EOF\nhi\nEOF\n";
+        let tokens = rouge_tokens("bash", code);
+        assert_eq!(class_of(&tokens, ">"), "o");
+        assert_eq!(class_of(&tokens, "<<"), "o");
+        let plain: String = tokens
+            .iter()
+            .filter(|(class, _)| class.is_empty())
+            .map(|(_, text)| text.as_str())
+            .collect();
+        for text in [" | ", "x &", "cmd 2>&1 ", "/dev/null < a"] {
+            assert!(plain.contains(text), "`{text}` is not plain: {tokens:?}");
+        }
     }
 
     #[test]

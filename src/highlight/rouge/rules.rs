@@ -19,6 +19,8 @@ pub(in crate::highlight) enum Token {
     /// The quote a string opens with: `s2` for `"`, `s1` for `'` (Rouge's YAML lexer gives
     /// the opening quote its own class, and the rest of the string `s`).
     OpeningQuote,
+    /// A word of a CSS value or media query: `no`, `nb` or `n` by Rouge's CSS word lists.
+    CssValue,
     /// Quotes, comment markers and the like belong to the string, comment or number they
     /// delimit, as in Rouge; elsewhere they are punctuation, `p`.
     Punctuation,
@@ -53,6 +55,7 @@ impl Token {
                 }
             }
             Token::Punctuation => "p",
+            Token::CssValue => super::css::value_word_class(text.trim()),
             Token::OpeningQuote => {
                 if text.starts_with('\'') {
                     "s1"
@@ -247,7 +250,8 @@ const SHELL_BUILTINS: &[&str] = &[
 /// `bench/rouge-agreement/`.
 pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
     use Token::{
-        Class as C, Final, Number, OpeningQuote, Operator, Punctuation, ShellCommand, Whole,
+        Class as C, CssValue, Final, Number, OpeningQuote, Operator, Punctuation, ShellCommand,
+        Whole,
     };
     &[
         ("", "comment", C("c")),
@@ -360,6 +364,21 @@ pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
             C("k"),
         ),
         ("source.shell", "meta.group.expansion.job", Whole("")),
+        // A pipe, `&` and a file descriptor are plain text; a case pattern's `)` punctuation.
+        ("source.shell", "keyword.operator.logical.pipe", C("")),
+        ("source.shell", "keyword.operator.logical.job", C("")),
+        (
+            "source.shell",
+            "constant.numeric.integer.decimal.file-descriptor",
+            C(""),
+        ),
+        (
+            "source.shell",
+            "keyword.control.conditional.patterns.end",
+            C("p"),
+        ),
+        // Not the string around `"$(…)"`: its code is code (see `shell.rs` for the rest).
+        ("source.shell", "meta.group.expansion.command.parens", C("")),
         ("source.shell", "keyword.control.heredoc-token", C("no")),
         ("source.shell", "support.function.test", C("o")),
         ("source.shell", "support.function.double-brace", C("o")),
@@ -441,7 +460,7 @@ pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
             Final("k"),
         ),
         // CSS: `.class` is `nc`, `#id` `nf`, `:hover` `nd`, properties `nl`, colours `nx`,
-        // numbers with their unit `m`, comments `c`.
+        // numbers with their unit `m`, comments `c`, value words by Rouge's lists (`css.rs`).
         ("source.css", "entity.other.attribute-name.class", C("nc")),
         ("source.css", "entity.other.attribute-name.id", C("nf")),
         ("source.css", "entity.other.attribute-name.pseudo", C("nd")),
@@ -449,7 +468,9 @@ pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
         ("source.css", "constant.other.color", C("nx")),
         ("source.css", "constant.other.color.rgb-value", C("m")),
         ("source.css", "constant.numeric", C("m")),
-        ("source.css", "support.constant", C("nb")),
+        ("source.css", "support.constant", CssValue),
+        ("source.css", "support.function", CssValue),
+        ("source.css", "support.type.property-name.media", CssValue),
         ("source.css", "comment", C("c")),
         // HTML and XML: comments `c`, `name=` `na`, attribute values `s` as a whole (entities
         // included), the doctype, `<?xml …?>` and CDATA `cp` as a whole.
@@ -462,6 +483,15 @@ pub(in crate::highlight) const ROUGE_RULES: &[(&str, &str, Token)] = {
             C("na"),
         ),
         ("text.html.basic", "meta.tag.sgml.doctype", Whole("cp")),
+        // Vue: as HTML, and `{{ }}` are `si`; an attribute's quotes belong to its value (see
+        // `vue.rs` for the rest).
+        ("text.html.vue", "comment", C("c")),
+        ("text.html.vue", "string.quoted", C("s")),
+        ("text.html.vue", "string.unquoted", C("s")),
+        ("text.html.vue", "punctuation.definition.string", C("s")),
+        ("text.html.vue", "punctuation.separator.key-value", C("na")),
+        ("text.html.vue", "punctuation.definition.template", C("si")),
+        ("text.html.vue", "meta.tag.sgml.doctype", Whole("cp")),
         ("text.xml", "comment", C("c")),
         ("text.xml", "string.quoted", C("s")),
         ("text.xml", "string.unquoted", C("s")),
