@@ -118,6 +118,12 @@ impl RenderCache {
         body
     }
 
+    /// Forgets the body kept under `key`: it shows an image that changed on disk.
+    pub fn forget_body(&self, key: u64) {
+        let mut bodies = self.bodies.lock().unwrap_or_else(|e| e.into_inner());
+        bodies.remove(&key);
+    }
+
     /// Forgets the bodies of pages whose key is none of `live` (edited or gone).
     pub fn retain_bodies(&self, live: &[u64]) {
         let live: std::collections::HashSet<u64> = live.iter().copied().collect();

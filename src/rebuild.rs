@@ -214,6 +214,15 @@ impl Rebuild {
         if !patched {
             self.assemble(changed, config_changed || include_changed)?;
         }
+        // Pages keep the size and variants of the images they show: those that show a
+        // changed one are made again, from the image read again.
+        let images: BTreeSet<PathBuf> = changed
+            .into_iter()
+            .flatten()
+            .filter(|p| Kind::of(p) == Kind::Static)
+            .cloned()
+            .collect();
+        self.forget_pages_showing(&images);
         let updated = self.render(patched);
         if updated.is_ok() {
             // A patch asks only for the values of the posts it changed; the others are kept.
@@ -223,6 +232,29 @@ impl Rebuild {
             }
         }
         updated
+    }
+
+    /// Makes the pages that show one of `images` (static files that changed) render again
+    /// from a fresh read of it: their key and kept body are forgotten, and so is the image.
+    fn forget_pages_showing(&mut self, images: &BTreeSet<PathBuf>) {
+        let Some(prepared) = &self.prepared else {
+            return;
+        };
+        if images.is_empty() {
+            return;
+        }
+        for image in images {
+            prepared.images.forget(image);
+        }
+        let body_keys = prepared.renderer.body_keys();
+        for (i, made) in self.made.iter_mut().enumerate() {
+            if made.pictures.iter().any(|p| images.contains(&p.file)) {
+                made.key = None;
+                if let Some(&key) = body_keys.get(i) {
+                    self.cache.forget_body(key);
+                }
+            }
+        }
     }
 
     /// `changed` with a file beside the pages under `content/` (one that is no page itself)
@@ -690,6 +722,48 @@ mod tests {
             image_cache: None,
             progress: None,
         }
+    }
+
+    /// An image replaced on disk renders again the pages that show it, and only those: the
+    /// others keep their output (at 10,000 posts a change to one image must not render all).
+    #[test]
+    fn a_changed_image_renders_again_only_the_pages_showing_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("site.yaml"), "title: T\n").unwrap();
+        std::fs::create_dir_all(root.join("content/posts")).unwrap();
+        std::fs::create_dir_all(root.join("static")).unwrap();
+        let png = |width: u32| {
+            let picture = image::RgbImage::from_pixel(width, 10, image::Rgb([1, 2, 3]));
+            let mut bytes = std::io::Cursor::new(Vec::new());
+            picture
+                .write_to(&mut bytes, image::ImageFormat::Png)
+                .unwrap();
+            std::fs::write(root.join("static/a.png"), bytes.into_inner()).unwrap();
+        };
+        png(40);
+        for (name, text) in [
+            ("2024-01-01-a.md", "![Chart](/a.png)"),
+            ("2024-01-02-b.md", "Words."),
+        ] {
+            let text = format!("---\ntitle: {name}\n---\n{text}\n");
+            std::fs::write(root.join("content/posts").join(name), text).unwrap();
+        }
+        let mut rebuild = Rebuild::new(options(root));
+        rebuild.update(None).unwrap();
+        let shown = |rebuild: &Rebuild| {
+            let outputs = rebuild.outputs();
+            let outputs = outputs.read().unwrap();
+            let page = &outputs["2024/01/01/a/index.html"];
+            String::from_utf8_lossy(page).contains("width=\"40\"")
+        };
+        assert!(shown(&rebuild));
+        png(30);
+        let changed = BTreeSet::from([PathBuf::from("static/a.png")]);
+        let updated = rebuild.update(Some(&changed)).unwrap();
+        assert_eq!(updated.rendered, 1, "only the post showing it");
+        assert!(updated.changed.contains("2024/01/01/a/index.html"));
+        assert!(!shown(&rebuild), "the new size shows");
     }
 
     /// A save of one post must not wait for an index of every post (at 10,000 posts it took

@@ -215,6 +215,13 @@ impl Images {
         .clone()
     }
 
+    /// Forgets what was made of `file`, which changed on disk: the next page to show it reads
+    /// it again (the preview server keeps one `Images` while only static files change).
+    pub fn forget(&self, file: &Path) {
+        let mut known = self.known.lock().unwrap_or_else(|e| e.into_inner());
+        known.retain(|(known_file, _), _| known_file != file);
+    }
+
     /// What layouts asked for so far, to be written with the pages' images.
     pub fn requested(&self) -> Vec<Arc<Picture>> {
         let known = self.known.lock().unwrap_or_else(|e| e.into_inner());

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use crate::harness::{TODAY, TestSite, write_atomic};
+use crate::harness::{TODAY, TestSite, write_atomic, write_png};
 
 /// A running `versus serve`, stopped when dropped.
 pub struct Server {
@@ -811,4 +811,50 @@ fn serve_with_a_base_url_serves_the_site_under_its_path() {
     }
     let (status, _) = server.raw("GET", post.trim_start_matches("/blog"));
     assert_eq!(status, 404, "outside /blog/ nothing is served");
+}
+
+/// The width and height versus gives an `<img>` of a file under `static/` follow the file:
+/// an image replaced by one of another size reloads the page with the new size, as a clean
+/// build writes it (they stayed those of the old file until a restart).
+#[test]
+fn an_image_of_another_size_changes_the_sizes_on_the_page() {
+    let site = TestSite::new("basic");
+    let root = site.root();
+    std::fs::create_dir_all(root.join("static/img")).unwrap();
+    let image = root.join("static/img/chart.png");
+    write_png(&image, 640, 480);
+    let post = root.join("content/posts/2023-09-01-second-post.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    write_atomic(&post, &format!("{text}\n![A chart](/img/chart.png)\n"));
+    let server = Server::start(root);
+    let events = server.events();
+    let mut ever_built = BTreeSet::new();
+    assert_serves_a_clean_build(&server, root, &mut ever_built, &[]);
+    let sized = |width: &str| {
+        let built = clean_build(root, &server.base);
+        let (page, _) = built
+            .iter()
+            .find(|(_, bytes)| String::from_utf8_lossy(bytes).contains("alt=\"A chart\""))
+            .expect("a page shows the chart");
+        let (_, body) = served(&server, page);
+        let body = String::from_utf8_lossy(&body).into_owned();
+        assert!(
+            body.contains(&format!("width=\"{width}\"")),
+            "{page}: {body}"
+        );
+    };
+    sized("640");
+    // Made beside the site and moved in, so the server never reads half a file.
+    let resized = root.with_extension("resized.png");
+    write_png(&resized, 320, 200);
+    std::fs::rename(&resized, &image).unwrap();
+    let seen = events.settle();
+    assert!(seen.iter().any(|(name, _)| name == "reload"), "{seen:?}");
+    sized("320");
+    assert_serves_a_clean_build(
+        &server,
+        root,
+        &mut ever_built,
+        &["chart.png resized".into()],
+    );
 }
