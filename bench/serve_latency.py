@@ -17,6 +17,11 @@ copy (a generated site under /tmp) rather than your working site. What each edit
   delete  deletes a post (another one each time)
   rename  renames the post's file (its URL changes)
   layout  adds a paragraph to layouts/post.html (every post renders again, and changes)
+
+The bench sites of gen.py turn search and pagination off (equal work with Hugo and Zola); here
+site.yaml is given `search: true` and `paginate: 10` for the run (and restored), so each edit
+also keeps the search index and paginated listings (a tag's pages list thousands of posts) as
+a clean build writes them. An edit that ends in a build error stops the run.
 """
 
 import os
@@ -96,6 +101,8 @@ class Server:
             if name in ("reload", "css", "build-ok", "build-error"):
                 break
         line = self.lines.get(timeout=30).strip()
+        if name == "build-error":
+            sys.exit(f"the edit made a build error: {line}")
         return (at - saved) * 1000, line
 
     def stop(self):
@@ -179,14 +186,22 @@ def main():
         if kind not in KINDS:
             sys.exit(f"unknown edit `{kind}`: use {', '.join(KINDS)} or all")
     binary = sys.argv[4] if len(sys.argv) > 4 else os.path.join("target", "release", "versus")
-    server = Server(binary, root)
+    config = os.path.join(root, "site.yaml")
+    original_config = read(config)
+    served = re.sub(r"(?m)^search: false$", "search: true", original_config)
+    served = re.sub(r"(?m)^paginate: 0$", "paginate: 10", served)
+    write(config, served)
     summary = []
     try:
-        for kind in kinds:
-            results = run_kind(server, root, kind, edits)
-            summary.append((kind, statistics.median(results), p90(results)))
+        server = Server(binary, root)
+        try:
+            for kind in kinds:
+                results = run_kind(server, root, kind, edits)
+                summary.append((kind, statistics.median(results), p90(results)))
+        finally:
+            server.stop()
     finally:
-        server.stop()
+        write(config, original_config)
     posts = len(os.listdir(os.path.join(root, "content", "posts")))
     print(f"site: {root} ({posts} posts), {edits} edits each, save -> reload event:")
     print("| edit | median | p90 |")
