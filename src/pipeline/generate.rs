@@ -426,26 +426,26 @@ pub fn search_documents(prepared: &Prepared) -> (u64, Vec<Arc<search::Document>>
     let config = &site.config;
     let features = search::feature_documents(&site.matrices, config, &site.strings);
     let unread: Mutex<Vec<Diagnostic>> = Mutex::default();
-    let posts: Vec<(u64, Arc<search::Document>)> = site
+    let keys: Vec<u64> = site
         .posts
         .par_iter()
         .map(|post| {
             let body = config.liquid.then(|| post.body());
             let key = (post.fingerprint, &post.url, body, &config.base_path);
-            let key = incremental::hash_of(&("search document", key));
-            let document = renderer.memo_value(key, || match post.with_body(&prepared.root) {
-                Ok(whole) => search::post_document(&whole, config),
-                Err(d) => {
-                    unread.lock().unwrap_or_else(|e| e.into_inner()).push(d);
-                    search::post_document(post, config)
-                }
-            });
-            (key, document)
+            incremental::hash_of(&("search document", key))
         })
         .collect();
-    let keys: Vec<u64> = posts.iter().map(|(key, _)| *key).collect();
+    let mut documents = renderer.memo_values(&keys, |i| {
+        let post = &site.posts[i];
+        match post.with_body(&prepared.root) {
+            Ok(whole) => search::post_document(&whole, config),
+            Err(d) => {
+                unread.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                search::post_document(post, config)
+            }
+        }
+    });
     let key = incremental::hash_of(&("search index", keys, &features));
-    let mut documents: Vec<Arc<search::Document>> = posts.into_iter().map(|(_, d)| d).collect();
     documents.extend(features.into_iter().map(Arc::new));
     let unread = unread.into_inner().unwrap_or_else(|e| e.into_inner());
     (key, documents, unread)

@@ -426,6 +426,21 @@ impl Renderer {
         }
     }
 
+    /// [`Renderer::memo_value`] for many keys: `make(i)` makes the value of `keys[i]`.
+    pub fn memo_values<T: std::any::Any + Send + Sync>(
+        &self,
+        keys: &[u64],
+        make: impl Fn(usize) -> T + Sync,
+    ) -> Vec<Arc<T>> {
+        match &self.memo {
+            Some(cache) => cache.values(keys, make),
+            None => (0..keys.len())
+                .into_par_iter()
+                .map(|i| Arc::new(make(i)))
+                .collect(),
+        }
+    }
+
     /// A content page's body (its Markdown as HTML), from the preview server's cache when
     /// made from the same inputs before: everything but the layout, which a layout edit
     /// changes for every page.
