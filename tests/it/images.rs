@@ -362,3 +362,80 @@ fn a_layout_resizes_an_image_itself() {
         "layouts/page.html:2:4: error: invalid operation: resize_image: no file static/img/nope.png in the site",
     );
 }
+
+/// Raw HTML `<img>` in a post gets what a Markdown image gets; what the author wrote wins.
+#[test]
+fn raw_html_images_get_their_size_variants_and_lazy_loading() {
+    let site = images_site();
+    site.write(
+        "content/posts/2024-01-03-raw.md",
+        "---\ntitle: Raw\n---\nInline <img src=\"/img/photo.jpg\" alt=\"photo\"> first.\n\n\
+         <div class=\"figure\">\n<img class=\"diagram\" src=\"/img/wide.png\" alt=\"diagram\">\n</div>\n\n\
+         <p><img src=\"/img/icon.png\" alt=\"own\" width=\"32\" loading=\"eager\"></p>\n",
+    );
+    site.write(
+        "content/posts/2024-01-04-art.md",
+        "---\ntitle: Art\n---\n<picture><source srcset=\"/img/icon.png\" media=\"(min-width: 900px)\"><img src=\"/img/wide.png\" alt=\"art\"></picture>\n",
+    );
+    site.build_ok();
+    let html = check_pictures(&site, "2024/01/03/raw/index.html", "");
+    let images = select(&html, ".post-content img");
+    assert_eq!(images.len(), 3);
+    let photo = &images[0];
+    assert_eq!(
+        (photo.attr("width"), photo.attr("height")),
+        (Some("1200"), Some("800"))
+    );
+    assert_eq!(photo.attr("loading"), None, "the first image of the page");
+    let widths: Vec<u32> = candidates(photo.attr("srcset").unwrap())
+        .iter()
+        .map(|(_, w)| *w)
+        .collect();
+    assert_eq!(widths, [480, 800, 1200]);
+    // The diagram in an HTML block: in a <picture> with WebP, lazy, its class kept.
+    let diagram = &select(&html, ".figure picture > img.diagram")[0];
+    assert_eq!(
+        (diagram.attr("width"), diagram.attr("height")),
+        (Some("1600"), Some("900"))
+    );
+    assert_eq!(diagram.attr("loading"), Some("lazy"));
+    assert_eq!(diagram.attr("decoding"), Some("async"));
+    assert_eq!(
+        select(&html, ".figure picture > source[type=\"image/webp\"]").len(),
+        1
+    );
+    // The author's width and loading win.
+    let own = &images[2];
+    assert_eq!((own.attr("width"), own.attr("height")), (Some("32"), None));
+    assert_eq!(own.attr("loading"), Some("eager"));
+    // In the author's own <picture>: sized, no second <picture> or <source> of ours.
+    let html = Html::parse_document(&site.read("2024/01/04/art/index.html"));
+    let art = &select(&html, ".post-content picture > img")[0];
+    assert_eq!(art.attr("width"), Some("1600"));
+    assert_eq!(art.attr("srcset"), None);
+    assert_eq!(select(&html, ".post-content picture").len(), 1);
+    assert_eq!(select(&html, ".post-content source").len(), 1);
+}
+
+#[test]
+fn a_missing_raw_html_image_is_an_error_at_its_line_and_column() {
+    let site = images_site();
+    site.write(
+        "content/posts/2024-01-03-raw.md",
+        "---\ntitle: Raw\n---\nText <img src=\"/img/gone.png\"> inline.\n\n<div>\n  <img alt=\"x\" src=\"/img/lost.jpg\">\n</div>\n",
+    );
+    let errors = errors_of(&site);
+    let post = "content/posts/2024-01-03-raw.md";
+    assert_has(
+        &errors,
+        &format!(
+            "{post}:4:6: error: image `/img/gone.png`: no file static/img/gone.png in the site"
+        ),
+    );
+    assert_has(
+        &errors,
+        &format!(
+            "{post}:7:3: error: image `/img/lost.jpg`: no file static/img/lost.jpg in the site"
+        ),
+    );
+}
