@@ -439,3 +439,37 @@ fn a_missing_raw_html_image_is_an_error_at_its_line_and_column() {
         ),
     );
 }
+
+/// One fault, one error: an undecodable header image is reported at the front matter, not
+/// again by the theme's `image_meta`, which a layout's own call of it still is.
+#[test]
+fn an_undecodable_header_image_is_reported_once_at_the_front_matter() {
+    let site = images_site();
+    site.write("static/img/wide.png", "not a PNG");
+    let errors = errors_of(&site);
+    let faults: Vec<&str> = errors
+        .lines()
+        .filter(|line| line.contains("static/img/wide.png is not an image"))
+        .collect();
+    assert_eq!(
+        faults.len(),
+        2,
+        "the header and the body's diagram, once each:\n{errors}"
+    );
+    assert_has(
+        &errors,
+        "content/posts/2024-01-01-photos.md:3:1: error: image `/img/wide.png`: static/img/wide.png is not an image that can be decoded",
+    );
+    assert_has(
+        &errors,
+        "content/posts/2024-01-01-photos.md:7:1: error: image `/img/wide.png`",
+    );
+
+    // A layout asking for another image than the page's own still gets the error.
+    site.write("layouts/page.html", "{% extends \"base.html\" %}{% block content %}\n{{ image_meta(\"/img/wide.png\").url }}{% endblock %}\n");
+    site.write("content/about.md", "---\ntitle: About\n---\nAbout.\n");
+    assert_has(
+        &errors_of(&site),
+        "layouts/page.html:2:4: error: invalid operation: image_meta: static/img/wide.png is not an image that can be decoded",
+    );
+}
