@@ -473,3 +473,33 @@ fn an_undecodable_header_image_is_reported_once_at_the_front_matter() {
         "layouts/page.html:2:4: error: invalid operation: image_meta: static/img/wide.png is not an image that can be decoded",
     );
 }
+
+/// The cache is keyed by settings as well as content: another JPEG quality makes the JPEG
+/// variants again and keeps the PNG and WebP ones.
+#[test]
+fn another_quality_makes_the_jpeg_variants_again_and_only_them() {
+    let site = images_site();
+    site.build_ok();
+    let first = cache_files(&site);
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{config}images: {{quality: 60}}\n"));
+    let run = site.build(&["--verbose"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_has(&run.stderr, "image variants encoded 2,");
+    assert_has(&run.stderr, "image variants from the cache 7");
+    let after = cache_files(&site);
+    let kept = after.iter().filter(|f| first.contains(f)).count();
+    let jpegs = |files: &[(std::path::PathBuf, std::time::SystemTime)]| {
+        files
+            .iter()
+            .filter(|(path, _)| path.extension().is_some_and(|e| e == "jpg"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(jpegs(&after).len(), 2);
+    assert!(
+        jpegs(&after).iter().all(|f| !first.contains(f)),
+        "{after:?}"
+    );
+    assert!(kept >= 7, "the PNG and WebP variants kept: {after:?}");
+}
