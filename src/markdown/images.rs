@@ -336,4 +336,32 @@ mod tests {
             "no file static/img/gone.png in the site"
         );
     }
+
+    /// Issue #17: a raw `<img>` gets what a Markdown image gets, its own attributes winning and
+    /// its text otherwise as written; inside the author's `<picture>` it gets no sources of ours.
+    #[test]
+    fn raw_html_images_are_sized_like_markdown_ones() {
+        let rendered = render_with_images(
+            "A <IMG SRC='/img/cat.png' alt=x/> then
+
+<div>
+<img src=\"/img/wide.png\" class=\"d\">\n</div>\n\n<picture><source srcset=\"/a.avif\"><img src=\"/img/wide.png\" loading=eager></picture> <img src=\"/img/gone.png\" />\n",
+        );
+        let sizes = "(max-width: 704px) 100vw, 704px";
+        assert_eq!(
+            rendered.html,
+            format!(
+                "<p>A <IMG SRC='/img/cat.png' alt=x/ width=\"640\" height=\"480\"> then</p>\n\
+                 <div>\n<picture><source type=\"image/webp\" srcset=\"/_img/a-800w.webp 800w, /_img/a-1600w.webp 1600w\" sizes=\"{sizes}\" /><img src=\"/img/wide.png\" class=\"d\" width=\"1600\" height=\"900\" srcset=\"/_img/a-800w.png 800w, /img/wide.png 1600w\" sizes=\"{sizes}\" loading=\"lazy\" decoding=\"async\"></picture>\n</div>\n\
+                 <p><picture><source srcset=\"/a.avif\"><img src=\"/img/wide.png\" loading=eager width=\"1600\" height=\"900\"></picture> <img src=\"/img/gone.png\" loading=\"lazy\" decoding=\"async\" /></p>\n"
+            )
+        );
+        assert_eq!(rendered.problems.len(), 1);
+        let gone = rendered.problems[0].offset;
+        assert_eq!(
+            &"A <IMG SRC='/img/cat.png' alt=x/> then\n\n<div>\n<img src=\"/img/wide.png\" class=\"d\">\n</div>\n\n<picture><source srcset=\"/a.avif\"><img src=\"/img/wide.png\" loading=eager></picture> <img src=\"/img/gone.png\" />\n"
+                [gone..gone + 5],
+            "<img "
+        );
+    }
 }

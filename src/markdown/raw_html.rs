@@ -241,7 +241,12 @@ pub(super) fn raw_images(html: &str, mut open_pictures: usize) -> (Vec<RawImage>
             "img" => {
                 let closed = html[..tag.range.end].ends_with('>');
                 let mut insert_at = tag.range.end - usize::from(closed);
-                if closed && html[..insert_at].ends_with('/') {
+                // `alt=x/>`: the slash belongs to the unquoted value, not to a `/>`.
+                let slash_in_value = tag
+                    .attributes
+                    .last()
+                    .is_some_and(|(_, value)| !value.is_empty() && value.end == insert_at);
+                if closed && !slash_in_value && html[..insert_at].ends_with('/') {
                     insert_at -= 1;
                 }
                 let insert_at = html[..insert_at].trim_end().len();
