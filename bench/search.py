@@ -60,8 +60,9 @@ def build(binary, site, search):
     config = site / "site.yaml"
     original = config.read_text()
     try:
-        if not search:
-            config.write_text(original + "search: false\n")
+        # gen.py turns the search off (the peers have none): this sets it either way.
+        kept = [line for line in original.splitlines() if not line.startswith("search:")]
+        config.write_text("\n".join(kept) + f"\nsearch: {'true' if search else 'false'}\n")
         started = time.monotonic()
         run = subprocess.run(
             [binary, "build", "--root", site, "--output", site / "public", "--verbose"],

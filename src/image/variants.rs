@@ -57,14 +57,18 @@ fn plan(
     plan
 }
 
-/// The cache key of an image: its bytes and what shapes its variants' bytes.
-fn key(bytes: &[u8], settings: &ImageSettings) -> String {
+/// The cache key of an image: its bytes and what shapes its variants' bytes. The JPEG
+/// quality shapes only a JPEG's (PNG and WebP variants are lossless), so another quality
+/// leaves a PNG's variants, and their URLs, as they were.
+fn key(bytes: &[u8], format: Format, settings: &ImageSettings) -> String {
     let mut hasher = blake3::Hasher::new();
     for part in [env!("CARGO_PKG_VERSION").as_bytes(), ENCODING.as_bytes()] {
         hasher.update(&(part.len() as u64).to_le_bytes());
         hasher.update(part);
     }
-    hasher.update(&[settings.quality]);
+    if format == Format::Jpeg {
+        hasher.update(&[settings.quality]);
+    }
     hasher.update(bytes);
     hasher.finalize().to_hex().to_string()
 }
@@ -113,7 +117,7 @@ pub(super) fn make(
     if size.0 == 0 || size.1 == 0 {
         return Err(undecodable("it has no pixels".into()));
     }
-    let key = key(bytes, settings);
+    let key = key(bytes, format, settings);
     let output = |w: u32, f: Format| {
         PathBuf::from(OUTPUT_DIR).join(format!("{}-{w}w.{}", &key[..20], f.extension()))
     };

@@ -20,7 +20,71 @@ pub(super) fn size_images(
 ) {
     let mut seen = 0;
     let mut sources = Vec::new();
-    for (i, item) in doc.items.iter_mut().enumerate() {
+    let mut open_pictures = 0;
+    let mut i = 0;
+    while i < doc.items.len() {
+        match &doc.items[i].event {
+            Event::Start(Tag::HtmlBlock) => {
+                let end = doc.partner[i];
+                let html = doc.html_block_text(i);
+                let found = super::raw_html::raw_images(&html, open_pictures);
+                open_pictures = found.1;
+                let starts: Vec<(usize, usize)> = doc.items[i + 1..end]
+                    .iter()
+                    .filter_map(|item| match &item.event {
+                        Event::Html(h) => Some((h.len(), item.range.start)),
+                        _ => None,
+                    })
+                    .collect();
+                // An offset in the block's text → its offset in the body.
+                let in_body = |offset: usize| {
+                    let mut before = 0;
+                    for &(len, start) in &starts {
+                        if offset < before + len {
+                            return start + offset - before;
+                        }
+                        before += len;
+                    }
+                    doc.items[i].range.start
+                };
+                let sized =
+                    size_raw_images(&html, found.0, &in_body, lookup, lazy, &mut seen, problems);
+                if let Some(sized) = sized {
+                    let first =
+                        (i + 1..end).find(|&j| matches!(doc.items[j].event, Event::Html(_)));
+                    if let Some(first) = first {
+                        for j in first + 1..end {
+                            doc.remove(j);
+                        }
+                        doc.items[first].event = Event::Html(sized.into());
+                    }
+                }
+                i = end + 1;
+                continue;
+            }
+            Event::InlineHtml(h) => {
+                let found = super::raw_html::raw_images(h, open_pictures);
+                open_pictures = found.1;
+                let start = doc.items[i].range.start;
+                let sized = size_raw_images(
+                    h,
+                    found.0,
+                    &|offset| start + offset,
+                    lookup,
+                    lazy,
+                    &mut seen,
+                    problems,
+                );
+                if let Some(sized) = sized {
+                    doc.items[i].event = Event::InlineHtml(sized.into());
+                }
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let item = &mut doc.items[i];
+        i += 1;
         let Event::Start(Tag::Image { dest_url, .. }) = &item.event else {
             continue;
         };
@@ -68,7 +132,7 @@ pub(super) fn size_images(
                     push_attr(&mut source, "srcset", webp);
                     push_attr(&mut source, "sizes", &sizes);
                     source.push_str(" />");
-                    sources.push((i, source));
+                    sources.push((i - 1, source));
                 }
             }
         }
@@ -83,6 +147,104 @@ pub(super) fn size_images(
         }
     }
     doc.picture_sources.extend(sources);
+}
+
+/// `html` with its `<img>`s given what the site knows of them, as [`size_images`] gives a
+/// Markdown image, the author's attributes winning; None if nothing changed. A wide image goes
+/// in a `<picture>` with a WebP `<source>` unless it is already in the author's own, whose
+/// sources are theirs (a second `<picture>` inside it would be invalid HTML).
+fn size_raw_images(
+    html: &str,
+    images: Vec<super::raw_html::RawImage>,
+    in_body: &dyn Fn(usize) -> usize,
+    lookup: ImageLookup,
+    lazy: bool,
+    seen: &mut usize,
+    problems: &mut Vec<Problem>,
+) -> Option<String> {
+    // (offset, text) to insert, in order.
+    let mut inserts: Vec<(usize, String)> = Vec::new();
+    for image in images {
+        let first = *seen == 0;
+        *seen += 1;
+        let written = |key: &str| {
+            image
+                .attributes
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.as_str())
+        };
+        let info = match written("src").map(|src| lookup(src.trim())) {
+            None | Some(None) => None,
+            Some(Some(Ok(info))) => Some(info),
+            Some(Some(Err(message))) => {
+                problems.push(Problem {
+                    offset: in_body(image.range.start),
+                    message,
+                });
+                None
+            }
+        };
+        let mut added = String::new();
+        let mut picture = None;
+        if let Some(info) = &info {
+            let authors_width = written("width");
+            if let (None, None, Some((width, height))) =
+                (authors_width, written("height"), info.size)
+            {
+                push_attr(&mut added, "width", &width.to_string());
+                push_attr(&mut added, "height", &height.to_string());
+            }
+            if let (None, false, Some(srcset)) = (written("srcset"), image.in_picture, &info.srcset)
+            {
+                let shown = authors_width
+                    .and_then(|w| w.trim().trim_end_matches("px").parse::<u32>().ok())
+                    .map_or(info.column, |w| w.min(info.column));
+                let sizes = written("sizes")
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| format!("(max-width: {shown}px) 100vw, {shown}px"));
+                push_attr(&mut added, "srcset", srcset);
+                if written("sizes").is_none() {
+                    push_attr(&mut added, "sizes", &sizes);
+                }
+                if let Some(webp) = &info.webp_srcset {
+                    let mut source = String::from("<picture><source type=\"image/webp\"");
+                    push_attr(&mut source, "srcset", webp);
+                    push_attr(&mut source, "sizes", &sizes);
+                    source.push_str(" />");
+                    picture = Some(source);
+                }
+            }
+        }
+        if lazy && !first && written("loading").is_none() {
+            push_attr(&mut added, "loading", "lazy");
+            if written("decoding").is_none() {
+                push_attr(&mut added, "decoding", "async");
+            }
+        }
+        if let Some(source) = &picture {
+            inserts.push((image.range.start, source.clone()));
+        }
+        if !added.is_empty() {
+            inserts.push((image.insert_at, added));
+        }
+        if picture.is_some() {
+            inserts.push((image.range.end, "</picture>".into()));
+        }
+    }
+    if inserts.is_empty() {
+        return None;
+    }
+    let mut out =
+        String::with_capacity(html.len() + inserts.iter().map(|(_, s)| s.len()).sum::<usize>());
+    let mut from = 0;
+    for (at, text) in inserts {
+        out.push_str(&html[from..at]);
+        out.push_str(&text);
+        from = at;
+    }
+    out.push_str(&html[from..]);
+    Some(out)
 }
 
 #[cfg(test)]
@@ -172,6 +334,34 @@ mod tests {
         assert_eq!(
             rendered.problems[0].message,
             "no file static/img/gone.png in the site"
+        );
+    }
+
+    /// Issue #17: a raw `<img>` gets what a Markdown image gets, its own attributes winning and
+    /// its text otherwise as written; inside the author's `<picture>` it gets no sources of ours.
+    #[test]
+    fn raw_html_images_are_sized_like_markdown_ones() {
+        let rendered = render_with_images(
+            "A <IMG SRC='/img/cat.png' alt=x/> then
+
+<div>
+<img src=\"/img/wide.png\" class=\"d\">\n</div>\n\n<picture><source srcset=\"/a.avif\"><img src=\"/img/wide.png\" loading=eager></picture> <img src=\"/img/gone.png\" />\n",
+        );
+        let sizes = "(max-width: 704px) 100vw, 704px";
+        assert_eq!(
+            rendered.html,
+            format!(
+                "<p>A <IMG SRC='/img/cat.png' alt=x/ width=\"640\" height=\"480\"> then</p>\n\
+                 <div>\n<picture><source type=\"image/webp\" srcset=\"/_img/a-800w.webp 800w, /_img/a-1600w.webp 1600w\" sizes=\"{sizes}\" /><img src=\"/img/wide.png\" class=\"d\" width=\"1600\" height=\"900\" srcset=\"/_img/a-800w.png 800w, /img/wide.png 1600w\" sizes=\"{sizes}\" loading=\"lazy\" decoding=\"async\"></picture>\n</div>\n\
+                 <p><picture><source srcset=\"/a.avif\"><img src=\"/img/wide.png\" loading=eager width=\"1600\" height=\"900\"></picture> <img src=\"/img/gone.png\" loading=\"lazy\" decoding=\"async\" /></p>\n"
+            )
+        );
+        assert_eq!(rendered.problems.len(), 1);
+        let gone = rendered.problems[0].offset;
+        assert_eq!(
+            &"A <IMG SRC='/img/cat.png' alt=x/> then\n\n<div>\n<img src=\"/img/wide.png\" class=\"d\">\n</div>\n\n<picture><source srcset=\"/a.avif\"><img src=\"/img/wide.png\" loading=eager></picture> <img src=\"/img/gone.png\" />\n"
+                [gone..gone + 5],
+            "<img "
         );
     }
 }

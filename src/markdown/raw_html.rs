@@ -27,6 +27,8 @@ const RAW_TEXT_ELEMENTS: &[&str] = &["script", "style", "textarea", "title", "xm
 /// One start tag: its name and attributes (lowercased names, value ranges without quotes), and
 /// for a raw text element the range of its text.
 struct StartTag {
+    /// Byte range of the whole tag, `<` to `>` included.
+    range: Range<usize>,
     name: String,
     attributes: Vec<(String, Range<usize>)>,
     text: Option<Range<usize>>,
@@ -50,6 +52,7 @@ fn start_tags(html: &str) -> Vec<StartTag> {
             i += 1;
             continue;
         }
+        let tag_start = i;
         let name_start = i + 1;
         i = name_start;
         while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>') {
@@ -62,7 +65,7 @@ fn start_tags(html: &str) -> Vec<StartTag> {
                 i += 1;
             }
             if i >= bytes.len() || bytes[i] == b'>' {
-                i += 1;
+                i = (i + 1).min(bytes.len());
                 break;
             }
             let attr_start = i;
@@ -104,6 +107,7 @@ fn start_tags(html: &str) -> Vec<StartTag> {
             };
             attributes.push((attr, value));
         }
+        let range = tag_start..i;
         let text = RAW_TEXT_ELEMENTS.contains(&name.as_str()).then(|| {
             let start = i.min(bytes.len());
             let end = find_ignoring_case(&html[start..], &format!("</{name}"))
@@ -112,6 +116,7 @@ fn start_tags(html: &str) -> Vec<StartTag> {
             start..end
         });
         tags.push(StartTag {
+            range,
             name,
             attributes,
             text,
@@ -205,6 +210,62 @@ pub fn map_urls(html: &str, map: &dyn Fn(&str) -> Option<String>) -> String {
     }
     out.push_str(&html[from..]);
     out
+}
+
+/// An `<img>` tag of raw HTML, for [`super::images`].
+pub(super) struct RawImage {
+    /// Byte range of the tag, `<` to `>`.
+    pub(super) range: Range<usize>,
+    /// Where attributes can be added: before the `>` or `/>` that ends the tag.
+    pub(super) insert_at: usize,
+    /// Attributes as written: lowercased name, value without quotes.
+    pub(super) attributes: Vec<(String, String)>,
+    /// Inside an author's `<picture>`, whose sources are theirs.
+    pub(super) in_picture: bool,
+}
+
+/// The `<img>` tags of `html`, given how many `<picture>`s are open before it (inline HTML
+/// comes one tag at a time); returns them and how many are open after it.
+pub(super) fn raw_images(html: &str, mut open_pictures: usize) -> (Vec<RawImage>, usize) {
+    let lower = html.to_ascii_lowercase();
+    let mut closes: Vec<usize> = lower.match_indices("</picture").map(|(at, _)| at).collect();
+    closes.reverse();
+    let mut images = Vec::new();
+    for tag in start_tags(html) {
+        while closes.last().is_some_and(|&at| at < tag.range.start) {
+            closes.pop();
+            open_pictures = open_pictures.saturating_sub(1);
+        }
+        match tag.name.as_str() {
+            "picture" => open_pictures += 1,
+            "img" => {
+                let closed = html[..tag.range.end].ends_with('>');
+                let mut insert_at = tag.range.end - usize::from(closed);
+                // `alt=x/>`: the slash belongs to the unquoted value, not to a `/>`.
+                let slash_in_value = tag
+                    .attributes
+                    .last()
+                    .is_some_and(|(_, value)| !value.is_empty() && value.end == insert_at);
+                if closed && !slash_in_value && html[..insert_at].ends_with('/') {
+                    insert_at -= 1;
+                }
+                let insert_at = html[..insert_at].trim_end().len();
+                images.push(RawImage {
+                    range: tag.range.clone(),
+                    insert_at,
+                    attributes: tag
+                        .attributes
+                        .iter()
+                        .map(|(name, value)| (name.clone(), html[value.clone()].to_owned()))
+                        .collect(),
+                    in_picture: open_pictures > 0,
+                });
+            }
+            _ => {}
+        }
+    }
+    open_pictures = open_pictures.saturating_sub(closes.len());
+    (images, open_pictures)
 }
 
 /// Rewrites the author's raw HTML, before embeds and code add HTML of their own. An HTML block

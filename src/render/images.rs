@@ -31,6 +31,14 @@ pub(super) struct Collected {
 
 impl Object for Collected {}
 
+/// Whether `path` is the front-matter `image:` of the page being rendered.
+fn is_page_image(state: &State, path: &str) -> bool {
+    state
+        .lookup("page")
+        .and_then(|page| page.get_attr("image").ok())
+        .is_some_and(|image| image.as_str() == Some(path))
+}
+
 pub(super) fn add_image_functions(
     env: &mut Environment<'static>,
     config: &Arc<Config>,
@@ -51,6 +59,8 @@ pub(super) fn add_image_functions(
             let picture = match meta_images.picture(&file) {
                 Ok(picture) => picture,
                 Err(crate::image::ImageError::Missing(_)) => return Ok(Value::from(())),
+                // The page's own `image:` was reported at its front matter: one fault, one error.
+                Err(_) if is_page_image(state, path) => return Ok(Value::from(())),
                 Err(err) => return Err(invalid(format!("image_meta: {err}"))),
             };
             collect(state, &picture);

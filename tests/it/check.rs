@@ -156,7 +156,7 @@ fn raw_html_links_and_comments_are_checked() {
     let site = TestSite::new("basic");
     site.write(
         "content/posts/2023-10-01-html.md",
-        "---\ntitle: Html\n---\nText.\n\n<p><a href=\"\">empty</a> <img src=\"/img/gone.png\"> <a href=\"#top\">up</a></p>\n\n<!-- FIXME later: <a href=\"/not-checked/\"> -->\n\n`TODO in code` is fine.\n",
+        "---\ntitle: Html\n---\nText.\n\n<p><a href=\"\">empty</a> <audio src=\"/img/gone.ogg\"></audio> <a href=\"#top\">up</a></p>\n\n<!-- FIXME later: <a href=\"/not-checked/\"> -->\n\n`TODO in code` is fine.\n",
     );
     let run = check(&site, &[]);
     let post = "content/posts/2023-10-01-html.md";
@@ -167,10 +167,10 @@ fn raw_html_links_and_comments_are_checked() {
     has(
         &run,
         &format!(
-            "{post}:6:35: error: broken link `/img/gone.png`: no file /img/gone.png in the built site [missing-asset]"
+            "{post}:6:37: error: broken link `/img/gone.ogg`: no file /img/gone.ogg in the built site [missing-asset]"
         ),
     );
-    has(&run, &format!("{post}:6:60: error: broken anchor `#top`"));
+    has(&run, &format!("{post}:6:70: error: broken anchor `#top`"));
     has(
         &run,
         &format!("{post}:8:6: warning: FIXME left in the text [todo]"),

@@ -29,6 +29,19 @@ fn site(posts: usize, feed: Option<&str>) -> TestSite {
             beside.join("pic.png"),
         )
         .unwrap();
+        // The picture only the full content shows: post 2's wider than the column, so it has
+        // resized variants; the others' small.
+        let picture = site.root().join(format!("static/img/{n}.png"));
+        if n == 2 {
+            crate::harness::write_png(&picture, 1000, 400);
+        } else {
+            std::fs::create_dir_all(picture.parent().unwrap()).unwrap();
+            std::fs::copy(
+                crate::harness::fixture("../images/five-by-three.png"),
+                picture,
+            )
+            .unwrap();
+        }
     }
     if let Some(feed) = feed {
         let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
@@ -65,6 +78,16 @@ fn urls(html: &str) -> Vec<String> {
         .flat_map(|e| [e.attr("href"), e.attr("src")])
         .flatten()
         .map(str::to_owned)
+        .collect()
+}
+
+/// Every URL of every `srcset` of `html` (of `<img>` and `<source>`).
+fn srcset_urls(html: &str) -> Vec<String> {
+    let doc = Html::parse_fragment(html);
+    let selector = Selector::parse("[srcset]").unwrap();
+    doc.select(&selector)
+        .flat_map(|e| e.attr("srcset").unwrap().split(','))
+        .map(|candidate| candidate.split_whitespace().next().unwrap().to_owned())
         .collect()
 }
 
@@ -134,6 +157,19 @@ fn full_content_carries_the_whole_post_with_absolute_links() {
         format!("{ORIGIN}/blog/img/2.png"),
     ];
     assert_eq!(urls(content), expected);
+    // Each resized variant of the wide picture too: feed readers resolve nothing.
+    let candidates = srcset_urls(content);
+    assert!(candidates.len() >= 4, "{content}");
+    assert!(
+        candidates.iter().any(|url| url.ends_with(".webp")),
+        "{content}"
+    );
+    for url in &candidates {
+        let path = url
+            .strip_prefix(&format!("{ORIGIN}/blog/"))
+            .unwrap_or_else(|| panic!("not absolute under the site: {url}"));
+        assert!(exists(&site, path), "{url}");
+    }
     assert!(
         entry.summary().is_some(),
         "the summary stays beside the content"
@@ -144,6 +180,7 @@ fn full_content_carries_the_whole_post_with_absolute_links() {
     let encoded = item.content().unwrap();
     assert_has(encoded, "The end of post 2.");
     assert_eq!(urls(encoded), expected);
+    assert_eq!(srcset_urls(encoded), candidates);
     assert!(!item.description().unwrap().contains("The end of post"));
 }
 

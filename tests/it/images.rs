@@ -362,3 +362,144 @@ fn a_layout_resizes_an_image_itself() {
         "layouts/page.html:2:4: error: invalid operation: resize_image: no file static/img/nope.png in the site",
     );
 }
+
+/// Raw HTML `<img>` in a post gets what a Markdown image gets; what the author wrote wins.
+#[test]
+fn raw_html_images_get_their_size_variants_and_lazy_loading() {
+    let site = images_site();
+    site.write(
+        "content/posts/2024-01-03-raw.md",
+        "---\ntitle: Raw\n---\nInline <img src=\"/img/photo.jpg\" alt=\"photo\"> first.\n\n\
+         <div class=\"figure\">\n<img class=\"diagram\" src=\"/img/wide.png\" alt=\"diagram\">\n</div>\n\n\
+         <p><img src=\"/img/icon.png\" alt=\"own\" width=\"32\" loading=\"eager\"></p>\n",
+    );
+    site.write(
+        "content/posts/2024-01-04-art.md",
+        "---\ntitle: Art\n---\n<picture><source srcset=\"/img/icon.png\" media=\"(min-width: 900px)\"><img src=\"/img/wide.png\" alt=\"art\"></picture>\n",
+    );
+    site.build_ok();
+    let html = check_pictures(&site, "2024/01/03/raw/index.html", "");
+    let images = select(&html, ".post-content img");
+    assert_eq!(images.len(), 3);
+    let photo = &images[0];
+    assert_eq!(
+        (photo.attr("width"), photo.attr("height")),
+        (Some("1200"), Some("800"))
+    );
+    assert_eq!(photo.attr("loading"), None, "the first image of the page");
+    let widths: Vec<u32> = candidates(photo.attr("srcset").unwrap())
+        .iter()
+        .map(|(_, w)| *w)
+        .collect();
+    assert_eq!(widths, [480, 800, 1200]);
+    // The diagram in an HTML block: in a <picture> with WebP, lazy, its class kept.
+    let diagram = &select(&html, ".figure picture > img.diagram")[0];
+    assert_eq!(
+        (diagram.attr("width"), diagram.attr("height")),
+        (Some("1600"), Some("900"))
+    );
+    assert_eq!(diagram.attr("loading"), Some("lazy"));
+    assert_eq!(diagram.attr("decoding"), Some("async"));
+    assert_eq!(
+        select(&html, ".figure picture > source[type=\"image/webp\"]").len(),
+        1
+    );
+    // The author's width and loading win.
+    let own = &images[2];
+    assert_eq!((own.attr("width"), own.attr("height")), (Some("32"), None));
+    assert_eq!(own.attr("loading"), Some("eager"));
+    // In the author's own <picture>: sized, no second <picture> or <source> of ours.
+    let html = Html::parse_document(&site.read("2024/01/04/art/index.html"));
+    let art = &select(&html, ".post-content picture > img")[0];
+    assert_eq!(art.attr("width"), Some("1600"));
+    assert_eq!(art.attr("srcset"), None);
+    assert_eq!(select(&html, ".post-content picture").len(), 1);
+    assert_eq!(select(&html, ".post-content source").len(), 1);
+}
+
+#[test]
+fn a_missing_raw_html_image_is_an_error_at_its_line_and_column() {
+    let site = images_site();
+    site.write(
+        "content/posts/2024-01-03-raw.md",
+        "---\ntitle: Raw\n---\nText <img src=\"/img/gone.png\"> inline.\n\n<div>\n  <img alt=\"x\" src=\"/img/lost.jpg\">\n</div>\n",
+    );
+    let errors = errors_of(&site);
+    let post = "content/posts/2024-01-03-raw.md";
+    assert_has(
+        &errors,
+        &format!(
+            "{post}:4:6: error: image `/img/gone.png`: no file static/img/gone.png in the site"
+        ),
+    );
+    assert_has(
+        &errors,
+        &format!(
+            "{post}:7:3: error: image `/img/lost.jpg`: no file static/img/lost.jpg in the site"
+        ),
+    );
+}
+
+/// One fault, one error: an undecodable header image is reported at the front matter, not
+/// again by the theme's `image_meta`, which a layout's own call of it still is.
+#[test]
+fn an_undecodable_header_image_is_reported_once_at_the_front_matter() {
+    let site = images_site();
+    site.write("static/img/wide.png", "not a PNG");
+    let errors = errors_of(&site);
+    let faults: Vec<&str> = errors
+        .lines()
+        .filter(|line| line.contains("static/img/wide.png is not an image"))
+        .collect();
+    assert_eq!(
+        faults.len(),
+        2,
+        "the header and the body's diagram, once each:\n{errors}"
+    );
+    assert_has(
+        &errors,
+        "content/posts/2024-01-01-photos.md:3:1: error: image `/img/wide.png`: static/img/wide.png is not an image that can be decoded",
+    );
+    assert_has(
+        &errors,
+        "content/posts/2024-01-01-photos.md:7:1: error: image `/img/wide.png`",
+    );
+
+    // A layout asking for another image than the page's own still gets the error.
+    site.write("layouts/page.html", "{% extends \"base.html\" %}{% block content %}\n{{ image_meta(\"/img/wide.png\").url }}{% endblock %}\n");
+    site.write("content/about.md", "---\ntitle: About\n---\nAbout.\n");
+    assert_has(
+        &errors_of(&site),
+        "layouts/page.html:2:4: error: invalid operation: image_meta: static/img/wide.png is not an image that can be decoded",
+    );
+}
+
+/// The cache is keyed by settings as well as content: another JPEG quality makes the JPEG
+/// variants again and keeps the PNG and WebP ones.
+#[test]
+fn another_quality_makes_the_jpeg_variants_again_and_only_them() {
+    let site = images_site();
+    site.build_ok();
+    let first = cache_files(&site);
+    let config = std::fs::read_to_string(site.root().join("site.yaml")).unwrap();
+    site.write("site.yaml", &format!("{config}images: {{quality: 60}}\n"));
+    let run = site.build(&["--verbose"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_has(&run.stderr, "image variants encoded 2,");
+    assert_has(&run.stderr, "image variants from the cache 7");
+    let after = cache_files(&site);
+    let kept = after.iter().filter(|f| first.contains(f)).count();
+    let jpegs = |files: &[(std::path::PathBuf, std::time::SystemTime)]| {
+        files
+            .iter()
+            .filter(|(path, _)| path.extension().is_some_and(|e| e == "jpg"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(jpegs(&after).len(), 2);
+    assert!(
+        jpegs(&after).iter().all(|f| !first.contains(f)),
+        "{after:?}"
+    );
+    assert!(kept >= 7, "the PNG and WebP variants kept: {after:?}");
+}
