@@ -129,13 +129,14 @@ pub fn prepare(root: &Path, output: &Path, force: bool) -> Result<Staging, Write
             return Err(refuse(why));
         }
     }
+    let dir = unique_sibling(&output, "staging");
+    fs::create_dir(&dir).map_err(io_error(&dir))?;
+    fs::write(dir.join(MARKER), discard::staging_marker()).map_err(io_error(&dir))?;
+    // Started last, so no early return leaves it running once the lock is let go.
     let sweeper = {
         let output = output.clone();
         std::thread::spawn(move || sweep_leftovers(&output, leftovers))
     };
-    let dir = unique_sibling(&output, "staging");
-    fs::create_dir(&dir).map_err(io_error(&dir))?;
-    fs::write(dir.join(MARKER), discard::staging_marker()).map_err(io_error(&dir))?;
     let previous_pages = match replaces_foreign {
         true => Vec::new(),
         false => discard::recorded_pages(&output),
