@@ -23,6 +23,10 @@ pub use discard::PageRecord;
 use discard::{Backup, Discarded, Owned};
 use lock::OutputLock;
 
+/// Threads deleting the previous output while a build renders: deleting waits on the disk, so
+/// a few in flight keep it busy without taking a core each.
+const SWEEP_THREADS: usize = 4;
+
 /// Marks a folder as versus output and lists the files versus wrote into it.
 pub const MARKER: &str = ".versus-output";
 
@@ -135,7 +139,14 @@ pub fn prepare(root: &Path, output: &Path, force: bool) -> Result<Staging, Write
     // Started last, so no early return leaves it running once the lock is let go.
     let sweeper = {
         let output = output.clone();
-        std::thread::spawn(move || sweep_leftovers(&output, leftovers))
+        // A pool of its own: its threads wait on the disk, and must not hold up rendering's.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(SWEEP_THREADS)
+            .build();
+        std::thread::spawn(move || match pool {
+            Ok(pool) => pool.install(|| sweep_leftovers(&output, leftovers)),
+            Err(_) => sweep_leftovers(&output, leftovers),
+        })
     };
     let previous_pages = match replaces_foreign {
         true => Vec::new(),
