@@ -190,6 +190,19 @@ pub struct Discarded {
 /// `backup`, folders removed once empty, the marker last. `also_ours` lists files known to be
 /// versus's when the marker does not (an output made by an older versus).
 pub fn discard(dir: &Path, also_ours: &HashSet<String>, backup: &Backup) -> Discarded {
+    sort_out(dir, also_ours, backup, true)
+}
+
+/// Moves the files of `dir` that versus did not write into `backup` and leaves the rest, so
+/// that a previous output can be deleted later, off the build's critical path, with nothing of
+/// the user's in it.
+pub fn set_aside_foreign(dir: &Path, backup: &Backup) -> Discarded {
+    sort_out(dir, &HashSet::new(), backup, false)
+}
+
+/// Walks `dir` once: files that are not versus's go to `backup`; versus's own files, then the
+/// emptied folders and the marker, are deleted when `delete` says so.
+fn sort_out(dir: &Path, also_ours: &HashSet<String>, backup: &Backup, delete: bool) -> Discarded {
     let owned = owned(dir).unwrap_or(Owned::Unlisted);
     let is_ours = |key: &str| match &owned {
         Owned::All => true,
@@ -214,10 +227,10 @@ pub fn discard(dir: &Path, also_ours: &HashSet<String>, backup: &Backup) -> Disc
             if relative == Path::new(MARKER) {
                 return None;
             }
-            let outcome = if is_ours(&key(relative)) {
-                remove_file(path).map(|()| false)
-            } else {
-                backup.keep(path, relative).map(|()| true)
+            let outcome = match (is_ours(&key(relative)), delete) {
+                (true, true) => remove_file(path).map(|()| false),
+                (true, false) => return None,
+                (false, _) => backup.keep(path, relative).map(|()| true),
             };
             Some(outcome.map_err(|err| format!("{}: {err}", path.display())))
         })
@@ -227,6 +240,9 @@ pub fn discard(dir: &Path, also_ours: &HashSet<String>, backup: &Backup) -> Disc
             Ok(kept) => result.kept += usize::from(kept),
             Err(failure) => result.failures.push(failure),
         }
+    }
+    if !delete {
+        return result;
     }
     // Deepest first (walkdir yields contents first); a folder still holding something stays.
     for folder in folders {

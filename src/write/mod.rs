@@ -20,8 +20,12 @@ use thiserror::Error;
 pub use guard::SOURCE_FOLDERS;
 
 pub use discard::PageRecord;
-use discard::{Backup, Discarded};
+use discard::{Backup, Discarded, Owned};
 use lock::OutputLock;
+
+/// Threads deleting the previous output while a build renders: deleting waits on the disk, so
+/// a few in flight keep it busy without taking a core each.
+const SWEEP_THREADS: usize = 4;
 
 /// Marks a folder as versus output and lists the files versus wrote into it.
 pub const MARKER: &str = ".versus-output";
@@ -93,6 +97,9 @@ pub struct Staging {
     pages: Mutex<Vec<PageRecord>>,
     /// What preparing found to report (leftovers that could not be cleaned).
     notices: Vec<String>,
+    /// Removes, while this build renders, the previous output that the last build set aside
+    /// and what killed builds left; joined before the lock is let go.
+    sweeper: Option<std::thread::JoinHandle<Vec<String>>>,
     _lock: OutputLock,
 }
 
@@ -120,7 +127,7 @@ pub fn prepare(
     fs::create_dir_all(&parent).map_err(io_error(&parent))?;
     let lock_path = lock::path_for(&output);
     let lock = OutputLock::acquire(&lock_path, &output, progress).map_err(io_error(&lock_path))?;
-    let notices = clean_leftovers(&output);
+    let leftovers = restore_and_list_leftovers(&output);
     let replaces_foreign = output.exists() && !is_ours(&output) && !is_empty_dir(&output);
     if replaces_foreign {
         if !force {
@@ -134,6 +141,18 @@ pub fn prepare(
     let dir = unique_sibling(&output, "staging");
     fs::create_dir(&dir).map_err(io_error(&dir))?;
     fs::write(dir.join(MARKER), discard::staging_marker()).map_err(io_error(&dir))?;
+    // Started last, so no early return leaves it running once the lock is let go.
+    let sweeper = {
+        let output = output.clone();
+        // A pool of its own: its threads wait on the disk, and must not hold up rendering's.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(SWEEP_THREADS)
+            .build();
+        std::thread::spawn(move || match pool {
+            Ok(pool) => pool.install(|| sweep_leftovers(&output, leftovers)),
+            Err(_) => sweep_leftovers(&output, leftovers),
+        })
+    };
     let previous_pages = match replaces_foreign {
         true => Vec::new(),
         false => discard::recorded_pages(&output),
@@ -145,7 +164,8 @@ pub fn prepare(
         written: Mutex::new(Vec::new()),
         previous_pages,
         pages: Mutex::new(Vec::new()),
-        notices,
+        notices: Vec::new(),
+        sweeper: Some(sweeper),
         _lock: lock,
     })
 }
@@ -224,10 +244,14 @@ impl Staging {
         } else {
             // After the exchange the previous output sits at the staging path.
             exchange(&self.dir, &self.output)?;
-            let written: HashSet<String> = written.into_iter().collect();
-            let result = discard::discard(&self.dir, &written, &backup);
-            notices.extend(discard_notices(&self.dir, &result));
+            notices.extend(set_aside_previous(
+                &self.dir,
+                &self.output,
+                written,
+                &backup,
+            ));
         }
+        notices.extend(join_sweeper(self.sweeper));
         if backup.used() {
             notices.push(format!(
                 "files versus did not write were moved aside to {}; put files to publish in static/",
@@ -238,7 +262,8 @@ impl Staging {
     }
 
     /// Drops the staging folder of a failed build.
-    pub fn abandon(self) -> Result<(), WriteError> {
+    pub fn abandon(mut self) -> Result<(), WriteError> {
+        let _ = join_sweeper(self.sweeper.take());
         let backup = Backup::beside(&self.output);
         let result = discard::discard(&self.dir, &HashSet::new(), &backup);
         match result.failures.first() {
@@ -248,6 +273,38 @@ impl Staging {
             }),
             None => Ok(()),
         }
+    }
+}
+
+/// The previous output, now at the staging path `dir`: what the user put in it goes to the
+/// backup now (and the build says so), the rest is renamed aside for the next build to delete
+/// while it renders, since deleting a big tree is most of a warm build's time. An output whose
+/// marker does not list its files is sorted out and deleted now.
+fn set_aside_previous(
+    dir: &Path,
+    output: &Path,
+    written: Vec<String>,
+    backup: &Backup,
+) -> Vec<String> {
+    if !matches!(discard::owned(dir), Some(Owned::Listed(_))) {
+        let written: HashSet<String> = written.into_iter().collect();
+        let result = discard::discard(dir, &written, backup);
+        return discard_notices(dir, &result);
+    }
+    let result = discard::set_aside_foreign(dir, backup);
+    // Left at the staging path if the rename fails: the next build removes that as well.
+    let _ = fs::rename(dir, unique_sibling(output, "previous"));
+    discard_notices(dir, &result)
+}
+
+/// Waits for the removal of leftovers to finish and returns what it has to report.
+fn join_sweeper(sweeper: Option<std::thread::JoinHandle<Vec<String>>>) -> Vec<String> {
+    match sweeper.map(std::thread::JoinHandle::join) {
+        Some(Ok(notices)) => notices,
+        Some(Err(_)) => {
+            vec!["removing the previous output stopped; the next build finishes it".into()]
+        }
+        None => Vec::new(),
     }
 }
 
@@ -281,7 +338,7 @@ fn exchange(staging: &Path, output: &Path) -> Result<(), WriteError> {
 
 /// The output is moved to a temporary name, then the staging folder takes its place; the
 /// previous output ends up at the staging path. A kill between the two renames leaves the
-/// output missing, which the next build repairs (see [`clean_leftovers`]).
+/// output missing, which the next build repairs (see [`restore_and_list_leftovers`]).
 fn rename_twice(staging: &Path, output: &Path) -> Result<(), WriteError> {
     let old = unique_sibling(output, "old");
     fs::rename(output, &old).map_err(io_error(output))?;
@@ -292,10 +349,11 @@ fn rename_twice(staging: &Path, output: &Path) -> Result<(), WriteError> {
     fs::rename(&old, staging).map_err(io_error(&old))
 }
 
-/// Removes the staging and old folders that killed builds of `output` left beside it (this
-/// build holds the lock, so no other build is using them). If a kill came between the two
-/// renames of [`rename_twice`], the previous output is put back first.
-fn clean_leftovers(output: &Path) -> Vec<String> {
+/// The staging and old folders that killed builds of `output` left beside it, and the
+/// previous output the last build set aside (this build holds the lock, so no other build is
+/// using them). If a kill came between the two renames of [`rename_twice`], the previous
+/// output is put back first.
+fn restore_and_list_leftovers(output: &Path) -> Vec<PathBuf> {
     let (Some(parent), Some(name)) = (output.parent(), output.file_name()) else {
         return Vec::new();
     };
@@ -306,8 +364,11 @@ fn clean_leftovers(output: &Path) -> Vec<String> {
         .filter_map(Result::ok)
         .filter(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
-            name.strip_prefix(&prefix)
-                .is_some_and(|rest| rest.starts_with("staging") || rest.starts_with("old"))
+            name.strip_prefix(&prefix).is_some_and(|rest| {
+                ["staging", "old", "previous"]
+                    .iter()
+                    .any(|kind| rest.starts_with(kind))
+            })
         })
         .map(|entry| entry.path())
         .collect();
@@ -321,6 +382,11 @@ fn clean_leftovers(output: &Path) -> Vec<String> {
         let old = leftovers.remove(old);
         let _ = fs::rename(&old, output);
     }
+    leftovers
+}
+
+/// Removes the folders [`restore_and_list_leftovers`] found, through their markers.
+fn sweep_leftovers(output: &Path, leftovers: Vec<PathBuf>) -> Vec<String> {
     let mut notices = Vec::new();
     let backup = Backup::beside(output);
     for leftover in leftovers {

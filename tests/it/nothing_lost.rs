@@ -484,3 +484,72 @@ fn a_killed_build_leaves_the_old_or_the_new_output_and_the_next_build_succeeds()
     );
     assert!(backups(site.root()).is_empty(), "nothing foreign was found");
 }
+
+/// The previous outputs a build sets aside beside `dir` for the next build to delete.
+fn set_aside(dir: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains(".versus-previous-")
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
+/// Issue #16: deleting the previous output was most of a warm build, so a build renames it
+/// aside and the next build deletes it while rendering. There is never more than one, it is
+/// the output just replaced, and the live output is whole throughout.
+#[test]
+fn the_previous_output_is_set_aside_and_removed_by_the_next_build() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    assert!(
+        set_aside(site.root()).is_empty(),
+        "a first build replaces nothing"
+    );
+    let first = tree(&site.root().join("public"));
+    site.build_ok();
+    let aside = set_aside(site.root());
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    assert_eq!(tree(&aside[0]), first, "it is the output just replaced");
+    site.build_ok();
+    let later = set_aside(site.root());
+    assert_eq!(later.len(), 1, "{later:?}");
+    assert_ne!(later, aside, "the one before was removed");
+    assert!(site.root().join("public/about/index.html").is_file());
+    assert!(backups(site.root()).is_empty(), "all of it was versus's");
+}
+
+/// A removal of a set-aside output cut short (a kill while the next build deleted it) is
+/// finished by the build after, and a file someone put in it is moved to a backup, not deleted.
+#[test]
+fn a_set_aside_output_cut_short_is_finished_and_user_files_in_it_kept() {
+    let site = TestSite::new("basic");
+    site.build_ok();
+    site.build_ok();
+    let aside = set_aside(site.root()).pop().expect("a set-aside output");
+    fs::remove_dir_all(aside.join("about")).unwrap();
+    site.write(
+        aside
+            .strip_prefix(site.root())
+            .unwrap()
+            .join("notes.txt")
+            .to_str()
+            .unwrap(),
+        "mine\n",
+    );
+    let run = site.build_ok();
+    assert!(!aside.exists(), "{}", run.stderr);
+    let backups = backups(site.root());
+    assert_eq!(backups.len(), 1, "{backups:?}\n{}", run.stderr);
+    assert_eq!(
+        fs::read_to_string(backups[0].join("notes.txt")).unwrap(),
+        "mine\n"
+    );
+    assert_eq!(set_aside(site.root()).len(), 1);
+}
