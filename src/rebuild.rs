@@ -60,6 +60,8 @@ pub struct Rebuild {
     search_index: Arc<DeferredIndex>,
     /// The key of the documents it is made of (None: the site has no search).
     search_key: Option<u64>,
+    /// The post documents it is made of, for the next rebuild.
+    search_documents: pipeline::KeptDocuments,
 }
 
 /// The files of the search index, made on the first request for one of them after the
@@ -173,6 +175,7 @@ impl Rebuild {
             pages: 0,
             search_index: Arc::default(),
             search_key: None,
+            search_documents: pipeline::KeptDocuments::default(),
         }
     }
 
@@ -598,7 +601,7 @@ impl Rebuild {
         let documents = site
             .config
             .search
-            .then(|| pipeline::search_documents(prepared));
+            .then(|| pipeline::search_documents_keeping(prepared, &mut self.search_documents));
         // The server keeps every body, so none is read again (nor fails to read).
         let search_key = documents.as_ref().map(|(key, _, _)| *key);
         if search_key != self.search_key {
@@ -846,6 +849,69 @@ mod tests {
         }
         assert_eq!(index.makes(), 2);
         assert_ne!(index.get("search/index.json"), Some(meta));
+    }
+
+    /// The server keeps each post's search document between rebuilds: after an edit, a new
+    /// post ahead of the others and a deletion, the documents equal a clean build's, and those
+    /// of unchanged posts are the ones kept (not made or looked up again).
+    #[test]
+    fn kept_search_documents_equal_a_clean_builds_and_reuse_unchanged_posts() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: T\nbase_url: https://example.org\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("content/posts")).unwrap();
+        let post = |name: &str, text: &str| {
+            let path = root.join("content/posts").join(name);
+            std::fs::write(path, format!("---\ntitle: {name}\n---\n{text}\n")).unwrap();
+        };
+        let prepare = || {
+            let parse = |sources: &_, config: &_, liquid: Option<&_>, problems: &mut _| {
+                pipeline::parse_pages(
+                    root,
+                    sources,
+                    config,
+                    liquid,
+                    &crate::progress::Silent,
+                    problems,
+                )
+            };
+            let Ok(prepared) = pipeline::prepare(root, &options(root), None, parse) else {
+                panic!("a clean build");
+            };
+            prepared
+        };
+        post("2024-01-01-a.md", "Alpha words.");
+        post("2024-01-02-b.md", "Bravo words.");
+        post("2024-01-03-c.md", "Charlie words.");
+        post("2024-01-04-d.md", "Delta words.");
+        let mut kept = pipeline::KeptDocuments::default();
+        let (first_key, first, _) = pipeline::search_documents_keeping(&prepare(), &mut kept);
+        let title = |d: &search::Document| format!("{d:?}");
+        let find = |documents: &[Arc<search::Document>], name: &str| {
+            let found = documents.iter().find(|d| title(d).contains(name));
+            Arc::clone(found.unwrap_or_else(|| panic!("no document of {name}")))
+        };
+
+        post("2024-01-02-b.md", "Bravo and zulu words.");
+        post("2024-01-05-e.md", "Echo words, the newest post.");
+        std::fs::remove_file(root.join("content/posts/2024-01-03-c.md")).unwrap();
+        let prepared = prepare();
+        let (key, documents, _) = pipeline::search_documents_keeping(&prepared, &mut kept);
+        let (clean_key, clean, _) = pipeline::search_documents(&prepared);
+        let values =
+            |d: &[Arc<search::Document>]| d.iter().map(|d| (**d).clone()).collect::<Vec<_>>();
+        assert_eq!(values(&documents), values(&clean));
+        assert_eq!(key, clean_key);
+        assert_ne!(key, first_key);
+        assert!(title(&find(&documents, "2024-01-02-b")).contains("zulu"));
+        for unchanged in ["2024-01-01-a", "2024-01-04-d"] {
+            let (now, before) = (find(&documents, unchanged), find(&first, unchanged));
+            assert!(Arc::ptr_eq(&now, &before), "{unchanged} made again");
+        }
     }
 
     #[cfg(unix)]

@@ -31,7 +31,8 @@ mod statics;
 
 use generate::*;
 pub use generate::{
-    generated_outputs, has_own_redirects_file, redirect_outputs, search_documents, search_files,
+    KeptDocuments, generated_outputs, has_own_redirects_file, redirect_outputs, search_documents,
+    search_documents_keeping, search_files,
 };
 use pages::*;
 pub use pages::{parse_pages, render_page};

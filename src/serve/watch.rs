@@ -17,8 +17,9 @@ use crate::source::Kind;
 /// these folders appearing.
 pub const WATCHED: [&str; 5] = ["content", "layouts", "data", "static", "includes"];
 
-/// How long a batch waits for more events after the last one.
-const QUIET: Duration = Duration::from_millis(8);
+/// How long a batch waits for more events after the last one: the events of one save (a
+/// write, or a write and a rename) come within microseconds, those of a checkout well within.
+const QUIET: Duration = Duration::from_millis(3);
 /// The longest a batch stays open while events keep coming.
 const MAX_BATCH: Duration = Duration::from_millis(300);
 
