@@ -505,6 +505,8 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
             )));
         }
     }
+    // The keys taken above leave their room behind: held by every page for the whole build.
+    map.shrink_to_fit();
     page.extra = map;
     if let Some((key, value)) = aliases {
         page.aliases = read_aliases(page, key, &value, problems);

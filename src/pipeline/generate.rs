@@ -53,12 +53,23 @@ pub(super) type Made = Result<Arc<Vec<u8>>, Diagnostic>;
 
 /// Renders the home page (when content/ has none) and the comparison pages and exports.
 /// Feeds and the sitemap go through the preview server's cache too, each under a key of what
-/// it lists.
+/// it lists. Each output is written to `sink` as soon as it is made, so a site of 100,000
+/// posts never holds all its term pages at once; returns each output with its problem.
 pub(super) fn generate(
     prepared: &Prepared,
     mentions: &BTreeMap<String, Vec<&Page>>,
-) -> Vec<(PathBuf, Made)> {
+    sink: &dyn Sink,
+) -> Vec<(PathBuf, Option<Diagnostic>)> {
     let (site, renderer) = (&prepared.site, &prepared.renderer);
+    let put = |file: PathBuf, made: Made| {
+        let problem = match made {
+            Ok(bytes) => (sink.put_shared(&file, bytes))
+                .err()
+                .map(|err| Diagnostic::error(&file, err.to_string())),
+            Err(d) => Some(d),
+        };
+        (file, problem)
+    };
     let mut out = Vec::new();
     let config = &site.config;
     // The blog: home pages, taxonomies, series (pages and feeds), the feed, sitemap, robots, 404.
@@ -88,7 +99,7 @@ pub(super) fn generate(
         });
         body.to_string()
     };
-    let made: Vec<(PathBuf, Made)> = blog_outputs
+    let made: Vec<(PathBuf, Option<Diagnostic>)> = blog_outputs
         .par_iter()
         .map(|output| {
             let file = output.file(site);
@@ -225,25 +236,26 @@ pub(super) fn generate(
                     None => Ok(Arc::default()),
                 },
             };
-            (file, made)
+            put(file, made)
         })
         .collect();
     out.extend(made);
     let unread = unread.into_inner().unwrap_or_else(|e| e.into_inner());
-    out.extend(unread.into_iter().map(|d| (d.path.clone(), Err(d))));
+    out.extend(unread.into_iter().map(|d| (d.path.clone(), Some(d))));
     for redirect in &prepared.redirects {
         let html = redirect::page_html(config, redirect);
-        out.push((redirect.file(), Ok(Arc::new(html.into_bytes()))));
+        out.push(put(redirect.file(), Ok(Arc::new(html.into_bytes()))));
     }
     if !prepared.redirects.is_empty() && !has_own_redirects_file(&prepared.statics) {
         let text = redirect::redirects_file(config, &prepared.redirects);
-        out.push((
+        out.push(put(
             PathBuf::from(redirect::REDIRECTS_FILE),
             Ok(Arc::new(text.into_bytes())),
         ));
     }
     if config.search {
-        out.extend(search_outputs(prepared));
+        let search = search_outputs(prepared);
+        out.extend(search.into_iter().map(|(file, made)| put(file, made)));
     }
     let matrices = &site.matrices;
     if matrices.areas.is_empty() {
@@ -267,7 +279,7 @@ pub(super) fn generate(
         strings.text("compare.description").into(),
         compare::index_html(matrices, config, strings),
     );
-    out.push((
+    out.push(put(
         PathBuf::from("compare/index.html"),
         renderer.generated(&index),
     ));
@@ -302,7 +314,7 @@ pub(super) fn generate(
             card: Card::for_area(area, matrices, config),
             ..page(url.clone(), area.title.clone(), description, content)
         };
-        out.push((page::output_file(&url), renderer.generated(&area_page)));
+        out.push(put(page::output_file(&url), renderer.generated(&area_page)));
     }
     let changes = page(
         compare::changes::PAGE.into(),
@@ -310,21 +322,21 @@ pub(super) fn generate(
         strings.text("changes.description").into(),
         compare::changes::html(matrices, config, strings),
     );
-    out.push((
+    out.push(put(
         page::output_file(compare::changes::PAGE),
         renderer.generated(&changes),
     ));
-    out.push((
+    out.push(put(
         PathBuf::from("compare/changes/feed.xml"),
         Ok(Arc::new(
             compare::changes::atom(matrices, config, strings).into_bytes(),
         )),
     ));
-    out.push((
+    out.push(put(
         PathBuf::from("compare/matrix.json"),
         Ok(Arc::new(compare::json(matrices, strings).into_bytes())),
     ));
-    out.push((
+    out.push(put(
         PathBuf::from("compare/matrix.csv"),
         Ok(Arc::new(compare::csv(matrices).into_bytes())),
     ));

@@ -561,15 +561,8 @@ pub fn write_generated(
     progress.begin(Stage::Generate, 0);
     let mut pages_written = site.all_pages().count();
     let mut generated = [0, 0];
-    for (output, made) in generate(prepared, mentions) {
-        match made {
-            Ok(bytes) => {
-                if let Err(err) = sink.put_shared(&output, bytes) {
-                    problems.push(Diagnostic::error(&output, err.to_string()));
-                }
-            }
-            Err(d) => problems.push(d),
-        }
+    for (output, problem) in generate(prepared, mentions, sink) {
+        problems.extend(problem);
         if output.extension().is_some_and(|e| e == "html") {
             pages_written += 1;
             generated[0] += 1;

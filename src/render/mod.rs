@@ -39,8 +39,8 @@ use errors::template_diagnostic;
 use filters::{add_filters, add_matrix_function, readable_escape};
 use layouts::{template_name, unfilled_parents};
 use values::{
-    card_value, page_value, post_list_html, series_value, site_value, taxonomy_title,
-    taxonomy_value,
+    author_values, card_value, page_value, post_list_html, series_value, site_value,
+    taxonomy_title, taxonomy_value,
 };
 
 /// The compiled layouts, before the site is known (so template errors are found in the same
@@ -166,11 +166,12 @@ impl Templates {
             .all_pages()
             .map(|page| renderer.inputs_key(site, page))
             .collect();
+        let authors = author_values(site);
         renderer.post_values = site
             .posts
             .par_iter()
             .enumerate()
-            .map(|(i, post)| renderer.post_value(site, i, post))
+            .map(|(i, post)| renderer.post_value(site, i, post, &authors))
             .collect();
         renderer.listing_keys = site.posts.iter().map(|p| listing_key(p)).collect();
         renderer.update_layout_keys();
@@ -257,12 +258,18 @@ impl Renderer {
     }
 
     /// The `posts` entry of the post at `index`, from the cache when its key is unchanged.
-    fn post_value(&self, site: &Site, index: usize, post: &Page) -> Value {
+    fn post_value(
+        &self,
+        site: &Site,
+        index: usize,
+        post: &Page,
+        authors: &HashMap<String, Value>,
+    ) -> Value {
         match &self.memo {
             Some(cache) => cache.post_value(self.page_keys[index], || {
-                page_value(post, site, None, self.palette())
+                page_value(post, site, None, self.palette(), authors)
             }),
-            None => page_value(post, site, None, self.palette()),
+            None => page_value(post, site, None, self.palette(), authors),
         }
     }
 
@@ -290,7 +297,7 @@ impl Renderer {
             if self.page_keys[i] != key {
                 self.page_keys[i] = key;
                 if i < self.post_values.len() {
-                    let value = self.post_value(site, i, pages[i]);
+                    let value = self.post_value(site, i, pages[i], &HashMap::new());
                     let known = self
                         .read_hashes
                         .get_mut()
@@ -513,7 +520,7 @@ impl Renderer {
         site: &Site,
         body: &Rendered,
     ) -> Result<PageRendered, Diagnostic> {
-        let value = page_value(page, site, Some(body), self.palette());
+        let value = page_value(page, site, Some(body), self.palette(), &HashMap::new());
         let (_, reads_posts) = self.layout_base(&page.layout);
         let tracked = (self.memo.is_some() && reads_posts).then(|| {
             let reads = Arc::new(Mutex::new(PostReads::default()));

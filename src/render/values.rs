@@ -1,10 +1,12 @@
 //! The values layouts see: `site`, `page`, `series`, taxonomies and tables of contents, made
 //! from the site's typed parts.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::Arc;
 
 use minijinja::Value;
-use minijinja::value::Serde;
+use minijinja::value::{Enumerator, Object, ObjectExt, Serde};
 
 use crate::blog::{self, Taxonomy};
 use crate::card::Card;
@@ -38,33 +40,24 @@ pub(super) fn site_value(config: &Config, has_matrices: bool) -> Value {
 }
 
 /// The `page` (with `body`) or `posts` entry (without) of templates.
-/// Code in the summary gets the classes of `palette`.
+/// Code in the summary gets the classes of `palette`; an author in `authors` is shared, not
+/// made again (see [`author_values`]).
 pub(super) fn page_value(
     page: &Page,
     site: &Site,
     body: Option<&Rendered>,
     palette: Option<&crate::highlight::Palette>,
+    authors: &HashMap<String, Value>,
 ) -> Value {
     let texts = |items: &[String]| Value::from(items.to_vec());
     let authors: Vec<Value> = page
         .authors
         .iter()
         .map(|id| {
-            let mut author: BTreeMap<String, Value> = BTreeMap::new();
-            if let Some(serde_yaml::Value::Mapping(fields)) = site.author(id) {
-                for (key, value) in fields {
-                    if let Some(key) = key.as_str() {
-                        author.insert(key.to_owned(), Value::from(Serde(value)));
-                    }
-                }
-            }
-            author.insert("id".into(), Value::from(id.clone()));
-            // `first_name` and `last_name` make the name; an author missing from
-            // data/authors.yaml (a warning) shows as the id.
-            author
-                .entry("name".into())
-                .or_insert_with(|| Value::from(site.author_name(id)));
-            Value::from(author)
+            authors
+                .get(id)
+                .cloned()
+                .unwrap_or_else(|| author_value(site, id))
         })
         .collect();
     let mut fields = BTreeMap::from([
@@ -123,12 +116,84 @@ pub(super) fn page_value(
         fields.insert("content", Value::from_safe_string(body.html.clone()));
         fields.insert("toc", toc_value(&body.toc));
     }
-    Value::from(fields)
+    Fields::value(fields)
+}
+
+/// The `page.authors` entry of every author a post names, made once: shared by the entries
+/// of `posts`, which are all held at once (at 100,000 posts, one copy each is ~50 MiB).
+pub(super) fn author_values(site: &Site) -> HashMap<String, Value> {
+    let mut values = HashMap::new();
+    for id in site.posts.iter().flat_map(|post| &post.authors) {
+        if !values.contains_key(id) {
+            values.insert(id.clone(), author_value(site, id));
+        }
+    }
+    values
+}
+
+/// An entry of `page.authors`: the author's fields in data/authors.yaml, `id` and `name`.
+fn author_value(site: &Site, id: &str) -> Value {
+    let mut author: BTreeMap<String, Value> = BTreeMap::new();
+    if let Some(serde_yaml::Value::Mapping(fields)) = site.author(id) {
+        for (key, value) in fields {
+            if let Some(key) = key.as_str() {
+                author.insert(key.to_owned(), Value::from(Serde(value)));
+            }
+        }
+    }
+    author.insert("id".into(), Value::from(id));
+    // `first_name` and `last_name` make the name; an author missing from
+    // data/authors.yaml (a warning) shows as the id.
+    author
+        .entry("name".into())
+        .or_insert_with(|| Value::from(site.author_name(id)));
+    Value::from(author)
+}
+
+/// A map of fixed keys in one sorted vector, read like a `BTreeMap`: every post's entry of
+/// `posts` is held for the whole build, and this takes half a `BTreeMap`'s memory.
+struct Fields(Vec<(&'static str, Value)>);
+
+impl Fields {
+    fn value(fields: BTreeMap<&'static str, Value>) -> Value {
+        let mut sorted: Vec<(&'static str, Value)> = fields.into_iter().collect();
+        sorted.shrink_to_fit();
+        Value::from_object(Fields(sorted))
+    }
+}
+
+impl fmt::Debug for Fields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, v)))
+            .finish()
+    }
+}
+
+impl Object for Fields {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.get_value_by_str(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        let found = self.0.binary_search_by(|(k, _)| (*k).cmp(key)).ok()?;
+        Some(self.0[found].1.clone())
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        self.mapped_rev_key_value_enumerator(|this| {
+            Box::new(this.0.iter().map(|(k, v)| (Value::from(*k), v.clone())))
+        })
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.0.len())
+    }
 }
 
 /// `page.card`: the social card drawn for a page without an `image:`.
 pub(super) fn card_value(card: &Card) -> Value {
-    Value::from(BTreeMap::from([
+    Fields::value(BTreeMap::from([
         ("url", Value::from(card.url())),
         ("width", Value::from(crate::card::WIDTH)),
         ("height", Value::from(crate::card::HEIGHT)),
@@ -249,4 +314,38 @@ fn toc_value(entries: &[TocEntry]) -> Value {
             ]))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every way a layout reads a map gives the same text from [`Fields`] as from the
+    /// `BTreeMap` it replaces, so the entries of `posts` render as before.
+    #[test]
+    fn fields_read_like_the_map_they_replace() {
+        let map = || {
+            BTreeMap::from([
+                ("title", Value::from("A <b>post</b>")),
+                ("url", Value::from("/2024/01/02/a/")),
+                ("tags", Value::from(vec!["rust", "web"])),
+                ("word_count", Value::from(1200)),
+                ("draft", Value::from(false)),
+                ("summary", Value::from_safe_string("<p>Hi</p>".into())),
+            ])
+        };
+        let template = "{{ p.title }}|{{ p['url'] }}|{{ p.summary }}|{{ p.missing is defined }}|\
+            {{ p|length }}|{% for k, v in p|items %}{{ k }}={{ v }};{% endfor %}|\
+            {% for k in p %}{{ k }},{% endfor %}|{{ p|dictsort }}|{{ p|tojson }}|\
+            {{ p.tags|join(' ') }}|{{ 'title' in p }}|{{ 'nope' in p }}";
+        let env = minijinja::Environment::new();
+        let render = |p: Value| env.render_str(template, minijinja::context! { p }).unwrap();
+        let from_map = render(Value::from(map()));
+        let from_fields = render(Fields::value(map()));
+        assert_eq!(from_fields, from_map);
+        assert!(
+            from_fields.starts_with("A <b>post</b>|/2024/01/02/a/|<p>Hi</p>|False|6|"),
+            "{from_fields}"
+        );
+    }
 }
