@@ -104,42 +104,59 @@ impl DiskCache {
     /// file only when a day old (a killed build's). Returns the entries removed.
     pub fn prune(&self) -> usize {
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        let Ok(shards) = std::fs::read_dir(&self.dir) else {
-            return 0;
+        prune_entries(&self.dir, &used, |name| {
+            let (stem, temporary) = match name.split_once(".tmp-") {
+                Some((stem, _)) => (stem, true),
+                None => (name, false),
+            };
+            (stem.len() == 62 && is_hex(stem)).then_some((stem, temporary))
+        })
+    }
+}
+
+fn is_hex(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The walk both on-disk caches prune with (shards `ab/`, each holding entries named after the
+/// rest of a 64-hex-digit key): `entry` reads a file name as `(rest of the key, temporary)`,
+/// or None for a file that is not an entry, which stays. A used entry stays; a temporary file
+/// goes only when a day old (a killed build's). Returns the files removed.
+pub fn prune_entries(
+    dir: &Path,
+    used: &HashSet<String>,
+    entry: impl Fn(&str) -> Option<(&str, bool)>,
+) -> usize {
+    let Ok(shards) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut removed = 0;
+    for shard in shards.flatten() {
+        let shard_name = shard.file_name().to_string_lossy().into_owned();
+        if shard_name.len() != 2 || !is_hex(&shard_name) || !shard.path().is_dir() {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(shard.path()) else {
+            continue;
         };
-        let is_hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
-        let mut removed = 0;
-        for shard in shards.flatten() {
-            let shard_name = shard.file_name().to_string_lossy().into_owned();
-            if shard_name.len() != 2 || !is_hex(&shard_name) || !shard.path().is_dir() {
-                continue;
-            }
-            let Ok(entries) = std::fs::read_dir(shard.path()) else {
+        for file in entries.flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let Some((stem, temporary)) = entry(&name) else {
                 continue;
             };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let (stem, temporary) = match name.split_once(".tmp-") {
-                    Some((stem, _)) => (stem, true),
-                    None => (name.as_str(), false),
-                };
-                if stem.len() != 62 || !is_hex(stem) {
-                    continue;
-                }
-                let stale = if temporary {
-                    older_than(&entry.path(), Duration::from_secs(24 * 60 * 60))
-                } else {
-                    !used.contains(&format!("{shard_name}{stem}"))
-                };
-                if stale && std::fs::remove_file(entry.path()).is_ok() {
-                    removed += 1;
-                }
+            let stale = if temporary {
+                older_than(&file.path(), Duration::from_secs(24 * 60 * 60))
+            } else {
+                !used.contains(&format!("{shard_name}{stem}"))
+            };
+            if stale && std::fs::remove_file(file.path()).is_ok() {
+                removed += 1;
             }
-            // An emptied shard goes too; one still holding entries stays (remove_dir refuses).
-            let _ = std::fs::remove_dir(shard.path());
         }
-        removed
+        // An emptied shard goes too; one still holding entries stays (remove_dir refuses).
+        let _ = std::fs::remove_dir(shard.path());
     }
+    removed
 }
 
 fn older_than(path: &Path, age: Duration) -> bool {

@@ -24,7 +24,7 @@ use syntect::parsing::SyntaxReference;
 
 use budget::Deadline;
 pub use budget::{MAX_BLOCK_BYTES, MAX_LINE_BYTES, MAX_SECONDS, OverBudget};
-pub use cache::DiskCache;
+pub use cache::{DiskCache, prune_entries};
 pub use css::{rouge_theme_css, theme_css};
 use markup::highlight_versus;
 pub use palette::Palette;

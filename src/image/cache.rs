@@ -3,7 +3,6 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime};
 
 /// Encoded variants kept on disk between builds under `<key>-<width>w.<ext>`, where the key
 /// is a hash of the source image's bytes, the encoder's version and the settings that change
@@ -66,46 +65,14 @@ impl DiskCache {
     /// files removed.
     pub fn prune(&self) -> usize {
         let used = self.used.lock().unwrap_or_else(|e| e.into_inner());
-        let Ok(shards) = std::fs::read_dir(&self.dir) else {
-            return 0;
-        };
-        let is_hex = |s: &str| s.bytes().all(|b| b.is_ascii_hexdigit());
-        let mut removed = 0;
-        for shard in shards.flatten() {
-            let shard_name = shard.file_name().to_string_lossy().into_owned();
-            if shard_name.len() != 2 || !is_hex(&shard_name) || !shard.path().is_dir() {
-                continue;
-            }
-            let Ok(entries) = std::fs::read_dir(shard.path()) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let Some(stem) = name.get(..62).filter(|s| is_hex(s)) else {
-                    continue;
-                };
-                if !matches!(name.as_bytes().get(62), Some(b'-' | b'.')) {
-                    continue;
-                }
-                let stale = if name.contains(".tmp-") {
-                    older_than(&entry.path(), Duration::from_secs(24 * 60 * 60))
-                } else {
-                    !used.contains(&format!("{shard_name}{stem}"))
-                };
-                if stale && std::fs::remove_file(entry.path()).is_ok() {
-                    removed += 1;
-                }
-            }
-            // An emptied shard goes too; one still holding entries stays (remove_dir refuses).
-            let _ = std::fs::remove_dir(shard.path());
-        }
-        removed
+        crate::highlight::prune_entries(&self.dir, &used, |name| {
+            let stem = name
+                .get(..62)
+                .filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()))?;
+            matches!(name.as_bytes().get(62), Some(b'-' | b'.'))
+                .then_some((stem, name.contains(".tmp-")))
+        })
     }
-}
-
-fn older_than(path: &Path, age: Duration) -> bool {
-    let modified = std::fs::metadata(path).and_then(|m| m.modified());
-    modified.is_ok_and(|m| SystemTime::now().duration_since(m).is_ok_and(|d| d > age))
 }
 
 #[cfg(test)]
