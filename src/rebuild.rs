@@ -709,6 +709,24 @@ impl Sink for MemorySink {
 mod tests {
     use super::*;
 
+    /// The site under `root` prepared as a clean `versus build` prepares it.
+    fn clean_build(root: &Path) -> pipeline::Prepared {
+        let parse = |sources: &_, config: &_, liquid: Option<&_>, problems: &mut _| {
+            pipeline::parse_pages(
+                root,
+                sources,
+                config,
+                liquid,
+                &crate::progress::Silent,
+                problems,
+            )
+        };
+        let Ok(prepared) = pipeline::prepare(root, &options(root), None, parse) else {
+            panic!("a clean build");
+        };
+        prepared
+    }
+
     fn options(root: &Path) -> BuildOptions {
         BuildOptions {
             root: root.to_path_buf(),
@@ -830,20 +848,7 @@ mod tests {
         let updated = rebuild.update(Some(&BTreeSet::from([b]))).unwrap();
         assert!(updated.changed.contains("search/index.json"));
         assert_eq!(index.makes(), 1, "not made by the rebuild");
-        let parse = |sources: &_, config: &_, liquid: Option<&_>, problems: &mut _| {
-            pipeline::parse_pages(
-                root,
-                sources,
-                config,
-                liquid,
-                &crate::progress::Silent,
-                problems,
-            )
-        };
-        let Ok(prepared) = pipeline::prepare(root, &options(root), None, parse) else {
-            panic!("a clean build");
-        };
-        let (_, documents, _) = pipeline::search_documents(&prepared);
+        let (_, documents, _) = pipeline::search_documents(&clean_build(root));
         for (path, bytes) in pipeline::search_files(&documents) {
             assert_eq!(index.get(&key_of(&path)), Some(bytes), "{}", path.display());
         }
@@ -868,22 +873,7 @@ mod tests {
             let path = root.join("content/posts").join(name);
             std::fs::write(path, format!("---\ntitle: {name}\n---\n{text}\n")).unwrap();
         };
-        let prepare = || {
-            let parse = |sources: &_, config: &_, liquid: Option<&_>, problems: &mut _| {
-                pipeline::parse_pages(
-                    root,
-                    sources,
-                    config,
-                    liquid,
-                    &crate::progress::Silent,
-                    problems,
-                )
-            };
-            let Ok(prepared) = pipeline::prepare(root, &options(root), None, parse) else {
-                panic!("a clean build");
-            };
-            prepared
-        };
+        let prepare = || clean_build(root);
         post("2024-01-01-a.md", "Alpha words.");
         post("2024-01-02-b.md", "Bravo words.");
         post("2024-01-03-c.md", "Charlie words.");

@@ -115,6 +115,19 @@ impl<'a> Doc<'a> {
         html
     }
 
+    /// Puts `html` in place of the raw HTML of the HTML block that starts at item `start`: its
+    /// first `Html` event gets it, the other events of the block are removed.
+    pub(super) fn replace_html_block(&mut self, start: usize, html: String) {
+        let end = self.partner[start];
+        let first = (start + 1..end).find(|&j| matches!(self.items[j].event, Event::Html(_)));
+        if let Some(first) = first {
+            for j in first + 1..end {
+                self.remove(j);
+            }
+            self.items[first].event = Event::Html(html.into());
+        }
+    }
+
     pub(super) fn is_removed(&self, i: usize) -> bool {
         matches!(&self.items[i].event, Event::Text(t) if t.is_empty())
     }

@@ -50,14 +50,7 @@ pub(super) fn size_images(
                 let sized =
                     size_raw_images(&html, found.0, &in_body, lookup, lazy, &mut seen, problems);
                 if let Some(sized) = sized {
-                    let first =
-                        (i + 1..end).find(|&j| matches!(doc.items[j].event, Event::Html(_)));
-                    if let Some(first) = first {
-                        for j in first + 1..end {
-                            doc.remove(j);
-                        }
-                        doc.items[first].event = Event::Html(sized.into());
-                    }
+                    doc.replace_html_block(i, sized);
                 }
                 i = end + 1;
                 continue;

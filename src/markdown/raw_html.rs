@@ -278,14 +278,7 @@ pub(super) fn rewrite_raw_html(doc: &mut Doc, base_path: &str) {
                 let end = doc.partner[i];
                 let html = doc.html_block_text(i);
                 if let Some(rewritten) = rewrite(&html, base_path) {
-                    let first =
-                        (i + 1..end).find(|&j| matches!(doc.items[j].event, Event::Html(_)));
-                    if let Some(first) = first {
-                        for j in first + 1..end {
-                            doc.remove(j);
-                        }
-                        doc.items[first].event = Event::Html(rewritten.into());
-                    }
+                    doc.replace_html_block(i, rewritten);
                 }
                 i = end;
             }
