@@ -228,11 +228,19 @@ fn sort_out(dir: &Path, also_ours: &HashSet<String>, backup: &Backup, delete: bo
                 return None;
             }
             let outcome = match (is_ours(&key(relative)), delete) {
-                (true, true) => remove_file(path).map(|()| false),
+                (true, true) => remove_file(path)
+                    .map(|()| false)
+                    .map_err(|err| format!("{}: {err}", path.display())),
                 (true, false) => return None,
-                (false, _) => backup.keep(path, relative).map(|()| true),
+                (false, _) => backup.keep(path, relative).map(|()| true).map_err(|err| {
+                    format!(
+                        "{}, which versus did not write, could not be moved to {}: {err}",
+                        path.display(),
+                        backup.path().display()
+                    )
+                }),
             };
-            Some(outcome.map_err(|err| format!("{}: {err}", path.display())))
+            Some(outcome)
         })
         .collect();
     for outcome in outcomes {
@@ -309,6 +317,28 @@ mod tests {
             "mine"
         );
         assert!(!backup.path().join("a/index.html").exists());
+    }
+
+    #[test]
+    fn a_file_that_cannot_go_to_the_backup_is_named_as_such_and_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("old");
+        write(&old.join("index.html"), "a");
+        write(&old.join("CNAME"), "mine");
+        let mut files = vec!["index.html".to_string()];
+        write(&old.join(MARKER), &output_marker(&mut files, &mut []));
+        let backup = Backup::beside(&dir.path().join("public"));
+        // A file where the backup folder would go: the move into it fails.
+        fs::write(backup.path(), "in the way").unwrap();
+        let result = discard(&old, &HashSet::new(), &backup);
+        assert_eq!(result.kept, 0);
+        let failure = result.failures.join("\n");
+        assert!(
+            failure.contains("CNAME, which versus did not write, could not be moved to"),
+            "{failure}"
+        );
+        assert_eq!(fs::read_to_string(old.join("CNAME")).unwrap(), "mine");
+        assert!(!old.join("index.html").exists());
     }
 
     #[test]

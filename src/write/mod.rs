@@ -312,7 +312,7 @@ fn discard_notices(dir: &Path, result: &Discarded) -> Vec<String> {
     let mut notices = Vec::new();
     if let Some(first) = result.failures.first() {
         notices.push(format!(
-            "the previous output could not be removed completely ({first}); what is left in {} is removed by the next build",
+            "{} (a previous output) is not gone yet: {first}; the next build tries again",
             dir.display()
         ));
     }
