@@ -177,7 +177,7 @@ impl<'a> OutputIndex<'a> {
 }
 
 /// The values of `names` attributes in HTML (or Markdown's raw HTML): (offset of the value,
-/// name, value with `&amp;` decoded).
+/// name, value with its character references decoded).
 pub(super) fn attributes(html: &str, names: &[&str]) -> Vec<(usize, &'static str, String)> {
     let mut found = Vec::new();
     let bytes = html.as_bytes();
@@ -210,7 +210,11 @@ pub(super) fn attributes(html: &str, names: &[&str]) -> Vec<(usize, &'static str
             continue;
         };
         let value = &html[start + 1..start + 1 + end];
-        found.push((start + 1, name, value.replace("&amp;", "&")));
+        found.push((
+            start + 1,
+            name,
+            html_escape::decode_html_entities(value).into_owned(),
+        ));
         i = start + 1 + end;
     }
     found

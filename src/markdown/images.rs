@@ -357,4 +357,19 @@ mod tests {
             "<img "
         );
     }
+
+    /// A raw `src` is read as the browser reads it: its character references decoded.
+    #[test]
+    fn a_raw_image_source_with_character_references_is_found() {
+        let rendered = render_with_images("<img src=\"/img/c&#97;t.png\" alt=\"A &amp; B\">\n");
+        assert!(
+            rendered.problems.is_empty(),
+            "{:?}",
+            rendered.problems.len()
+        );
+        assert_eq!(
+            rendered.html,
+            "<p><img src=\"/img/c&#97;t.png\" alt=\"A &amp; B\" width=\"640\" height=\"480\"></p>\n"
+        );
+    }
 }

@@ -256,7 +256,7 @@ pub(super) fn raw_images(html: &str, mut open_pictures: usize) -> (Vec<RawImage>
                     attributes: tag
                         .attributes
                         .iter()
-                        .map(|(name, value)| (name.clone(), html[value.clone()].to_owned()))
+                        .map(|(name, value)| (name.clone(), decoded(&html[value.clone()])))
                         .collect(),
                     in_picture: open_pictures > 0,
                 });
@@ -266,6 +266,11 @@ pub(super) fn raw_images(html: &str, mut open_pictures: usize) -> (Vec<RawImage>
     }
     open_pictures = open_pictures.saturating_sub(closes.len());
     (images, open_pictures)
+}
+
+/// An attribute value as the browser reads it: `&amp;`, `&#38;` and the named references decoded.
+fn decoded(value: &str) -> String {
+    html_escape::decode_html_entities(value).into_owned()
 }
 
 /// Rewrites the author's raw HTML, before embeds and code add HTML of their own. An HTML block
