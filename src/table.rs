@@ -46,6 +46,8 @@ pub struct TableOptions {
     /// The site's base path (`/blog`, or empty), for links from the site root in notes and
     /// sources.
     pub base_path: String,
+    /// Inline code in names and notes as the site's posts mark it up.
+    pub code_markup: crate::config::CodeMarkup,
     /// The text of the heading right above the table: a caption saying the same is hidden
     /// from the eye (it still names the table for screen readers).
     pub heading: Option<String>,
@@ -178,14 +180,14 @@ fn row(
         "<tr id=\"{}-{}\"><th scope=\"row\">{}",
         options.anchor,
         feature.id,
-        markdown::render_inline(&feature.name, &options.base_path)
+        markdown::render_inline(&feature.name, &options.base_path, options.code_markup)
     ));
     if let Some(description) = &feature.description
         && options.mode == Mode::Detailed
     {
         html.push_str(&format!(
             "<span class=\"matrix-description\">{}</span>",
-            markdown::render_inline(description, &options.base_path)
+            markdown::render_inline(description, &options.base_path, options.code_markup)
         ));
     }
     if let Some(url) = &options.details_url {
@@ -215,7 +217,7 @@ fn row(
             if let Some(note) = &cell.note {
                 html.push_str(&format!(
                     "<span class=\"matrix-note\">{}</span>",
-                    markdown::render_inline(note, &options.base_path)
+                    markdown::render_inline(note, &options.base_path, options.code_markup)
                 ));
             }
             if !cell.docs.is_empty() {
@@ -253,7 +255,7 @@ fn row(
             }
         }
         if options.mode == Mode::Detailed {
-            history_html(html, cell, strings, &options.base_path);
+            history_html(html, cell, strings, options);
         }
         if let (Some(verified), Some(stale)) = (cell.verified, options.stale)
             && stale.is_stale(cell)
@@ -270,7 +272,7 @@ fn row(
 }
 
 /// A cell's changes, newest first: one line, or a disclosure when there are several.
-fn history_html(html: &mut String, cell: &Cell, strings: &Strings, base_path: &str) {
+fn history_html(html: &mut String, cell: &Cell, strings: &Strings, options: &TableOptions) {
     let lines: Vec<String> = cell
         .history
         .iter()
@@ -281,7 +283,14 @@ fn history_html(html: &mut String, cell: &Cell, strings: &Strings, base_path: &s
                 &[
                     ("date", &format!("<time datetime=\"{date}\">{date}</time>")),
                     ("level", &level_html(change.support, strings)),
-                    ("note", &markdown::render_inline(&change.note, base_path)),
+                    (
+                        "note",
+                        &markdown::render_inline(
+                            &change.note,
+                            &options.base_path,
+                            options.code_markup,
+                        ),
+                    ),
                 ],
             )
         })

@@ -68,13 +68,14 @@ fn level(support: Support, strings: &Strings) -> String {
 
 /// One change as a list item; `url` makes the site paths links (relative on the page,
 /// absolute in the feed).
-fn item(entry: &Entry, url: &dyn Fn(&str) -> String, strings: &Strings, base_path: &str) -> String {
+fn item(entry: &Entry, url: &dyn Fn(&str) -> String, strings: &Strings, config: &Config) -> String {
+    let inline = |text: &str| markdown::render_inline(text, &config.base_path, config.code_markup);
     let area = url(&area_path(&entry.area.id));
     let feature = format!(
         "<a href=\"{area}#{}-{}\">{}</a>",
         escape(&entry.area.id),
         escape(&entry.feature.id),
-        markdown::render_inline(&entry.feature.name, base_path),
+        inline(&entry.feature.name),
     );
     let provider = format!(
         "<abbr title=\"{}\">{}</abbr>",
@@ -90,10 +91,7 @@ fn item(entry: &Entry, url: &dyn Fn(&str) -> String, strings: &Strings, base_pat
             ("area", &area),
             ("old", &level(entry.change.support, strings)),
             ("new", &level(entry.now, strings)),
-            (
-                "note",
-                &markdown::render_inline(&entry.change.note, base_path),
-            ),
+            ("note", &inline(&entry.change.note)),
         ],
     );
     format!("<li>{text}</li>\n")
@@ -123,7 +121,7 @@ pub fn html(matrices: &Matrices, config: &Config, strings: &Strings) -> String {
             escape(&strings.date(date))
         ));
         for entry in day {
-            html.push_str(&item(entry, &url, strings, &config.base_path));
+            html.push_str(&item(entry, &url, strings, config));
         }
         html.push_str("</ul>\n</section>\n");
     }
@@ -188,7 +186,7 @@ pub fn atom(matrices: &Matrices, config: &Config, strings: &Strings) -> String {
         );
         let mut content = String::from("<ul>\n");
         for entry in *day {
-            content.push_str(&item(entry, &url, strings, &config.base_path));
+            content.push_str(&item(entry, &url, strings, config));
         }
         content.push_str("</ul>\n");
         xml.push_str("  <entry>\n");

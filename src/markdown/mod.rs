@@ -234,9 +234,10 @@ pub fn render(body: &str, options: &Options) -> Rendered {
 
 /// Short Markdown (a note, a description) as inline HTML: one paragraph loses its `<p>`. Links
 /// from the site root get `base_path`, as in a page.
-pub fn render_inline(text: &str, base_path: &str) -> String {
+pub fn render_inline(text: &str, base_path: &str, code_markup: CodeMarkup) -> String {
     let options = Options {
         base_path,
+        code_markup,
         ..Options::default()
     };
     let html = render(text, &options).html;

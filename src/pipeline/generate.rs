@@ -286,6 +286,7 @@ pub(super) fn generate(
     let table = TableOptions {
         stale: Some(Staleness::of(config)),
         base_path: config.base_path.clone(),
+        code_markup: config.code_markup,
         ..TableOptions::default()
     };
     for area in &matrices.areas {

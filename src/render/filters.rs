@@ -56,7 +56,7 @@ pub(super) fn add_filters(
             let inline: Option<bool> = kwargs.get("inline")?;
             kwargs.assert_all_used()?;
             Ok(Value::from_safe_string(if inline == Some(true) {
-                markdown::render_inline(text, &c.base_path)
+                markdown::render_inline(text, &c.base_path, c.code_markup)
             } else {
                 let options = markdown::Options {
                     base_path: &c.base_path,
@@ -154,6 +154,7 @@ pub(super) fn add_matrix_function(env: &mut Environment<'static>, site: &Site) {
                 caption,
                 details_url: Some(config.relative_url(&compare::area_path(id))),
                 base_path: config.base_path.clone(),
+                code_markup: config.code_markup,
                 stale: Some(table::Staleness::of(&config)),
                 anchor,
                 heading,

@@ -227,7 +227,11 @@ pub(super) fn series_value(site: &Site, series: &Series, current: Option<usize>)
         (
             "summary",
             series.summary.clone().map_or_else(none, |s| {
-                Value::from_safe_string(markdown::render_inline(&s, &site.config.base_path))
+                Value::from_safe_string(markdown::render_inline(
+                    &s,
+                    &site.config.base_path,
+                    site.config.code_markup,
+                ))
             }),
         ),
         (

@@ -367,7 +367,7 @@ fn jekyll_code_markup_reaches_summaries_series_and_the_markdown_filter() {
     .edit(
         "layouts/page.html",
         "<h1>{{ page.title }}</h1>",
-        "<h1>{{ page.title }}</h1>{{ \"Run `kubectl`.\" | markdown }}",
+        "<h1>{{ page.title }}</h1>{{ \"Run `kubectl`.\" | markdown }}<p id=\"inline\">{{ \"`kubectl`\" | markdown(inline=true) }}</p>",
     );
     site.build_ok();
     let jekyll_code = r#"<code class="language-plaintext highlighter-rouge">kubectl</code>"#;
@@ -377,4 +377,28 @@ fn jekyll_code_markup_reaches_summaries_series_and_the_markdown_filter() {
     assert!(series.contains(jekyll_code), "a series' summary:\n{series}");
     let about = site.read("about/index.html");
     assert!(about.contains(jekyll_code), "the markdown filter:\n{about}");
+    let inline = format!("<p id=\"inline\">{jekyll_code}</p>");
+    assert!(about.contains(&inline), "markdown(inline=true):\n{about}");
+}
+
+/// With `code_markup: jekyll`, inline code in a matrix's notes is marked up as in the posts,
+/// not in versus's own markup.
+#[test]
+fn jekyll_code_markup_reaches_matrix_notes() {
+    let site = TestSite::new("compare");
+    site.edit(
+        "site.yaml",
+        "stale_after_days: 365",
+        "stale_after_days: 365\ncode_markup: jekyll",
+    )
+    .edit(
+        "data/matrices/storage.yaml",
+        "note: The EBS CSI driver is an add-on you enable.",
+        "note: The `aws-ebs-csi-driver` is an add-on you enable.",
+    );
+    site.build_ok();
+    let jekyll_code =
+        r#"<code class="language-plaintext highlighter-rouge">aws-ebs-csi-driver</code>"#;
+    let area = site.read("compare/storage/index.html");
+    assert!(area.contains(jekyll_code), "a matrix note:\n{area}");
 }

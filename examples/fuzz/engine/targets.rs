@@ -843,7 +843,7 @@ fn run_markdown(body: &str) {
     let _ = rendered.html.len() + rendered.toc.len() + rendered.headings.len();
     let _ = markdown::unrewritten_root_links(body, "/blog");
     let first = body.lines().next().unwrap_or("");
-    let _ = markdown::render_inline(first, base_path);
+    let _ = markdown::render_inline(first, base_path, code_markup);
     let _ = markdown::heading_id(first);
 }
 
@@ -1349,6 +1349,7 @@ fn run_matrices(ctx: &Context, case: &Case) {
                         stale: Some(table::Staleness::of(&ctx.config)),
                         anchor: area.id.clone(),
                         base_path: ctx.config.base_path.clone(),
+                        code_markup: ctx.config.code_markup,
                         heading: Some(area.title.clone()),
                     };
                     let _ = table::render(&view, &matrices, &options, &strings);
