@@ -50,6 +50,9 @@ pub struct Rebuild {
     /// Per content page of `prepared`, in `site.all_pages()` order: what its output was made
     /// from.
     made: Vec<Made>,
+    /// Outputs of content pages a patch took out of the site (deleted, moved), to be taken
+    /// out of [`Rebuild::outputs`] unless something else is made there now.
+    gone: Vec<String>,
     outputs: SharedOutputs,
     /// The outputs of the last successful rebuild that were not content pages: generated
     /// pages and files, static files.
@@ -144,6 +147,23 @@ struct Made {
     reads: Option<PostReads>,
 }
 
+impl Made {
+    /// Nothing made yet for `page`.
+    fn fresh(page: &Page) -> Made {
+        Made {
+            source: page.source.clone(),
+            key: None,
+            output: key_of(&page.output),
+            embeds: Vec::new(),
+            pictures: Vec::new(),
+            reads: None,
+        }
+    }
+}
+
+/// A changed page: as parsed before (None: a new file), and now (None: deleted).
+type Edit = (Option<Arc<Page>>, Option<Arc<Page>>);
+
 /// Sites up to this many pages are checked (`versus check`) after every rebuild; larger ones
 /// would wait too long for it, and say so.
 const CHECK_UP_TO_PAGES: usize = 2_000;
@@ -170,6 +190,7 @@ impl Rebuild {
             sources: None,
             prepared: None,
             made: Vec::new(),
+            gone: Vec::new(),
             outputs: Arc::default(),
             generated: BTreeSet::new(),
             pages: 0,
@@ -209,12 +230,14 @@ impl Rebuild {
         let changed = changed.filter(|_| !config_changed);
         let beside = changed.map(|c| self.with_pages_reading_beside(c));
         let changed = beside.as_ref();
-        if !changed.is_some_and(|c| self.same_files(c)) {
-            self.sources = None;
-        }
+        let same_files = changed.is_some_and(|c| self.same_files(c));
         self.cache.begin();
+        // A patch keeps the scan up to date with the posts that come and go.
         let patched = changed.is_some_and(|c| self.patch(c));
         if !patched {
+            if !same_files {
+                self.sources = None;
+            }
             self.assemble(changed, config_changed || include_changed)?;
         }
         // Pages keep the size and variants of the images they show: those that show a
@@ -283,45 +306,55 @@ impl Rebuild {
     /// Whether the scan still lists exactly the source files there are: each changed path
     /// was listed if and only if it is still a file.
     fn same_files(&self, changed: &BTreeSet<PathBuf>) -> bool {
+        changed.iter().all(|path| self.listed_as_on_disk(path))
+    }
+
+    /// Whether `path` is listed by the last scan if and only if it is a file.
+    fn listed_as_on_disk(&self, path: &Path) -> bool {
         let Some(sources) = &self.sources else {
             return false;
         };
-        changed.iter().all(|path| {
-            let list = match Kind::of(path) {
-                Kind::Post => &sources.posts,
-                Kind::Page => &sources.pages,
-                Kind::Data => &sources.data,
-                Kind::Layout => &sources.layouts,
-                Kind::Static => &sources.statics,
-                Kind::Include => &sources.includes,
-                Kind::Config => return true,
-                Kind::Ignored => return false,
-            };
-            // Compared as bytes: comparing `Path`s parses them, 10,000 times here.
-            let listed = list.iter().any(|p| p.as_os_str() == path.as_os_str());
-            let is_file = self
-                .options
-                .root
-                .join(path)
-                .symlink_metadata()
-                .is_ok_and(|m| m.is_file());
-            listed == is_file
-        })
+        let list = match Kind::of(path) {
+            Kind::Post => &sources.posts,
+            Kind::Page => &sources.pages,
+            Kind::Data => &sources.data,
+            Kind::Layout => &sources.layouts,
+            Kind::Static => &sources.statics,
+            Kind::Include => &sources.includes,
+            Kind::Config => return true,
+            Kind::Ignored => return false,
+        };
+        // Compared as bytes: comparing `Path`s parses them, 10,000 times here.
+        let listed = list.iter().any(|p| p.as_os_str() == path.as_os_str());
+        let is_file = self
+            .options
+            .root
+            .join(path)
+            .symlink_metadata()
+            .is_ok_and(|m| m.is_file());
+        listed == is_file
     }
 
-    /// Takes edits to the text of existing pages (and static files) into the site as last
-    /// assembled, without loading and assembling it again. Only when each edited page parses,
-    /// keeps its place (URL, date, authors, draft), has a known layout, and nothing it could
-    /// change needs checking again; otherwise returns false, and [`Rebuild::assemble`] does
-    /// the full work (and reports what is wrong).
+    /// Takes edits to pages (and static files) into the site as last assembled, without
+    /// loading and assembling it again: edits to a page's text, and posts that come, go or
+    /// move (a new date, a draft, a rename). Only when each edited page parses, has a known
+    /// layout, and nothing it changes needs checking again that is not checked here; otherwise
+    /// returns false, and [`Rebuild::assemble`] does the full work (and reports what is wrong).
     fn patch(&mut self, changed: &BTreeSet<PathBuf>) -> bool {
-        let (Some(prepared), Some(sources)) = (self.prepared.as_mut(), &self.sources) else {
+        // Posts may come and go (the scan is kept up to date below); other files only with a
+        // new scan.
+        let not_posts = |p: &&PathBuf| Kind::of(p) != Kind::Post;
+        if !changed.iter().filter(not_posts).all(|p| self.listed_as_on_disk(p)) {
+            return false;
+        }
+        let (Some(prepared), Some(sources)) = (self.prepared.as_mut(), self.sources.as_mut())
+        else {
             return false;
         };
         if !self.broken.is_empty() {
             return false;
         }
-        let mut edits = Vec::new();
+        let mut edits: Vec<Edit> = Vec::new();
         for path in changed {
             let kind = match Kind::of(path) {
                 Kind::Static => continue,
@@ -329,45 +362,115 @@ impl Rebuild {
                 Kind::Page => PageKind::Page,
                 _ => return false,
             };
-            let Some(old) = self.parsed.get(path) else {
+            let old = self.parsed.get(path).cloned();
+            let is_file =
+                (self.options.root.join(path).symlink_metadata()).is_ok_and(|m| m.is_file());
+            let new = match is_file {
+                false => None,
+                true => {
+                    let Ok(text) = source::read_text(&self.options.root, path) else {
+                        return false;
+                    };
+                    let config = &prepared.site.config;
+                    match page::parse_with(path, text, kind, config, prepared.liquid.as_ref()) {
+                        Ok(new) if prepared.renderer.has_layout(&new.layout) => Some(new),
+                        _ => return false,
+                    }
+                }
+            };
+            // Pages other than posts keep their source order: one that comes or goes takes
+            // the full path.
+            if kind == PageKind::Page && (old.is_none() || new.is_none()) {
                 return false;
-            };
-            let Ok(text) = source::read_text(&self.options.root, path) else {
-                return false;
-            };
-            let config = &prepared.site.config;
-            let new = match page::parse_with(path, text, kind, config, prepared.liquid.as_ref()) {
-                Ok(new) if prepared.renderer.has_layout(&new.layout) => new,
-                _ => return false,
-            };
+            }
             // Warnings point into a page's text (and unknown authors are found in assembly):
             // a page with any takes the full path, which places them again.
             let warned = |p: &Page| {
                 !p.warnings.is_empty() || prepared.warnings.iter().any(|w| w.path == p.source)
             };
-            if warned(old) || warned(&new) {
+            if old.as_deref().is_some_and(warned) || new.as_ref().is_some_and(warned) {
                 return false;
             }
             // Other bodies' Liquid sees this page's front matter (`site.posts`, `post_url`):
-            // a change to it parses them all again.
-            if prepared.liquid.is_some() && page::liquid_page(old) != page::liquid_page(&new) {
-                return false;
+            // a change to it, or a page that comes or goes, parses them all again.
+            if prepared.liquid.is_some() {
+                match (&old, &new) {
+                    (Some(old), Some(new)) if page::liquid_page(old) == page::liquid_page(new) => {}
+                    _ => return false,
+                }
             }
-            edits.push((Arc::clone(old), Arc::new(new)));
+            if old.is_some() || new.is_some() {
+                edits.push((old, new.map(Arc::new)));
+            }
         }
         // From here the site changes; if a step refuses, assembly replaces it all.
         let site = &mut prepared.site;
+        let today = site.config.today;
+        let (drafts, future) = (self.options.drafts, self.options.future);
+        let shown = |p: &Page| (drafts || !p.draft) && (future || !p.is_future(today));
+        // Per page of `site.all_pages()`, its index before the patch (None: new to the site).
+        let mut previous: Vec<Option<usize>> =
+            (0..site.posts.len() + site.pages.len()).map(Some).collect();
         let mut indexes = Vec::new();
+        let mut moved = false;
         let mut terms_changed = false;
         for (old, new) in &edits {
-            terms_changed |= (&old.tags, &old.categories) != (&new.tags, &new.categories);
-            match site.replace(old, Arc::clone(new)) {
-                Some(index) => indexes.push(index),
-                None => return false,
+            let terms = |p: &Page| (p.tags.clone(), p.categories.clone());
+            terms_changed |= old.as_deref().map(terms) != new.as_deref().map(terms);
+            if let (Some(old), Some(new)) = (old, new)
+                && let Some(index) = site.replace(old, Arc::clone(new))
+            {
+                indexes.push(index);
+                continue;
+            }
+            // A post comes, goes or moves.
+            if [old, new]
+                .into_iter()
+                .flatten()
+                .any(|p| p.kind != PageKind::Post)
+            {
+                return false;
+            }
+            moved = true;
+            let from = old
+                .as_ref()
+                .and_then(|old| site.remove_post(old))
+                .and_then(|index| previous.remove(index));
+            if let Some(new) = new.as_ref().filter(|new| shown(new)) {
+                let Some(index) = site.insert_post(Arc::clone(new)) else {
+                    return false;
+                };
+                previous.insert(index, from);
             }
         }
-        for (_, new) in &edits {
-            self.parsed.insert(new.source.clone(), Arc::clone(new));
+        for (old, new) in &edits {
+            let source = match (old, new) {
+                (_, Some(new)) => &new.source,
+                (Some(old), None) => &old.source,
+                (None, None) => continue,
+            };
+            let list = match Kind::of(source) {
+                Kind::Post => &mut sources.posts,
+                _ => &mut sources.pages,
+            };
+            // The scan's order: file names sorted within each folder, as `Path`s compare.
+            let at = list.binary_search_by(|p| p.as_path().cmp(source));
+            match (new, at) {
+                (Some(new), Ok(_)) => {
+                    self.parsed.insert(new.source.clone(), Arc::clone(new));
+                }
+                (Some(new), Err(at)) => {
+                    list.insert(at, new.source.clone());
+                    self.parsed.insert(new.source.clone(), Arc::clone(new));
+                }
+                (None, Ok(at)) => {
+                    list.remove(at);
+                    self.parsed.remove(source);
+                }
+                (None, Err(_)) => {
+                    self.parsed.remove(source);
+                }
+            }
         }
         // Series take their parts' titles from the posts.
         if prepared
@@ -383,14 +486,24 @@ impl Rebuild {
                 Err(_) => return false,
             }
         }
-        if terms_changed {
+        if terms_changed || moved {
             let terms = blog::all_terms(site);
             let mut generated = pipeline::generated_outputs(site, &terms);
-            // A new term's page may not take a content page's place, nor an alias's.
-            if generated.iter().any(|g| site.page_at(g).is_some())
-                || redirect::redirects(site, &generated, &prepared.statics).is_err()
-            {
+            // A new term's page may not take a content page's place, nor an alias's; a
+            // moved page may not take an alias's place.
+            if generated.iter().any(|g| site.page_at(g).is_some()) {
                 return false;
+            }
+            let Ok(redirects) = redirect::redirects(site, &generated, &prepared.statics) else {
+                return false;
+            };
+            // The site's own `_redirects` comes with a warning counting the aliases.
+            let own_file = pipeline::has_own_redirects_file(&prepared.statics);
+            if moved && own_file && (!redirects.is_empty() || !prepared.redirects.is_empty()) {
+                return false;
+            }
+            if moved {
+                prepared.redirects = redirects;
             }
             generated.extend(pipeline::redirect_outputs(
                 &prepared.redirects,
@@ -399,7 +512,37 @@ impl Rebuild {
             prepared.terms = terms;
             prepared.generated = generated;
         }
-        prepared.renderer.replace_pages(site, &indexes);
+        if !moved {
+            prepared.renderer.replace_pages(site, &indexes);
+            return true;
+        }
+        let edited: Vec<&Arc<Page>> = edits.iter().filter_map(|(_, new)| new.as_ref()).collect();
+        let is_edited = |page: &Page| edited.iter().any(|e| std::ptr::eq(&***e, page));
+        let edited: Vec<usize> = (site.all_pages().enumerate())
+            .filter(|(_, page)| is_edited(page))
+            .map(|(i, _)| i)
+            .collect();
+        prepared.renderer.move_pages(site, &previous, &edited);
+        // What each page was made from moves with it; an edited page's output may be new.
+        let mut before: Vec<Option<Made>> = std::mem::take(&mut self.made)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut made = Vec::with_capacity(previous.len());
+        for (i, (from, page)) in previous.iter().zip(site.all_pages()).enumerate() {
+            let kept = from.and_then(|j| before[j].take());
+            match kept {
+                Some(kept) if edited.binary_search(&i).is_err() => made.push(kept),
+                Some(kept) if kept.output == key_of(&page.output) => made.push(kept),
+                kept => {
+                    self.gone.extend(kept.map(|m| m.output));
+                    made.push(Made::fresh(page));
+                }
+            }
+        }
+        self.gone
+            .extend(before.into_iter().flatten().map(|m| m.output));
+        self.made = made;
         true
     }
 
@@ -491,14 +634,7 @@ impl Rebuild {
                 let output = key_of(&page.output);
                 match previous.remove(&page.source) {
                     Some(made) if made.output == output => made,
-                    _ => Made {
-                        source: page.source.clone(),
-                        key: None,
-                        output,
-                        embeds: Vec::new(),
-                        pictures: Vec::new(),
-                        reads: None,
-                    },
+                    _ => Made::fresh(page),
                 }
             })
             .collect();
@@ -566,6 +702,12 @@ impl Rebuild {
         let mut changed = BTreeSet::new();
         {
             let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
+            for gone in std::mem::take(&mut self.gone) {
+                let made_now = site.page_at(Path::new(&gone)).is_some();
+                if !made_now && !generated.contains_key(&gone) && outputs.remove(&gone).is_some() {
+                    changed.insert(gone);
+                }
+            }
             if !patched {
                 let mut kept = Outputs::with_capacity(self.made.len() + generated.len());
                 let current = self.made.iter().map(|m| &m.output).chain(generated.keys());
