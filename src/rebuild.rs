@@ -65,6 +65,8 @@ pub struct Rebuild {
     search_key: Option<u64>,
     /// The post documents it is made of, for the next rebuild.
     search_documents: pipeline::KeptDocuments,
+    /// How many times the site was assembled, for tests of what a rebuild redoes.
+    assemblies: usize,
 }
 
 /// The files of the search index, made on the first request for one of them after the
@@ -197,6 +199,7 @@ impl Rebuild {
             search_index: Arc::default(),
             search_key: None,
             search_documents: pipeline::KeptDocuments::default(),
+            assemblies: 0,
         }
     }
 
@@ -344,7 +347,11 @@ impl Rebuild {
         // Posts may come and go (the scan is kept up to date below); other files only with a
         // new scan.
         let not_posts = |p: &&PathBuf| Kind::of(p) != Kind::Post;
-        if !changed.iter().filter(not_posts).all(|p| self.listed_as_on_disk(p)) {
+        if !changed
+            .iter()
+            .filter(not_posts)
+            .all(|p| self.listed_as_on_disk(p))
+        {
             return false;
         }
         let (Some(prepared), Some(sources)) = (self.prepared.as_mut(), self.sources.as_mut())
@@ -554,6 +561,7 @@ impl Rebuild {
         changed: Option<&BTreeSet<PathBuf>>,
         reparse_all: bool,
     ) -> Result<(), Vec<Diagnostic>> {
+        self.assemblies += 1;
         let root = self.options.root.clone();
         let sources = match self.sources.take() {
             Some(sources) => sources,
@@ -1044,6 +1052,74 @@ mod tests {
             let (now, before) = (find(&documents, unchanged), find(&first, unchanged));
             assert!(Arc::ptr_eq(&now, &before), "{unchanged} made again");
         }
+    }
+
+    /// Posts that come, go or move (a new date, a draft and back, a new file, a deleted one,
+    /// a renamed one) are patched into the site without assembling it again (at 10,000 posts
+    /// assembly took each from 20 ms to 0.3-0.6 s), and every output then equals a clean
+    /// build's: listings, paginated term pages, feeds, the sitemap, the search index.
+    #[test]
+    fn posts_that_come_go_or_move_are_patched_and_equal_a_clean_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(
+            root.join("site.yaml"),
+            "title: T\nbase_url: https://example.org\nsearch: true\npaginate: 2\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.join("content/posts")).unwrap();
+        let posts = root.join("content/posts");
+        let post = |name: &str, front: &str| {
+            let text =
+                format!("---\ntitle: {name}\ntags: [rust, web]\n{front}---\nWords of {name}.\n");
+            std::fs::write(posts.join(name), text).unwrap();
+            Path::new("content/posts").join(name)
+        };
+        for day in 1..=6 {
+            post(&format!("2024-01-0{day}-p{day}.md"), "");
+        }
+        let mut rebuild = Rebuild::new(options(root));
+        rebuild.update(None).unwrap();
+        let assert_clean = |rebuild: &mut Rebuild, changed: &[PathBuf], what: &str| {
+            let changed: BTreeSet<PathBuf> = changed.iter().cloned().collect();
+            let updated = rebuild.update(Some(&changed));
+            assert!(updated.is_ok(), "{what}: {:?}", updated.err());
+            assert_eq!(rebuild.assemblies, 1, "{what}: assembled again");
+            // The server's own clean build: a fresh one of the same files.
+            let mut fresh = Rebuild::new(options(root));
+            assert!(fresh.update(None).is_ok(), "{what}: a clean build");
+            let clean = fresh.outputs();
+            let clean = clean.read().unwrap();
+            let outputs = rebuild.outputs();
+            let outputs = outputs.read().unwrap();
+            for (key, bytes) in clean.iter() {
+                let text =
+                    |b: Option<&Arc<Vec<u8>>>| b.map(|b| String::from_utf8_lossy(b).into_owned());
+                assert_eq!(text(outputs.get(key)), text(Some(bytes)), "{what}: {key}");
+            }
+            for file in ["search/index.json", "search/t/0.json", "search/d/0.json"] {
+                let (index, clean) = (rebuild.search_index(), fresh.search_index());
+                assert_eq!(index.get(file), clean.get(file), "{what}: {file}");
+            }
+            let extra: Vec<&String> = outputs.keys().filter(|k| !clean.contains_key(*k)).collect();
+            assert!(extra.is_empty(), "{what}: served but not built: {extra:?}");
+        };
+        let p3 = post("2024-01-03-p3.md", "date: 2024-02-01\n");
+        assert_clean(&mut rebuild, &[p3.clone()], "a new date, first");
+        post("2024-01-03-p3.md", "date: 2023-12-01\n");
+        assert_clean(&mut rebuild, &[p3.clone()], "a new date, last");
+        let p5 = post("2024-01-05-p5.md", "draft: true\n");
+        assert_clean(&mut rebuild, &[p5.clone()], "made a draft");
+        post("2024-01-05-p5.md", "");
+        assert_clean(&mut rebuild, &[p5], "published again");
+        let new = post("2024-01-04-new.md", "description: New.\n");
+        assert_clean(&mut rebuild, &[new.clone()], "a new post");
+        std::fs::remove_file(root.join(&new)).unwrap();
+        assert_clean(&mut rebuild, &[new], "a deleted post");
+        let renamed = Path::new("content/posts/2024-01-02-renamed.md").to_path_buf();
+        let p2 = Path::new("content/posts/2024-01-02-p2.md").to_path_buf();
+        std::fs::rename(root.join(&p2), root.join(&renamed)).unwrap();
+        assert_clean(&mut rebuild, &[p2, renamed], "a renamed post");
     }
 
     #[cfg(unix)]
