@@ -1080,8 +1080,8 @@ mod tests {
         }
         let mut rebuild = Rebuild::new(options(root));
         rebuild.update(None).unwrap();
-        let assert_clean = |rebuild: &mut Rebuild, changed: &[PathBuf], what: &str| {
-            let changed: BTreeSet<PathBuf> = changed.iter().cloned().collect();
+        let assert_clean = |rebuild: &mut Rebuild, changed: &[&PathBuf], what: &str| {
+            let changed: BTreeSet<PathBuf> = changed.iter().map(|p| p.to_path_buf()).collect();
             let updated = rebuild.update(Some(&changed));
             assert!(updated.is_ok(), "{what}: {:?}", updated.err());
             assert_eq!(rebuild.assemblies, 1, "{what}: assembled again");
@@ -1105,21 +1105,21 @@ mod tests {
             assert!(extra.is_empty(), "{what}: served but not built: {extra:?}");
         };
         let p3 = post("2024-01-03-p3.md", "date: 2024-02-01\n");
-        assert_clean(&mut rebuild, &[p3.clone()], "a new date, first");
+        assert_clean(&mut rebuild, &[&p3], "a new date, first");
         post("2024-01-03-p3.md", "date: 2023-12-01\n");
-        assert_clean(&mut rebuild, &[p3.clone()], "a new date, last");
+        assert_clean(&mut rebuild, &[&p3], "a new date, last");
         let p5 = post("2024-01-05-p5.md", "draft: true\n");
-        assert_clean(&mut rebuild, &[p5.clone()], "made a draft");
+        assert_clean(&mut rebuild, &[&p5], "made a draft");
         post("2024-01-05-p5.md", "");
-        assert_clean(&mut rebuild, &[p5], "published again");
+        assert_clean(&mut rebuild, &[&p5], "published again");
         let new = post("2024-01-04-new.md", "description: New.\n");
-        assert_clean(&mut rebuild, &[new.clone()], "a new post");
+        assert_clean(&mut rebuild, &[&new], "a new post");
         std::fs::remove_file(root.join(&new)).unwrap();
-        assert_clean(&mut rebuild, &[new], "a deleted post");
+        assert_clean(&mut rebuild, &[&new], "a deleted post");
         let renamed = Path::new("content/posts/2024-01-02-renamed.md").to_path_buf();
         let p2 = Path::new("content/posts/2024-01-02-p2.md").to_path_buf();
         std::fs::rename(root.join(&p2), root.join(&renamed)).unwrap();
-        assert_clean(&mut rebuild, &[p2, renamed], "a renamed post");
+        assert_clean(&mut rebuild, &[&p2, &renamed], "a renamed post");
     }
 
     #[cfg(unix)]
