@@ -418,6 +418,7 @@ impl Rebuild {
         // Per page of `site.all_pages()`, its index before the patch (None: new to the site).
         let mut previous: Vec<Option<usize>> =
             (0..site.posts.len() + site.pages.len()).map(Some).collect();
+        let posts_before = site.posts.len();
         let mut indexes = Vec::new();
         let mut moved = false;
         let mut terms_changed = false;
@@ -493,8 +494,17 @@ impl Rebuild {
                 Err(_) => return false,
             }
         }
+        let edited: Vec<&Arc<Page>> = edits.iter().filter_map(|(_, new)| new.as_ref()).collect();
+        let is_edited = |page: &Page| edited.iter().any(|e| std::ptr::eq(&***e, page));
+        let edited: Vec<usize> = (site.all_pages().enumerate())
+            .filter(|(_, page)| is_edited(page))
+            .map(|(i, _)| i)
+            .collect();
         if terms_changed || moved {
-            let terms = blog::all_terms(site);
+            let posts = &previous[..site.posts.len()];
+            let edited = edited.iter().copied().filter(|&i| i < posts.len());
+            let edited: Vec<usize> = edited.collect();
+            let terms = blog::moved_terms(site, &prepared.terms, posts, &edited, posts_before);
             let mut generated = pipeline::generated_outputs(site, &terms);
             // A new term's page may not take a content page's place, nor an alias's; a
             // moved page may not take an alias's place.
@@ -523,12 +533,6 @@ impl Rebuild {
             prepared.renderer.replace_pages(site, &indexes);
             return true;
         }
-        let edited: Vec<&Arc<Page>> = edits.iter().filter_map(|(_, new)| new.as_ref()).collect();
-        let is_edited = |page: &Page| edited.iter().any(|e| std::ptr::eq(&***e, page));
-        let edited: Vec<usize> = (site.all_pages().enumerate())
-            .filter(|(_, page)| is_edited(page))
-            .map(|(i, _)| i)
-            .collect();
         prepared.renderer.move_pages(site, &previous, &edited);
         // What each page was made from moves with it; an edited page's output may be new.
         let mut before: Vec<Option<Made>> = std::mem::take(&mut self.made)
