@@ -183,6 +183,12 @@ impl Templates {
     }
 }
 
+/// `old` rearranged: per new place, the entry at its `previous` index, or `fill` for a new one.
+fn moved<T: Clone>(old: &[T], previous: &[Option<usize>], fill: T) -> Vec<T> {
+    let entry = |from: &Option<usize>| from.and_then(|j| old.get(j)).unwrap_or(&fill).clone();
+    previous.iter().map(entry).collect()
+}
+
 /// Renders pages; shared by all rendering threads.
 pub struct Renderer {
     env: Environment<'static>,
@@ -308,6 +314,63 @@ impl Renderer {
                     self.post_values[i] = value;
                     self.listing_keys[i] = listing_key(pages[i]);
                 }
+            }
+        }
+        self.update_posts();
+    }
+
+    /// The preview server moved pages: posts came, went or changed places. `previous` is,
+    /// per page of `site.all_pages()`, its index before (None: a new page); the pages at
+    /// `changed` were edited. Kept keys and values move with their pages; those of new and
+    /// edited pages are made, and of pages that show what moved (links, series).
+    pub fn move_pages(&mut self, site: &Site, previous: &[Option<usize>], changed: &[usize]) {
+        let posts = site.posts.len();
+        let pages: Vec<&Page> = site.all_pages().collect();
+        self.page_keys = moved(&self.page_keys, previous, 0);
+        self.content_keys = moved(&self.content_keys, previous, (0, false));
+        self.post_values = moved(&self.post_values, &previous[..posts], Value::from(()));
+        self.listing_keys = moved(&self.listing_keys, &previous[..posts], 0);
+        let known = self
+            .read_hashes
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner());
+        for hashes in known.values_mut() {
+            *hashes = moved(hashes, &previous[..posts], 0);
+        }
+        self.dates_key = dates_key(site);
+        let links_key = links_key(site);
+        let links_moved = links_key != self.links_key;
+        self.links_key = links_key;
+        let series_keys = series_keys(site);
+        let series_moved = series_keys != self.series_keys;
+        self.series_keys = series_keys;
+        let mut refresh = vec![false; pages.len()];
+        for &i in changed {
+            refresh[i] = true;
+        }
+        for (i, page) in pages.iter().enumerate() {
+            refresh[i] |=
+                previous[i].is_none() || series_moved || (links_moved && page.may_link_sources);
+        }
+        for i in (0..pages.len()).filter(|&i| refresh[i]) {
+            let key = self.inputs_key(site, pages[i]);
+            self.content_keys[i] = self.content_key(key, pages[i]);
+            let new = previous[i].is_none();
+            if self.page_keys[i] == key && !new {
+                continue;
+            }
+            self.page_keys[i] = key;
+            if i < posts {
+                let value = self.post_value(site, i, pages[i], &HashMap::new());
+                let known = self
+                    .read_hashes
+                    .get_mut()
+                    .unwrap_or_else(|e| e.into_inner());
+                for (fields, hashes) in known.iter_mut() {
+                    hashes[i] = fields_hash(&value, fields);
+                }
+                self.post_values[i] = value;
+                self.listing_keys[i] = listing_key(pages[i]);
             }
         }
         self.update_posts();
