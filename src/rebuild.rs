@@ -250,8 +250,18 @@ impl Rebuild {
             prepared.images.forget(image);
         }
         let body_keys = prepared.renderer.body_keys();
-        for (i, made) in self.made.iter_mut().enumerate() {
-            if made.pictures.iter().any(|p| images.contains(&p.file)) {
+        let base_path = &prepared.site.config.base_path;
+        // The front-matter `image:` is checked with the page, whether or not it shows.
+        let front_matter_image = |page: &Page| {
+            let src = page.image.as_ref().and_then(crate::yaml::as_text)?;
+            crate::image::static_file_of(&src, &page.url, base_path)
+        };
+        let pages = prepared.site.all_pages();
+        for (i, (made, page)) in self.made.iter_mut().zip(pages).enumerate() {
+            let shows = |file: &PathBuf| images.contains(file);
+            if made.pictures.iter().any(|p| shows(&p.file))
+                || front_matter_image(page).is_some_and(|f| shows(&f))
+            {
                 made.key = None;
                 if let Some(&key) = body_keys.get(i) {
                     self.cache.forget_body(key);
