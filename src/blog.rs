@@ -372,9 +372,11 @@ pub fn all_terms(site: &Site) -> Terms {
 /// Every term of a taxonomy, by slug: "AWS" and "aws" are one term, shown as first written.
 /// Terms whose slug is empty (only punctuation) get no page.
 pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term> {
-    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
-    // Each spelling is slugified once: a big site repeats a few names thousands of times.
-    let mut slugs: HashMap<&str, String> = HashMap::new();
+    let mut terms: Vec<Term> = Vec::new();
+    let mut by_slug: HashMap<String, usize> = HashMap::new();
+    // Each spelling is slugified and found once, then known by its term's place: a big site
+    // repeats a few names thousands of times (a preview server's tag edit walks them all).
+    let mut spellings: HashMap<&str, Option<usize>> = HashMap::new();
     // Oldest first, so the first spelling wins; posts are then put newest first.
     for (index, post) in site.posts.iter().enumerate().rev() {
         let names: &[String] = match taxonomy {
@@ -383,25 +385,28 @@ pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term> {
             Taxonomy::Authors => &post.authors,
         };
         for name in names {
-            let slug = slugs.entry(name).or_insert_with(|| slugify(name));
-            if slug.is_empty() {
-                continue;
-            }
-            let term = match by_slug.get_mut(slug.as_str()) {
-                Some(term) => term,
-                None => {
+            let place = *spellings.entry(name.as_str()).or_insert_with(|| {
+                let slug = slugify(name);
+                if slug.is_empty() {
+                    return None;
+                }
+                let place = *by_slug.entry(slug.clone()).or_insert_with(|| {
                     let (name, id) = match taxonomy {
                         Taxonomy::Authors => (site.author_name(name), Some(name.clone())),
                         _ => (name.clone(), None),
                     };
-                    let term = Term {
+                    terms.push(Term {
                         name,
-                        slug: slug.clone(),
+                        slug,
                         id,
                         posts: Vec::new(),
-                    };
-                    by_slug.entry(slug.clone()).or_insert(term)
-                }
+                    });
+                    terms.len() - 1
+                });
+                Some(place)
+            });
+            let Some(term) = place.map(|i| &mut terms[i]) else {
+                continue;
             };
             // Posts come one at a time, so a repeat ("AWS" and "aws" on one post) is the last.
             if term.posts.last() != Some(&index) {
@@ -409,8 +414,8 @@ pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term> {
             }
         }
     }
-    // `site.posts` is newest first, so the reverse of the walk above is too.
-    let mut terms: Vec<Term> = by_slug.into_values().collect();
+    // By slug; `site.posts` is newest first, so the reverse of the walk above is too.
+    terms.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
     for term in &mut terms {
         term.posts.reverse();
     }
