@@ -538,30 +538,51 @@ impl Rebuild {
             .collect();
         let page_sink = MemorySink::default();
         let stale_pages: Vec<&Page> = stale.iter().map(|&i| pages[i]).collect();
-        let (mut problems, rendered) =
-            pipeline::render_pages_reading(&stale_pages, prepared, &page_sink);
+        // The generated outputs depend on the pages only through the matrices they embed and
+        // the images they show, which an edit seldom changes: they are made from those of the
+        // last rebuild while the pages render (a page listing 10,000 posts keeps one core
+        // busy), and made again in the rare case that the rendered pages differ in them.
+        let made = &self.made;
+        let generate = |embeds: Vec<&[String]>, pictures: Vec<&[Arc<crate::image::Picture>]>| {
+            let mentions = pipeline::mentions_by_matrix(pages.iter().copied().zip(embeds));
+            let pictures: Vec<_> = pictures.into_iter().flatten().cloned().collect();
+            let sink = MemorySink::default();
+            let mut problems = Vec::new();
+            let (written, _) =
+                pipeline::write_generated(prepared, &mentions, &pictures, &sink, &mut problems);
+            (sink, problems, written)
+        };
+        let embeds_before = || made.iter().map(|m| m.embeds.as_slice()).collect::<Vec<_>>();
+        let pictures_before = || {
+            made.iter()
+                .map(|m| m.pictures.as_slice())
+                .collect::<Vec<_>>()
+        };
+        let ((mut problems, rendered), early) = rayon::join(
+            || pipeline::render_pages_reading(&stale_pages, prepared, &page_sink),
+            || generate(embeds_before(), pictures_before()),
+        );
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
-        let mut embeds: Vec<&[String]> = self.made.iter().map(|m| m.embeds.as_slice()).collect();
-        for (&i, page) in stale.iter().zip(&rendered) {
-            embeds[i] = &page.embeds;
-        }
-        let mentions = pipeline::mentions_by_matrix(pages.iter().copied().zip(embeds));
-        let mut pictures: Vec<&[Arc<crate::image::Picture>]> =
-            self.made.iter().map(|m| m.pictures.as_slice()).collect();
-        for (&i, page) in stale.iter().zip(&rendered) {
-            pictures[i] = &page.pictures;
-        }
-        let pictures: Vec<_> = pictures.into_iter().flatten().cloned().collect();
-        let generated_sink = MemorySink::default();
-        let (pages_written, _) = pipeline::write_generated(
-            prepared,
-            &mentions,
-            &pictures,
-            &generated_sink,
-            &mut problems,
-        );
+        let same_pictures = |a: &[Arc<crate::image::Picture>], b: &[Arc<crate::image::Picture>]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| Arc::ptr_eq(a, b))
+        };
+        let as_before = stale.iter().zip(&rendered).all(|(&i, page)| {
+            page.embeds == made[i].embeds && same_pictures(&page.pictures, &made[i].pictures)
+        });
+        let (generated_sink, generated_problems, pages_written) = if as_before {
+            early
+        } else {
+            let mut embeds = embeds_before();
+            let mut pictures = pictures_before();
+            for (&i, page) in stale.iter().zip(&rendered) {
+                embeds[i] = &page.embeds;
+                pictures[i] = &page.pictures;
+            }
+            generate(embeds, pictures)
+        };
+        problems.extend(generated_problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
