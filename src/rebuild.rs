@@ -227,10 +227,12 @@ impl Rebuild {
             .collect();
         self.forget_pages_showing(&images);
         let updated = self.render(patched);
-        if updated.is_ok() {
+        if let Ok(done) = &updated {
             // A patch asks only for the values of the posts it changed; the others are kept.
             self.cache.sweep(!patched);
-            if let Some(prepared) = &self.prepared {
+            // A body's key changes only with its page's, which renders it again.
+            let bodies_changed = done.rendered > 0 || !patched;
+            if let Some(prepared) = self.prepared.as_ref().filter(|_| bodies_changed) {
                 self.cache.retain_bodies(prepared.renderer.body_keys());
             }
         }
@@ -558,9 +560,16 @@ impl Rebuild {
                 .map(|m| m.pictures.as_slice())
                 .collect::<Vec<_>>()
         };
-        let ((mut problems, rendered), early) = rayon::join(
+        // The search documents, which no rendered page changes, are made meanwhile too.
+        let kept_documents = &mut self.search_documents;
+        let ((mut problems, rendered), (early, documents)) = rayon::join(
             || pipeline::render_pages_reading(&stale_pages, prepared, &page_sink),
-            || generate(embeds_before(), pictures_before()),
+            || {
+                let early = generate(embeds_before(), pictures_before());
+                let documents = (site.config.search)
+                    .then(|| pipeline::search_documents_keeping(prepared, kept_documents));
+                (early, documents)
+            },
         );
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
@@ -633,10 +642,6 @@ impl Rebuild {
         self.generated = generated.into_keys().collect();
 
         // The search index: made again on request when what it is made of changed.
-        let documents = site
-            .config
-            .search
-            .then(|| pipeline::search_documents_keeping(prepared, &mut self.search_documents));
         // The server keeps every body, so none is read again (nor fails to read).
         let search_key = documents.as_ref().map(|(key, _, _)| *key);
         if search_key != self.search_key {
