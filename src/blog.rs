@@ -361,60 +361,88 @@ pub fn term_title(site: &Site, taxonomy: Taxonomy, term: &Term) -> String {
 /// outputs all need them).
 pub type Terms = BTreeMap<Taxonomy, Vec<Term>>;
 
-/// The terms of every taxonomy.
+/// The terms of every taxonomy, from one walk over the posts: at 10,000 posts, reading each
+/// post's fields is most of the work (a preview server's tag edit does it all again).
 pub fn all_terms(site: &Site) -> Terms {
-    Taxonomy::ALL
-        .into_iter()
-        .map(|t| (t, terms(site, t)))
-        .collect()
-}
-
-/// Every term of a taxonomy, by slug: "AWS" and "aws" are one term, shown as first written.
-/// Terms whose slug is empty (only punctuation) get no page.
-pub fn terms(site: &Site, taxonomy: Taxonomy) -> Vec<Term> {
-    let mut by_slug: BTreeMap<String, Term> = BTreeMap::new();
-    // Each spelling is slugified once: a big site repeats a few names thousands of times.
-    let mut slugs: HashMap<&str, String> = HashMap::new();
+    let mut found = Taxonomy::ALL.map(TermsFound::new);
     // Oldest first, so the first spelling wins; posts are then put newest first.
     for (index, post) in site.posts.iter().enumerate().rev() {
-        let names: &[String] = match taxonomy {
-            Taxonomy::Tags => &post.tags,
-            Taxonomy::Categories => &post.categories,
-            Taxonomy::Authors => &post.authors,
-        };
-        for name in names {
-            let slug = slugs.entry(name).or_insert_with(|| slugify(name));
-            if slug.is_empty() {
-                continue;
-            }
-            let term = match by_slug.get_mut(slug.as_str()) {
-                Some(term) => term,
-                None => {
-                    let (name, id) = match taxonomy {
-                        Taxonomy::Authors => (site.author_name(name), Some(name.clone())),
-                        _ => (name.clone(), None),
-                    };
-                    let term = Term {
-                        name,
-                        slug: slug.clone(),
-                        id,
-                        posts: Vec::new(),
-                    };
-                    by_slug.entry(slug.clone()).or_insert(term)
-                }
+        for taxonomy in &mut found {
+            let names: &[String] = match taxonomy.taxonomy {
+                Taxonomy::Tags => &post.tags,
+                Taxonomy::Categories => &post.categories,
+                Taxonomy::Authors => &post.authors,
             };
-            // Posts come one at a time, so a repeat ("AWS" and "aws" on one post) is the last.
-            if term.posts.last() != Some(&index) {
-                term.posts.push(index);
+            for name in names {
+                taxonomy.add(site, name, index);
             }
         }
     }
-    // `site.posts` is newest first, so the reverse of the walk above is too.
-    let mut terms: Vec<Term> = by_slug.into_values().collect();
-    for term in &mut terms {
-        term.posts.reverse();
+    found.into_iter().map(|f| (f.taxonomy, f.terms())).collect()
+}
+
+/// The terms of one taxonomy as the posts are walked, oldest first: by slug, so "AWS" and
+/// "aws" are one term, shown as first written; a slug that is empty (only punctuation) gets
+/// no page.
+struct TermsFound<'s> {
+    taxonomy: Taxonomy,
+    terms: Vec<Term>,
+    by_slug: HashMap<String, usize>,
+    /// Each spelling is slugified and found once, then known by its term's place (None: its
+    /// slug is empty): a big site repeats a few names thousands of times.
+    spellings: HashMap<&'s str, Option<usize>>,
+}
+
+impl<'s> TermsFound<'s> {
+    fn new(taxonomy: Taxonomy) -> Self {
+        TermsFound {
+            taxonomy,
+            terms: Vec::new(),
+            by_slug: HashMap::new(),
+            spellings: HashMap::new(),
+        }
     }
-    terms
+
+    /// `name` on the post at `index` of `site.posts`.
+    fn add(&mut self, site: &Site, name: &'s str, index: usize) {
+        let (taxonomy, terms, by_slug) = (self.taxonomy, &mut self.terms, &mut self.by_slug);
+        let place = *self.spellings.entry(name).or_insert_with(|| {
+            let slug = slugify(name);
+            if slug.is_empty() {
+                return None;
+            }
+            let place = *by_slug.entry(slug.clone()).or_insert_with(|| {
+                let (name, id) = match taxonomy {
+                    Taxonomy::Authors => (site.author_name(name), Some(name.to_owned())),
+                    _ => (name.to_owned(), None),
+                };
+                terms.push(Term {
+                    name,
+                    slug,
+                    id,
+                    posts: Vec::new(),
+                });
+                terms.len() - 1
+            });
+            Some(place)
+        });
+        let Some(term) = place.map(|i| &mut terms[i]) else {
+            return;
+        };
+        // Posts come one at a time, so a repeat ("AWS" and "aws" on one post) is the last.
+        if term.posts.last() != Some(&index) {
+            term.posts.push(index);
+        }
+    }
+
+    /// By slug; `site.posts` is newest first, so the reverse of the walk is too.
+    fn terms(mut self) -> Vec<Term> {
+        self.terms.sort_unstable_by(|a, b| a.slug.cmp(&b.slug));
+        for term in &mut self.terms {
+            term.posts.reverse();
+        }
+        self.terms
+    }
 }
 
 /// The terms after posts came, went or moved, from `terms` as they were before, without

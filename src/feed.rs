@@ -353,10 +353,23 @@ pub fn sitemap(site: &Site, pages: &[(String, Option<String>)]) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
     );
+    // Written in place, without a string per entry: a preview server's tag edit writes the
+    // sitemap of every page again.
+    let push_escaped = |xml: &mut String, text: &str| {
+        let plain = |b: &u8| !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'') && *b >= 0x20;
+        match text.bytes().all(|b| plain(&b)) {
+            true => xml.push_str(text),
+            false => xml.push_str(&escape(text)),
+        }
+    };
     for (url, lastmod) in entries {
-        xml.push_str(&format!("  <url><loc>{}</loc>", escape(&url)));
+        xml.push_str("  <url><loc>");
+        push_escaped(&mut xml, &url);
+        xml.push_str("</loc>");
         if let Some(lastmod) = lastmod {
-            xml.push_str(&format!("<lastmod>{}</lastmod>", escape(&lastmod)));
+            xml.push_str("<lastmod>");
+            push_escaped(&mut xml, &lastmod);
+            xml.push_str("</lastmod>");
         }
         xml.push_str("</url>\n");
     }

@@ -57,7 +57,7 @@ pub struct Rebuild {
     outputs: SharedOutputs,
     /// The outputs of the last successful rebuild that were not content pages: generated
     /// pages and files, static files.
-    generated: BTreeSet<String>,
+    generated: std::collections::HashSet<String>,
     /// Pages of the last successful rebuild, generated ones included.
     pages: usize,
     /// The search index of the last successful rebuild, made when first asked for.
@@ -195,7 +195,7 @@ impl Rebuild {
             made: Vec::new(),
             gone: Vec::new(),
             outputs: Arc::default(),
-            generated: BTreeSet::new(),
+            generated: Default::default(),
             pages: 0,
             search_index: Arc::default(),
             search_key: None,
@@ -254,10 +254,12 @@ impl Rebuild {
             .collect();
         self.forget_pages_showing(&images);
         let updated = self.render(patched);
-        if updated.is_ok() {
+        if let Ok(done) = &updated {
             // A patch asks only for the values of the posts it changed; the others are kept.
             self.cache.sweep(!patched);
-            if let Some(prepared) = &self.prepared {
+            // A body's key changes only with its page's, which renders it again.
+            let bodies_changed = done.rendered > 0 || !patched;
+            if let Some(prepared) = self.prepared.as_ref().filter(|_| bodies_changed) {
                 self.cache.retain_bodies(prepared.renderer.body_keys());
             }
         }
@@ -277,8 +279,18 @@ impl Rebuild {
             prepared.images.forget(image);
         }
         let body_keys = prepared.renderer.body_keys();
-        for (i, made) in self.made.iter_mut().enumerate() {
-            if made.pictures.iter().any(|p| images.contains(&p.file)) {
+        let base_path = &prepared.site.config.base_path;
+        // The front-matter `image:` is checked with the page, whether or not it shows.
+        let front_matter_image = |page: &Page| {
+            let src = page.image.as_ref().and_then(crate::yaml::as_text)?;
+            crate::image::static_file_of(&src, &page.url, base_path)
+        };
+        let pages = prepared.site.all_pages();
+        for (i, (made, page)) in self.made.iter_mut().zip(pages).enumerate() {
+            let shows = |file: &PathBuf| images.contains(file);
+            if made.pictures.iter().any(|p| shows(&p.file))
+                || front_matter_image(page).is_some_and(|f| shows(&f))
+            {
                 made.key = None;
                 if let Some(&key) = body_keys.get(i) {
                     self.cache.forget_body(key);
@@ -677,30 +689,58 @@ impl Rebuild {
             .collect();
         let page_sink = MemorySink::default();
         let stale_pages: Vec<&Page> = stale.iter().map(|&i| pages[i]).collect();
-        let (mut problems, rendered) =
-            pipeline::render_pages_reading(&stale_pages, prepared, &page_sink);
+        // The generated outputs depend on the pages only through the matrices they embed and
+        // the images they show, which an edit seldom changes: they are made from those of the
+        // last rebuild while the pages render (a page listing 10,000 posts keeps one core
+        // busy), and made again in the rare case that the rendered pages differ in them.
+        let made = &self.made;
+        let generate = |embeds: Vec<&[String]>, pictures: Vec<&[Arc<crate::image::Picture>]>| {
+            let mentions = pipeline::mentions_by_matrix(pages.iter().copied().zip(embeds));
+            let pictures: Vec<_> = pictures.into_iter().flatten().cloned().collect();
+            let sink = MemorySink::default();
+            let mut problems = Vec::new();
+            let (written, _) =
+                pipeline::write_generated(prepared, &mentions, &pictures, &sink, &mut problems);
+            (sink, problems, written)
+        };
+        let embeds_before = || made.iter().map(|m| m.embeds.as_slice()).collect::<Vec<_>>();
+        let pictures_before = || {
+            made.iter()
+                .map(|m| m.pictures.as_slice())
+                .collect::<Vec<_>>()
+        };
+        // The search documents, which no rendered page changes, are made meanwhile too.
+        let kept_documents = &mut self.search_documents;
+        let ((mut problems, rendered), (early, documents)) = rayon::join(
+            || pipeline::render_pages_reading(&stale_pages, prepared, &page_sink),
+            || {
+                let early = generate(embeds_before(), pictures_before());
+                let documents = (site.config.search)
+                    .then(|| pipeline::search_documents_keeping(prepared, kept_documents));
+                (early, documents)
+            },
+        );
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
-        let mut embeds: Vec<&[String]> = self.made.iter().map(|m| m.embeds.as_slice()).collect();
-        for (&i, page) in stale.iter().zip(&rendered) {
-            embeds[i] = &page.embeds;
-        }
-        let mentions = pipeline::mentions_by_matrix(pages.iter().copied().zip(embeds));
-        let mut pictures: Vec<&[Arc<crate::image::Picture>]> =
-            self.made.iter().map(|m| m.pictures.as_slice()).collect();
-        for (&i, page) in stale.iter().zip(&rendered) {
-            pictures[i] = &page.pictures;
-        }
-        let pictures: Vec<_> = pictures.into_iter().flatten().cloned().collect();
-        let generated_sink = MemorySink::default();
-        let (pages_written, _) = pipeline::write_generated(
-            prepared,
-            &mentions,
-            &pictures,
-            &generated_sink,
-            &mut problems,
-        );
+        let same_pictures = |a: &[Arc<crate::image::Picture>], b: &[Arc<crate::image::Picture>]| {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| Arc::ptr_eq(a, b))
+        };
+        let as_before = stale.iter().zip(&rendered).all(|(&i, page)| {
+            page.embeds == made[i].embeds && same_pictures(&page.pictures, &made[i].pictures)
+        });
+        let (generated_sink, generated_problems, pages_written) = if as_before {
+            early
+        } else {
+            let mut embeds = embeds_before();
+            let mut pictures = pictures_before();
+            for (&i, page) in stale.iter().zip(&rendered) {
+                embeds[i] = &page.embeds;
+                pictures[i] = &page.pictures;
+            }
+            generate(embeds, pictures)
+        };
+        problems.extend(generated_problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -708,10 +748,6 @@ impl Rebuild {
         // The new outputs: the previous ones, less generated files no longer made, and what
         // was made now; after assembly, a new set made from the current pages.
         let generated = generated_sink.into_outputs();
-        let made = page_sink
-            .into_outputs()
-            .into_iter()
-            .chain(generated.clone());
         let mut changed = BTreeSet::new();
         {
             let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
@@ -742,21 +778,25 @@ impl Rebuild {
                     changed.insert(gone.clone());
                 }
             }
-            for (path, bytes) in made {
-                // Unchanged bytes keep their previous copy, so nothing reloads for them.
+            // Unchanged bytes keep their previous copy, so nothing reloads for them.
+            for (path, bytes) in page_sink.into_outputs() {
                 if outputs.get(&path).is_none_or(|old| old != &bytes) {
                     changed.insert(path.clone());
                     outputs.insert(path, bytes);
+                }
+            }
+            // Most generated outputs are the very bytes served (the cache's): compared by
+            // address, and their paths not copied.
+            for (path, bytes) in &generated {
+                if outputs.get(path).is_none_or(|old| old != bytes) {
+                    changed.insert(path.clone());
+                    outputs.insert(path.clone(), Arc::clone(bytes));
                 }
             }
         }
         self.generated = generated.into_keys().collect();
 
         // The search index: made again on request when what it is made of changed.
-        let documents = site
-            .config
-            .search
-            .then(|| pipeline::search_documents_keeping(prepared, &mut self.search_documents));
         // The server keeps every body, so none is read again (nor fails to read).
         let search_key = documents.as_ref().map(|(key, _, _)| *key);
         if search_key != self.search_key {
@@ -805,6 +845,13 @@ impl Rebuild {
 
 /// `2023/08/11/a/index.html` as an output key, `/` separated on every platform.
 fn key_of(relative: &Path) -> String {
+    // Most paths are their own key: plain names, each after one `/` (no parse, one copy).
+    if cfg!(unix)
+        && let Some(text) = relative.to_str()
+        && text.split('/').all(|name| !name.is_empty() && name != ".")
+    {
+        return text.to_owned();
+    }
     relative
         .iter()
         .map(|p| p.to_string_lossy())

@@ -503,7 +503,8 @@ pub fn render_pages_reading<'p>(
             let rendered = render_page(page, prepared);
             progress.advance(1);
             let (html, done) = rendered?;
-            sink.put(&page.output, html.as_bytes())
+            // Shared, not copied: the preview server keeps the bytes as they are.
+            sink.put_shared(&page.output, Arc::new(html.into_bytes()))
                 .map_err(|err| vec![Diagnostic::error(&page.source, err.to_string())])?;
             Ok(done)
         })

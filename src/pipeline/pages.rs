@@ -102,13 +102,17 @@ pub fn render_page<'p>(
     let whole = whole.as_ref();
     let made = renderer.memo_body(site, whole, || {
         let used = Used::default();
-        let body = render_body(whole, prepared, Some(&used));
+        let mut body = render_body(whole, prepared, Some(&used));
         let embeds = used.embeds.into_inner();
         let pictures = used.pictures.into_inner();
+        // The value holds the HTML; the body keeps its problems (one copy kept in serve).
+        let value = renderer.page_value(whole, site, &body);
+        body.html = String::new();
         (
             body,
             embeds.unwrap_or_else(|e| e.into_inner()),
             pictures.unwrap_or_else(|e| e.into_inner()),
+            value,
         )
     });
     let (body, embeds, mut pictures) = (&made.0, made.1.clone(), made.2.clone());
@@ -126,7 +130,7 @@ pub fn render_page<'p>(
             ..whole.error_in_body(p.offset, p.message.clone())
         })
         .collect();
-    match renderer.page_reading(whole, site, body) {
+    match renderer.page_reading(whole, made.3.clone()) {
         Ok((html, reads, layout_pictures)) if problems.is_empty() => Ok((
             html,
             RenderedPage {

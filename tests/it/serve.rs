@@ -858,3 +858,38 @@ fn an_image_of_another_size_changes_the_sizes_on_the_page() {
         &["chart.png resized".into()],
     );
 }
+
+/// A post's front-matter `image:` that no longer decodes fails the build, in the preview as
+/// in a clean build: the server used to keep the page, since only the images its text and
+/// layout showed made it render again (this layout shows `image:` without reading it).
+#[test]
+fn a_front_matter_image_that_stops_decoding_is_an_error_in_the_preview() {
+    let site = TestSite::new("basic");
+    let root = site.root();
+    let image = root.join("static/img/cover.png");
+    write_png(&image, 64, 48);
+    let post = root.join("content/posts/2023-09-01-second-post.md");
+    let text = std::fs::read_to_string(&post).unwrap();
+    write_atomic(
+        &post,
+        &text.replacen("tags: [aws]", "tags: [aws]\nimage: /img/cover.png", 1),
+    );
+    let server = Server::start(root);
+    let events = server.events();
+    write_atomic(&image, "not a picture");
+    let seen = events.settle();
+    let (_, errors) = seen
+        .iter()
+        .find(|(name, _)| name == "build-error")
+        .unwrap_or_else(|| panic!("no build error: {seen:?}"));
+    assert!(
+        errors.contains("2023-09-01-second-post.md") && errors.contains("image `/img/cover.png`"),
+        "{errors}"
+    );
+    write_png(&image, 32, 24);
+    let seen = events.settle();
+    assert!(
+        seen.iter().any(|(n, _)| n == "build-ok" || n == "reload"),
+        "{seen:?}"
+    );
+}
