@@ -58,18 +58,33 @@ fn prose_words(text: &str) -> usize {
             .filter(|w| w.chars().any(char::is_alphanumeric))
             .count();
     }
-    let (mut count, mut alphanumeric) = (0, false);
+    // Without branches: a branch per byte mispredicted at every space.
+    let (mut count, mut alphanumeric) = (0usize, 0usize);
     for &byte in text.as_bytes() {
-        // `char::is_whitespace` of ASCII, as `split_whitespace` splits (it includes \x0b).
-        if matches!(byte, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
-            count += usize::from(alphanumeric);
-            alphanumeric = false;
-        } else {
-            alphanumeric |= byte.is_ascii_alphanumeric();
-        }
+        let class = ASCII_CLASS[usize::from(byte)];
+        let space = usize::from(class >> 1);
+        count += alphanumeric & space;
+        alphanumeric = (alphanumeric | usize::from(class & 1)) & (space ^ 1);
     }
-    count + usize::from(alphanumeric)
+    count + alphanumeric
 }
+
+/// Per ASCII byte: 1 for a letter or digit, 2 for whitespace as `char::is_whitespace` has it
+/// (which `split_whitespace` splits at, \x0b included), 0 otherwise.
+const ASCII_CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() {
+            class[byte] = 1;
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r') {
+            class[byte] = 2;
+        }
+        byte += 1;
+    }
+    class
+};
 
 /// The marker that ends a post's summary, as Jekyll's `excerpt_separator` is often set.
 pub const MORE_MARKER: &str = "<!-- more -->";
