@@ -27,6 +27,9 @@ use lock::OutputLock;
 /// a few in flight keep it busy without taking a core each.
 const SWEEP_THREADS: usize = 4;
 
+/// Bytes compared at a time when a page is checked against the previous output's file.
+const COMPARE_CHUNK: usize = 16 * 1024;
+
 /// Marks a folder as versus output and lists the files versus wrote into it.
 pub const MARKER: &str = ".versus-output";
 
@@ -89,6 +92,9 @@ pub struct Staging {
     output: PathBuf,
     /// The output is a foreign folder that `--force` allowed to move aside.
     replaces_foreign: bool,
+    /// The previous output when it is versus's: a file this build writes with the same bytes
+    /// as the one there is hard-linked from it instead of written again.
+    previous: Option<PathBuf>,
     /// What this build wrote, for the marker.
     written: Mutex<Vec<String>>,
     /// The pages of the output being replaced, as its marker lists them.
@@ -157,10 +163,12 @@ pub fn prepare(
         true => Vec::new(),
         false => discard::recorded_pages(&output),
     };
+    let previous = (!replaces_foreign && is_ours(&output)).then(|| output.clone());
     Ok(Staging {
         dir,
         output,
         replaces_foreign,
+        previous,
         written: Mutex::new(Vec::new()),
         previous_pages,
         pages: Mutex::new(Vec::new()),
@@ -176,7 +184,9 @@ impl Sink for Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_error(parent))?;
         }
-        fs::write(&path, bytes).map_err(io_error(&path))?;
+        if !self.link_unchanged(relative, &path, bytes) {
+            write_new(&path, bytes).map_err(io_error(&path))?;
+        }
         self.wrote(relative);
         Ok(())
     }
@@ -191,6 +201,8 @@ impl Sink for Staging {
         if !metadata.is_file() {
             return Err(io_error(from)(io::Error::other("not a regular file")));
         }
+        // Never copied through a link into the previous output, should the path exist.
+        remove_if_present(&path).map_err(io_error(&path))?;
         fs::copy(from, &path).map_err(io_error(from))?;
         self.wrote(relative);
         Ok(())
@@ -215,6 +227,39 @@ impl Staging {
             });
         }
         Ok(self.dir.join(relative))
+    }
+
+    /// Puts the previous output's file at `relative` in the staging folder as a hard link when
+    /// it holds exactly `bytes`: writing a warm build's ~250 MB again (and deleting the old
+    /// copy with the previous output) was most of its system time. The previous output is
+    /// only read; anything unexpected (not a regular file, another size, a link refused)
+    /// means the bytes are written as usual.
+    #[cfg(unix)]
+    fn link_unchanged(&self, relative: &Path, path: &Path, bytes: &[u8]) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let Some(previous) = &self.previous else {
+            return false;
+        };
+        let old = previous.join(relative);
+        let Some(compared) = holds_exactly(&old, bytes) else {
+            return false;
+        };
+        if fs::hard_link(&old, path).is_err() {
+            return false;
+        }
+        // The file linked must be the one compared: one swapped in meanwhile is written anew.
+        match fs::symlink_metadata(path) {
+            Ok(linked) if (linked.dev(), linked.ino()) == (compared.dev(), compared.ino()) => true,
+            _ => {
+                let _ = fs::remove_file(path);
+                false
+            }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn link_unchanged(&self, _relative: &Path, _path: &Path, _bytes: &[u8]) -> bool {
+        false
     }
 
     fn wrote(&self, relative: &Path) {
@@ -428,6 +473,68 @@ fn unique_sibling(output: &Path, what: &str) -> PathBuf {
     sibling(output, &format!("{what}-{}-{nanos}", std::process::id()))
 }
 
+/// The metadata of the regular file at `path` when it holds exactly `bytes`; None otherwise,
+/// or when it cannot be read. A symbolic link is not followed, nor is a FIFO waited on.
+#[cfg(unix)]
+fn holds_exactly(path: &Path, bytes: &[u8]) -> Option<fs::Metadata> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let same_size = |m: &fs::Metadata| m.is_file() && m.len() == bytes.len() as u64;
+    if !same_size(&fs::symlink_metadata(path).ok()?) {
+        return None;
+    }
+    #[cfg(target_os = "linux")]
+    let flags = (rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK).bits() as i32;
+    #[cfg(not(target_os = "linux"))]
+    let flags = 0;
+    let mut file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags)
+        .open(path)
+        .ok()?;
+    let metadata = file.metadata().ok()?;
+    if !same_size(&metadata) {
+        return None;
+    }
+    let mut buffer = [0u8; COMPARE_CHUNK];
+    for expected in bytes.chunks(COMPARE_CHUNK) {
+        let read = &mut buffer[..expected.len()];
+        file.read_exact(read).ok()?;
+        if read != expected {
+            return None;
+        }
+    }
+    // Not grown since it was measured.
+    matches!(file.read(&mut buffer[..1]), Ok(0)).then_some(metadata)
+}
+
+/// Writes a new file at `path`: one already there (a link into the previous output) is
+/// replaced, never written through.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let create = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+    };
+    let mut file = match create() {
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(path)?;
+            create()?
+        }
+        other => other?,
+    };
+    file.write_all(bytes)
+}
+
+fn remove_if_present(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
+        _ => Ok(()),
+    }
+}
+
 fn is_ours(dir: &Path) -> bool {
     dir.join(MARKER).is_file()
 }
@@ -500,6 +607,69 @@ mod tests {
             .filter(|n| n.contains("versus-staging") || n.contains("versus-old"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_from_the_previous_output() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let put_all = |files: &[(&str, &str)]| {
+            let stage = prepare(dir.path(), &out, false, &Silent).unwrap();
+            for (name, text) in files {
+                stage.put(Path::new(name), text.as_bytes()).unwrap();
+            }
+            stage.commit().unwrap();
+        };
+        let inode = |name: &str| fs::symlink_metadata(out.join(name)).unwrap().ino();
+        put_all(&[
+            ("a/same.html", "same"),
+            ("edited.html", "ours"),
+            ("moved.html", "x"),
+        ]);
+        let same = inode("a/same.html");
+        let edited = inode("edited.html");
+        // The user edits one in place (same size), and replaces another with a link.
+        fs::write(out.join("edited.html"), "mine").unwrap();
+        let outside = dir.path().join("outside.html");
+        fs::write(&outside, "x").unwrap();
+        fs::remove_file(out.join("moved.html")).unwrap();
+        std::os::unix::fs::symlink(&outside, out.join("moved.html")).unwrap();
+
+        put_all(&[
+            ("a/same.html", "same"),
+            ("edited.html", "ours"),
+            ("moved.html", "x"),
+        ]);
+        assert_eq!(inode("a/same.html"), same, "the unchanged file is linked");
+        assert_eq!(fs::read_to_string(out.join("edited.html")).unwrap(), "ours");
+        assert_ne!(inode("edited.html"), edited);
+        assert!(
+            fs::symlink_metadata(out.join("moved.html"))
+                .unwrap()
+                .is_file()
+        );
+        assert_eq!(fs::read_to_string(&outside).unwrap(), "x");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_put_again_never_writes_through_a_link_into_the_previous_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let stage = prepare(dir.path(), &out, false, &Silent).unwrap();
+        stage.put(Path::new("a.html"), b"first").unwrap();
+        stage.commit().unwrap();
+        let stage = prepare(dir.path(), &out, false, &Silent).unwrap();
+        stage.put(Path::new("a.html"), b"first").unwrap();
+        stage.put(Path::new("a.html"), b"other").unwrap();
+        let static_file = dir.path().join("a.txt");
+        fs::write(&static_file, "copied").unwrap();
+        stage.copy(&static_file, Path::new("a.html")).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "first");
+        stage.abandon().unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "first");
     }
 
     #[test]

@@ -89,3 +89,40 @@ fn output_elsewhere_with_output_flag() {
     assert!(target.join("index.html").is_file());
     assert!(!site.root().join("public").exists());
 }
+
+/// A rebuild leaves a page that did not change as it was (its modification time, which rsync and
+/// the like go by), writes a changed page anew, and restores one edited in `public/` by hand.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_keeps_unchanged_files_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = TestSite::new("basic");
+    site.build_ok();
+    let public = site.root().join("public");
+    let file = |page: &str| std::fs::metadata(public.join(page)).unwrap();
+    let about = file("about/index.html");
+    let first = "2023/08/11/first-post/index.html";
+    let built = site.read(first);
+    std::fs::write(public.join(first), built.replace('<', "[")).unwrap();
+    site.edit(
+        "content/posts/2023-09-01-second-post.md",
+        "Back to",
+        "Forth to",
+    );
+    site.build_ok();
+    let again = file("about/index.html");
+    assert_eq!(
+        (again.ino(), again.mtime(), again.mtime_nsec()),
+        (about.ino(), about.mtime(), about.mtime_nsec()),
+        "the unchanged page is the same file"
+    );
+    assert_eq!(
+        site.read(first),
+        built,
+        "the page edited by hand is rebuilt"
+    );
+    assert!(
+        site.read("2023/09/01/second-post/index.html")
+            .contains("Forth to")
+    );
+}
