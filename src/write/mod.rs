@@ -92,9 +92,11 @@ pub struct Staging {
     output: PathBuf,
     /// The output is a foreign folder that `--force` allowed to move aside.
     replaces_foreign: bool,
-    /// The previous output when it is versus's: a file this build writes with the same bytes
-    /// as the one there is hard-linked from it instead of written again.
-    previous: Option<PathBuf>,
+    /// The previous output when it is versus's, and the files its marker says versus wrote: a
+    /// file this build writes with the same bytes as one of those is hard-linked from it
+    /// instead of written again. A file the user put there is never linked: it goes to the
+    /// backup, which must not share it with the new output.
+    previous: Option<(PathBuf, HashSet<String>)>,
     /// What this build wrote, for the marker.
     written: Mutex<Vec<String>>,
     /// The pages of the output being replaced, as its marker lists them.
@@ -163,7 +165,10 @@ pub fn prepare(
         true => Vec::new(),
         false => discard::recorded_pages(&output),
     };
-    let previous = (!replaces_foreign && is_ours(&output)).then(|| output.clone());
+    let previous = match (replaces_foreign, discard::owned(&output)) {
+        (false, Some(discard::Owned::Listed(files))) => Some((output.clone(), files)),
+        _ => None,
+    };
     Ok(Staging {
         dir,
         output,
@@ -237,9 +242,12 @@ impl Staging {
     #[cfg(unix)]
     fn link_unchanged(&self, relative: &Path, path: &Path, bytes: &[u8]) -> bool {
         use std::os::unix::fs::MetadataExt;
-        let Some(previous) = &self.previous else {
+        let Some((previous, written)) = &self.previous else {
             return false;
         };
+        if !written.contains(&discard::key(relative)) {
+            return false;
+        }
         let old = previous.join(relative);
         let Some(compared) = holds_exactly(&old, bytes) else {
             return false;
@@ -651,6 +659,35 @@ mod tests {
                 .is_file()
         );
         assert_eq!(fs::read_to_string(&outside).unwrap(), "x");
+    }
+
+    /// A file the user put in the output goes to the backup; the new output must not share it,
+    /// or an edit of one would change the other.
+    #[cfg(unix)]
+    #[test]
+    fn a_users_file_with_the_same_bytes_is_written_not_linked() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let stage = prepare(dir.path(), &out, false, &Silent).unwrap();
+        stage.put(Path::new("index.html"), b"home").unwrap();
+        stage.commit().unwrap();
+        fs::write(out.join("CNAME"), "example.org").unwrap();
+        let stage = prepare(dir.path(), &out, false, &Silent).unwrap();
+        stage.put(Path::new("index.html"), b"home").unwrap();
+        stage.put(Path::new("CNAME"), b"example.org").unwrap();
+        stage.commit().unwrap();
+        let backup = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.to_string_lossy().contains("versus-backup"))
+            .expect("the user's file is moved to a backup");
+        let ino = |p: &Path| fs::symlink_metadata(p).unwrap().ino();
+        assert_eq!(
+            fs::read_to_string(backup.join("CNAME")).unwrap(),
+            "example.org"
+        );
+        assert_ne!(ino(&backup.join("CNAME")), ino(&out.join("CNAME")));
     }
 
     #[cfg(unix)]
