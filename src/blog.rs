@@ -8,11 +8,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::config::Config;
 use crate::data::DataFile;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::markdown;
 use crate::page::{self, Page, PageKind, slugify};
-use crate::site::{Series, SeriesPart, Site};
+use crate::site::{Series, SeriesPart, Site, SourceLinks};
 use crate::yaml::{self, Locator, Seg, Value};
 
 pub const SERIES_FILE: &str = "data/series.yaml";
@@ -592,21 +593,32 @@ pub fn summary_html(
     page: &Page,
     palette: Option<&crate::highlight::Palette>,
 ) -> String {
+    summary_html_with(site.source_links(), &site.config, page, palette)
+}
+
+/// [`summary_html`] from the parts of the site it reads, for what makes a summary after the
+/// site is gone (the entries of `posts`, made when a layout reads them).
+pub fn summary_html_with(
+    links: &SourceLinks,
+    config: &Config,
+    page: &Page,
+    palette: Option<&crate::highlight::Palette>,
+) -> String {
     let source = page.summary_source();
     if source.is_empty() {
         return String::new();
     }
-    let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
+    let resolve = |target: &str| links.resolve(&page.source, target).map(str::to_owned);
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
-        base_path: &site.config.base_path,
+        base_path: &config.base_path,
         relative_to: Some(&page.url),
         palette,
-        code_markup: site.config.code_markup,
+        code_markup: config.code_markup,
         ..markdown::Options::default()
     };
     let html = markdown::render(source, &options).html;
-    let anchor = format!("href=\"{}#", site.config.relative_url(&page.url));
+    let anchor = format!("href=\"{}#", config.relative_url(&page.url));
     html.replace("href=\"#", &anchor).trim().to_owned()
 }
 
