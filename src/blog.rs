@@ -584,27 +584,18 @@ pub fn outputs(site: &Site, terms: &Terms) -> Vec<Output> {
     out
 }
 
-/// The summary of a page as HTML: before `<!-- more -->`, else the first paragraph. Links to
-/// other sources are resolved, relative links resolved against the page's URL and `#fragment`
-/// links point into the page, so the summary works in a listing or a feed. Code gets the
-/// classes of `palette`, the site's themes, as on the page itself.
+/// The summary of a page as HTML, from its Markdown `source` ([`Page::summary_source`]):
+/// before `<!-- more -->`, else the first paragraph. Links to other sources are resolved
+/// (`links`), relative links resolved against the page's URL and `#fragment` links point into
+/// the page, so the summary works in a listing or a feed. Code gets the classes of `palette`,
+/// the site's themes, as on the page itself.
 pub fn summary_html(
-    site: &Site,
-    page: &Page,
-    palette: Option<&crate::highlight::Palette>,
-) -> String {
-    summary_html_with(site.source_links(), &site.config, page, palette)
-}
-
-/// [`summary_html`] from the parts of the site it reads, for what makes a summary after the
-/// site is gone (the entries of `posts`, made when a layout reads them).
-pub fn summary_html_with(
     links: &SourceLinks,
     config: &Config,
     page: &Page,
+    source: &str,
     palette: Option<&crate::highlight::Palette>,
 ) -> String {
-    let source = page.summary_source();
     if source.is_empty() {
         return String::new();
     }

@@ -53,6 +53,8 @@ pub struct Templates {
     builtin: BTreeSet<String>,
     /// Built-in layouts that would render empty under the site's own parent layout.
     unfilled: BTreeMap<String, Diagnostic>,
+    /// The site's folder, where the entries of `posts` read their summaries again.
+    root: PathBuf,
 }
 
 impl Templates {
@@ -89,6 +91,7 @@ impl Templates {
         if problems.is_empty() {
             Ok(Templates {
                 unfilled: unfilled_parents(&sources, &builtin),
+                root: root.to_path_buf(),
                 env,
                 sources,
                 builtin,
@@ -107,6 +110,7 @@ impl Templates {
             sources,
             builtin,
             unfilled,
+            root,
         } = self;
         let config = Arc::new(site.config.clone());
         // Unknown themes are the pipeline's error to report; code is then coloured as by default.
@@ -156,6 +160,7 @@ impl Templates {
             data_key: hash_of(&data),
             highlight_cache: None,
             post_shared: Arc::new(PostShared {
+                root,
                 config: Arc::clone(&config),
                 links: site.source_links().clone(),
                 palette: palette.clone(),

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use minijinja::Value;
@@ -39,8 +40,9 @@ pub(super) fn site_value(config: &Config, has_matrices: bool) -> Value {
     Value::from(site)
 }
 
-/// The `page` of templates: every field of [`page_field`], its authors, summary and series,
-/// and with `body` its content and table of contents. Code in the summary gets the classes
+/// The `page` of templates (a page with its body, see [`Page::with_body`]): every field of
+/// [`page_field`], its authors, summary and series, and with `body` its content and table of
+/// contents. Code in the summary gets the classes
 /// of `palette`; an author in `authors` is shared, not made again (see [`author_values`]).
 pub(super) fn page_value(
     page: &Page,
@@ -54,7 +56,10 @@ pub(super) fn page_value(
         .filter_map(|&key| Some((key, page_field(page, &site.config, key)?)))
         .collect();
     fields.insert("authors", authors_value(page, site, authors));
-    if let Some(summary) = summary_value(blog::summary_html(site, page, palette)) {
+    // A page rendered has its body, so its summary needs no file.
+    let source = page.summary_source().unwrap_or_default();
+    let html = blog::summary_html(site.source_links(), &site.config, page, source, palette);
+    if let Some(summary) = summary_value(html) {
         fields.insert("summary", summary);
     }
     if let Some(series) = page_series(page, site) {
@@ -154,6 +159,8 @@ fn page_series(page: &Page, site: &Site) -> Option<Value> {
 /// What the entries of `posts` read of the site when a layout reads their fields: one for
 /// all entries.
 pub(super) struct PostShared {
+    /// The site's folder, where a post whose body was let go reads its summary again.
+    pub(super) root: PathBuf,
     pub(super) config: Arc<Config>,
     pub(super) links: SourceLinks,
     pub(super) palette: Option<Arc<crate::highlight::Palette>>,
@@ -196,9 +203,20 @@ impl PostEntry {
                 .summary
                 .get_or_init(|| {
                     let shared = &*self.shared;
-                    let palette = shared.palette.as_deref();
+                    let source = match self.page.summary_source_from(&shared.root) {
+                        Ok(source) => source,
+                        // The layout reading it fails with the reason, placed at the page.
+                        Err(problem) => {
+                            let kind = minijinja::ErrorKind::InvalidOperation;
+                            return Some(Value::from(minijinja::Error::new(
+                                kind,
+                                problem.to_string(),
+                            )));
+                        }
+                    };
+                    let (page, palette) = (&self.page, shared.palette.as_deref());
                     let html =
-                        blog::summary_html_with(&shared.links, &shared.config, &self.page, palette);
+                        blog::summary_html(&shared.links, &shared.config, page, &source, palette);
                     summary_value(html)
                 })
                 .clone(),
@@ -471,8 +489,9 @@ mod tests {
         );
     }
 
-    /// A site of two posts, for the entries of `posts`.
-    fn two_post_site() -> Site {
+    /// A site of two posts written under `root`, for the entries of `posts`; with `shed`,
+    /// their bodies let go as a build does.
+    fn two_post_site(root: &std::path::Path, shed: bool) -> Site {
         use crate::config::{Overrides, from_source};
         use std::path::Path;
         let config =
@@ -492,10 +511,14 @@ mod tests {
         let pages = files
             .iter()
             .map(|(path, text)| {
+                std::fs::create_dir_all(root.join("content/posts")).unwrap();
+                std::fs::write(root.join(path), text).unwrap();
                 let mut page =
                     crate::page::parse(Path::new(path), text.to_string(), PageKind::Post, &config)
                         .unwrap();
-                page.shed_body();
+                if shed {
+                    page.shed_body();
+                }
                 Arc::new(page)
             })
             .collect();
@@ -508,8 +531,11 @@ mod tests {
     /// the same post without its content: the fields made when read are the ones a page has.
     #[test]
     fn post_entries_read_like_page_values() {
-        let site = two_post_site();
+        let root = tempfile::tempdir().unwrap();
+        let whole = two_post_site(root.path(), false);
+        let site = two_post_site(root.path(), true);
         let shared = Arc::new(PostShared {
+            root: root.path().to_path_buf(),
             config: Arc::new(site.config.clone()),
             links: site.source_links().clone(),
             palette: None,
@@ -522,9 +548,9 @@ mod tests {
             {{ p.tags|join(' ') }}|{{ 'summary' in p }}|{{ 'content' in p }}|{{ p == p }}";
         let env = minijinja::Environment::new();
         let render = |p: Value| env.render_str(template, minijinja::context! { p }).unwrap();
-        for post in &site.posts {
+        for (post, whole_post) in site.posts.iter().zip(&whole.posts) {
             let entry = render(PostEntry::value(post, &site, &shared, &authors));
-            let page = render(page_value(post, &site, None, None, &authors));
+            let page = render(page_value(whole_post, &whole, None, None, &authors));
             assert_eq!(entry, page);
         }
         let newest = render(PostEntry::value(&site.posts[0], &site, &shared, &authors));
@@ -538,5 +564,17 @@ mod tests {
         );
         let oldest = render(PostEntry::value(&site.posts[1], &site, &shared, &authors));
         assert!(oldest.ends_with("|False|False|True"), "{oldest}");
+
+        // A file that changed since it was parsed fails the layout that reads its summary.
+        let changed = "---\ntitle: New\n---\n\nOther text.\n";
+        std::fs::write(root.path().join(&site.posts[0].source), changed).unwrap();
+        let entry = PostEntry::value(&site.posts[0], &site, &shared, &authors);
+        let err = env
+            .render_str(
+                "{{ p.title }} {{ p.summary }}",
+                minijinja::context! { p => entry },
+            )
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("changed while"), "{err:#}");
     }
 }
