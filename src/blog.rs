@@ -8,11 +8,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use crate::config::Config;
 use crate::data::DataFile;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::markdown;
 use crate::page::{self, Page, PageKind, slugify};
-use crate::site::{Series, SeriesPart, Site};
+use crate::site::{Series, SeriesPart, Site, SourceLinks};
 use crate::yaml::{self, Locator, Seg, Value};
 
 pub const SERIES_FILE: &str = "data/series.yaml";
@@ -700,30 +701,32 @@ pub fn outputs(site: &Site, terms: &Terms) -> Vec<Output> {
     out
 }
 
-/// The summary of a page as HTML: before `<!-- more -->`, else the first paragraph. Links to
-/// other sources are resolved, relative links resolved against the page's URL and `#fragment`
-/// links point into the page, so the summary works in a listing or a feed. Code gets the
-/// classes of `palette`, the site's themes, as on the page itself.
+/// The summary of a page as HTML, from its Markdown `source` ([`Page::summary_source`]):
+/// before `<!-- more -->`, else the first paragraph. Links to other sources are resolved
+/// (`links`), relative links resolved against the page's URL and `#fragment` links point into
+/// the page, so the summary works in a listing or a feed. Code gets the classes of `palette`,
+/// the site's themes, as on the page itself.
 pub fn summary_html(
-    site: &Site,
+    links: &SourceLinks,
+    config: &Config,
     page: &Page,
+    source: &str,
     palette: Option<&crate::highlight::Palette>,
 ) -> String {
-    let source = page.summary_source();
     if source.is_empty() {
         return String::new();
     }
-    let resolve = |target: &str| site.source_link(&page.source, target).map(str::to_owned);
+    let resolve = |target: &str| links.resolve(&page.source, target).map(str::to_owned);
     let options = markdown::Options {
         resolve_source_link: Some(&resolve),
-        base_path: &site.config.base_path,
+        base_path: &config.base_path,
         relative_to: Some(&page.url),
         palette,
-        code_markup: site.config.code_markup,
+        code_markup: config.code_markup,
         ..markdown::Options::default()
     };
     let html = markdown::render(source, &options).html;
-    let anchor = format!("href=\"{}#", site.config.relative_url(&page.url));
+    let anchor = format!("href=\"{}#", config.relative_url(&page.url));
     html.replace("href=\"#", &anchor).trim().to_owned()
 }
 

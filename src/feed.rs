@@ -58,7 +58,12 @@ pub struct Feed<'a> {
     pub alternate: &'a str,
     /// The classes code in summaries gets, as on the pages.
     pub palette: Option<&'a Palette>,
+    /// A post's summary Markdown ([`Page::summary_source_from`]): the pipeline reads it.
+    pub summary_source: SummarySource<'a>,
 }
+
+/// A post's summary Markdown, read again from its file when its body was let go.
+pub type SummarySource<'a> = &'a dyn Fn(&Page) -> String;
 
 /// A post's whole HTML for `feed: {content: full}`: the pipeline renders it.
 pub type FullHtml<'a> = &'a dyn Fn(&Page) -> String;
@@ -77,7 +82,8 @@ struct Texts {
 
 fn texts(site: &Site, feed: &Feed, post: &Page, full_html: FullHtml) -> Texts {
     let config = &site.config;
-    let summary = blog::summary_html(site, post, feed.palette);
+    let source = (feed.summary_source)(post);
+    let summary = blog::summary_html(site.source_links(), config, post, &source, feed.palette);
     let summary = if summary.is_empty() {
         post.description
             .clone()

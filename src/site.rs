@@ -30,9 +30,33 @@ pub struct Site {
     /// assembly; English until then).
     pub strings: Strings,
     /// Source path (relative to the root) → site path, for links written to `.md` files.
-    urls_by_source: HashMap<PathBuf, String>,
+    urls_by_source: SourceLinks,
     /// Output file → the first page written there, as an index into [`Site::all_pages`].
     by_output: HashMap<PathBuf, usize>,
+}
+
+/// Source path (relative to the root) → site path, for links written to `.md` files. Shared,
+/// so the entries of `posts`, which make their summaries only when a layout reads them, can
+/// resolve links after the site is gone.
+#[derive(Debug, Clone, Default)]
+pub struct SourceLinks(Arc<HashMap<PathBuf, String>>);
+
+impl SourceLinks {
+    /// See [`Site::source_link`].
+    pub fn resolve(&self, from: &Path, target: &str) -> Option<&str> {
+        let joined = from.parent().unwrap_or(Path::new("")).join(target);
+        let mut normal = PathBuf::new();
+        for part in joined.components() {
+            match part {
+                Component::ParentDir => {
+                    normal.pop();
+                }
+                Component::CurDir => {}
+                other => normal.push(other),
+            }
+        }
+        self.0.get(&normal).map(String::as_str)
+    }
 }
 
 /// A series of posts, declared once in `data/series.yaml` (checked by `blog::load_series`).
@@ -97,11 +121,13 @@ impl Site {
                 );
             }
         }
-        let urls_by_source = posts
-            .iter()
-            .chain(&pages)
-            .map(|p| (p.source.clone(), p.url.clone()))
-            .collect();
+        let urls_by_source = SourceLinks(Arc::new(
+            posts
+                .iter()
+                .chain(&pages)
+                .map(|p| (p.source.clone(), p.url.clone()))
+                .collect(),
+        ));
         let site = Site {
             config,
             posts,
@@ -200,18 +226,12 @@ impl Site {
     /// The site path of the page built from `target`, a link written in the page at `from`
     /// (both as in the source tree: `2023-08-11-a.md`, `../about.md`).
     pub fn source_link(&self, from: &Path, target: &str) -> Option<&str> {
-        let joined = from.parent().unwrap_or(Path::new("")).join(target);
-        let mut normal = PathBuf::new();
-        for part in joined.components() {
-            match part {
-                Component::ParentDir => {
-                    normal.pop();
-                }
-                Component::CurDir => {}
-                other => normal.push(other),
-            }
-        }
-        self.urls_by_source.get(&normal).map(String::as_str)
+        self.urls_by_source.resolve(from, target)
+    }
+
+    /// What [`Site::source_link`] resolves links with, to hold without the site.
+    pub fn source_links(&self) -> &SourceLinks {
+        &self.urls_by_source
     }
 
     /// The entry of `data/authors.yaml` for `id`.

@@ -88,11 +88,10 @@ pub struct Page {
     shed: Option<Shed>,
 }
 
-/// What a page whose body was let go keeps of it: its summary for listings and feeds, and a
-/// hash of the file to know that it reads the same again at render time.
+/// What a page whose body was let go keeps of it: a hash of the file, to know that it reads
+/// the same again at render time (and for its summary, see [`Page::summary_source_from`]).
 #[derive(Debug, Clone)]
 struct Shed {
-    summary: String,
     text_hash: u64,
 }
 
@@ -152,16 +151,16 @@ impl Page {
         }
     }
 
-    /// Lets the Markdown body go, keeping the front matter (for diagnostics), the summary and
-    /// a hash of the file: a build that renders each page once need not hold every body at
-    /// once (at 100,000 posts, over a GiB). A body after Liquid is kept, as it cannot be read
-    /// again without running the Liquid again.
+    /// Lets the Markdown body go, keeping the front matter (for diagnostics) and a hash of
+    /// the file: a build that renders each page once need not hold every body at once (at
+    /// 100,000 posts, over a GiB), nor every summary (~80 MB), which listings and feeds read
+    /// again from the file. A body after Liquid is kept, as it cannot be read again without
+    /// running the Liquid again.
     pub fn shed_body(&mut self) {
         if self.expanded.is_some() || self.shed.is_some() {
             return;
         }
         let shed = Shed {
-            summary: self.summary_source().to_owned(),
             text_hash: text_hash(&self.text),
         };
         self.text.truncate(self.body_start);
@@ -176,6 +175,15 @@ impl Page {
         let Some(shed) = &self.shed else {
             return Ok(std::borrow::Cow::Borrowed(self));
         };
+        let mut page = self.clone();
+        page.text = self.read_again(root, shed)?;
+        page.shed = None;
+        Ok(std::borrow::Cow::Owned(page))
+    }
+
+    /// The file of a page whose body was let go, read again; an error when it no longer
+    /// reads as it did when the build parsed it.
+    fn read_again(&self, root: &Path, shed: &Shed) -> Result<String, Diagnostic> {
         let text = crate::source::read_text(root, &self.source)?;
         let text = match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),
@@ -187,10 +195,7 @@ impl Page {
                 "the file changed while the site was being built: build again",
             ));
         }
-        let mut page = self.clone();
-        page.text = text;
-        page.shed = None;
-        Ok(std::borrow::Cow::Owned(page))
+        Ok(text)
     }
 
     /// Whether the page is dated after `today` (left out of a build unless `--future`).
@@ -199,12 +204,24 @@ impl Page {
     }
 
     /// The Markdown of the page's summary: what stands before a `<!-- more -->` line, or else
-    /// the first paragraph (headings, the `* TOC` marker and attribute lists skipped).
-    pub fn summary_source(&self) -> &str {
-        match &self.shed {
-            Some(shed) => &shed.summary,
-            None => summary_source(self.body()),
-        }
+    /// the first paragraph (headings, the `* TOC` marker and attribute lists skipped). None
+    /// once the body was let go: see [`Page::summary_source_from`].
+    pub fn summary_source(&self) -> Option<&str> {
+        self.shed.is_none().then(|| summary_source(self.body()))
+    }
+
+    /// [`Page::summary_source`], read again from the file under `root` when the body was let
+    /// go (an error when the file changed since the build parsed it).
+    pub fn summary_source_from(
+        &self,
+        root: &Path,
+    ) -> Result<std::borrow::Cow<'_, str>, Diagnostic> {
+        let Some(shed) = &self.shed else {
+            return Ok(std::borrow::Cow::Borrowed(summary_source(self.body())));
+        };
+        let text = self.read_again(root, shed)?;
+        let body = text.get(self.body_start..).unwrap_or("");
+        Ok(std::borrow::Cow::Owned(summary_source(body).to_owned()))
     }
 }
 
@@ -730,7 +747,9 @@ mod tests {
         page.shed_body();
         assert_eq!(page.body(), "", "the body is let go");
         assert!(page.text.len() < whole.text.len());
-        assert_eq!(page.summary_source(), "First *para*.");
+        assert_eq!(page.summary_source(), None, "the summary is let go too");
+        let summary = page.summary_source_from(root.path()).unwrap();
+        assert_eq!(summary, "First *para*.");
         assert_eq!(
             (page.word_count, page.fingerprint),
             (whole.word_count, whole.fingerprint)
@@ -745,9 +764,11 @@ mod tests {
         let again = page.with_body(root.path()).unwrap();
         assert_eq!(again.body(), whole.body());
         assert_eq!(again.text, whole.text);
-        assert_eq!(again.summary_source(), "First *para*.");
+        assert_eq!(again.summary_source(), Some("First *para*."));
 
         std::fs::write(&file, text.replace("Second", "Changed")).unwrap();
+        let err = page.summary_source_from(root.path()).unwrap_err();
+        assert!(err.to_string().contains("changed while"), "{err}");
         let err = page.with_body(root.path()).unwrap_err();
         assert!(
             err.to_string()

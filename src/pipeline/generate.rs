@@ -79,6 +79,15 @@ pub(super) fn generate(
     let bodies: Mutex<HashMap<PathBuf, Arc<String>>> = Mutex::default();
     // Posts whose file no longer reads as when it was parsed: the build fails with them.
     let unread: Mutex<Vec<Diagnostic>> = Mutex::default();
+    let summary_source = |post: &Page| -> String {
+        match post.summary_source_from(&prepared.root) {
+            Ok(source) => source.into_owned(),
+            Err(d) => {
+                unread.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+                String::new()
+            }
+        }
+    };
     let full_html = |post: &Page| -> String {
         let known = bodies
             .lock()
@@ -116,6 +125,7 @@ pub(super) fn generate(
                             path: &path,
                             alternate: "/",
                             palette: renderer.palette(),
+                            summary_source: &summary_source,
                         };
                         Ok(match rss {
                             true => feed::rss(site, &meta, &posts, &full_html),
@@ -152,6 +162,7 @@ pub(super) fn generate(
                                     path: &path,
                                     alternate: &alternate,
                                     palette: renderer.palette(),
+                                    summary_source: &summary_source,
                                 };
                                 let posts = term.pages(site);
                                 Ok(match rss {
@@ -190,6 +201,7 @@ pub(super) fn generate(
                             path: &path,
                             alternate: &alternate,
                             palette: renderer.palette(),
+                            summary_source: &summary_source,
                         };
                         Ok(feed::atom(site, &meta, &posts, &full_html))
                     })

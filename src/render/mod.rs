@@ -39,8 +39,8 @@ use errors::template_diagnostic;
 use filters::{add_filters, add_matrix_function, readable_escape};
 use layouts::{template_name, unfilled_parents};
 use values::{
-    author_values, card_value, page_value, post_list_html, series_value, site_value,
-    taxonomy_title, taxonomy_value,
+    PostEntry, PostShared, author_values, card_value, page_value, post_list_html, series_value,
+    site_value, taxonomy_title, taxonomy_value,
 };
 
 /// The compiled layouts, before the site is known (so template errors are found in the same
@@ -53,6 +53,8 @@ pub struct Templates {
     builtin: BTreeSet<String>,
     /// Built-in layouts that would render empty under the site's own parent layout.
     unfilled: BTreeMap<String, Diagnostic>,
+    /// The site's folder, where the entries of `posts` read their summaries again.
+    root: PathBuf,
 }
 
 impl Templates {
@@ -89,6 +91,7 @@ impl Templates {
         if problems.is_empty() {
             Ok(Templates {
                 unfilled: unfilled_parents(&sources, &builtin),
+                root: root.to_path_buf(),
                 env,
                 sources,
                 builtin,
@@ -107,6 +110,7 @@ impl Templates {
             sources,
             builtin,
             unfilled,
+            root,
         } = self;
         let config = Arc::new(site.config.clone());
         // Unknown themes are the pipeline's error to report; code is then coloured as by default.
@@ -155,6 +159,12 @@ impl Templates {
             posts_key: 0,
             data_key: hash_of(&data),
             highlight_cache: None,
+            post_shared: Arc::new(PostShared {
+                root,
+                config: Arc::clone(&config),
+                links: site.source_links().clone(),
+                palette: palette.clone(),
+            }),
             palette,
             site: site_value,
             data,
@@ -239,6 +249,8 @@ pub struct Renderer {
     highlight_cache: Option<crate::highlight::DiskCache>,
     /// The classes of highlighted code, from the site's light and dark themes.
     palette: Option<Arc<crate::highlight::Palette>>,
+    /// What the entries of `posts` make their fields from, besides their page.
+    post_shared: Arc<PostShared>,
 }
 
 impl Renderer {
@@ -268,14 +280,13 @@ impl Renderer {
         &self,
         site: &Site,
         index: usize,
-        post: &Page,
+        post: &Arc<Page>,
         authors: &HashMap<String, Value>,
     ) -> Value {
+        let make = || PostEntry::value(post, site, &self.post_shared, authors);
         match &self.memo {
-            Some(cache) => cache.post_value(self.page_keys[index], || {
-                page_value(post, site, None, self.palette(), authors)
-            }),
-            None => page_value(post, site, None, self.palette(), authors),
+            Some(cache) => cache.post_value(self.page_keys[index], make),
+            None => make(),
         }
     }
 
@@ -303,7 +314,7 @@ impl Renderer {
             if self.page_keys[i] != key {
                 self.page_keys[i] = key;
                 if i < self.post_values.len() {
-                    let value = self.post_value(site, i, pages[i], &HashMap::new());
+                    let value = self.post_value(site, i, &site.posts[i], &HashMap::new());
                     let known = self
                         .read_hashes
                         .get_mut()

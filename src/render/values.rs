@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object, ObjectExt, Serde};
@@ -13,7 +14,7 @@ use crate::card::Card;
 use crate::config::Config;
 use crate::markdown::{self, Rendered, TocEntry, escape_html as escape};
 use crate::page::{Page, PageKind};
-use crate::site::{Series, Site};
+use crate::site::{Series, Site, SourceLinks};
 use crate::strings::Strings;
 
 /// Reading speed for `page.reading_time`, in words per minute.
@@ -39,9 +40,10 @@ pub(super) fn site_value(config: &Config, has_matrices: bool) -> Value {
     Value::from(site)
 }
 
-/// The `page` (with `body`) or `posts` entry (without) of templates.
-/// Code in the summary gets the classes of `palette`; an author in `authors` is shared, not
-/// made again (see [`author_values`]).
+/// The `page` of templates (a page with its body, see [`Page::with_body`]): every field of
+/// [`page_field`], its authors, summary and series, and with `body` its content and table of
+/// contents. Code in the summary gets the classes
+/// of `palette`; an author in `authors` is shared, not made again (see [`author_values`]).
 pub(super) fn page_value(
     page: &Page,
     site: &Site,
@@ -49,8 +51,88 @@ pub(super) fn page_value(
     palette: Option<&crate::highlight::Palette>,
     authors: &HashMap<String, Value>,
 ) -> Value {
+    let mut fields: BTreeMap<&'static str, Value> = PAGE_FIELDS
+        .iter()
+        .filter_map(|&key| Some((key, page_field(page, &site.config, key)?)))
+        .collect();
+    fields.insert("authors", authors_value(page, site, authors));
+    // A page rendered has its body, so its summary needs no file.
+    let source = page.summary_source().unwrap_or_default();
+    let html = blog::summary_html(site.source_links(), &site.config, page, source, palette);
+    if let Some(summary) = summary_value(html) {
+        fields.insert("summary", summary);
+    }
+    if let Some(series) = page_series(page, site) {
+        fields.insert("series", series);
+    }
+    if let Some(body) = body {
+        fields.insert("content", Value::from_safe_string(body.html.clone()));
+        fields.insert("toc", toc_value(&body.toc));
+    }
+    Fields::value(fields)
+}
+
+/// The fields of `page` made from the page and the settings alone, in sorted order; the
+/// entries of `posts` make them when a layout reads them (see [`PostEntry`]).
+const PAGE_FIELDS: [&str; 19] = [
+    "card",
+    "categories",
+    "comments",
+    "date",
+    "description",
+    "draft",
+    "extra",
+    "image",
+    "kind",
+    "layout",
+    "reading_time",
+    "slug",
+    "source",
+    "tags",
+    "title",
+    "toc_enabled",
+    "updated",
+    "url",
+    "word_count",
+];
+
+/// The field `key` of [`PAGE_FIELDS`] of a page; None when the page has none (no
+/// `description:`, no card) or `key` is not one of them.
+fn page_field(page: &Page, config: &Config, key: &str) -> Option<Value> {
     let texts = |items: &[String]| Value::from(items.to_vec());
-    let authors: Vec<Value> = page
+    let date = |date: Option<crate::page::PostDate>| {
+        Value::from(date.map(|d| d.to_rfc3339()).unwrap_or_default())
+    };
+    Some(match key {
+        "kind" => Value::from(match page.kind {
+            PageKind::Post => "post",
+            PageKind::Page => "page",
+        }),
+        "title" => Value::from(page.title.clone()),
+        "date" => date(page.date),
+        "updated" => date(page.updated),
+        "url" => Value::from(page.url.clone()),
+        "slug" => Value::from(page.slug.clone()),
+        "layout" => Value::from(page.layout.clone()),
+        "tags" => texts(&page.tags),
+        "categories" => texts(&page.categories),
+        "draft" => Value::from(page.draft),
+        "source" => Value::from(page.source.to_string_lossy().replace('\\', "/")),
+        "extra" => Value::from(Serde(&page.extra)),
+        "word_count" => Value::from(page.word_count),
+        "reading_time" => Value::from(page.word_count.div_ceil(WORDS_PER_MINUTE).max(1)),
+        "description" => Value::from(page.description.clone()?),
+        "image" => Value::from(Serde(page.image.as_ref()?)),
+        "comments" => Value::from(page.comments?),
+        "toc_enabled" => Value::from(page.toc?),
+        "card" => card_value(&Card::for_post(page, config)?),
+        _ => return None,
+    })
+}
+
+/// `page.authors`: the entries of the authors a page names, shared ones from `authors`.
+fn authors_value(page: &Page, site: &Site, authors: &HashMap<String, Value>) -> Value {
+    let values: Vec<Value> = page
         .authors
         .iter()
         .map(|id| {
@@ -60,63 +142,121 @@ pub(super) fn page_value(
                 .unwrap_or_else(|| author_value(site, id))
         })
         .collect();
-    let mut fields = BTreeMap::from([
-        (
-            "kind",
-            Value::from(match page.kind {
-                PageKind::Post => "post",
-                PageKind::Page => "page",
-            }),
-        ),
-        ("title", Value::from(page.title.clone())),
-        (
-            "date",
-            Value::from(page.date.map(|d| d.to_rfc3339()).unwrap_or_default()),
-        ),
-        (
-            "updated",
-            Value::from(page.updated.map(|d| d.to_rfc3339()).unwrap_or_default()),
-        ),
-        ("url", Value::from(page.url.clone())),
-        ("slug", Value::from(page.slug.clone())),
-        ("layout", Value::from(page.layout.clone())),
-        ("authors", Value::from(authors)),
-        ("tags", texts(&page.tags)),
-        ("categories", texts(&page.categories)),
-        ("draft", Value::from(page.draft)),
-        (
-            "source",
-            Value::from(page.source.to_string_lossy().replace('\\', "/")),
-        ),
-        ("extra", Value::from(Serde(&page.extra))),
-        ("word_count", Value::from(page.word_count)),
-        (
-            "reading_time",
-            Value::from(page.word_count.div_ceil(WORDS_PER_MINUTE).max(1)),
-        ),
-    ]);
-    let optional = [
-        ("description", page.description.clone().map(Value::from)),
-        ("image", page.image.as_ref().map(|i| Value::from(Serde(i)))),
-        ("comments", page.comments.map(Value::from)),
-        ("toc_enabled", page.toc.map(Value::from)),
-    ];
-    fields.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
-    if let Some(card) = Card::for_post(page, &site.config) {
-        fields.insert("card", card_value(&card));
+    Value::from(values)
+}
+
+/// `page.summary`: the summary's HTML, or None when the page has none.
+fn summary_value(html: String) -> Option<Value> {
+    (!html.is_empty()).then(|| Value::from_safe_string(html))
+}
+
+/// `page.series` of a post in a series.
+fn page_series(page: &Page, site: &Site) -> Option<Value> {
+    let (series, index) = blog::series_of(site, &page.source)?;
+    Some(series_value(site, series, Some(index)))
+}
+
+/// What the entries of `posts` read of the site when a layout reads their fields: one for
+/// all entries.
+pub(super) struct PostShared {
+    /// The site's folder, where a post whose body was let go reads its summary again.
+    pub(super) root: PathBuf,
+    pub(super) config: Arc<Config>,
+    pub(super) links: SourceLinks,
+    pub(super) palette: Option<Arc<crate::highlight::Palette>>,
+}
+
+/// An entry of `posts` (of `paginator.posts`, `term.posts`): the fields of `page` but the
+/// content, made when a layout reads them. Every entry is held for the whole build, so it
+/// keeps only the page (kept anyway), its authors and series; the summary's HTML is made
+/// once, on the first read (a listing that shows no summary never renders one).
+pub(super) struct PostEntry {
+    page: Arc<Page>,
+    authors: Value,
+    series: Option<Value>,
+    shared: Arc<PostShared>,
+    summary: OnceLock<Option<Value>>,
+}
+
+impl PostEntry {
+    /// The entry of `page`, a post of `site`; authors in `authors` are shared.
+    pub(super) fn value(
+        page: &Arc<Page>,
+        site: &Site,
+        shared: &Arc<PostShared>,
+        authors: &HashMap<String, Value>,
+    ) -> Value {
+        Value::from_object(PostEntry {
+            page: Arc::clone(page),
+            authors: authors_value(page, site, authors),
+            series: page_series(page, site),
+            shared: Arc::clone(shared),
+            summary: OnceLock::new(),
+        })
     }
-    let summary = blog::summary_html(site, page, palette);
-    if !summary.is_empty() {
-        fields.insert("summary", Value::from_safe_string(summary));
+
+    fn field(&self, key: &str) -> Option<Value> {
+        match key {
+            "authors" => Some(self.authors.clone()),
+            "series" => self.series.clone(),
+            "summary" => self
+                .summary
+                .get_or_init(|| {
+                    let shared = &*self.shared;
+                    let source = match self.page.summary_source_from(&shared.root) {
+                        Ok(source) => source,
+                        // The layout reading it fails with the reason, placed at the page.
+                        Err(problem) => {
+                            let kind = minijinja::ErrorKind::InvalidOperation;
+                            return Some(Value::from(minijinja::Error::new(
+                                kind,
+                                problem.to_string(),
+                            )));
+                        }
+                    };
+                    let (page, palette) = (&self.page, shared.palette.as_deref());
+                    let html =
+                        blog::summary_html(&shared.links, &shared.config, page, &source, palette);
+                    summary_value(html)
+                })
+                .clone(),
+            _ => page_field(&self.page, &self.shared.config, key),
+        }
     }
-    if let Some((series, index)) = blog::series_of(site, &page.source) {
-        fields.insert("series", series_value(site, series, Some(index)));
+
+    /// The fields the entry has, in sorted order, as [`page_value`] would make them.
+    fn pairs(&self) -> Vec<(Value, Value)> {
+        let mut keys: Vec<&'static str> = PAGE_FIELDS.to_vec();
+        keys.extend(["authors", "series", "summary"]);
+        keys.sort_unstable();
+        keys.into_iter()
+            .filter_map(|key| Some((Value::from(key), self.field(key)?)))
+            .collect()
     }
-    if let Some(body) = body {
-        fields.insert("content", Value::from_safe_string(body.html.clone()));
-        fields.insert("toc", toc_value(&body.toc));
+}
+
+impl fmt::Debug for PostEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.pairs()).finish()
     }
-    Fields::value(fields)
+}
+
+impl Object for PostEntry {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.field(key.as_str()?)
+    }
+
+    fn get_value_by_str(self: &Arc<Self>, key: &str) -> Option<Value> {
+        self.field(key)
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        self.mapped_rev_key_value_enumerator(|this| Box::new(this.pairs().into_iter()))
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.pairs().len())
+    }
 }
 
 /// The `page.authors` entry of every author a post names, made once: shared by the entries
@@ -351,5 +491,94 @@ mod tests {
             from_fields.starts_with("A <b>post</b>|/2024/01/02/a/|<p>Hi</p>|False|6|"),
             "{from_fields}"
         );
+    }
+
+    /// A site of two posts written under `root`, for the entries of `posts`; with `shed`,
+    /// their bodies let go as a build does.
+    fn two_post_site(root: &std::path::Path, shed: bool) -> Site {
+        use crate::config::{Overrides, from_source};
+        use std::path::Path;
+        let config =
+            from_source(Path::new("site.yaml"), "title: T\n", &Overrides::default()).unwrap();
+        let files = [
+            (
+                "content/posts/2024-01-02-new.md",
+                "---\ntitle: New <one>\nauthors: [ann]\ntags: [rust, web]\ndescription: D\n\
+                 comments: false\nmood: calm\n---\n\nSee [old](2023-01-01-old.md), [below](#x) \
+                 and `code`.\n\n## X\n\nMore.\n",
+            ),
+            (
+                "content/posts/2023-01-01-old.md",
+                "---\ntitle: Old\n---\n\n",
+            ),
+        ];
+        let pages = files
+            .iter()
+            .map(|(path, text)| {
+                std::fs::create_dir_all(root.join("content/posts")).unwrap();
+                std::fs::write(root.join(path), text).unwrap();
+                let mut page =
+                    crate::page::parse(Path::new(path), text.to_string(), PageKind::Post, &config)
+                        .unwrap();
+                if shed {
+                    page.shed_body();
+                }
+                Arc::new(page)
+            })
+            .collect();
+        let data = serde_yaml::from_str("authors: {ann: {name: Ann}}").unwrap();
+        let matrices = crate::matrix::Matrices::default();
+        Site::assemble(config, pages, data, matrices).0
+    }
+
+    /// An entry of `posts` reads, in every way a layout reads a map, as the `page` value of
+    /// the same post without its content: the fields made when read are the ones a page has.
+    #[test]
+    fn post_entries_read_like_page_values() {
+        let root = tempfile::tempdir().unwrap();
+        let whole = two_post_site(root.path(), false);
+        let site = two_post_site(root.path(), true);
+        let shared = Arc::new(PostShared {
+            root: root.path().to_path_buf(),
+            config: Arc::new(site.config.clone()),
+            links: site.source_links().clone(),
+            palette: None,
+        });
+        let authors = author_values(&site);
+        let template = "{{ p.title }}|{{ p['url'] }}|{{ p.summary }}|{{ p.missing is defined }}|\
+            {{ p.date }}|{{ p.authors|map(attribute='name')|join(',') }}|{{ p.card is defined }}|{{ p.extra.mood }}|\
+            {{ p|length }}|{% for k, v in p|items %}{{ k }}={{ v }};{% endfor %}|\
+            {% for k in p %}{{ k }},{% endfor %}|{{ p|dictsort }}|{{ p|tojson }}|\
+            {{ p.tags|join(' ') }}|{{ 'summary' in p }}|{{ 'content' in p }}|{{ p == p }}";
+        let env = minijinja::Environment::new();
+        let render = |p: Value| env.render_str(template, minijinja::context! { p }).unwrap();
+        for (post, whole_post) in site.posts.iter().zip(&whole.posts) {
+            let entry = render(PostEntry::value(post, &site, &shared, &authors));
+            let page = render(page_value(whole_post, &whole, None, None, &authors));
+            assert_eq!(entry, page);
+        }
+        let newest = render(PostEntry::value(&site.posts[0], &site, &shared, &authors));
+        assert!(
+            newest.starts_with(
+                "New <one>|/2024/01/02/new/|<p>See <a href=\"/2023/01/01/old/\">old</a>, \
+                 <a href=\"/2024/01/02/new/#x\">below</a> and <code>code</code>.</p>|False|\
+                 2024-01-02"
+            ),
+            "{newest}"
+        );
+        let oldest = render(PostEntry::value(&site.posts[1], &site, &shared, &authors));
+        assert!(oldest.ends_with("|False|False|True"), "{oldest}");
+
+        // A file that changed since it was parsed fails the layout that reads its summary.
+        let changed = "---\ntitle: New\n---\n\nOther text.\n";
+        std::fs::write(root.path().join(&site.posts[0].source), changed).unwrap();
+        let entry = PostEntry::value(&site.posts[0], &site, &shared, &authors);
+        let err = env
+            .render_str(
+                "{{ p.title }} {{ p.summary }}",
+                minijinja::context! { p => entry },
+            )
+            .unwrap_err();
+        assert!(format!("{err:#}").contains("changed while"), "{err:#}");
     }
 }
