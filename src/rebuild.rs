@@ -1168,10 +1168,19 @@ mod tests {
         assert_clean(&mut rebuild, &[&new], "a new post");
         std::fs::remove_file(root.join(&new)).unwrap();
         assert_clean(&mut rebuild, &[&new], "a deleted post");
+        // A summary that links to the post renamed next: listings show its new URL.
+        let p1 = Path::new("content/posts/2024-01-01-p1.md").to_path_buf();
+        let linking = "---\ntitle: p1\n---\nSee [the second](2024-01-02-p2.md).\n";
+        std::fs::write(root.join(&p1), linking).unwrap();
+        assert_clean(&mut rebuild, &[&p1], "a link to another post");
+        let p2 = post("2024-01-02-p2.md", "date: 2024-03-01\n");
+        assert_clean(&mut rebuild, &[&p2], "the linked post's date, so its URL");
+        post("2024-01-02-p2.md", "");
+        assert_clean(&mut rebuild, &[&p2], "its date back");
         let renamed = Path::new("content/posts/2024-01-02-renamed.md").to_path_buf();
-        let p2 = Path::new("content/posts/2024-01-02-p2.md").to_path_buf();
         std::fs::rename(root.join(&p2), root.join(&renamed)).unwrap();
-        assert_clean(&mut rebuild, &[&p2, &renamed], "a renamed post");
+        std::fs::write(root.join(&p1), linking.replace("p2.md", "renamed.md")).unwrap();
+        assert_clean(&mut rebuild, &[&p2, &renamed, &p1], "a renamed post");
     }
 
     #[cfg(unix)]

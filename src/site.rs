@@ -57,6 +57,19 @@ impl SourceLinks {
         }
         self.0.get(&normal).map(String::as_str)
     }
+
+    fn contains_key(&self, source: &Path) -> bool {
+        self.0.contains_key(source)
+    }
+
+    /// A patch of the site changes its own map; entries made before keep the one they read.
+    fn insert(&mut self, source: PathBuf, url: String) {
+        Arc::make_mut(&mut self.0).insert(source, url);
+    }
+
+    fn remove(&mut self, source: &Path) {
+        Arc::make_mut(&mut self.0).remove(source);
+    }
 }
 
 /// A series of posts, declared once in `data/series.yaml` (checked by `blog::load_series`).

@@ -352,6 +352,16 @@ impl Renderer {
         let links_key = links_key(site);
         let links_moved = links_key != self.links_key;
         self.links_key = links_key;
+        if links_moved {
+            // Entries made from now on resolve their summaries' `.md` links with the new map.
+            let shared = &self.post_shared;
+            self.post_shared = Arc::new(PostShared {
+                root: shared.root.clone(),
+                config: Arc::clone(&shared.config),
+                links: site.source_links().clone(),
+                palette: shared.palette.clone(),
+            });
+        }
         let series_keys = series_keys(site);
         let series_moved = series_keys != self.series_keys;
         self.series_keys = series_keys;
@@ -372,7 +382,7 @@ impl Renderer {
             }
             self.page_keys[i] = key;
             if i < posts {
-                let value = self.post_value(site, i, pages[i], &HashMap::new());
+                let value = self.post_value(site, i, &site.posts[i], &HashMap::new());
                 let known = self
                     .read_hashes
                     .get_mut()
