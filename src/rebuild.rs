@@ -15,7 +15,7 @@
 //! Keys cover every input, so the result is exactly what a clean build writes (the serve tests
 //! compare the two after random edits).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -68,6 +68,8 @@ pub struct Rebuild {
     search_documents: pipeline::KeptDocuments,
     /// How many times the site was assembled, for tests of what a rebuild redoes.
     assemblies: usize,
+    /// After [`Rebuild::update_open_first`]: the rest is to render (the flag is `patched`).
+    second_pass: Option<bool>,
 }
 
 /// The files of the search index, made on the first request for one of them after the
@@ -171,6 +173,32 @@ type Edit = (Option<Arc<Page>>, Option<Arc<Page>>);
 /// would wait too long for it, and say so.
 const CHECK_UP_TO_PAGES: usize = 2_000;
 
+/// The outputs that the second pass of [`Rebuild::update_open_first`] may still change:
+/// until it is done, a request for one of them, or for an output not yet made, waits.
+#[derive(Debug, Default)]
+pub struct Pending {
+    pub outputs: HashSet<String>,
+    /// Whether the search index may change.
+    pub search: bool,
+}
+
+impl Pending {
+    /// Whether a request for `output` must wait; `served`: whether it is among the outputs.
+    pub fn holds(&self, output: &str, served: impl FnOnce() -> bool) -> bool {
+        if search::is_index_file(output) {
+            return self.search;
+        }
+        self.outputs.contains(output) || !served()
+    }
+}
+
+/// The first pass of [`Rebuild::update_open_first`].
+pub struct FirstPass {
+    pub updated: Updated,
+    /// What the second pass ([`Rebuild::finish`]) may change; None when there is none.
+    pub pending: Option<Pending>,
+}
+
 /// A successful rebuild.
 pub struct Updated {
     /// The outputs whose bytes changed, came or went.
@@ -201,6 +229,7 @@ impl Rebuild {
             search_key: None,
             search_documents: pipeline::KeptDocuments::default(),
             assemblies: 0,
+            second_pass: None,
         }
     }
 
@@ -224,6 +253,51 @@ impl Rebuild {
         &mut self,
         changed: Option<&BTreeSet<PathBuf>>,
     ) -> Result<Updated, Vec<Diagnostic>> {
+        let patched = self.take_in(changed)?;
+        self.render(patched, None).inspect(|_| self.tidy(patched))
+    }
+
+    /// [`Rebuild::update`] in two passes, so that a page open in the browser reloads as soon
+    /// as it is current, not after all 10,000 (a new date changes a thousand listing pages):
+    /// this renders the stale pages among `open` (outputs), and the generated outputs if one
+    /// of them is open, publishes those, and returns what is left; [`Rebuild::finish`]
+    /// renders the rest. A rebuild after a rescan or a static file's change is one pass.
+    pub fn update_open_first(
+        &mut self,
+        changed: Option<&BTreeSet<PathBuf>>,
+        open: &HashSet<String>,
+    ) -> Result<FirstPass, Vec<Diagnostic>> {
+        let statics = changed.is_none_or(|c| c.iter().any(|p| Kind::of(p) == Kind::Static));
+        if open.is_empty() || statics {
+            let updated = self.update(changed)?;
+            return Ok(FirstPass {
+                updated,
+                pending: None,
+            });
+        }
+        let patched = self.take_in(changed)?;
+        let mut pending = Pending::default();
+        let updated = self.render(patched, Some((open, &mut pending)))?;
+        self.second_pass = Some(patched);
+        Ok(FirstPass {
+            updated,
+            pending: Some(pending),
+        })
+    }
+
+    /// The second pass after [`Rebuild::update_open_first`]: every other stale output, as
+    /// [`Rebuild::update`] renders them. None when there is none to do.
+    pub fn finish(&mut self) -> Option<Result<Updated, Vec<Diagnostic>>> {
+        let patched = self.second_pass.take()?;
+        Some(self.render(patched, None).inspect(|_| self.tidy(patched)))
+    }
+
+    /// Takes `changed` into the site (patched in place, or assembled again); whether patched.
+    fn take_in(&mut self, changed: Option<&BTreeSet<PathBuf>>) -> Result<bool, Vec<Diagnostic>> {
+        // An unfinished two-pass rebuild is finished first: its outputs must not stay stale.
+        if let Some(Err(problems)) = self.finish() {
+            return Err(problems);
+        }
         let root = self.options.root.clone();
         let config_text = source::read_text(&root, Path::new(config::FILE_NAME)).ok();
         let config_changed = config_text != self.config_text;
@@ -253,15 +327,16 @@ impl Rebuild {
             .cloned()
             .collect();
         self.forget_pages_showing(&images);
-        let updated = self.render(patched);
-        if updated.is_ok() {
-            // A patch asks only for the values of the posts it changed; the others are kept.
-            self.cache.sweep(!patched);
-            if let Some(prepared) = &self.prepared {
-                self.cache.retain_bodies(prepared.renderer.body_keys());
-            }
+        Ok(patched)
+    }
+
+    /// After a successful rebuild, drops what it did not use from the render cache.
+    fn tidy(&self, patched: bool) {
+        // A patch asks only for the values of the posts it changed; the others are kept.
+        self.cache.sweep(!patched);
+        if let Some(prepared) = &self.prepared {
+            self.cache.retain_bodies(prepared.renderer.body_keys());
         }
-        updated
     }
 
     /// Makes the pages that show one of `images` (static files that changed) render again
@@ -657,8 +732,14 @@ impl Rebuild {
     }
 
     /// Renders the pages whose keys changed and the generated outputs; on success, the new
-    /// outputs. `patched`: the site kept its pages in place since the last rebuild.
-    fn render(&mut self, patched: bool) -> Result<Updated, Vec<Diagnostic>> {
+    /// outputs. `patched`: the site kept its pages in place since the last rebuild. `first`:
+    /// the first of two passes, which renders and publishes only the `open` outputs (and
+    /// says in `pending` which outputs the second may change).
+    fn render(
+        &mut self,
+        patched: bool,
+        first: Option<(&HashSet<String>, &mut Pending)>,
+    ) -> Result<Updated, Vec<Diagnostic>> {
         let prepared = self.prepared.as_ref().expect("assembled or patched");
         let (site, renderer) = (&prepared.site, &prepared.renderer);
         let pages: Vec<&Page> = site.all_pages().collect();
@@ -672,9 +753,32 @@ impl Rebuild {
                 .zip(&pages)
                 .all(|(m, p)| m.source == p.source)
         );
-        let stale: Vec<usize> = (0..pages.len())
+        let mut stale: Vec<usize> = (0..pages.len())
             .filter(|&i| self.made[i].key != Some(keys[i]))
             .collect();
+        let open = first.as_ref().map(|(open, _)| *open);
+        let generated_keys = || prepared.generated.iter().map(|g| key_of(g));
+        let mut with_generated = true;
+        if let Some((open, pending)) = first {
+            let (now, later): (Vec<usize>, Vec<usize>) =
+                (stale.iter()).partition(|&&i| open.contains(&self.made[i].output));
+            pending.outputs = (later.iter().map(|&i| self.made[i].output.clone()))
+                .chain(generated_keys())
+                .chain(self.gone.iter().cloned())
+                .collect();
+            if !patched {
+                // Outputs the second pass takes away: neither a page's nor generated.
+                let current: HashSet<&str> = (self.made.iter().map(|m| m.output.as_str()))
+                    .chain(self.generated.iter().map(String::as_str))
+                    .collect();
+                let outputs = self.outputs.read().unwrap_or_else(|e| e.into_inner());
+                let going = outputs.keys().filter(|k| !current.contains(k.as_str()));
+                pending.outputs.extend(going.cloned());
+            }
+            pending.search = site.config.search && !stale.is_empty();
+            with_generated = generated_keys().any(|g| open.contains(&g));
+            stale = now;
+        }
         let page_sink = MemorySink::default();
         let stale_pages: Vec<&Page> = stale.iter().map(|&i| pages[i]).collect();
         let (mut problems, rendered) =
@@ -694,13 +798,19 @@ impl Rebuild {
         }
         let pictures: Vec<_> = pictures.into_iter().flatten().cloned().collect();
         let generated_sink = MemorySink::default();
-        let (pages_written, _) = pipeline::write_generated(
-            prepared,
-            &mentions,
-            &pictures,
-            &generated_sink,
-            &mut problems,
-        );
+        let pages_written = match with_generated {
+            true => {
+                pipeline::write_generated(
+                    prepared,
+                    &mentions,
+                    &pictures,
+                    &generated_sink,
+                    &mut problems,
+                )
+                .0
+            }
+            false => self.pages,
+        };
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -713,7 +823,16 @@ impl Rebuild {
             .into_iter()
             .chain(generated.clone());
         let mut changed = BTreeSet::new();
-        {
+        if let Some(open) = open {
+            // The first pass: only the open outputs, the rest left to the second.
+            let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
+            for (path, bytes) in made.filter(|(path, _)| open.contains(path)) {
+                if outputs.get(&path).is_none_or(|old| old != &bytes) {
+                    changed.insert(path.clone());
+                    outputs.insert(path, bytes);
+                }
+            }
+        } else {
             let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
             for gone in std::mem::take(&mut self.gone) {
                 let made_now = site.page_at(Path::new(&gone)).is_some();
@@ -749,20 +868,21 @@ impl Rebuild {
                     outputs.insert(path, bytes);
                 }
             }
-        }
-        self.generated = generated.into_keys().collect();
+            drop(outputs);
+            self.generated = generated.into_keys().collect();
 
-        // The search index: made again on request when what it is made of changed.
-        let documents = site
-            .config
-            .search
-            .then(|| pipeline::search_documents_keeping(prepared, &mut self.search_documents));
-        // The server keeps every body, so none is read again (nor fails to read).
-        let search_key = documents.as_ref().map(|(key, _, _)| *key);
-        if search_key != self.search_key {
-            self.search_index.replace(documents.map(|(_, d, _)| d));
-            self.search_key = search_key;
-            changed.insert(format!("{}/index.json", search::DIR));
+            // The search index: made again on request when what it is made of changed.
+            let documents = site
+                .config
+                .search
+                .then(|| pipeline::search_documents_keeping(prepared, &mut self.search_documents));
+            // The server keeps every body, so none is read again (nor fails to read).
+            let search_key = documents.as_ref().map(|(key, _, _)| *key);
+            if search_key != self.search_key {
+                self.search_index.replace(documents.map(|(_, d, _)| d));
+                self.search_key = search_key;
+                changed.insert(format!("{}/index.json", search::DIR));
+            }
         }
 
         // What each page was made from, for the next rebuild.
@@ -774,8 +894,18 @@ impl Rebuild {
             self.made[i].pictures = page.pictures;
             self.made[i].reads = page.reads;
         }
-        for (made, key) in self.made.iter_mut().zip(keys) {
-            made.key = Some(key);
+        match open {
+            // The pages not rendered yet stay stale for the second pass.
+            Some(_) => {
+                for &i in &stale {
+                    self.made[i].key = Some(keys[i]);
+                }
+            }
+            None => {
+                for (made, key) in self.made.iter_mut().zip(keys) {
+                    made.key = Some(key);
+                }
+            }
         }
         let mut warnings = prepared.warnings.clone();
         warnings.extend(problems);
