@@ -738,7 +738,7 @@ impl Rebuild {
     fn render(
         &mut self,
         patched: bool,
-        first: Option<(&HashSet<String>, &mut Pending)>,
+        mut first: Option<(&HashSet<String>, &mut Pending)>,
     ) -> Result<Updated, Vec<Diagnostic>> {
         let prepared = self.prepared.as_ref().expect("assembled or patched");
         let (site, renderer) = (&prepared.site, &prepared.renderer);
@@ -759,11 +759,19 @@ impl Rebuild {
         let open = first.as_ref().map(|(open, _)| *open);
         let generated_keys = || prepared.generated.iter().map(|g| key_of(g));
         let mut with_generated = true;
-        if let Some((open, pending)) = first {
+        if let Some((open, pending)) = first.as_mut() {
             let (now, later): (Vec<usize>, Vec<usize>) =
                 (stale.iter()).partition(|&&i| open.contains(&self.made[i].output));
+            // Static files are as they were (a change to one is rebuilt in one pass); other
+            // outputs versus makes (pages, feeds, cards) may change or go.
+            let statics: HashSet<String> = (prepared.statics.iter())
+                .map(|file| key_of(file.strip_prefix("static").unwrap_or(file)))
+                .chain(crate::theme::statics().map(|(name, _)| name.to_owned()))
+                .collect();
+            let made_by_versus = self.generated.iter().filter(|k| !statics.contains(*k));
             pending.outputs = (later.iter().map(|&i| self.made[i].output.clone()))
                 .chain(generated_keys())
+                .chain(made_by_versus.cloned())
                 .chain(self.gone.iter().cloned())
                 .collect();
             if !patched {
@@ -823,10 +831,12 @@ impl Rebuild {
             .into_iter()
             .chain(generated.clone());
         let mut changed = BTreeSet::new();
-        if let Some(open) = open {
-            // The first pass: only the open outputs, the rest left to the second.
+        if let Some((open, pending)) = first {
+            // The first pass: only the open outputs, the rest left to the second; they are
+            // current, and served at once.
             let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
             for (path, bytes) in made.filter(|(path, _)| open.contains(path)) {
+                pending.outputs.remove(&path);
                 if outputs.get(&path).is_none_or(|old| old != &bytes) {
                     changed.insert(path.clone());
                     outputs.insert(path, bytes);

@@ -344,6 +344,7 @@ fn rebuild(
     };
     let Some(pending) = first.pending else {
         announce(state, &first.updated, false);
+        state.broadcast("settled", "");
         let elapsed = started.elapsed().as_millis();
         return finished(state, builder, what, &first.updated, elapsed, None, console);
     };
@@ -386,7 +387,8 @@ fn rebuild(
     }
 }
 
-/// Tells the open pages what a (first) pass changed. `partial`: more follows, so nothing is
+/// Tells the open pages what a (first) pass changed; `settled` follows the last pass of every
+/// successful rebuild. `partial`: more follows, so nothing is
 /// sent when nothing changed yet.
 fn announce(state: &State, updated: &Updated, partial: bool) {
     state.built();
