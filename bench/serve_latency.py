@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Save-to-reload latency of `versus serve`: the time from a change to the site's files to the
-moment the server's live-reload event arrives, and to the moment the rebuild is complete (its
-`settled` event, or the one event of a rebuild done in one pass), over several edits; prints
-the median and p90 of each.
+moment the server's live-reload event arrives, and to the moment the rebuild is complete (the
+`settled` event that ends every rebuild), over several edits; prints the median and p90 of each.
 
 The event stream is opened as the edited post's page opens it (`?page=` its URL before the
 edit), so the server renders that page first and reloads it before the rest; for `new` and
 `delete` it is the home page `/`, for `layout` the target post. A `date` or `rename` edit moves
-the post to a new URL: the page open at the old one reloads when the rest is done (it is gone).
+the post to a new URL (gen.py's permalink has the date), and every other `draft` edit takes it
+out: the page open at the old URL is gone, and reloads when the rest is done.
 
 Usage: python3 bench/serve_latency.py SITE_ROOT [EDITS=15] [KIND[,KIND...]|all] [BINARY]
 Run from the repository root after `cargo build --release` (BINARY defaults to
@@ -157,10 +157,16 @@ def run_kind(server, root, kind, edits):
     original_layout = read(layout)
     created, deleted, current = [], [], target
 
-    def url(path):
-        # gen.py's permalink: /:year/:month/:day/:slug/ from the file name.
-        name = os.path.basename(path)[: -len(".md")]
-        return "/" + "/".join(name.split("-", 3)[:3]) + "/" + name.split("-", 3)[3] + "/"
+    def url(path, date=None):
+        # gen.py's permalink: /:year/:month/:day/:slug/, the date from the file name or `date:`.
+        year, month, day, slug = os.path.basename(path)[: -len(".md")].split("-", 3)
+        if date:
+            year, month, day = date.split("-")
+        return f"/{year}/{month}/{day}/{slug}/"
+
+    def date_of(i):
+        year = 2010 + (i % 2) * 14  # before every post, then after them
+        return f"{year}-06-0{1 + i % 9}"
 
     results = []
     try:
@@ -172,8 +178,7 @@ def run_kind(server, root, kind, edits):
             elif kind == "tags":
                 change = lambda: write(target, original.replace("tags: [", f"tags: [edit-{i}, ", 1))
             elif kind == "date":
-                year = 2010 + (i % 2) * 14  # before every post, then after them
-                change = lambda: write(target, original.replace("---\n", f"---\ndate: {year}-06-0{1 + i % 9}\n", 1))
+                change = lambda: write(target, original.replace("---\n", f"---\ndate: {date_of(i)}\n", 1))
             elif kind == "draft":
                 drafted = i % 2 == 0
                 change = lambda: write(target, original.replace("---\n", "---\ndraft: true\n", 1) if drafted else original)
@@ -193,7 +198,8 @@ def run_kind(server, root, kind, edits):
                 current = renamed
             elif kind == "layout":
                 change = lambda: write(layout, original_layout.replace("</article>", f"<p>edit {i}</p></article>", 1))
-            page = "/" if kind in ("new", "delete") else url(current)
+            # The page as open before the edit (a date edit moves it: its URL has the date).
+            page = "/" if kind in ("new", "delete") else url(current, kind == "date" and i > 0 and date_of(i - 1))
             ms, done, line = server.measure(change, page)
             results.append((ms, done))
             print(f"  {kind} {i}: reload {ms:.1f} ms, complete {done:.1f} ms ({line})", flush=True)

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 
 /// Open streams at most (a browser keeps one per visible tab); more get 503.
 pub const MAX_STREAMS: usize = 256;
-/// Messages waiting for one stream; a rebuild sends two or three.
+/// Messages waiting for one stream; a rebuild sends two to five.
 const QUEUE: usize = 16;
 
 #[derive(Default)]
