@@ -171,6 +171,8 @@ def run_kind(server, root, kind, edits):
     results = []
     try:
         for i in range(edits):
+            # The page as open before the edit (a date edit moves it: its URL has the date).
+            page = "/" if kind in ("new", "delete") else url(current, kind == "date" and i > 0 and date_of(i - 1))
             if kind == "text":
                 change = lambda: write(target, original + f"\n\nEdit number {i} with a few more words.\n")
             elif kind == "title":
@@ -198,8 +200,6 @@ def run_kind(server, root, kind, edits):
                 current = renamed
             elif kind == "layout":
                 change = lambda: write(layout, original_layout.replace("</article>", f"<p>edit {i}</p></article>", 1))
-            # The page as open before the edit (a date edit moves it: its URL has the date).
-            page = "/" if kind in ("new", "delete") else url(current, kind == "date" and i > 0 and date_of(i - 1))
             ms, done, line = server.measure(change, page)
             results.append((ms, done))
             print(f"  {kind} {i}: reload {ms:.1f} ms, complete {done:.1f} ms ({line})", flush=True)
