@@ -762,27 +762,7 @@ impl Rebuild {
         if let Some((open, pending)) = first.as_mut() {
             let (now, later): (Vec<usize>, Vec<usize>) =
                 (stale.iter()).partition(|&&i| open.contains(&self.made[i].output));
-            // Static files are as they were (a change to one is rebuilt in one pass); other
-            // outputs versus makes (pages, feeds, cards) may change or go.
-            let statics: HashSet<String> = (prepared.statics.iter())
-                .map(|file| key_of(file.strip_prefix("static").unwrap_or(file)))
-                .chain(crate::theme::statics().map(|(name, _)| name.to_owned()))
-                .collect();
-            let made_by_versus = self.generated.iter().filter(|k| !statics.contains(*k));
-            pending.outputs = (later.iter().map(|&i| self.made[i].output.clone()))
-                .chain(generated_keys())
-                .chain(made_by_versus.cloned())
-                .chain(self.gone.iter().cloned())
-                .collect();
-            if !patched {
-                // Outputs the second pass takes away: neither a page's nor generated.
-                let current: HashSet<&str> = (self.made.iter().map(|m| m.output.as_str()))
-                    .chain(self.generated.iter().map(String::as_str))
-                    .collect();
-                let outputs = self.outputs.read().unwrap_or_else(|e| e.into_inner());
-                let going = outputs.keys().filter(|k| !current.contains(k.as_str()));
-                pending.outputs.extend(going.cloned());
-            }
+            pending.outputs = self.left_for_second_pass(&later, patched);
             pending.search = site.config.search && !stale.is_empty();
             with_generated = generated_keys().any(|g| open.contains(&g));
             stale = now;
@@ -926,6 +906,36 @@ impl Rebuild {
             rendered: stale.len(),
             warnings,
         })
+    }
+
+    /// The outputs a second pass may change, with the content pages of `later` (indexes of
+    /// [`Rebuild::made`]) left to it: those pages', what versus generates (listings, feeds,
+    /// cards) and outputs that go. Static files are as they were: a change to one is rebuilt
+    /// in one pass.
+    fn left_for_second_pass(&self, later: &[usize], patched: bool) -> HashSet<String> {
+        let Some(prepared) = &self.prepared else {
+            return HashSet::new();
+        };
+        let statics: HashSet<String> = (prepared.statics.iter())
+            .map(|file| key_of(file.strip_prefix("static").unwrap_or(file)))
+            .chain(crate::theme::statics().map(|(name, _)| name.to_owned()))
+            .collect();
+        let made_by_versus = self.generated.iter().filter(|k| !statics.contains(*k));
+        let mut left: HashSet<String> = (later.iter().map(|&i| self.made[i].output.clone()))
+            .chain(prepared.generated.iter().map(|g| key_of(g)))
+            .chain(made_by_versus.cloned())
+            .chain(self.gone.iter().cloned())
+            .collect();
+        if !patched {
+            // After assembly the second pass drops outputs neither a page's nor generated.
+            let current: HashSet<&str> = (self.made.iter().map(|m| m.output.as_str()))
+                .chain(self.generated.iter().map(String::as_str))
+                .collect();
+            let outputs = self.outputs.read().unwrap_or_else(|e| e.into_inner());
+            let going = outputs.keys().filter(|k| !current.contains(k.as_str()));
+            left.extend(going.cloned());
+        }
+        left
     }
 
     /// `versus check` on the last successful rebuild: (errors, warnings), or None for a site
