@@ -1,6 +1,13 @@
 #!/usr/bin/env python3
 """Save-to-reload latency of `versus serve`: the time from a change to the site's files to the
-moment the server's live-reload event arrives, over several edits; prints the median and p90.
+moment the server's live-reload event arrives, and to the moment the rebuild is complete (the
+`settled` event that ends every rebuild), over several edits; prints the median and p90 of each.
+
+The event stream is opened as the edited post's page opens it (`?page=` its URL before the
+edit), so the server renders that page first and reloads it before the rest; for `new` and
+`delete` it is the home page `/`, for `layout` the target post. A `date` or `rename` edit moves
+the post to a new URL (gen.py's permalink has the date), and every other `draft` edit takes it
+out: the page open at the old URL is gone, and reloads when the rest is done.
 
 Usage: python3 bench/serve_latency.py SITE_ROOT [EDITS=15] [KIND[,KIND...]|all] [BINARY]
 Run from the repository root after `cargo build --release` (BINARY defaults to
@@ -33,6 +40,7 @@ import sys
 import threading
 import time
 import queue
+import urllib.parse
 
 KINDS = ["text", "title", "tags", "date", "draft", "new", "delete", "rename", "layout"]
 
@@ -62,17 +70,30 @@ class Server:
             if m:
                 address = (m.group(1), int(m.group(2)))
         print(f"initial build and start: {time.monotonic() - started:.2f} s", flush=True)
+        self.address = address
         self.events = queue.Queue()
-        self.sock = socket.create_connection(address)
-        self.sock.sendall(b"GET /__versus/events HTTP/1.1\r\nHost: x\r\n\r\n")
-        threading.Thread(target=self.read_events, daemon=True).start()
+        self.sock = None
+        self.open("/")
+
+    def open(self, page):
+        """(Re)opens the event stream as the page at `page` (a URL path) does."""
+        if self.sock is not None:
+            self.sock.close()
+        self.events = queue.Queue()
+        self.sock = socket.create_connection(self.address)
+        target = "/__versus/events?page=" + urllib.parse.quote(page, safe="")
+        self.sock.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        threading.Thread(target=self.read_events, args=(self.sock, self.events), daemon=True).start()
         assert self.events.get(timeout=10)[1] == "hello"
 
-    def read_events(self):
+    def read_events(self, sock, events):
         buf = b""
         name = None
         while True:
-            chunk = self.sock.recv(65536)
+            try:
+                chunk = sock.recv(65536)
+            except OSError:
+                return
             if not chunk:
                 return
             buf += chunk
@@ -82,7 +103,7 @@ class Server:
                 if text.startswith("event: "):
                     name = text[7:]
                 elif text == "" and name:
-                    self.events.put((time.perf_counter(), name))
+                    events.put((time.perf_counter(), name))
                     name = None
 
     def settle(self):
@@ -91,19 +112,26 @@ class Server:
             while not q.empty():
                 q.get()
 
-    def measure(self, change):
-        """Runs `change()` and returns (ms to the reload event, the server's line)."""
+    def measure(self, change, page):
+        """Runs `change()` with `page` open; returns (ms to the first reload event, ms to the
+        end of the rebuild, the server's line)."""
         self.settle()
+        self.open(page)
         saved = time.perf_counter()
         change()
+        reloaded = None
         while True:
             at, name = self.events.get(timeout=120)
-            if name in ("reload", "css", "build-ok", "build-error"):
+            if name == "build-error":
+                sys.exit(f"the edit made a build error: {self.lines.get(timeout=30).strip()}")
+            if name in ("reload", "css") and reloaded is None:
+                reloaded = at
+            if name == "settled":  # the end of the rebuild, sent after every successful one
                 break
         line = self.lines.get(timeout=30).strip()
-        if name == "build-error":
-            sys.exit(f"the edit made a build error: {line}")
-        return (at - saved) * 1000, line
+        if reloaded is None:  # nothing the page shows changed
+            reloaded = at
+        return (reloaded - saved) * 1000, (at - saved) * 1000, line
 
     def stop(self):
         self.process.terminate()
@@ -128,9 +156,23 @@ def run_kind(server, root, kind, edits):
     layout = os.path.join(root, "layouts", "post.html")
     original_layout = read(layout)
     created, deleted, current = [], [], target
+
+    def url(path, date=None):
+        # gen.py's permalink: /:year/:month/:day/:slug/, the date from the file name or `date:`.
+        year, month, day, slug = os.path.basename(path)[: -len(".md")].split("-", 3)
+        if date:
+            year, month, day = date.split("-")
+        return f"/{year}/{month}/{day}/{slug}/"
+
+    def date_of(i):
+        year = 2010 + (i % 2) * 14  # before every post, then after them
+        return f"{year}-06-0{1 + i % 9}"
+
     results = []
     try:
         for i in range(edits):
+            # The page as open before the edit (a date edit moves it: its URL has the date).
+            page = "/" if kind in ("new", "delete") else url(current, kind == "date" and i > 0 and date_of(i - 1))
             if kind == "text":
                 change = lambda: write(target, original + f"\n\nEdit number {i} with a few more words.\n")
             elif kind == "title":
@@ -138,8 +180,7 @@ def run_kind(server, root, kind, edits):
             elif kind == "tags":
                 change = lambda: write(target, original.replace("tags: [", f"tags: [edit-{i}, ", 1))
             elif kind == "date":
-                year = 2010 + (i % 2) * 14  # before every post, then after them
-                change = lambda: write(target, original.replace("---\n", f"---\ndate: {year}-06-0{1 + i % 9}\n", 1))
+                change = lambda: write(target, original.replace("---\n", f"---\ndate: {date_of(i)}\n", 1))
             elif kind == "draft":
                 drafted = i % 2 == 0
                 change = lambda: write(target, original.replace("---\n", "---\ndraft: true\n", 1) if drafted else original)
@@ -159,9 +200,9 @@ def run_kind(server, root, kind, edits):
                 current = renamed
             elif kind == "layout":
                 change = lambda: write(layout, original_layout.replace("</article>", f"<p>edit {i}</p></article>", 1))
-            ms, line = server.measure(change)
-            results.append(ms)
-            print(f"  {kind} {i}: {ms:.1f} ms ({line})", flush=True)
+            ms, done, line = server.measure(change, page)
+            results.append((ms, done))
+            print(f"  {kind} {i}: reload {ms:.1f} ms, complete {done:.1f} ms ({line})", flush=True)
     finally:
         # Restore the site for the next kind (each restore is a rebuild too, not measured).
         if current != target:
@@ -197,17 +238,19 @@ def main():
         try:
             for kind in kinds:
                 results = run_kind(server, root, kind, edits)
-                summary.append((kind, statistics.median(results), p90(results)))
+                reloads, completes = [r for r, _ in results], [d for _, d in results]
+                summary.append((kind, reloads, completes))
         finally:
             server.stop()
     finally:
         write(config, original_config)
     posts = len(os.listdir(os.path.join(root, "content", "posts")))
-    print(f"site: {root} ({posts} posts), {edits} edits each, save -> reload event:")
-    print("| edit | median | p90 |")
-    print("|---|---:|---:|")
-    for kind, median, high in summary:
-        print(f"| {kind} | {median:.1f} ms | {high:.1f} ms |")
+    print(f"site: {root} ({posts} posts), {edits} edits each, save -> reload event, and -> rebuild complete:")
+    print("| edit | reload median | reload p90 | complete median | complete p90 |")
+    print("|---|---:|---:|---:|---:|")
+    for kind, reloads, completes in summary:
+        figures = [statistics.median(reloads), p90(reloads), statistics.median(completes), p90(completes)]
+        print(f"| {kind} | " + " | ".join(f"{f:.1f} ms" for f in figures) + " |")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@
 //! Keys cover every input, so the result is exactly what a clean build writes (the serve tests
 //! compare the two after random edits).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -68,6 +68,8 @@ pub struct Rebuild {
     search_documents: pipeline::KeptDocuments,
     /// How many times the site was assembled, for tests of what a rebuild redoes.
     assemblies: usize,
+    /// After [`Rebuild::update_open_first`]: the rest is to render (the flag is `patched`).
+    second_pass: Option<bool>,
 }
 
 /// The files of the search index, made on the first request for one of them after the
@@ -171,6 +173,32 @@ type Edit = (Option<Arc<Page>>, Option<Arc<Page>>);
 /// would wait too long for it, and say so.
 const CHECK_UP_TO_PAGES: usize = 2_000;
 
+/// The outputs that the second pass of [`Rebuild::update_open_first`] may still change:
+/// until it is done, a request for one of them, or for an output not yet made, waits.
+#[derive(Debug, Default)]
+pub struct Pending {
+    pub outputs: HashSet<String>,
+    /// Whether the search index may change.
+    pub search: bool,
+}
+
+impl Pending {
+    /// Whether a request for `output` must wait; `served`: whether it is among the outputs.
+    pub fn holds(&self, output: &str, served: impl FnOnce() -> bool) -> bool {
+        if search::is_index_file(output) {
+            return self.search;
+        }
+        self.outputs.contains(output) || !served()
+    }
+}
+
+/// The first pass of [`Rebuild::update_open_first`].
+pub struct FirstPass {
+    pub updated: Updated,
+    /// What the second pass ([`Rebuild::finish`]) may change; None when there is none.
+    pub pending: Option<Pending>,
+}
+
 /// A successful rebuild.
 pub struct Updated {
     /// The outputs whose bytes changed, came or went.
@@ -201,6 +229,7 @@ impl Rebuild {
             search_key: None,
             search_documents: pipeline::KeptDocuments::default(),
             assemblies: 0,
+            second_pass: None,
         }
     }
 
@@ -224,6 +253,51 @@ impl Rebuild {
         &mut self,
         changed: Option<&BTreeSet<PathBuf>>,
     ) -> Result<Updated, Vec<Diagnostic>> {
+        let patched = self.take_in(changed)?;
+        self.render(patched, None).inspect(|done| self.tidy(patched, done))
+    }
+
+    /// [`Rebuild::update`] in two passes, so that a page open in the browser reloads as soon
+    /// as it is current, not after all 10,000 (a new date changes a thousand listing pages):
+    /// this renders the stale pages among `open` (outputs), and the generated outputs if one
+    /// of them is open, publishes those, and returns what is left; [`Rebuild::finish`]
+    /// renders the rest. A rebuild after a rescan or a static file's change is one pass.
+    pub fn update_open_first(
+        &mut self,
+        changed: Option<&BTreeSet<PathBuf>>,
+        open: &HashSet<String>,
+    ) -> Result<FirstPass, Vec<Diagnostic>> {
+        let statics = changed.is_none_or(|c| c.iter().any(|p| Kind::of(p) == Kind::Static));
+        if open.is_empty() || statics {
+            let updated = self.update(changed)?;
+            return Ok(FirstPass {
+                updated,
+                pending: None,
+            });
+        }
+        let patched = self.take_in(changed)?;
+        let mut pending = Pending::default();
+        let updated = self.render(patched, Some((open, &mut pending)))?;
+        self.second_pass = Some(patched);
+        Ok(FirstPass {
+            updated,
+            pending: Some(pending),
+        })
+    }
+
+    /// The second pass after [`Rebuild::update_open_first`]: every other stale output, as
+    /// [`Rebuild::update`] renders them. None when there is none to do.
+    pub fn finish(&mut self) -> Option<Result<Updated, Vec<Diagnostic>>> {
+        let patched = self.second_pass.take()?;
+        Some(self.render(patched, None).inspect(|done| self.tidy(patched, done)))
+    }
+
+    /// Takes `changed` into the site (patched in place, or assembled again); whether patched.
+    fn take_in(&mut self, changed: Option<&BTreeSet<PathBuf>>) -> Result<bool, Vec<Diagnostic>> {
+        // An unfinished two-pass rebuild is finished first: its outputs must not stay stale.
+        if let Some(Err(problems)) = self.finish() {
+            return Err(problems);
+        }
         let root = self.options.root.clone();
         let config_text = source::read_text(&root, Path::new(config::FILE_NAME)).ok();
         let config_changed = config_text != self.config_text;
@@ -253,17 +327,18 @@ impl Rebuild {
             .cloned()
             .collect();
         self.forget_pages_showing(&images);
-        let updated = self.render(patched);
-        if let Ok(done) = &updated {
-            // A patch asks only for the values of the posts it changed; the others are kept.
-            self.cache.sweep(!patched);
-            // A body's key changes only with its page's, which renders it again.
-            let bodies_changed = done.rendered > 0 || !patched;
-            if let Some(prepared) = self.prepared.as_ref().filter(|_| bodies_changed) {
-                self.cache.retain_bodies(prepared.renderer.body_keys());
-            }
+        Ok(patched)
+    }
+
+    /// After a successful rebuild, drops what it did not use from the render cache.
+    fn tidy(&self, patched: bool, done: &Updated) {
+        // A patch asks only for the values of the posts it changed; the others are kept.
+        self.cache.sweep(!patched);
+        // A body's key changes only with its page's, which renders it again.
+        let bodies_changed = done.rendered > 0 || !patched;
+        if let Some(prepared) = self.prepared.as_ref().filter(|_| bodies_changed) {
+            self.cache.retain_bodies(prepared.renderer.body_keys());
         }
-        updated
     }
 
     /// Makes the pages that show one of `images` (static files that changed) render again
@@ -669,8 +744,14 @@ impl Rebuild {
     }
 
     /// Renders the pages whose keys changed and the generated outputs; on success, the new
-    /// outputs. `patched`: the site kept its pages in place since the last rebuild.
-    fn render(&mut self, patched: bool) -> Result<Updated, Vec<Diagnostic>> {
+    /// outputs. `patched`: the site kept its pages in place since the last rebuild. `first`:
+    /// the first of two passes, which renders and publishes only the `open` outputs (and
+    /// says in `pending` which outputs the second may change).
+    fn render(
+        &mut self,
+        patched: bool,
+        mut first: Option<(&HashSet<String>, &mut Pending)>,
+    ) -> Result<Updated, Vec<Diagnostic>> {
         let prepared = self.prepared.as_ref().expect("assembled or patched");
         let (site, renderer) = (&prepared.site, &prepared.renderer);
         let pages: Vec<&Page> = site.all_pages().collect();
@@ -684,9 +765,20 @@ impl Rebuild {
                 .zip(&pages)
                 .all(|(m, p)| m.source == p.source)
         );
-        let stale: Vec<usize> = (0..pages.len())
+        let mut stale: Vec<usize> = (0..pages.len())
             .filter(|&i| self.made[i].key != Some(keys[i]))
             .collect();
+        let open = first.as_ref().map(|(open, _)| *open);
+        let generated_keys = || prepared.generated.iter().map(|g| key_of(g));
+        let mut with_generated = true;
+        if let Some((open, pending)) = first.as_mut() {
+            let (now, later): (Vec<usize>, Vec<usize>) =
+                (stale.iter()).partition(|&&i| open.contains(&self.made[i].output));
+            pending.outputs = self.left_for_second_pass(&later, patched);
+            pending.search = site.config.search && !stale.is_empty();
+            with_generated = generated_keys().any(|g| open.contains(&g));
+            stale = now;
+        }
         let page_sink = MemorySink::default();
         let stale_pages: Vec<&Page> = stale.iter().map(|&i| pages[i]).collect();
         // The generated outputs depend on the pages only through the matrices they embed and
@@ -710,12 +802,14 @@ impl Rebuild {
                 .collect::<Vec<_>>()
         };
         // The search documents, which no rendered page changes, are made meanwhile too.
+        // (Not in a first pass, whose second makes them.)
         let kept_documents = &mut self.search_documents;
+        let with_documents = site.config.search && first.is_none();
         let ((mut problems, rendered), (early, documents)) = rayon::join(
             || pipeline::render_pages_reading(&stale_pages, prepared, &page_sink),
             || {
-                let early = generate(embeds_before(), pictures_before());
-                let documents = (site.config.search)
+                let early = with_generated.then(|| generate(embeds_before(), pictures_before()));
+                let documents = with_documents
                     .then(|| pipeline::search_documents_keeping(prepared, kept_documents));
                 (early, documents)
             },
@@ -729,18 +823,25 @@ impl Rebuild {
         let as_before = stale.iter().zip(&rendered).all(|(&i, page)| {
             page.embeds == made[i].embeds && same_pictures(&page.pictures, &made[i].pictures)
         });
-        let (generated_sink, generated_problems, pages_written) = if as_before {
-            early
-        } else {
-            let mut embeds = embeds_before();
-            let mut pictures = pictures_before();
-            for (&i, page) in stale.iter().zip(&rendered) {
-                embeds[i] = &page.embeds;
-                pictures[i] = &page.pictures;
+        let (generated_sink, pages_written) = match early {
+            // A first pass with no generated output open leaves them all to the second.
+            None => (MemorySink::default(), self.pages),
+            Some(early) => {
+                let (sink, generated_problems, written) = if as_before {
+                    early
+                } else {
+                    let mut embeds = embeds_before();
+                    let mut pictures = pictures_before();
+                    for (&i, page) in stale.iter().zip(&rendered) {
+                        embeds[i] = &page.embeds;
+                        pictures[i] = &page.pictures;
+                    }
+                    generate(embeds, pictures)
+                };
+                problems.extend(generated_problems);
+                (sink, written)
             }
-            generate(embeds, pictures)
         };
-        problems.extend(generated_problems);
         if problems.iter().any(Diagnostic::is_error) {
             return Err(problems);
         }
@@ -749,7 +850,19 @@ impl Rebuild {
         // was made now; after assembly, a new set made from the current pages.
         let generated = generated_sink.into_outputs();
         let mut changed = BTreeSet::new();
-        {
+        if let Some((open, pending)) = first {
+            // The first pass: only the open outputs, the rest left to the second; they are
+            // current, and served at once.
+            let made = (page_sink.into_outputs().into_iter()).chain(generated.clone());
+            let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
+            for (path, bytes) in made.filter(|(path, _)| open.contains(path)) {
+                pending.outputs.remove(&path);
+                if outputs.get(&path).is_none_or(|old| old != &bytes) {
+                    changed.insert(path.clone());
+                    outputs.insert(path, bytes);
+                }
+            }
+        } else {
             let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
             for gone in std::mem::take(&mut self.gone) {
                 let made_now = site.page_at(Path::new(&gone)).is_some();
@@ -793,16 +906,17 @@ impl Rebuild {
                     outputs.insert(path.clone(), Arc::clone(bytes));
                 }
             }
-        }
-        self.generated = generated.into_keys().collect();
+            drop(outputs);
+            self.generated = generated.into_keys().collect();
 
-        // The search index: made again on request when what it is made of changed.
-        // The server keeps every body, so none is read again (nor fails to read).
-        let search_key = documents.as_ref().map(|(key, _, _)| *key);
-        if search_key != self.search_key {
-            self.search_index.replace(documents.map(|(_, d, _)| d));
-            self.search_key = search_key;
-            changed.insert(format!("{}/index.json", search::DIR));
+            // The search index: made again on request when what it is made of changed.
+            // The server keeps every body, so none is read again (nor fails to read).
+            let search_key = documents.as_ref().map(|(key, _, _)| *key);
+            if search_key != self.search_key {
+                self.search_index.replace(documents.map(|(_, d, _)| d));
+                self.search_key = search_key;
+                changed.insert(format!("{}/index.json", search::DIR));
+            }
         }
 
         // What each page was made from, for the next rebuild.
@@ -814,8 +928,18 @@ impl Rebuild {
             self.made[i].pictures = page.pictures;
             self.made[i].reads = page.reads;
         }
-        for (made, key) in self.made.iter_mut().zip(keys) {
-            made.key = Some(key);
+        match open {
+            // The pages not rendered yet stay stale for the second pass.
+            Some(_) => {
+                for &i in &stale {
+                    self.made[i].key = Some(keys[i]);
+                }
+            }
+            None => {
+                for (made, key) in self.made.iter_mut().zip(keys) {
+                    made.key = Some(key);
+                }
+            }
         }
         let mut warnings = prepared.warnings.clone();
         warnings.extend(problems);
@@ -826,6 +950,36 @@ impl Rebuild {
             rendered: stale.len(),
             warnings,
         })
+    }
+
+    /// The outputs a second pass may change, with the content pages of `later` (indexes of
+    /// [`Rebuild::made`]) left to it: those pages', what versus generates (listings, feeds,
+    /// cards) and outputs that go. Static files are as they were: a change to one is rebuilt
+    /// in one pass.
+    fn left_for_second_pass(&self, later: &[usize], patched: bool) -> HashSet<String> {
+        let Some(prepared) = &self.prepared else {
+            return HashSet::new();
+        };
+        let statics: HashSet<String> = (prepared.statics.iter())
+            .map(|file| key_of(file.strip_prefix("static").unwrap_or(file)))
+            .chain(crate::theme::statics().map(|(name, _)| name.to_owned()))
+            .collect();
+        let made_by_versus = self.generated.iter().filter(|k| !statics.contains(*k));
+        let mut left: HashSet<String> = (later.iter().map(|&i| self.made[i].output.clone()))
+            .chain(prepared.generated.iter().map(|g| key_of(g)))
+            .chain(made_by_versus.cloned())
+            .chain(self.gone.iter().cloned())
+            .collect();
+        if !patched {
+            // After assembly the second pass drops outputs neither a page's nor generated.
+            let current: HashSet<&str> = (self.made.iter().map(|m| m.output.as_str()))
+                .chain(self.generated.iter().map(String::as_str))
+                .collect();
+            let outputs = self.outputs.read().unwrap_or_else(|e| e.into_inner());
+            let going = outputs.keys().filter(|k| !current.contains(k.as_str()));
+            left.extend(going.cloned());
+        }
+        left
     }
 
     /// `versus check` on the last successful rebuild: (errors, warnings), or None for a site

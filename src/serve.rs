@@ -13,19 +13,19 @@ pub mod events;
 pub mod http;
 pub mod watch;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::net::TcpListener;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex, RwLockReadGuard};
+use std::sync::{Arc, Condvar, Mutex, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostic, Paint};
 use crate::pipeline::BuildOptions;
-use crate::rebuild::{DeferredIndex, Outputs, Rebuild, SharedOutputs};
+use crate::rebuild::{DeferredIndex, Outputs, Pending, Rebuild, SharedOutputs, Updated};
 
 /// Keeps idle event streams open through proxies and notices closed tabs.
 const PING_EVERY: Duration = Duration::from_secs(15);
@@ -92,6 +92,10 @@ pub struct State {
     check: Mutex<Option<String>>,
     /// The path of `--base-url` (`/blog`, or empty): the site is served under it, as published.
     base_path: String,
+    /// Between the two passes of a rebuild, the outputs the second may still change: requests
+    /// for them wait on `settled` (nothing served is ever stale).
+    pending: Mutex<Option<Pending>>,
+    settled: Condvar,
 }
 
 impl State {
@@ -105,6 +109,8 @@ impl State {
             generation: AtomicU64::new(0),
             check: Mutex::new(None),
             base_path: String::new(),
+            pending: Mutex::new(None),
+            settled: Condvar::new(),
         }
     }
 
@@ -139,10 +145,35 @@ impl State {
         self.outputs.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A new event stream: it learns the build generation and any current errors at once.
-    /// None when too many are open.
-    pub fn add_stream(&self) -> Option<Receiver<Arc<[u8]>>> {
-        self.streams.subscribe(|| {
+    /// Waits while the rebuild under way may still change `output` (or make it), so that a
+    /// page never shows a listing older than itself.
+    pub fn wait_until_current(&self, output: &str) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        while pending
+            .as_ref()
+            .is_some_and(|p| p.holds(output, || self.outputs().contains_key(output)))
+        {
+            pending = self
+                .settled
+                .wait(pending)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// The outputs the open pages show, rendered first by a rebuild.
+    pub fn open_pages(&self) -> HashSet<String> {
+        self.streams.pages()
+    }
+
+    fn hold(&self, pending: Option<Pending>) {
+        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) = pending;
+        self.settled.notify_all();
+    }
+
+    /// A new event stream of a page showing `page` (an output), when it said: it learns the
+    /// build generation and any current errors at once. None when too many are open.
+    pub fn add_stream(&self, page: Option<String>) -> Option<Receiver<Arc<[u8]>>> {
+        self.streams.subscribe(page, || {
             let mut hello = event("hello", &self.generation.load(Ordering::SeqCst).to_string());
             let errors = self.errors.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(errors) = errors.as_deref() {
@@ -289,7 +320,9 @@ fn describe(changes: &watch::Changes) -> String {
     }
 }
 
-/// Rebuilds, installs the outputs and tells the open pages; prints one line.
+/// Rebuilds, installs the outputs and tells the open pages; prints one line. The pages open
+/// in a browser are rendered first and reloaded at once; the rest follows, and requests for
+/// it wait until it is current.
 fn rebuild(
     state: &State,
     builder: &mut Rebuild,
@@ -299,59 +332,128 @@ fn rebuild(
 ) {
     let started = Instant::now();
     let root = builder.root().to_path_buf();
+    let open = state.open_pages();
     // A bug in versus must not take the preview down: it is shown like a build error.
-    let updated = catch_unwind(AssertUnwindSafe(|| builder.update(changed)))
-        .unwrap_or_else(|panic| Err(vec![internal_error(&root, "the rebuild", &*panic)]));
-    match updated {
-        Ok(updated) => {
-            console.show(&updated.warnings, &root);
-            state.built();
-            let changed = updated.changed;
-            let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
-            let event_name = if only_css { "css" } else { "reload" };
-            if !changed.is_empty() {
-                let list: Vec<&str> = changed.iter().map(String::as_str).collect();
-                state.broadcast(event_name, &list.join("\n"));
-            } else {
-                state.broadcast("build-ok", "");
-            }
-            let elapsed = started.elapsed().as_millis();
-            // After the reload went out: the check never delays the page.
-            let check =
-                catch_unwind(AssertUnwindSafe(|| builder.check())).unwrap_or_else(|panic| {
-                    console.show(&[internal_error(&root, "versus check", &*panic)], &root);
-                    None
-                });
-            let checked = match check {
-                Some((errors, warnings)) => {
-                    let summary = format!("versus check: {errors} error(s), {warnings} warning(s)");
-                    state.set_check(summary.clone());
-                    state.broadcast("check", &summary);
-                    format!("; {summary}")
+    let first = catch_unwind(AssertUnwindSafe(|| {
+        builder.update_open_first(changed, &open)
+    }))
+    .unwrap_or_else(|panic| Err(vec![internal_error(&root, "the rebuild", &*panic)]));
+    let first = match first {
+        Ok(first) => first,
+        Err(diagnostics) => return failed(state, &root, what, &diagnostics, console),
+    };
+    let Some(pending) = first.pending else {
+        announce(state, &first.updated, false);
+        state.broadcast("settled", "");
+        let elapsed = started.elapsed().as_millis();
+        return finished(state, builder, what, &first.updated, elapsed, None, console);
+    };
+    state.hold(Some(pending));
+    announce(state, &first.updated, true);
+    let reloaded = started.elapsed().as_millis();
+    let rest = catch_unwind(AssertUnwindSafe(|| builder.finish()))
+        .unwrap_or_else(|panic| Some(Err(vec![internal_error(&root, "the rebuild", &*panic)])));
+    state.hold(None);
+    match rest {
+        Some(Err(diagnostics)) => failed(state, &root, what, &diagnostics, console),
+        rest => {
+            let mut updated = first.updated;
+            if let Some(Ok(rest)) = rest {
+                // Another reload only when an open page's output changed again.
+                let again: Vec<&str> = (rest.changed.iter())
+                    .filter(|c| open.contains(*c))
+                    .map(String::as_str)
+                    .collect();
+                if !again.is_empty() {
+                    state.broadcast("reload", &again.join("\n"));
                 }
-                None => "; run `versus check` for links and leftovers".into(),
-            };
-            console.say(&format!(
-                "{what}: {} of {} pages rendered, {} outputs changed, in {elapsed} ms{checked}",
-                updated.rendered,
-                updated.pages,
-                changed.len(),
-            ));
-        }
-        Err(diagnostics) => {
-            let text: Vec<String> = diagnostics
-                .iter()
-                .map(|d| d.clone().relative_to(&root).render())
-                .collect();
-            let text = text.join("\n\n");
-            console.show(&diagnostics, &root);
-            complain(&format!(
-                "{what}: build failed; still serving the last good build"
-            ));
-            state.fail(text.clone());
-            state.broadcast("build-error", &text);
+                updated.changed.extend(rest.changed);
+                updated.rendered += rest.rendered;
+                updated.pages = rest.pages;
+                updated.warnings = rest.warnings;
+            }
+            state.broadcast("settled", "");
+            let elapsed = started.elapsed().as_millis();
+            finished(
+                state,
+                builder,
+                what,
+                &updated,
+                elapsed,
+                Some(reloaded),
+                console,
+            );
         }
     }
+}
+
+/// Tells the open pages what a (first) pass changed; `settled` follows the last pass of every
+/// successful rebuild. `partial`: more follows, so nothing is
+/// sent when nothing changed yet.
+fn announce(state: &State, updated: &Updated, partial: bool) {
+    state.built();
+    let changed = &updated.changed;
+    let only_css = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
+    let event_name = if only_css { "css" } else { "reload" };
+    if !changed.is_empty() {
+        let list: Vec<&str> = changed.iter().map(String::as_str).collect();
+        state.broadcast(event_name, &list.join("\n"));
+    } else if !partial {
+        state.broadcast("build-ok", "");
+    }
+}
+
+/// After the last pass: warnings, `versus check`, and the one line about the rebuild.
+fn finished(
+    state: &State,
+    builder: &Rebuild,
+    what: &str,
+    updated: &Updated,
+    elapsed: u128,
+    reloaded: Option<u128>,
+    console: &Console,
+) {
+    let root = builder.root().to_path_buf();
+    console.show(&updated.warnings, &root);
+    // After the reload went out: the check never delays the page.
+    let check = catch_unwind(AssertUnwindSafe(|| builder.check())).unwrap_or_else(|panic| {
+        console.show(&[internal_error(&root, "versus check", &*panic)], &root);
+        None
+    });
+    let checked = match check {
+        Some((errors, warnings)) => {
+            let summary = format!("versus check: {errors} error(s), {warnings} warning(s)");
+            state.set_check(summary.clone());
+            state.broadcast("check", &summary);
+            format!("; {summary}")
+        }
+        None => "; run `versus check` for links and leftovers".into(),
+    };
+    let open_first = match reloaded {
+        Some(ms) => format!(" (open pages reloaded at {ms} ms)"),
+        None => String::new(),
+    };
+    console.say(&format!(
+        "{what}: {} of {} pages rendered, {} outputs changed, in {elapsed} ms{open_first}{checked}",
+        updated.rendered,
+        updated.pages,
+        updated.changed.len(),
+    ));
+}
+
+/// A rebuild failed: the last good build stays served, the pages show the errors.
+fn failed(state: &State, root: &Path, what: &str, diagnostics: &[Diagnostic], console: &Console) {
+    let text: Vec<String> = diagnostics
+        .iter()
+        .map(|d| d.clone().relative_to(root).render())
+        .collect();
+    let text = text.join("\n\n");
+    console.show(diagnostics, root);
+    complain(&format!(
+        "{what}: build failed; still serving the last good build"
+    ));
+    state.fail(text.clone());
+    state.broadcast("build-error", &text);
 }
 
 /// A panic caught in `what`, as a diagnostic that asks for a report.

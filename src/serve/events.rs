@@ -3,39 +3,58 @@
 //! sending only puts a message in the queues. A stream whose queue is full is not keeping up
 //! and is dropped; its page's EventSource reconnects and catches up from the `hello` event.
 
+use std::collections::HashSet;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
 
 /// Open streams at most (a browser keeps one per visible tab); more get 503.
 pub const MAX_STREAMS: usize = 256;
-/// Messages waiting for one stream; a rebuild sends two or three.
+/// Messages waiting for one stream; a rebuild sends two to five.
 const QUEUE: usize = 16;
 
 #[derive(Default)]
 pub struct Streams {
-    queues: Mutex<Vec<SyncSender<Arc<[u8]>>>>,
+    queues: Mutex<Vec<Queue>>,
+}
+
+struct Queue {
+    sender: SyncSender<Arc<[u8]>>,
+    /// The output the stream's page shows (`a/index.html`), which a rebuild renders first.
+    page: Option<String>,
 }
 
 impl Streams {
-    fn queues(&self) -> std::sync::MutexGuard<'_, Vec<SyncSender<Arc<[u8]>>>> {
+    fn queues(&self) -> std::sync::MutexGuard<'_, Vec<Queue>> {
         self.queues.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The outputs the open pages show.
+    pub fn pages(&self) -> HashSet<String> {
+        self.queues()
+            .iter()
+            .filter_map(|q| q.page.clone())
+            .collect()
+    }
+
     /// A new stream, whose first message is `hello()`; it is composed under the lock that
-    /// [`Streams::send`] takes, so no message falls between it and the stream's start. None at
-    /// [`MAX_STREAMS`].
-    pub fn subscribe(&self, hello: impl FnOnce() -> String) -> Option<Receiver<Arc<[u8]>>> {
+    /// [`Streams::send`] takes, so no message falls between it and the stream's start. `page`:
+    /// the output the page shows, when it said. None at [`MAX_STREAMS`].
+    pub fn subscribe(
+        &self,
+        page: Option<String>,
+        hello: impl FnOnce() -> String,
+    ) -> Option<Receiver<Arc<[u8]>>> {
         let mut queues = self.queues();
         if queues.len() >= MAX_STREAMS {
             // Closed streams are otherwise dropped at the next message.
-            queues.retain(|q| !is_closed(q));
+            queues.retain(|q| !is_closed(&q.sender));
         }
         if queues.len() >= MAX_STREAMS {
             return None;
         }
         let (sender, receiver) = sync_channel(QUEUE);
         sender.try_send(hello().into_bytes().into()).ok()?;
-        queues.push(sender);
+        queues.push(Queue { sender, page });
         Some(receiver)
     }
 
@@ -44,7 +63,7 @@ impl Streams {
     pub fn send(&self, message: &str) {
         let message: Arc<[u8]> = message.as_bytes().into();
         self.queues()
-            .retain(|q| q.try_send(Arc::clone(&message)).is_ok());
+            .retain(|q| q.sender.try_send(Arc::clone(&message)).is_ok());
     }
 
     pub fn len(&self) -> usize {
@@ -73,8 +92,8 @@ mod tests {
     #[test]
     fn a_stream_that_does_not_keep_up_is_dropped_and_the_others_get_everything() {
         let streams = Streams::default();
-        let stalled = streams.subscribe(|| "hello\n\n".into()).unwrap();
-        let reading = streams.subscribe(|| "hello\n\n".into()).unwrap();
+        let stalled = streams.subscribe(None, || "hello\n\n".into()).unwrap();
+        let reading = streams.subscribe(None, || "hello\n\n".into()).unwrap();
         let mut received = Vec::new();
         for i in 0..QUEUE * 3 {
             streams.send(&format!("event {i}\n\n"));
@@ -91,10 +110,10 @@ mod tests {
     fn closed_streams_make_room() {
         let streams = Streams::default();
         let open: Vec<_> = (0..MAX_STREAMS)
-            .map(|_| streams.subscribe(String::new).unwrap())
+            .map(|_| streams.subscribe(None, String::new).unwrap())
             .collect();
-        assert!(streams.subscribe(String::new).is_none(), "at the cap");
+        assert!(streams.subscribe(None, String::new).is_none(), "at the cap");
         drop(open);
-        assert!(streams.subscribe(String::new).is_some());
+        assert!(streams.subscribe(None, String::new).is_some());
     }
 }

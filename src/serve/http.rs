@@ -35,7 +35,8 @@ pub fn handle(request: &Request, state: &State) -> Response {
     }
     let path = request.target.split(['?', '#']).next().unwrap_or("");
     if path == EVENTS_PATH {
-        return open_stream(state, method == "HEAD");
+        let page = page_of(&request.target, state.base_path());
+        return open_stream(state, page, method == "HEAD");
     }
     if path == SCRIPT_PATH {
         return Response::new(200, Body::Bytes(LIVE_SCRIPT.as_bytes().to_vec()))
@@ -82,11 +83,9 @@ pub fn resolve(raw_path: &str, state: &State) -> Resolved {
         return Resolved::Forbidden;
     };
     let folder = decoded.is_empty() || decoded.ends_with('/');
-    let key = if folder {
-        format!("{decoded}index.html")
-    } else {
-        decoded.clone()
-    };
+    let key = output_of(&decoded);
+    // Asked for between the passes of a rebuild: served once current.
+    state.wait_until_current(&key);
     if let Some(bytes) = state.search_file(&key) {
         return Resolved::File(key, bytes);
     }
@@ -98,6 +97,27 @@ pub fn resolve(raw_path: &str, state: &State) -> Resolved {
         return Resolved::Redirect(format!("/{decoded}/"));
     }
     Resolved::NotFound
+}
+
+/// The output a safe path names: a folder's `index.html`.
+fn output_of(path: &str) -> String {
+    if path.is_empty() || path.ends_with('/') {
+        format!("{path}index.html")
+    } else {
+        path.to_owned()
+    }
+}
+
+/// The output the page of an event stream shows, from its `?page=` (the page's
+/// `location.pathname`, under the base path).
+pub fn page_of(target: &str, base: &str) -> Option<String> {
+    let (_, query) = target.split_once('?')?;
+    let value = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("page="))?;
+    let pathname = percent_decode_str(value).decode_utf8().ok()?;
+    let inside = pathname.strip_prefix(base).filter(|p| p.starts_with('/'))?;
+    Some(output_of(&safe_path(inside)?))
 }
 
 /// The path relative to the output folder, without a leading slash; None when it tries to
@@ -158,6 +178,7 @@ pub fn with_live_script(html: &[u8], generation: u64) -> Vec<u8> {
 }
 
 fn not_found(state: &State) -> Response {
+    state.wait_until_current("404.html");
     if state.outputs().is_empty()
         && let Some(errors) = state.errors()
     {
@@ -189,11 +210,11 @@ fn first_build_failed(errors: &str, generation: u64) -> Response {
 }
 
 /// The live-reload stream: its connection thread writes the events [`State`] queues for it.
-fn open_stream(state: &State, head_only: bool) -> Response {
+fn open_stream(state: &State, page: Option<String>, head_only: bool) -> Response {
     let body = if head_only {
         Body::Empty
     } else {
-        match state.add_stream() {
+        match state.add_stream(page) {
             Some(events) => Body::Stream(events),
             None => return Response::text(503, "too many live-reload streams"),
         }
@@ -226,6 +247,27 @@ mod tests {
         }
         // Decoded once: a double-encoded `..` is a literal name, not a parent folder.
         assert_eq!(safe_path("/%252e%252e/x").as_deref(), Some("%2e%2e/x"));
+    }
+
+    #[test]
+    fn the_page_of_an_event_stream_is_an_output() {
+        let page = |target: &str, base: &str| page_of(target, base);
+        let events = "/__versus/events";
+        assert_eq!(
+            page(&format!("{events}?page=%2F"), ""),
+            Some("index.html".into())
+        );
+        assert_eq!(
+            page(&format!("{events}?x=1&page=%2Fa%2Fcaf%25C3%25A9%2F"), ""),
+            Some("a/café/index.html".into())
+        );
+        assert_eq!(
+            page(&format!("{events}?page=%2Fblog%2Fa.html"), "/blog"),
+            Some("a.html".into())
+        );
+        assert_eq!(page(&format!("{events}?page=%2F..%2Fx"), ""), None);
+        assert_eq!(page(&format!("{events}?page=%2Fother%2F"), "/blog"), None);
+        assert_eq!(page(events, ""), None);
     }
 
     #[test]

@@ -63,7 +63,8 @@
   let generation = new URL(document.currentScript.src).searchParams.get("build");
   function connect() {
     if (source) return;
-    source = new EventSource("/__versus/events");
+    // The page it shows: a rebuild renders it first, and reloads it before the rest is done.
+    source = new EventSource("/__versus/events?page=" + encodeURIComponent(location.pathname));
     // The build generation: a tab that reconnects after a rebuild it missed reloads.
     source.addEventListener("hello", (event) => {
       if (generation !== null && event.data !== generation) reload();
