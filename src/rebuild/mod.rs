@@ -78,6 +78,16 @@ pub struct Rebuild {
     assemblies: usize,
     /// After [`Rebuild::update_open_first`]: the rest is to render (the flag is `patched`).
     second_pass: Option<bool>,
+    /// What the first pass published, to take back if the second fails.
+    first_published: FirstPublished,
+}
+
+/// The outputs the first pass of a rebuild replaced, as they were before it (None: it made
+/// the file), and the pages it rendered.
+#[derive(Default)]
+struct FirstPublished {
+    before: Vec<(String, Option<Arc<Vec<u8>>>)>,
+    pages: Vec<usize>,
 }
 
 /// What a content page's current output was rendered from.
@@ -173,6 +183,7 @@ impl Rebuild {
             search_documents: pipeline::KeptDocuments::default(),
             assemblies: 0,
             second_pass: None,
+            first_published: Default::default(),
         }
     }
 
@@ -233,10 +244,25 @@ impl Rebuild {
     /// [`Rebuild::update`] renders them. None when there is none to do.
     pub fn finish(&mut self) -> Option<Result<Updated, Vec<Diagnostic>>> {
         let patched = self.second_pass.take()?;
-        Some(
-            self.render(patched, None)
-                .inspect(|done| self.tidy(patched, done)),
-        )
+        let FirstPublished { before, pages } = std::mem::take(&mut self.first_published);
+        let done = self.render(patched, None);
+        match &done {
+            Ok(done) => self.tidy(patched, done),
+            // The last good build stays, open pages included: they render again next time.
+            Err(_) => {
+                let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
+                for (path, bytes) in before {
+                    match bytes {
+                        Some(bytes) => outputs.insert(path, bytes),
+                        None => outputs.remove(&path),
+                    };
+                }
+                for i in pages {
+                    self.made[i].key = None;
+                }
+            }
+        }
+        Some(done)
     }
 
     /// Takes `changed` into the site (patched in place, or assembled again); whether patched.
@@ -647,6 +673,65 @@ mod tests {
         std::fs::rename(root.join(&p2), root.join(&renamed)).unwrap();
         std::fs::write(root.join(&p1), linking.replace("p2.md", "renamed.md")).unwrap();
         assert_clean(&mut rebuild, &[&p2, &renamed, &p1], "a renamed post");
+    }
+
+    /// A first pass publishes the open page; when the second then fails (here the home page's
+    /// layout on the edited post's new front matter), the open page is taken back, so the last
+    /// good build stays whole, and it renders again once the error is fixed.
+    #[test]
+    fn a_second_pass_that_fails_takes_back_what_the_first_published() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "site.yaml",
+            "title: T\nbase_url: https://example.org\npermalink: /:slug/\n",
+        );
+        write(
+            "layouts/index.html",
+            "{% for p in posts %}{{ 1 + p.extra.weight }} {% endfor %}",
+        );
+        let post = |title: &str, weight: &str| {
+            let text = format!("---\ntitle: {title}\nweight: {weight}\n---\nWords.\n");
+            write("content/posts/2024-01-01-a.md", &text);
+        };
+        post("First", "1");
+        write(
+            "content/posts/2024-01-02-b.md",
+            "---\ntitle: B\nweight: 2\n---\nB.\n",
+        );
+        let mut rebuild = Rebuild::new(options(root));
+        rebuild.update(None).unwrap();
+        let snapshot = |rebuild: &Rebuild| rebuild.outputs().read().unwrap().clone();
+        let before = snapshot(&rebuild);
+        let page = |rebuild: &Rebuild| {
+            let outputs = rebuild.outputs();
+            let outputs = outputs.read().unwrap();
+            String::from_utf8_lossy(&outputs["a/index.html"]).into_owned()
+        };
+        let changed: BTreeSet<PathBuf> = [PathBuf::from("content/posts/2024-01-01-a.md")].into();
+        let open: HashSet<String> = ["a/index.html".to_string()].into();
+        post("Second", "\"heavy\"");
+        let first = rebuild.update_open_first(Some(&changed), &open).unwrap();
+        assert!(first.pending.is_some(), "two passes");
+        assert!(page(&rebuild).contains("Second"), "the open page first");
+        let rest = rebuild.finish().expect("a second pass");
+        assert!(rest.is_err(), "the home page's layout fails");
+        let after = snapshot(&rebuild);
+        assert!(
+            after == before,
+            "the last good build stays, open page included"
+        );
+        post("Third", "3");
+        rebuild.update(Some(&changed)).unwrap();
+        assert!(page(&rebuild).contains("Third"));
+        let outputs = rebuild.outputs();
+        let home = String::from_utf8_lossy(&outputs.read().unwrap()["index.html"]).into_owned();
+        assert!(home.contains("3 4"), "{home}");
     }
 
     #[cfg(unix)]

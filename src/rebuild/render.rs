@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{MemorySink, Outputs, Pending, Rebuild, Updated, key_of};
+use super::{FirstPublished, MemorySink, Outputs, Pending, Rebuild, Updated, key_of};
 use crate::diag::Diagnostic;
 use crate::incremental::PostReads;
 use crate::page::Page;
@@ -123,13 +123,18 @@ impl Rebuild {
             // current, and served at once.
             let made = (page_sink.into_outputs().into_iter()).chain(generated.clone());
             let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
+            let mut before = Vec::new();
             for (path, bytes) in made.filter(|(path, _)| open.contains(path)) {
                 pending.outputs.remove(&path);
                 if outputs.get(&path).is_none_or(|old| old != &bytes) {
                     changed.insert(path.clone());
-                    outputs.insert(path, bytes);
+                    before.push((path.clone(), outputs.insert(path, bytes)));
                 }
             }
+            self.first_published = FirstPublished {
+                before,
+                pages: stale.clone(),
+            };
         } else {
             let mut outputs = self.outputs.write().unwrap_or_else(|e| e.into_inner());
             for gone in std::mem::take(&mut self.gone) {
