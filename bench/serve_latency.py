@@ -6,8 +6,10 @@ moment the server's live-reload event arrives, and to the moment the rebuild is 
 The event stream is opened as the edited post's page opens it (`?page=` its URL before the
 edit), so the server renders that page first and reloads it before the rest; for `new` and
 `delete` it is the home page `/`, for `layout` the target post. A `date` or `rename` edit moves
-the post to a new URL (gen.py's permalink has the date), and every other `draft` edit takes it
-out: the page open at the old URL is gone, and reloads when the rest is done.
+the post to a new URL (gen.py's permalink has the date): the page open at the old URL gets a
+`moved` event naming the new one, once the post is current there, and that event counts as its
+reload. Every other `draft` edit takes the post out: the page is gone, and reloads when the
+rest is done.
 
 Usage: python3 bench/serve_latency.py SITE_ROOT [EDITS=15] [KIND[,KIND...]|all] [BINARY]
 Run from the repository root after `cargo build --release` (BINARY defaults to
@@ -124,7 +126,7 @@ class Server:
             at, name = self.events.get(timeout=120)
             if name == "build-error":
                 sys.exit(f"the edit made a build error: {self.lines.get(timeout=30).strip()}")
-            if name in ("reload", "css") and reloaded is None:
+            if name in ("reload", "css", "moved") and reloaded is None:
                 reloaded = at
             if name == "settled":  # the end of the rebuild, sent after every successful one
                 break

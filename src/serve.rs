@@ -192,6 +192,11 @@ impl State {
         self.streams.send(&event(name, data));
     }
 
+    /// An event for the pages showing `page` (an output) only.
+    fn tell(&self, page: &str, name: &str, data: &str) {
+        self.streams.send_to(page, &event(name, data));
+    }
+
     fn ping(&self) {
         self.streams.send(": ping\n\n");
     }
@@ -349,6 +354,10 @@ fn rebuild(
         return finished(state, builder, what, &first.updated, elapsed, None, console);
     };
     state.hold(Some(pending));
+    // A page whose post moved goes where it is now (rendered already), before any reload.
+    for (shown, url) in &first.moved {
+        state.tell(shown, "moved", url);
+    }
     announce(state, &first.updated, true);
     let reloaded = started.elapsed().as_millis();
     let rest = catch_unwind(AssertUnwindSafe(|| builder.finish()))

@@ -150,6 +150,9 @@ pub struct FirstPass {
     pub updated: Updated,
     /// What the second pass ([`Rebuild::finish`]) may change; None when there is none.
     pub pending: Option<Pending>,
+    /// Open pages whose post moved (a new date or file name gave it another URL): the output
+    /// they showed, and the URL the post is at now, rendered in this pass.
+    pub moved: Vec<(String, String)>,
 }
 
 /// A successful rebuild.
@@ -228,16 +231,56 @@ impl Rebuild {
             return Ok(FirstPass {
                 updated,
                 pending: None,
+                moved: Vec::new(),
             });
         }
+        let shown: Vec<(String, PathBuf)> = (self.made.iter())
+            .filter(|m| open.contains(&m.output))
+            .map(|m| (m.output.clone(), m.source.clone()))
+            .collect();
+        let before: HashSet<PathBuf> = self.made.iter().map(|m| m.source.clone()).collect();
         let patched = self.take_in(changed)?;
+        let moved = self.followed(shown, &before);
+        let mut open = open.clone();
+        open.extend(moved.iter().map(|(_, i)| self.made[*i].output.clone()));
         let mut pending = Pending::default();
-        let updated = self.render(patched, Some((open, &mut pending)))?;
+        let updated = self.render(patched, Some((&open, &mut pending)))?;
         self.second_pass = Some(patched);
+        let prepared = self.prepared.as_ref().expect("assembled or patched");
+        let pages: Vec<&Page> = prepared.site.all_pages().collect();
+        let config = &prepared.site.config;
+        let moved = (moved.into_iter())
+            .map(|(old, i)| (old, config.relative_url(&pages[i].url)))
+            .collect();
         Ok(FirstPass {
             updated,
             pending: Some(pending),
+            moved,
         })
+    }
+
+    /// Where the pages `shown` (output, source) went, as (output shown, index of the page now)
+    /// for those at another output: the same source, or after a rename the one new source.
+    fn followed(
+        &self,
+        shown: Vec<(String, PathBuf)>,
+        before: &HashSet<PathBuf>,
+    ) -> Vec<(String, usize)> {
+        let new: Vec<usize> = (0..self.made.len())
+            .filter(|&i| !before.contains(&self.made[i].source))
+            .collect();
+        let mut moved = Vec::new();
+        for (output, source) in shown {
+            let now = match self.made.iter().position(|m| m.source == source) {
+                Some(i) => Some(i),
+                None if new.len() == 1 => Some(new[0]),
+                None => None,
+            };
+            if let Some(i) = now.filter(|&i| self.made[i].output != output) {
+                moved.push((output, i));
+            }
+        }
+        moved
     }
 
     /// The second pass after [`Rebuild::update_open_first`]: every other stale output, as

@@ -66,6 +66,14 @@ impl Streams {
             .retain(|q| q.sender.try_send(Arc::clone(&message)).is_ok());
     }
 
+    /// Queues `message` for the streams of pages showing `page` (an output) only.
+    pub fn send_to(&self, page: &str, message: &str) {
+        let message: Arc<[u8]> = message.as_bytes().into();
+        self.queues().retain(|q| {
+            q.page.as_deref() != Some(page) || q.sender.try_send(Arc::clone(&message)).is_ok()
+        });
+    }
+
     pub fn len(&self) -> usize {
         self.queues().len()
     }

@@ -45,7 +45,10 @@
     badge.textContent = text;
   }
 
+  // Set once the page goes to where its post moved: no reload may bring the old URL back.
+  let leaving = false;
   function reload() {
+    if (leaving) return;
     sessionStorage.setItem(KEY, window.scrollX + "," + window.scrollY);
     location.reload();
   }
@@ -71,6 +74,11 @@
       generation = event.data;
     });
     source.addEventListener("reload", reload);
+    // The post this page shows has another URL now (a new date or file name).
+    source.addEventListener("moved", (event) => {
+      leaving = true;
+      location.replace(event.data);
+    });
     source.addEventListener("css", () => {
       if (overlay) reload();
       else swapStylesheets();

@@ -460,6 +460,43 @@ fn an_open_page_reloads_first_and_the_rest_is_held_until_current() {
     );
 }
 
+/// A new date moves a post to another URL (the permalink has the date): the page showing it
+/// is told where it went, once that page is current there, before the listings are done.
+#[test]
+fn an_open_page_whose_post_moves_is_sent_where_it_went() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("site.yaml"), "title: T\npaginate: 2\n").unwrap();
+    std::fs::create_dir_all(root.join("content/posts")).unwrap();
+    let post = |n: usize, front: &str| {
+        let (month, day) = (1 + n / 28, 1 + n % 28);
+        let path = root.join(format!("content/posts/2023-{month:02}-{day:02}-p{n}.md"));
+        let text = format!("---\ntitle: Post {n}\ntags: [rust]\n{front}---\nWords.\n");
+        write_atomic(&path, &text);
+    };
+    for n in 0..200 {
+        post(n, "");
+    }
+    let server = Server::start(root);
+    let events = server.events_on("/2023/01/01/p0/");
+    post(0, "date: 2024-02-01\n");
+    let (name, url) = std::iter::from_fn(|| events.next(Duration::from_secs(20)))
+        .find(|(name, _)| name != "check")
+        .expect("an event");
+    assert_eq!((name.as_str(), url.as_str()), ("moved", "/2024/02/01/p0/"));
+    let key = "2024/02/01/p0/index.html";
+    let (status, bytes) = served(&server, key);
+    let built = clean_build(root, &server.base);
+    let clean = built.iter().find(|(k, _)| k == key).map(|(_, b)| b);
+    assert_eq!(status, 200);
+    assert!(
+        clean == Some(&bytes),
+        "the page where the post went is current"
+    );
+    let rest = events.settle_all();
+    assert!(rest.iter().any(|(name, _)| name == "settled"), "{rest:?}");
+}
+
 /// The repository's own site (posts, matrices, series, layouts), copied to a scratch folder.
 fn repository_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
