@@ -464,6 +464,15 @@ mod tests {
         prepared
     }
 
+    /// A site with settings and an empty `content/posts/`.
+    fn empty_blog() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = "title: T\nbase_url: https://example.org\n";
+        std::fs::write(dir.path().join("site.yaml"), settings).unwrap();
+        std::fs::create_dir_all(dir.path().join("content/posts")).unwrap();
+        dir
+    }
+
     fn options(root: &Path) -> BuildOptions {
         BuildOptions {
             root: root.to_path_buf(),
@@ -529,14 +538,8 @@ mod tests {
     /// again only after what it is made of changed, and equals a clean build's.
     #[test]
     fn the_search_index_is_made_on_request_and_only_after_its_documents_change() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = empty_blog();
         let root = dir.path();
-        std::fs::write(
-            root.join("site.yaml"),
-            "title: T\nbase_url: https://example.org\n",
-        )
-        .unwrap();
-        std::fs::create_dir_all(root.join("content/posts")).unwrap();
         let post = |name: &str, text: &str| {
             let path = Path::new("content/posts").join(name);
             std::fs::write(
@@ -598,14 +601,8 @@ mod tests {
     /// of unchanged posts are the ones kept (not made or looked up again).
     #[test]
     fn kept_search_documents_equal_a_clean_builds_and_reuse_unchanged_posts() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = empty_blog();
         let root = dir.path();
-        std::fs::write(
-            root.join("site.yaml"),
-            "title: T\nbase_url: https://example.org\n",
-        )
-        .unwrap();
-        std::fs::create_dir_all(root.join("content/posts")).unwrap();
         let post = |name: &str, text: &str| {
             let path = root.join("content/posts").join(name);
             std::fs::write(path, format!("---\ntitle: {name}\n---\n{text}\n")).unwrap();

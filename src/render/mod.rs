@@ -314,16 +314,7 @@ impl Renderer {
             if self.page_keys[i] != key {
                 self.page_keys[i] = key;
                 if i < self.post_values.len() {
-                    let value = self.post_value(site, i, &site.posts[i], &HashMap::new());
-                    let known = self
-                        .read_hashes
-                        .get_mut()
-                        .unwrap_or_else(|e| e.into_inner());
-                    for (fields, hashes) in known.iter_mut() {
-                        hashes[i] = fields_hash(&value, fields);
-                    }
-                    self.post_values[i] = value;
-                    self.listing_keys[i] = listing_key(pages[i]);
+                    self.remake_post_value(site, i);
                 }
             }
         }
@@ -382,19 +373,25 @@ impl Renderer {
             }
             self.page_keys[i] = key;
             if i < posts {
-                let value = self.post_value(site, i, &site.posts[i], &HashMap::new());
-                let known = self
-                    .read_hashes
-                    .get_mut()
-                    .unwrap_or_else(|e| e.into_inner());
-                for (fields, hashes) in known.iter_mut() {
-                    hashes[i] = fields_hash(&value, fields);
-                }
-                self.post_values[i] = value;
-                self.listing_keys[i] = listing_key(pages[i]);
+                self.remake_post_value(site, i);
             }
         }
         self.update_posts();
+    }
+
+    /// Makes the `posts` entry of the post at `i` again after its key changed, with the hashes
+    /// of the fields layouts were seen to read and its listing key.
+    fn remake_post_value(&mut self, site: &Site, i: usize) {
+        let value = self.post_value(site, i, &site.posts[i], &HashMap::new());
+        let known = self
+            .read_hashes
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner());
+        for (fields, hashes) in known.iter_mut() {
+            hashes[i] = fields_hash(&value, fields);
+        }
+        self.post_values[i] = value;
+        self.listing_keys[i] = listing_key(&site.posts[i]);
     }
 
     /// Highlighted code from disk (build and serve); the renderer carries it to page rendering.

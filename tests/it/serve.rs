@@ -405,28 +405,12 @@ impl Lcg {
 /// current, so a page asked for right after the reload is never stale.
 #[test]
 fn an_open_page_reloads_first_and_the_rest_is_held_until_current() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = site_of_many_posts("title: T\npermalink: /:slug/\npaginate: 2\n");
     let root = dir.path();
-    std::fs::write(
-        root.join("site.yaml"),
-        "title: T\npermalink: /:slug/\npaginate: 2\n",
-    )
-    .unwrap();
-    std::fs::create_dir_all(root.join("content/posts")).unwrap();
-    // Enough posts that the listings take a while after the open page is done.
-    let post = |n: usize, front: &str| {
-        let (month, day) = (1 + n / 28, 1 + n % 28);
-        let path = root.join(format!("content/posts/2023-{month:02}-{day:02}-p{n}.md"));
-        let text = format!("---\ntitle: Post {n}\ntags: [rust]\n{front}---\nWords.\n");
-        write_atomic(&path, &text);
-    };
-    for n in 0..200 {
-        post(n, "");
-    }
     let server = Server::start(root);
     let events = server.events_on("/p0/");
     // The oldest post becomes the newest: it moves across every page of the listings.
-    post(0, "date: 2024-02-01\n");
+    many_posts_post(root, 0, "date: 2024-02-01\n");
     let (name, first) = std::iter::from_fn(|| events.next(Duration::from_secs(20)))
         .find(|(name, _)| name != "check")
         .expect("a reload");
@@ -464,22 +448,11 @@ fn an_open_page_reloads_first_and_the_rest_is_held_until_current() {
 /// is told where it went, once that page is current there, before the listings are done.
 #[test]
 fn an_open_page_whose_post_moves_is_sent_where_it_went() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = site_of_many_posts("title: T\npaginate: 2\n");
     let root = dir.path();
-    std::fs::write(root.join("site.yaml"), "title: T\npaginate: 2\n").unwrap();
-    std::fs::create_dir_all(root.join("content/posts")).unwrap();
-    let post = |n: usize, front: &str| {
-        let (month, day) = (1 + n / 28, 1 + n % 28);
-        let path = root.join(format!("content/posts/2023-{month:02}-{day:02}-p{n}.md"));
-        let text = format!("---\ntitle: Post {n}\ntags: [rust]\n{front}---\nWords.\n");
-        write_atomic(&path, &text);
-    };
-    for n in 0..200 {
-        post(n, "");
-    }
     let server = Server::start(root);
     let events = server.events_on("/2023/01/01/p0/");
-    post(0, "date: 2024-02-01\n");
+    many_posts_post(root, 0, "date: 2024-02-01\n");
     let (name, url) = std::iter::from_fn(|| events.next(Duration::from_secs(20)))
         .find(|(name, _)| name != "check")
         .expect("an event");
@@ -495,6 +468,25 @@ fn an_open_page_whose_post_moves_is_sent_where_it_went() {
     );
     let rest = events.settle_all();
     assert!(rest.iter().any(|(name, _)| name == "settled"), "{rest:?}");
+}
+
+/// A site of 200 posts, enough that its listings take a while after an open page is done.
+fn site_of_many_posts(site_yaml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("site.yaml"), site_yaml).unwrap();
+    std::fs::create_dir_all(dir.path().join("content/posts")).unwrap();
+    for n in 0..200 {
+        many_posts_post(dir.path(), n, "");
+    }
+    dir
+}
+
+/// Post `n` of [`site_of_many_posts`], dated by `n` in 2023, with more front matter.
+fn many_posts_post(root: &Path, n: usize, front: &str) {
+    let (month, day) = (1 + n / 28, 1 + n % 28);
+    let path = root.join(format!("content/posts/2023-{month:02}-{day:02}-p{n}.md"));
+    let text = format!("---\ntitle: Post {n}\ntags: [rust]\n{front}---\nWords.\n");
+    write_atomic(&path, &text);
 }
 
 /// The repository's own site (posts, matrices, series, layouts), copied to a scratch folder.
