@@ -88,6 +88,11 @@
     source.addEventListener("build-ok", () => {
       if (overlay) reload();
     });
+    // The end of every successful rebuild: a fix whose pages come out as they were before
+    // the error changes no output, so no reload comes, yet the overlay must go.
+    source.addEventListener("settled", () => {
+      if (overlay) reload();
+    });
   }
   // Browsers allow ~6 connections per host: hidden tabs let go of theirs.
   document.addEventListener("visibilitychange", () => {
