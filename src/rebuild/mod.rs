@@ -238,9 +238,13 @@ impl Rebuild {
             .filter(|m| open.contains(&m.output))
             .map(|m| (m.output.clone(), m.source.clone()))
             .collect();
-        let before: HashSet<PathBuf> = self.made.iter().map(|m| m.source.clone()).collect();
+        // The changed files that were no page before: after a rename, where a page went.
+        let fresh: Vec<PathBuf> = (changed.into_iter().flatten())
+            .filter(|path| !self.made.iter().any(|m| &m.source == *path))
+            .cloned()
+            .collect();
         let patched = self.take_in(changed)?;
-        let moved = self.followed(shown, &before);
+        let moved = self.followed(shown, &fresh);
         let mut open = open.clone();
         open.extend(moved.iter().map(|(_, i)| self.made[*i].output.clone()));
         let mut pending = Pending::default();
@@ -260,14 +264,11 @@ impl Rebuild {
     }
 
     /// Where the pages `shown` (output, source) went, as (output shown, index of the page now)
-    /// for those at another output: the same source, or after a rename the one new source.
-    fn followed(
-        &self,
-        shown: Vec<(String, PathBuf)>,
-        before: &HashSet<PathBuf>,
-    ) -> Vec<(String, usize)> {
-        let new: Vec<usize> = (0..self.made.len())
-            .filter(|&i| !before.contains(&self.made[i].source))
+    /// for those at another output: the same source, or after a rename the one `fresh` source
+    /// (a changed file that was no page before) that is a page now.
+    fn followed(&self, shown: Vec<(String, PathBuf)>, fresh: &[PathBuf]) -> Vec<(String, usize)> {
+        let new: Vec<usize> = (fresh.iter())
+            .filter_map(|path| self.made.iter().position(|m| &m.source == path))
             .collect();
         let mut moved = Vec::new();
         for (output, source) in shown {
@@ -713,6 +714,35 @@ mod tests {
         std::fs::rename(root.join(&p2), root.join(&renamed)).unwrap();
         std::fs::write(root.join(&p1), linking.replace("p2.md", "renamed.md")).unwrap();
         assert_clean(&mut rebuild, &[&p2, &renamed, &p1], "a renamed post");
+    }
+
+    /// A page open on a post that is renamed (so at another URL) is followed to the new file's
+    /// page, which the first pass renders.
+    #[test]
+    fn an_open_page_follows_its_post_to_a_new_file_name() {
+        let dir = empty_blog();
+        let root = dir.path();
+        let old = PathBuf::from("content/posts/2024-01-01-a.md");
+        std::fs::write(root.join(&old), "---\ntitle: A\n---\nWords.\n").unwrap();
+        let mut rebuild = Rebuild::new(options(root));
+        rebuild.update(None).unwrap();
+        let new = PathBuf::from("content/posts/2024-01-01-b.md");
+        std::fs::rename(root.join(&old), root.join(&new)).unwrap();
+        let changed: BTreeSet<PathBuf> = [old, new].into();
+        let open: HashSet<String> = ["2024/01/01/a/index.html".to_string()].into();
+        let first = rebuild.update_open_first(Some(&changed), &open).unwrap();
+        let moved = [(
+            "2024/01/01/a/index.html".to_string(),
+            "/2024/01/01/b/".to_string(),
+        )];
+        assert_eq!(first.moved, moved);
+        let outputs = rebuild.outputs();
+        assert!(
+            outputs
+                .read()
+                .unwrap()
+                .contains_key("2024/01/01/b/index.html")
+        );
     }
 
     /// A first pass publishes the open page; when the second then fails (here the home page's
