@@ -165,16 +165,55 @@ impl Backup {
         Ok(())
     }
 
-    /// Moves `file` (at `relative` inside the folder being discarded) into the backup.
-    fn keep(&self, file: &Path, relative: &Path) -> io::Result<()> {
+    /// Moves `file` (at `relative` inside the folder being discarded) into the backup, under
+    /// a numbered name when the backup has that file already (two folders set aside in one
+    /// build can hold the same name): a file in the backup is never replaced.
+    pub(super) fn keep(&self, file: &Path, relative: &Path) -> io::Result<()> {
         let to = self.dir.join(relative);
         if let Some(parent) = to.parent() {
             fs::create_dir_all(parent)?;
         }
-        fs::rename(file, &to)?;
+        let mut target = to.clone();
+        for n in 2.. {
+            match rename_no_replace(file, &target) {
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                    let mut name = to.file_name().unwrap_or_default().to_os_string();
+                    name.push(format!(".{n}"));
+                    target = to.with_file_name(name);
+                }
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
         let _ = self.made.set(());
         Ok(())
     }
+}
+
+/// A rename that fails with `AlreadyExists` instead of replacing what is at `to`.
+#[cfg(target_os = "linux")]
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+        Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => checked_rename(from, to),
+        other => other.map_err(io::Error::from),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    checked_rename(from, to)
+}
+
+/// Where the file system cannot rename without replacing: a look first (a file that comes
+/// in between is replaced; nothing better is possible there).
+fn checked_rename(from: &Path, to: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(to).is_ok() {
+        return Err(io::ErrorKind::AlreadyExists.into());
+    }
+    fs::rename(from, to)
 }
 
 /// What discarding a folder could not do; the build still succeeded.

@@ -8,6 +8,7 @@
 mod discard;
 mod guard;
 mod lock;
+mod spare;
 
 use std::collections::HashSet;
 use std::fs;
@@ -22,6 +23,7 @@ pub use guard::SOURCE_FOLDERS;
 pub use discard::PageRecord;
 use discard::{Backup, Discarded, Owned};
 use lock::OutputLock;
+use spare::Spare;
 
 /// Threads deleting the previous output while a build renders: deleting waits on the disk, so
 /// a few in flight keep it busy without taking a core each.
@@ -29,6 +31,10 @@ const SWEEP_THREADS: usize = 4;
 
 /// Bytes compared at a time when a page is checked against the previous output's file.
 const COMPARE_CHUNK: usize = 16 * 1024;
+
+/// What the previous output is called once set aside, for the next build to take as its
+/// staging folder (or delete).
+const SET_ASIDE: &str = "previous";
 
 /// Marks a folder as versus output and lists the files versus wrote into it.
 pub const MARKER: &str = ".versus-output";
@@ -103,6 +109,10 @@ pub struct Staging {
     previous_pages: Vec<PageRecord>,
     /// The pages this build made, for the marker.
     pages: Mutex<Vec<PageRecord>>,
+    /// The output before last, when it is this staging folder: see [`spare`].
+    spare: Option<Spare>,
+    /// Where files versus did not write go, one folder for the whole build.
+    backup: Backup,
     /// What preparing found to report (leftovers that could not be cleaned).
     notices: Vec<String>,
     /// Removes, while this build renders, the previous output that the last build set aside
@@ -135,7 +145,7 @@ pub fn prepare(
     fs::create_dir_all(&parent).map_err(io_error(&parent))?;
     let lock_path = lock::path_for(&output);
     let lock = OutputLock::acquire(&lock_path, &output, progress).map_err(io_error(&lock_path))?;
-    let leftovers = restore_and_list_leftovers(&output);
+    let mut leftovers = restore_and_list_leftovers(&output);
     let replaces_foreign = output.exists() && !is_ours(&output) && !is_empty_dir(&output);
     if replaces_foreign {
         if !force {
@@ -147,8 +157,20 @@ pub fn prepare(
         }
     }
     let dir = unique_sibling(&output, "staging");
-    fs::create_dir(&dir).map_err(io_error(&dir))?;
-    fs::write(dir.join(MARKER), discard::staging_marker()).map_err(io_error(&dir))?;
+    let backup = Backup::beside(&output);
+    let set_aside = sibling(&output, SET_ASIDE);
+    let is_set_aside = |path: &Path| {
+        path.to_string_lossy()
+            .starts_with(&*set_aside.to_string_lossy())
+    };
+    let spare = match replaces_foreign {
+        true => None,
+        false => spare::take(&mut leftovers, is_set_aside, &dir, &backup),
+    };
+    if spare.is_none() {
+        fs::create_dir(&dir).map_err(io_error(&dir))?;
+        fs::write(dir.join(MARKER), discard::staging_marker()).map_err(io_error(&dir))?;
+    }
     // Started last, so no early return leaves it running once the lock is let go.
     let sweeper = {
         let output = output.clone();
@@ -177,6 +199,8 @@ pub fn prepare(
         written: Mutex::new(Vec::new()),
         previous_pages,
         pages: Mutex::new(Vec::new()),
+        spare,
+        backup,
         notices: Vec::new(),
         sweeper: Some(sweeper),
         _lock: lock,
@@ -186,10 +210,15 @@ pub fn prepare(
 impl Sink for Staging {
     fn put(&self, relative: &Path, bytes: &[u8]) -> Result<(), WriteError> {
         let path = self.target(relative)?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_error(parent))?;
-        }
-        if !self.link_unchanged(relative, &path, bytes) {
+        self.make_parent(relative, &path)?;
+        if !self.link_unchanged(relative, &path, bytes)?
+            && let Err(err) = write_new(&path, bytes)
+        {
+            if err.kind() != io::ErrorKind::AlreadyExists {
+                return Err(io_error(&path)(err));
+            }
+            // Never written through: it may be a link into the previous output.
+            self.make_room(relative, &path)?;
             write_new(&path, bytes).map_err(io_error(&path))?;
         }
         self.wrote(relative);
@@ -198,16 +227,14 @@ impl Sink for Staging {
 
     fn copy(&self, from: &Path, relative: &Path) -> Result<(), WriteError> {
         let path = self.target(relative)?;
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_error(parent))?;
-        }
+        self.make_parent(relative, &path)?;
         // Checked again here: a file swapped for a FIFO since the scan would block the copy.
         let metadata = fs::metadata(from).map_err(io_error(from))?;
         if !metadata.is_file() {
             return Err(io_error(from)(io::Error::other("not a regular file")));
         }
         // Never copied through a link into the previous output, should the path exist.
-        remove_if_present(&path).map_err(io_error(&path))?;
+        self.make_room(relative, &path)?;
         fs::copy(from, &path).map_err(io_error(from))?;
         self.wrote(relative);
         Ok(())
@@ -234,40 +261,86 @@ impl Staging {
         Ok(self.dir.join(relative))
     }
 
+    /// Makes the folders above `path`, first clearing a file of the output before last that
+    /// has the name of one of them.
+    fn make_parent(&self, relative: &Path, path: &Path) -> Result<(), WriteError> {
+        let Some(parent) = path.parent() else {
+            return Ok(());
+        };
+        if fs::create_dir_all(parent).is_err() && self.spare.is_some() {
+            self.make_room(relative, path)?;
+        }
+        fs::create_dir_all(parent).map_err(io_error(parent))
+    }
+
+    /// Clears `path` for a new file: in a fresh staging folder anything there is this build's;
+    /// in the output before last, see [`Spare::make_room`].
+    fn make_room(&self, relative: &Path, path: &Path) -> Result<(), WriteError> {
+        match &self.spare {
+            None => remove_if_present(path).map_err(io_error(path)),
+            Some(spare) => {
+                let ours = |key: &str| {
+                    let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+                    written.iter().any(|w| w == key)
+                };
+                spare.make_room(&self.dir, relative, ours, &self.backup)
+            }
+        }
+    }
+
     /// Puts the previous output's file at `relative` in the staging folder as a hard link when
     /// it holds exactly `bytes`: writing a warm build's ~250 MB again (and deleting the old
     /// copy with the previous output) was most of its system time. The previous output is
     /// only read; anything unexpected (not a regular file, another size, a link refused)
-    /// means the bytes are written as usual.
+    /// means the bytes are written as usual. In the output before last, the file there is
+    /// often that very link already, and stays.
     #[cfg(unix)]
-    fn link_unchanged(&self, relative: &Path, path: &Path, bytes: &[u8]) -> bool {
+    fn link_unchanged(
+        &self,
+        relative: &Path,
+        path: &Path,
+        bytes: &[u8],
+    ) -> Result<bool, WriteError> {
         use std::os::unix::fs::MetadataExt;
         let Some((previous, written)) = &self.previous else {
-            return false;
+            return Ok(false);
         };
         if !written.contains(&discard::key(relative)) {
-            return false;
+            return Ok(false);
         }
         let old = previous.join(relative);
         let Some(compared) = holds_exactly(&old, bytes) else {
-            return false;
+            return Ok(false);
         };
+        let same = |m: &fs::Metadata| (m.dev(), m.ino()) == (compared.dev(), compared.ino());
+        if self.spare.is_some() {
+            match fs::symlink_metadata(path) {
+                Ok(there) if there.is_file() && same(&there) => return Ok(true),
+                Ok(_) => self.make_room(relative, path)?,
+                Err(_) => {}
+            }
+        }
         if fs::hard_link(&old, path).is_err() {
-            return false;
+            return Ok(false);
         }
         // The file linked must be the one compared: one swapped in meanwhile is written anew.
         match fs::symlink_metadata(path) {
-            Ok(linked) if (linked.dev(), linked.ino()) == (compared.dev(), compared.ino()) => true,
+            Ok(linked) if same(&linked) => Ok(true),
             _ => {
                 let _ = fs::remove_file(path);
-                false
+                Ok(false)
             }
         }
     }
 
     #[cfg(not(unix))]
-    fn link_unchanged(&self, _relative: &Path, _path: &Path, _bytes: &[u8]) -> bool {
-        false
+    fn link_unchanged(
+        &self,
+        _relative: &Path,
+        _path: &Path,
+        _bytes: &[u8],
+    ) -> Result<bool, WriteError> {
+        Ok(false)
     }
 
     fn wrote(&self, relative: &Path) {
@@ -285,10 +358,13 @@ impl Staging {
     pub fn commit(self) -> Result<Vec<String>, WriteError> {
         let mut written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
         let mut pages = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
+        if let Some(spare) = &self.spare {
+            spare.remove_stale(&self.dir, &written)?;
+        }
         let marker = discard::output_marker(&mut written, &mut pages);
         fs::write(self.dir.join(MARKER), marker).map_err(io_error(&self.dir))?;
         let mut notices = self.notices;
-        let backup = Backup::beside(&self.output);
+        let backup = self.backup;
         if !self.output.exists() {
             fs::rename(&self.dir, &self.output).map_err(io_error(&self.output))?;
         } else if self.replaces_foreign {
@@ -317,8 +393,7 @@ impl Staging {
     /// Drops the staging folder of a failed build.
     pub fn abandon(mut self) -> Result<(), WriteError> {
         let _ = join_sweeper(self.sweeper.take());
-        let backup = Backup::beside(&self.output);
-        let result = discard::discard(&self.dir, &HashSet::new(), &backup);
+        let result = discard::discard(&self.dir, &HashSet::new(), &self.backup);
         match result.failures.first() {
             Some(failure) => Err(WriteError::Io {
                 path: self.dir.clone(),
@@ -330,8 +405,9 @@ impl Staging {
 }
 
 /// The previous output, now at the staging path `dir`: what the user put in it goes to the
-/// backup now (and the build says so), the rest is renamed aside for the next build to delete
-/// while it renders, since deleting a big tree is most of a warm build's time. An output whose
+/// backup now (and the build says so), the rest is renamed aside for the next build to take
+/// as its staging folder ([`spare`]), since making and deleting a big tree of folders is most
+/// of a warm build's system time. An output whose
 /// marker does not list its files is sorted out and deleted now.
 fn set_aside_previous(
     dir: &Path,
@@ -346,7 +422,7 @@ fn set_aside_previous(
     }
     let result = discard::set_aside_foreign(dir, backup);
     // Left at the staging path if the rename fails: the next build removes that as well.
-    let _ = fs::rename(dir, unique_sibling(output, "previous"));
+    let _ = fs::rename(dir, unique_sibling(output, SET_ASIDE));
     discard_notices(dir, &result)
 }
 
@@ -418,7 +494,7 @@ fn restore_and_list_leftovers(output: &Path) -> Vec<PathBuf> {
         .filter(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
             name.strip_prefix(&prefix).is_some_and(|rest| {
-                ["staging", "old", "previous"]
+                ["staging", "old", SET_ASIDE]
                     .iter()
                     .any(|kind| rest.starts_with(kind))
             })
@@ -516,23 +592,14 @@ fn holds_exactly(path: &Path, bytes: &[u8]) -> Option<fs::Metadata> {
     matches!(file.read(&mut buffer[..1]), Ok(0)).then_some(metadata)
 }
 
-/// Writes a new file at `path`: one already there (a link into the previous output) is
-/// replaced, never written through.
+/// Writes a new file at `path`, failing when something is there already (it may be a link
+/// into the previous output, never to be written through).
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     use std::io::Write;
-    let create = || {
-        fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(path)
-    };
-    let mut file = match create() {
-        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-            fs::remove_file(path)?;
-            create()?
-        }
-        other => other?,
-    };
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
     file.write_all(bytes)
 }
 
