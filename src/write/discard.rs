@@ -394,6 +394,21 @@ mod tests {
         assert!(backup.path().join("notes.txt").is_file());
     }
 
+    /// Two folders set aside in one build may hold files of the same name: both are kept.
+    #[test]
+    fn the_backup_never_replaces_a_file_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let backup = Backup::beside(&dir.path().join("public"));
+        for (n, text) in ["first", "second"].iter().enumerate() {
+            let file = dir.path().join(format!("from{n}/CNAME"));
+            write(&file, text);
+            backup.keep(&file, Path::new("a/CNAME")).unwrap();
+        }
+        let read = |name: &str| fs::read_to_string(backup.path().join(name)).unwrap();
+        assert_eq!(read("a/CNAME"), "first");
+        assert_eq!(read("a/CNAME.2"), "second");
+    }
+
     #[test]
     fn names_survive_the_marker() {
         let mut files = vec![
