@@ -267,6 +267,10 @@ impl Staging {
         let Some(parent) = path.parent() else {
             return Ok(());
         };
+        // Most are there already in the output before last: a look costs less than a mkdir.
+        if parent.is_dir() {
+            return Ok(());
+        }
         if fs::create_dir_all(parent).is_err() && self.spare.is_some() {
             self.make_room(relative, path)?;
         }
