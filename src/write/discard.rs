@@ -8,7 +8,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use super::{MARKER, WriteError, io_error};
 
@@ -248,16 +247,15 @@ fn sort_out(dir: &Path, also_ours: &HashSet<String>, backup: &Backup, delete: bo
         Owned::Listed(files) => files.contains(key),
         Owned::Unlisted => also_ours.contains(key),
     };
-    let mut files = Vec::new();
-    let mut folders = Vec::new();
-    let mut result = Discarded::default();
-    for entry in WalkDir::new(dir).min_depth(1).contents_first(true) {
-        match entry {
-            Ok(entry) if entry.file_type().is_dir() => folders.push(entry.into_path()),
-            Ok(entry) => files.push(entry.into_path()),
-            Err(err) => result.failures.push(err.to_string()),
-        }
-    }
+    let Walked {
+        files,
+        folders,
+        failures,
+    } = walk(dir);
+    let mut result = Discarded {
+        failures,
+        ..Discarded::default()
+    };
     // In parallel: removing the files of a big site one by one costs seconds of file system time.
     let outcomes: Vec<Result<bool, String>> = files
         .par_iter()
@@ -291,7 +289,7 @@ fn sort_out(dir: &Path, also_ours: &HashSet<String>, backup: &Backup, delete: bo
     if !delete {
         return result;
     }
-    // Deepest first (walkdir yields contents first); a folder still holding something stays.
+    // Deepest first (as walked); a folder still holding something stays.
     for folder in folders {
         if let Err(err) = fs::remove_dir(&folder)
             && result.failures.is_empty()
@@ -310,6 +308,51 @@ fn sort_out(dir: &Path, also_ours: &HashSet<String>, backup: &Backup, delete: bo
         }
     }
     result
+}
+
+/// Everything under a folder, as [`walk`] finds it.
+#[derive(Default)]
+struct Walked {
+    files: Vec<PathBuf>,
+    /// Each after what it holds, so they can be removed in this order.
+    folders: Vec<PathBuf>,
+    failures: Vec<String>,
+}
+
+/// The files and folders under `dir` (not `dir` itself), its folders read in parallel: one
+/// thread walking the 13,000 folders of a 10,000-post output was a tenth of a warm build.
+/// Symbolic links are files here, never followed.
+fn walk(dir: &Path) -> Walked {
+    let mut walked = Walked::default();
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => {
+            walked.failures.push(format!("{}: {err}", dir.display()));
+            return walked;
+        }
+    };
+    let mut inside = Vec::new();
+    for entry in entries {
+        match entry.and_then(|e| Ok((e.file_type()?, e.path()))) {
+            Ok((kind, path)) if kind.is_dir() => inside.push(path),
+            Ok((_, path)) => walked.files.push(path),
+            Err(err) => walked.failures.push(format!("{}: {err}", dir.display())),
+        }
+    }
+    let below: Vec<Walked> = inside
+        .into_par_iter()
+        .map(|folder| {
+            let mut below = walk(&folder);
+            below.folders.push(folder);
+            below
+        })
+        .collect();
+    for below in below {
+        walked.files.extend(below.files);
+        walked.folders.extend(below.folders);
+        walked.failures.extend(below.failures);
+    }
+    walked
 }
 
 /// Removes a file, making its folder writable first if that is what stood in the way (a
