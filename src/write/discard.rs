@@ -2,13 +2,13 @@
 //! into a backup folder beside it, and the marker goes last, so a removal cut short is still
 //! recognised (and finished) by the next build.
 
-use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::file_list::FileList;
 use super::{MARKER, WriteError, io_error};
 
 /// The first line of every marker; the line after which a committed output lists its files.
@@ -29,8 +29,7 @@ const PAGES_LINE: &str =
 pub type PageRecord = (String, String);
 
 /// The marker of a finished output, listing what versus wrote into it, then the pages it built.
-pub fn output_marker(files: &mut [String], pages: &mut [PageRecord]) -> String {
-    files.sort_unstable();
+pub fn output_marker(files: &FileList, pages: &mut [PageRecord]) -> String {
     let mut text = format!("{MARKER_HEAD}\n{FILES_LINE}\n");
     for file in files.iter() {
         text.push_str(&escape(file));
@@ -67,7 +66,7 @@ pub enum Owned {
     /// A staging folder: all of it.
     All,
     /// A finished output: the files listed.
-    Listed(HashSet<String>),
+    Listed(FileList),
     /// A marker from before versus listed its files: only those of the new output are known
     /// to be versus's.
     Unlisted,
@@ -227,7 +226,7 @@ pub struct Discarded {
 /// Removes the versus folder `dir`: files versus wrote are deleted, others moved into
 /// `backup`, folders removed once empty, the marker last. `also_ours` lists files known to be
 /// versus's when the marker does not (an output made by an older versus).
-pub fn discard(dir: &Path, also_ours: &HashSet<String>, backup: &Backup) -> Discarded {
+pub fn discard(dir: &Path, also_ours: &FileList, backup: &Backup) -> Discarded {
     sort_out(dir, also_ours, backup, true)
 }
 
@@ -235,12 +234,12 @@ pub fn discard(dir: &Path, also_ours: &HashSet<String>, backup: &Backup) -> Disc
 /// that a previous output can be deleted later, off the build's critical path, with nothing of
 /// the user's in it.
 pub fn set_aside_foreign(dir: &Path, backup: &Backup) -> Discarded {
-    sort_out(dir, &HashSet::new(), backup, false)
+    sort_out(dir, &FileList::default(), backup, false)
 }
 
 /// Walks `dir` once: files that are not versus's go to `backup`; versus's own files, then the
 /// emptied folders and the marker, are deleted when `delete` says so.
-fn sort_out(dir: &Path, also_ours: &HashSet<String>, backup: &Backup, delete: bool) -> Discarded {
+fn sort_out(dir: &Path, also_ours: &FileList, backup: &Backup, delete: bool) -> Discarded {
     let owned = owned(dir).unwrap_or(Owned::Unlisted);
     let is_ours = |key: &str| match &owned {
         Owned::All => true,
@@ -387,10 +386,10 @@ mod tests {
         write(&old.join("a/index.html"), "a");
         write(&old.join("b.css"), "b");
         write(&old.join("a/CNAME"), "mine");
-        let mut files = vec!["a/index.html".to_string(), "b.css".into()];
-        write(&old.join(MARKER), &output_marker(&mut files, &mut []));
+        let files = ["a/index.html", "b.css"].into_iter().collect();
+        write(&old.join(MARKER), &output_marker(&files, &mut []));
         let backup = Backup::beside(&dir.path().join("public"));
-        let result = discard(&old, &HashSet::new(), &backup);
+        let result = discard(&old, &FileList::default(), &backup);
         assert!(result.failures.is_empty(), "{:?}", result.failures);
         assert_eq!(result.kept, 1);
         assert!(!old.exists());
@@ -407,12 +406,12 @@ mod tests {
         let old = dir.path().join("old");
         write(&old.join("index.html"), "a");
         write(&old.join("CNAME"), "mine");
-        let mut files = vec!["index.html".to_string()];
-        write(&old.join(MARKER), &output_marker(&mut files, &mut []));
+        let files = ["index.html"].into_iter().collect();
+        write(&old.join(MARKER), &output_marker(&files, &mut []));
         let backup = Backup::beside(&dir.path().join("public"));
         // A file where the backup folder would go: the move into it fails.
         fs::write(backup.path(), "in the way").unwrap();
-        let result = discard(&old, &HashSet::new(), &backup);
+        let result = discard(&old, &FileList::default(), &backup);
         assert_eq!(result.kept, 0);
         let failure = result.failures.join("\n");
         assert!(
@@ -431,7 +430,7 @@ mod tests {
         write(&old.join("notes.txt"), "mine");
         write(&old.join(MARKER), &format!("{MARKER_HEAD}\n"));
         let backup = Backup::beside(&dir.path().join("public"));
-        let new: HashSet<String> = ["index.html".to_string()].into();
+        let new: FileList = ["index.html"].into_iter().collect();
         let result = discard(&old, &new, &backup);
         assert_eq!((result.kept, result.failures.len()), (1, 0));
         assert!(backup.path().join("notes.txt").is_file());
@@ -464,13 +463,14 @@ mod tests {
             ("/a/".to_string(), "content/a.md".to_string()),
             ("/t\tb/".into(), "content/posts/x\\y.md".into()),
         ];
-        let text = output_marker(&mut files, &mut pages);
+        let text = output_marker(&files.iter().collect(), &mut pages);
         let dir = tempfile::tempdir().unwrap();
         fs::write(dir.path().join(MARKER), text).unwrap();
         let Some(Owned::Listed(listed)) = owned(dir.path()) else {
             panic!("not a listed marker");
         };
-        assert_eq!(listed, files.into_iter().collect());
+        files.sort();
+        assert_eq!(listed.iter().collect::<Vec<_>>(), files);
         assert_eq!(recorded_pages(dir.path()), pages);
     }
 }

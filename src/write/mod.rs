@@ -6,11 +6,11 @@
 //! marker file of each folder it made; anything else is moved aside into a backup folder.
 
 mod discard;
+mod file_list;
 mod guard;
 mod lock;
 mod spare;
 
-use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -22,6 +22,7 @@ pub use guard::SOURCE_FOLDERS;
 
 pub use discard::PageRecord;
 use discard::{Backup, Discarded, Owned};
+use file_list::{FileList, FileNames};
 use lock::OutputLock;
 use spare::Spare;
 
@@ -102,9 +103,9 @@ pub struct Staging {
     /// file this build writes with the same bytes as one of those is hard-linked from it
     /// instead of written again. A file the user put there is never linked: it goes to the
     /// backup, which must not share it with the new output.
-    previous: Option<(PathBuf, HashSet<String>)>,
+    previous: Option<(PathBuf, FileList)>,
     /// What this build wrote, for the marker.
-    written: Mutex<Vec<String>>,
+    written: Mutex<FileNames>,
     /// The pages of the output being replaced, as its marker lists them.
     previous_pages: Vec<PageRecord>,
     /// The pages this build made, for the marker.
@@ -196,7 +197,7 @@ pub fn prepare(
         output,
         replaces_foreign,
         previous,
-        written: Mutex::new(Vec::new()),
+        written: Mutex::new(FileNames::default()),
         previous_pages,
         pages: Mutex::new(Vec::new()),
         spare,
@@ -349,7 +350,7 @@ impl Staging {
 
     fn wrote(&self, relative: &Path) {
         let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-        written.push(discard::key(relative));
+        written.push(&discard::key(relative));
     }
 
     /// Swaps the staging folder in as the output in one atomic step, then takes the previous
@@ -360,12 +361,16 @@ impl Staging {
     }
 
     pub fn commit(self) -> Result<Vec<String>, WriteError> {
-        let mut written = self.written.into_inner().unwrap_or_else(|e| e.into_inner());
+        let written = self
+            .written
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner())
+            .sorted();
         let mut pages = self.pages.into_inner().unwrap_or_else(|e| e.into_inner());
         if let Some(spare) = &self.spare {
             spare.remove_stale(&self.dir, &written)?;
         }
-        let marker = discard::output_marker(&mut written, &mut pages);
+        let marker = discard::output_marker(&written, &mut pages);
         fs::write(self.dir.join(MARKER), marker).map_err(io_error(&self.dir))?;
         let mut notices = self.notices;
         let backup = self.backup;
@@ -397,7 +402,7 @@ impl Staging {
     /// Drops the staging folder of a failed build.
     pub fn abandon(mut self) -> Result<(), WriteError> {
         let _ = join_sweeper(self.sweeper.take());
-        let result = discard::discard(&self.dir, &HashSet::new(), &self.backup);
+        let result = discard::discard(&self.dir, &FileList::default(), &self.backup);
         match result.failures.first() {
             Some(failure) => Err(WriteError::Io {
                 path: self.dir.clone(),
@@ -416,11 +421,10 @@ impl Staging {
 fn set_aside_previous(
     dir: &Path,
     output: &Path,
-    written: Vec<String>,
+    written: FileList,
     backup: &Backup,
 ) -> Vec<String> {
     if !matches!(discard::owned(dir), Some(Owned::Listed(_))) {
-        let written: HashSet<String> = written.into_iter().collect();
         let result = discard::discard(dir, &written, backup);
         return discard_notices(dir, &result);
     }
@@ -532,7 +536,7 @@ fn sweep_leftovers(output: &Path, leftovers: Vec<PathBuf>) -> Vec<String> {
             }
             continue;
         }
-        let result = discard::discard(&leftover, &HashSet::new(), &backup);
+        let result = discard::discard(&leftover, &FileList::default(), &backup);
         notices.extend(discard_notices(&leftover, &result));
     }
     if backup.used() {

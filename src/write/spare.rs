@@ -7,19 +7,20 @@
 //! what versus did not write into the backup, as a removal would) found nothing it could not
 //! move: after that, every file in it is one versus wrote, so it may be replaced or deleted.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use super::discard::{self, Backup, Owned};
+use super::file_list::FileList;
 use super::{MARKER, WriteError, io_error};
 
 /// A set-aside output taken as the staging folder, and the files its marker lists: this
 /// build replaces those it writes and deletes the rest when it commits.
 #[derive(Debug)]
 pub struct Spare {
-    pub listed: HashSet<String>,
+    pub listed: FileList,
 }
 
 /// Takes the newest set-aside output among `leftovers` (out of the list) whose files are all
@@ -123,10 +124,9 @@ impl Spare {
 
     /// Deletes the files of the output before last that this build did not write, and the
     /// folders that leaves empty, so the staging folder holds exactly what a fresh one would.
-    pub fn remove_stale(&self, dir: &Path, written: &[String]) -> Result<(), WriteError> {
-        let written: HashSet<&str> = written.iter().map(String::as_str).collect();
+    pub fn remove_stale(&self, dir: &Path, written: &FileList) -> Result<(), WriteError> {
         let mut emptied = BTreeSet::new();
-        for stale in self.listed.iter().filter(|f| !written.contains(f.as_str())) {
+        for stale in self.listed.iter().filter(|f| !written.contains(f)) {
             let path = dir.join(stale);
             // Gone already when this build put a file in the place of a folder above it, or a
             // folder in its place.
@@ -141,7 +141,7 @@ impl Spare {
                 }
                 _ => {}
             }
-            let mut parent = Path::new(stale.as_str()).parent();
+            let mut parent = Path::new(stale).parent();
             while let Some(folder) = parent.filter(|p| !p.as_os_str().is_empty()) {
                 emptied.insert(folder.to_path_buf());
                 parent = folder.parent();
