@@ -123,7 +123,7 @@ pub fn all(site: &Site) -> Vec<Card> {
 /// Whether the author gave the page an image that link previews show (`image:` neither empty
 /// nor null). An SVG does not count: the big networks show none, so it gets a card instead.
 fn has_image(page: &Page) -> bool {
-    match &page.image {
+    match page.image.as_deref() {
         None | Some(serde_yaml::Value::Null) => false,
         Some(serde_yaml::Value::String(s)) => {
             let path = s.trim().split(['?', '#']).next().unwrap_or("");

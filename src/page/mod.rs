@@ -55,14 +55,14 @@ pub struct Page {
     pub tags: Vec<String>,
     pub categories: Vec<String>,
     pub description: Option<String>,
-    pub image: Option<Value>,
+    pub image: Option<Box<Value>>,
     pub draft: bool,
     pub comments: Option<bool>,
     pub toc: Option<bool>,
     /// Old URLs that redirect here (`aliases:`, or Jekyll's `redirect_from:`).
     pub aliases: Vec<Alias>,
     /// Front matter keys the engine does not know, for templates.
-    pub extra: Mapping,
+    pub extra: Box<Mapping>,
     /// Words of prose in the body (code left out), for reading times in listings and on the
     /// page alike; counted from the source, so listings need no rendering.
     pub word_count: usize,
@@ -79,7 +79,7 @@ pub struct Page {
     /// Byte offset where the Markdown body starts in `text`.
     pub body_start: usize,
     /// The body after Liquid (sites with `liquid: true`), mapped back to the source.
-    expanded: Option<liquid::Expanded>,
+    expanded: Option<Box<liquid::Expanded>>,
     /// Problems that do not stop the build (undefined Liquid variables).
     pub warnings: Vec<Diagnostic>,
     /// Byte offset where the front matter's YAML starts in `text` (after `---`).
@@ -337,7 +337,7 @@ pub fn parse_with(
         comments: None,
         toc: None,
         aliases: Vec::new(),
-        extra: Mapping::new(),
+        extra: Box::default(),
         word_count: word_count(&text[body_start..]),
         may_link_sources: text[body_start..].contains(".md"),
         may_embed: text[body_start..].contains("{{"),
@@ -411,7 +411,7 @@ fn run_liquid(page: &mut Page, env: &liquid::Env, problems: &mut Vec<Diagnostic>
                 .into_iter()
                 .map(|w| diagnostic(page, w, false))
                 .collect();
-            page.expanded = Some(expanded);
+            page.expanded = Some(Box::new(expanded));
         }
         Err(errors) => problems.extend(errors.into_iter().map(|e| diagnostic(page, e, true))),
     }
@@ -421,7 +421,7 @@ fn run_liquid(page: &mut Page, env: &liquid::Env, problems: &mut Vec<Diagnostic>
 /// of `site.posts`).
 pub fn liquid_page(page: &Page) -> serde_json::Value {
     let mut map = serde_json::Map::new();
-    for (key, value) in &page.extra {
+    for (key, value) in page.extra.iter() {
         if let (Some(key), Ok(value)) = (key.as_str(), serde_json::to_value(value)) {
             map.insert(key.to_owned(), value);
         }
@@ -526,7 +526,7 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     }
     // The keys taken above leave their room behind: held by every page for the whole build.
     map.shrink_to_fit();
-    page.extra = map;
+    *page.extra = map;
     if let Some((key, value)) = aliases {
         page.aliases = read_aliases(page, key, &value, problems);
     }
@@ -547,7 +547,7 @@ fn resolve(page: &mut Page, mut map: Mapping, config: &Config, problems: &mut Ve
     let permalink = text_of("permalink", permalink, page);
     let layout = text_of("layout", layout, page);
     page.description = text_of("description", description, page);
-    page.image = image;
+    page.image = image.map(Box::new);
     page.authors_key = authors.as_ref().map(|(key, _)| *key);
     page.authors = list(authors.map(|(_, v)| v)).unwrap_or_else(|| config.authors.clone());
     page.tags = list(tags).unwrap_or_default();

@@ -159,7 +159,7 @@ pub fn render_page<'p>(
 /// An error for a front-matter `image:` that names a file of the site that is not there or
 /// does not decode, at the key.
 fn front_matter_image(page: &Page, prepared: &Prepared) -> Option<Diagnostic> {
-    let src = page.image.as_ref().and_then(crate::yaml::as_text)?;
+    let src = page.image.as_deref().and_then(crate::yaml::as_text)?;
     let file = image::static_file_of(&src, &page.url, &prepared.site.config.base_path)?;
     if is_builtin_static(&file) {
         return None;

@@ -374,7 +374,7 @@ impl Rebuild {
         let base_path = &prepared.site.config.base_path;
         // The front-matter `image:` is checked with the page, whether or not it shows.
         let front_matter_image = |page: &Page| {
-            let src = page.image.as_ref().and_then(crate::yaml::as_text)?;
+            let src = page.image.as_deref().and_then(crate::yaml::as_text)?;
             crate::image::static_file_of(&src, &page.url, base_path)
         };
         let pages = prepared.site.all_pages();
