@@ -133,6 +133,8 @@ pub struct Pending {
     pub outputs: HashSet<String>,
     /// Whether the search index may change.
     pub search: bool,
+    /// Outputs the first pass took away for good: not served, and nothing to wait for.
+    pub gone: HashSet<String>,
 }
 
 impl Pending {
@@ -140,6 +142,9 @@ impl Pending {
     pub fn holds(&self, output: &str, served: impl FnOnce() -> bool) -> bool {
         if search::is_index_file(output) {
             return self.search;
+        }
+        if self.gone.contains(output) {
+            return false;
         }
         self.outputs.contains(output) || !served()
     }
@@ -743,6 +748,34 @@ mod tests {
                 .unwrap()
                 .contains_key("2024/01/01/b/index.html")
         );
+    }
+
+    /// A post set to draft while its page is open: the first pass takes the page away, so it
+    /// reloads into the 404 at once, and a request for it need not wait for the rest.
+    #[test]
+    fn an_open_page_of_a_post_set_to_draft_goes_in_the_first_pass() {
+        let dir = empty_blog();
+        let root = dir.path();
+        let post = PathBuf::from("content/posts/2024-01-01-a.md");
+        std::fs::write(root.join(&post), "---\ntitle: A\n---\nWords.\n").unwrap();
+        let mut rebuild = Rebuild::new(options(root));
+        rebuild.update(None).unwrap();
+        let page = "2024/01/01/a/index.html".to_string();
+        assert!(rebuild.outputs().read().unwrap().contains_key(&page));
+        std::fs::write(
+            root.join(&post),
+            "---\ntitle: A\ndraft: true\n---\nWords.\n",
+        )
+        .unwrap();
+        let changed: BTreeSet<PathBuf> = [post].into();
+        let open: HashSet<String> = [page.clone()].into();
+        let first = rebuild.update_open_first(Some(&changed), &open).unwrap();
+        assert!(first.updated.changed.contains(&page), "no reload for it");
+        assert!(!rebuild.outputs().read().unwrap().contains_key(&page));
+        let pending = first.pending.expect("a second pass");
+        assert!(!pending.holds(&page, || false), "its request waits");
+        rebuild.finish().unwrap().unwrap();
+        assert!(!rebuild.outputs().read().unwrap().contains_key(&page));
     }
 
     /// A first pass publishes the open page; when the second then fails (here the home page's

@@ -131,6 +131,21 @@ impl Rebuild {
                     before.push((path.clone(), outputs.insert(path, bytes)));
                 }
             }
+            // An open page that is gone for good (a post set to draft, deleted or moved, whose
+            // URL nothing else takes) goes now, so it reloads into the 404 at once instead of
+            // after everything else is made; a failed second pass puts it back.
+            let taken = |path: &str| {
+                site.page_at(Path::new(path)).is_some()
+                    || prepared.generated.iter().any(|g| key_of(g) == path)
+            };
+            for gone in self.gone.iter().filter(|g| open.contains(*g) && !taken(g)) {
+                if let Some(old) = outputs.remove(gone) {
+                    pending.outputs.remove(gone);
+                    pending.gone.insert(gone.clone());
+                    changed.insert(gone.clone());
+                    before.push((gone.clone(), Some(old)));
+                }
+            }
             self.first_published = FirstPublished {
                 before,
                 pages: stale.clone(),
